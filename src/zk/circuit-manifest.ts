@@ -1,0 +1,33 @@
+/**
+ * The shape of `circuits/circuits.json`: every circuit instance Courtyard compiles,
+ * named once, with the template, its parameters and its public signals.
+ */
+
+export interface CircuitInstance {
+  /** The `.circom` file in `circuits/`, without extension. */
+  file: string;
+  template: string;
+  params: number[];
+  /** The template's public inputs, as listed in `component main {public [...]}`. */
+  pubs: string[];
+  /** The public signals in the order snarkjs reports them: outputs first, then inputs. */
+  publicSignals: string[];
+  /** The power of two of the powers-of-tau the instance needs (2^power >= constraints). */
+  powersOfTau: number;
+}
+
+export type CircuitManifest = Record<string, CircuitInstance>;
+
+/** The instance the API serves by default: membership at depth 20. */
+export const DEFAULT_MEMBERSHIP_INSTANCE = 'membership-20';
+
+/** Build metadata written next to the compiled artifacts by `scripts/zk/build-circuits.ts`. */
+export interface CircuitBuildRecord {
+  instance: string;
+  compiler: string;
+  flags: string[];
+  constraints: number;
+  publicSignals: string[];
+  r1csSha256: string;
+  wasmSha256: string;
+}
