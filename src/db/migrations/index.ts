@@ -1,0 +1,12 @@
+/**
+ * Committed schema changes, applied in this order on start. A migration is never
+ * edited once committed; a change is a new migration appended to this list.
+ */
+import type { MigrationObject } from '@mikro-orm/core';
+import { Migration20261123000100Accounts } from './20261123000100-accounts.ts';
+import { Migration20261123000200Privacy } from './20261123000200-privacy.ts';
+
+export const allMigrations: MigrationObject[] = [
+  { name: 'Migration20261123000100_accounts', class: Migration20261123000100Accounts },
+  { name: 'Migration20261123000200_privacy', class: Migration20261123000200Privacy },
+];

@@ -1,0 +1,60 @@
+/**
+ * The one place that imports a database driver. PostgreSQL when a connection
+ * string is given, PGlite (embedded PostgreSQL) otherwise.
+ */
+import { MikroORM, type Options } from '@mikro-orm/core';
+import { PostgreSqlDriver } from '@mikro-orm/postgresql';
+import { PgliteDriver } from '@mikro-orm/pglite';
+import { Migrator } from '@mikro-orm/migrations';
+import type { EntityManager } from '@mikro-orm/sql';
+import { allEntities } from './entities.ts';
+import { allMigrations } from './migrations/index.ts';
+
+export type Orm = MikroORM;
+/** The SQL flavour of the entity manager, with `execute` and the query builder. */
+export type SqlEntityManager = EntityManager;
+
+export interface DatabaseLocation {
+  /** PostgreSQL connection string. */
+  databaseUrl?: string | undefined;
+  /** PGlite data folder, or `memory://` for a throwaway database. */
+  pgliteDataDirectory?: string | undefined;
+}
+
+/** Pool size per process; PostgreSQL's default max_connections is 100. */
+const POSTGRES_POOL_MAX = 20;
+
+export function ormOptions(location: DatabaseLocation, overrides: Partial<Options> = {}): Options {
+  const common: Partial<Options> = {
+    entities: allEntities,
+    extensions: [Migrator],
+    migrations: { migrationsList: allMigrations, snapshot: false, snapshotOnMigrate: false, silent: true },
+    // Entities are declared with defineEntity, so no reflection or discovery is needed.
+    discovery: { warnWhenNoEntities: false },
+    debug: false,
+    allowGlobalContext: false,
+    forceUtcTimezone: true,
+  };
+  if (location.databaseUrl) {
+    return {
+      ...common,
+      driver: PostgreSqlDriver,
+      clientUrl: location.databaseUrl,
+      pool: { max: POSTGRES_POOL_MAX },
+      ...overrides,
+    } as Options;
+  }
+  return {
+    ...common,
+    driver: PgliteDriver,
+    dbName: location.pgliteDataDirectory ?? 'memory://',
+    ...overrides,
+  } as Options;
+}
+
+/** Connects and applies every committed migration that has not run yet. */
+export async function initOrm(location: DatabaseLocation, overrides: Partial<Options> = {}): Promise<Orm> {
+  const orm = await MikroORM.init(ormOptions(location, overrides));
+  await orm.migrator.up();
+  return orm;
+}
