@@ -22,7 +22,7 @@ describe('committed migrations', () => {
       if (meta.virtual || meta.embeddable || !meta.tableName) continue;
       const columns = rows.filter((row) => row.table_name === meta.tableName);
       if (columns.length === 0) problems.push(`table ${meta.tableName} is missing`);
-      const declared = new Set(meta.props.flatMap((property) => property.fieldNames ?? []));
+      const declared = new Set(meta.props.flatMap((property: { fieldNames?: string[] }) => property.fieldNames ?? []));
       for (const name of declared) {
         if (!columns.some((column) => column.column_name === name)) problems.push(`${meta.tableName}.${name} is missing`);
       }

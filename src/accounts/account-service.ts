@@ -1,0 +1,266 @@
+/**
+ * Accounts, communities, role grants and sessions. Every function takes the
+ * EntityManager of the caller's transaction and checks the caller's rights
+ * itself, so no path into it skips authorisation.
+ */
+import { randomUUID } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
+import type { EntityManager } from '@mikro-orm/core';
+import { ConflictError, InvalidInputError, NotFoundError, UnauthenticatedError } from '../domain-error.ts';
+import { AccountSchema, RoleGrantSchema, SessionSchema, type Account } from './account.entity.ts';
+import { CommunitySchema, JurisdictionSchema, type Community, type Jurisdiction } from './community.entity.ts';
+import {
+  decoyPasswordHash,
+  generateOneTimePassword,
+  hashPassword,
+  requireAcceptablePassword,
+  verifyPassword,
+} from './passwords.ts';
+import { isCommunityRole, type CommunityRole, type Role } from './roles.ts';
+import { SESSION_LIFETIME_SECONDS, signSessionToken, verifySessionToken } from './tokens.ts';
+import { requireAdmin, type Viewer } from './viewer.ts';
+
+export const LOGIN_PATTERN = /^[a-z0-9][a-z0-9._-]{2,63}$/u;
+export const SLUG_PATTERN = /^[a-z0-9][a-z0-9-]{1,63}$/u;
+export const NAME_MAX_LENGTH = 200;
+
+export class InvalidCredentialsError extends UnauthenticatedError {
+  constructor() {
+    super('Login failed: unknown login or wrong password');
+  }
+}
+
+function requireLogin(login: string): void {
+  if (!LOGIN_PATTERN.test(login)) {
+    throw new InvalidInputError('login', 'use 3–64 lowercase letters, digits, ".", "_" or "-"');
+  }
+}
+
+function requireName(name: string, parameter = 'name'): string {
+  const trimmed = name.trim();
+  if (trimmed.length === 0 || trimmed.length > NAME_MAX_LENGTH) {
+    throw new InvalidInputError(parameter, `must be 1–${NAME_MAX_LENGTH} characters`);
+  }
+  return trimmed;
+}
+
+export async function createJurisdiction(em: EntityManager, viewer: Viewer | null, name: string): Promise<Jurisdiction> {
+  requireAdmin(viewer);
+  const cleanName = requireName(name);
+  if (await em.count(JurisdictionSchema, { name: cleanName })) throw new ConflictError('Jurisdiction name already used');
+  const jurisdiction = em.create(JurisdictionSchema, { id: randomUUID(), name: cleanName, createdAt: new Date() });
+  await em.flush();
+  return jurisdiction;
+}
+
+export async function createCommunity(
+  em: EntityManager,
+  viewer: Viewer | null,
+  input: { slug: string; name: string; jurisdictionId?: string | null | undefined; requiredCosignatures?: number | null | undefined },
+): Promise<Community> {
+  requireAdmin(viewer);
+  if (!SLUG_PATTERN.test(input.slug)) throw new InvalidInputError('slug', 'use 2–64 lowercase letters, digits or "-"');
+  const name = requireName(input.name);
+  const requiredCosignatures = input.requiredCosignatures ?? 1;
+  if (!Number.isInteger(requiredCosignatures) || requiredCosignatures < 0 || requiredCosignatures > 32) {
+    throw new InvalidInputError('requiredCosignatures', 'must be an integer from 0 to 32');
+  }
+  if (input.jurisdictionId && !(await em.findOne(JurisdictionSchema, { id: input.jurisdictionId }))) {
+    throw new NotFoundError('Jurisdiction');
+  }
+  if (await em.count(CommunitySchema, { slug: input.slug })) throw new ConflictError('Community slug already used');
+  const community = em.create(CommunitySchema, {
+    id: randomUUID(),
+    slug: input.slug,
+    name,
+    jurisdictionId: input.jurisdictionId ?? null,
+    requiredCosignatures,
+    createdAt: new Date(),
+  });
+  await em.flush();
+  return community;
+}
+
+/**
+ * Creates an account. Without a password, a one-time password is generated and
+ * returned once; the holder must change it at first sign-in.
+ */
+export async function createAccount(
+  em: EntityManager,
+  viewer: Viewer | null,
+  input: { login: string; password?: string | null | undefined; isAdmin?: boolean | null | undefined },
+): Promise<{ account: Account; oneTimePassword: string | null }> {
+  requireAdmin(viewer);
+  return createAccountUnchecked(em, input);
+}
+
+/** For bootstrapping the first admin only: no caller to check. */
+export async function createAccountUnchecked(
+  em: EntityManager,
+  input: { login: string; password?: string | null | undefined; isAdmin?: boolean | null | undefined },
+): Promise<{ account: Account; oneTimePassword: string | null }> {
+  requireLogin(input.login);
+  if (input.password) requireAcceptablePassword(input.password);
+  if (await em.count(AccountSchema, { login: input.login })) throw new ConflictError('Login already taken');
+  const oneTimePassword = input.password ? null : generateOneTimePassword();
+  const account = em.create(AccountSchema, {
+    id: randomUUID(),
+    login: input.login,
+    passwordHash: await hashPassword(input.password ?? oneTimePassword!),
+    isAdmin: input.isAdmin ?? false,
+    mustChangePassword: oneTimePassword !== null,
+    createdAt: new Date(),
+    disabledAt: null,
+  });
+  await em.flush();
+  return { account, oneTimePassword };
+}
+
+export async function grantRole(
+  em: EntityManager,
+  viewer: Viewer | null,
+  input: { accountId: string; role: Role; communityId?: string | null | undefined; jurisdictionId?: string | null | undefined },
+): Promise<void> {
+  requireAdmin(viewer);
+  await grantRoleUnchecked(em, input);
+}
+
+/** Grants a role; callers have checked the right to do so (admin, or a manager linking a resident). */
+export async function grantRoleUnchecked(
+  em: EntityManager,
+  input: { accountId: string; role: Role; communityId?: string | null | undefined; jurisdictionId?: string | null | undefined },
+): Promise<void> {
+  if (!(await em.findOne(AccountSchema, { id: input.accountId }))) throw new NotFoundError('Account');
+  const scope = await resolveGrantScope(em, input);
+  const existing = await em.findOne(RoleGrantSchema, { accountId: input.accountId, role: input.role, ...scope });
+  if (existing) return;
+  em.create(RoleGrantSchema, { id: randomUUID(), accountId: input.accountId, role: input.role, ...scope, createdAt: new Date() });
+  await em.flush();
+}
+
+async function resolveGrantScope(
+  em: EntityManager,
+  input: { role: Role; communityId?: string | null | undefined; jurisdictionId?: string | null | undefined },
+): Promise<{ communityId: string | null; jurisdictionId: string | null }> {
+  if (input.role === 'regulator') {
+    if (!input.jurisdictionId || input.communityId) {
+      throw new InvalidInputError('jurisdictionId', 'a regulator is granted a jurisdiction, not a community');
+    }
+    if (!(await em.findOne(JurisdictionSchema, { id: input.jurisdictionId }))) throw new NotFoundError('Jurisdiction');
+    return { communityId: null, jurisdictionId: input.jurisdictionId };
+  }
+  if (!isCommunityRole(input.role)) throw new InvalidInputError('role', 'unknown role');
+  if (!input.communityId || input.jurisdictionId) {
+    throw new InvalidInputError('communityId', `the ${input.role} role is granted in one community`);
+  }
+  if (!(await em.findOne(CommunitySchema, { id: input.communityId }))) throw new NotFoundError('Community');
+  return { communityId: input.communityId, jurisdictionId: null };
+}
+
+export interface SessionKeys {
+  tokenPrivateKey: KeyObject;
+  tokenPublicKey: KeyObject;
+}
+
+export async function login(
+  em: EntityManager,
+  keys: SessionKeys,
+  input: { login: string; password: string },
+): Promise<{ token: string; expiresAt: Date; account: Account }> {
+  const account = LOGIN_PATTERN.test(input.login) ? await em.findOne(AccountSchema, { login: input.login }) : null;
+  // Verify against a decoy when the account is unknown, so timing does not reveal which logins exist.
+  const passwordHash = account && !account.disabledAt ? account.passwordHash : await decoyPasswordHash();
+  const passwordMatches = await verifyPassword(passwordHash, input.password.slice(0, 1024));
+  if (!account || account.disabledAt || !passwordMatches) throw new InvalidCredentialsError();
+  const now = new Date();
+  const expiresAt = new Date(now.getTime() + SESSION_LIFETIME_SECONDS * 1000);
+  const session = em.create(SessionSchema, {
+    id: randomUUID(),
+    accountId: account.id,
+    createdAt: now,
+    expiresAt,
+    revokedAt: null,
+  });
+  await em.flush();
+  const token = await signSessionToken(keys.tokenPrivateKey, { accountId: account.id, sessionId: session.id, expiresAt });
+  return { token, expiresAt, account };
+}
+
+export async function logout(em: EntityManager, viewer: Viewer): Promise<void> {
+  await em.nativeUpdate(SessionSchema, { id: viewer.sessionId, revokedAt: null }, { revokedAt: new Date() });
+}
+
+/** Ends every session of an account at once (admin), e.g. when a device is lost. */
+export async function revokeSessions(em: EntityManager, viewer: Viewer | null, accountId: string): Promise<number> {
+  requireAdmin(viewer);
+  if (!(await em.findOne(AccountSchema, { id: accountId }))) throw new NotFoundError('Account');
+  return em.nativeUpdate(SessionSchema, { accountId, revokedAt: null }, { revokedAt: new Date() });
+}
+
+export async function changePassword(
+  em: EntityManager,
+  viewer: Viewer,
+  input: { currentPassword: string; newPassword: string },
+): Promise<void> {
+  requireAcceptablePassword(input.newPassword, 'newPassword');
+  const account = await em.findOneOrFail(AccountSchema, { id: viewer.accountId });
+  if (!(await verifyPassword(account.passwordHash, input.currentPassword.slice(0, 1024)))) {
+    throw new InvalidCredentialsError();
+  }
+  account.passwordHash = await hashPassword(input.newPassword);
+  account.mustChangePassword = false;
+  await em.flush();
+}
+
+/** Resolves a bearer token to a viewer, or throws when it is invalid, expired or revoked. */
+export async function viewerFromToken(em: EntityManager, publicKey: KeyObject, token: string): Promise<Viewer> {
+  const claims = await verifySessionToken(publicKey, token);
+  const session = await em.findOne(SessionSchema, { id: claims.sessionId, accountId: claims.accountId });
+  if (!session || session.revokedAt || session.expiresAt.getTime() <= Date.now()) {
+    throw new UnauthenticatedError('Session ended');
+  }
+  const account = await em.findOne(AccountSchema, { id: claims.accountId });
+  if (!account || account.disabledAt) throw new UnauthenticatedError('Session ended');
+  return loadViewer(em, account, session.id);
+}
+
+async function loadViewer(em: EntityManager, account: Account, sessionId: string): Promise<Viewer> {
+  const grants = await em.find(RoleGrantSchema, { accountId: account.id });
+  const communityRoles = new Map<string, Set<CommunityRole>>();
+  const jurisdictionIds: string[] = [];
+  for (const grant of grants) {
+    if (grant.role === 'regulator' && grant.jurisdictionId) jurisdictionIds.push(grant.jurisdictionId);
+    if (grant.communityId && isCommunityRole(grant.role)) {
+      const roles = communityRoles.get(grant.communityId) ?? new Set<CommunityRole>();
+      roles.add(grant.role);
+      communityRoles.set(grant.communityId, roles);
+    }
+  }
+  const regulated = jurisdictionIds.length
+    ? await em.find(CommunitySchema, { jurisdictionId: { $in: jurisdictionIds } }, { fields: ['id'] })
+    : [];
+  return {
+    accountId: account.id,
+    sessionId,
+    isAdmin: account.isAdmin,
+    communityRoles,
+    regulatedCommunityIds: new Set(regulated.map((community) => community.id)),
+  };
+}
+
+/**
+ * On first start there is no account at all: create the admin, with the password
+ * from configuration or a one-time password that the caller prints once.
+ */
+export async function ensureAdminAccount(
+  em: EntityManager,
+  configuredPassword: string | undefined,
+): Promise<{ login: string; oneTimePassword: string | null } | null> {
+  if (await em.count(AccountSchema, { isAdmin: true })) return null;
+  const { account, oneTimePassword } = await createAccountUnchecked(em, {
+    login: 'admin',
+    password: configuredPassword ?? null,
+    isAdmin: true,
+  });
+  return { login: account.login, oneTimePassword };
+}
