@@ -1,0 +1,150 @@
+/**
+ * Batch verification of many Groth16 proofs (a tally, an audit) by random linear
+ * combination. Each proof i must satisfy
+ *
+ *   e(A_i, B_i) = e(alpha, beta) · e(L_i, gamma) · e(C_i, delta),
+ *   L_i = IC_0 + sum_j s_ij · IC_j   (s_ij: the public signals).
+ *
+ * With independent random 128-bit scalars r_i, the product over i of these equations,
+ * each raised to r_i, is one multi-pairing with n + 3 Miller loops and one final
+ * exponentiation instead of 4n of each:
+ *
+ *   prod e(-r_i A_i, B_i) · e((sum r_i) alpha, beta) · e(sum r_i L_i, gamma) · e(sum r_i C_i, delta) = 1,
+ *
+ * where sum r_i L_i = (sum r_i) IC_0 + sum_j (sum_i r_i s_ij) IC_j costs one small
+ * multi-exponentiation. A batch with an invalid proof passes with probability at most
+ * about 2^-128. When the batch fails, every proof is verified on its own to find the
+ * bad ones. Cheap checks (./verifier.ts) run first for each proof.
+ */
+import type { Curve, Groth16VerificationKeyJson } from 'snarkjs';
+import { ProofRejectedError } from './errors.ts';
+import { SNARK_SCALAR_FIELD } from './field.ts';
+import { getCurve } from './curve.ts';
+import type { MembershipPublicSignals } from './membership-signals.ts';
+import { MEMBERSHIP_PUBLIC_SIGNAL_COUNT } from './membership-signals.ts';
+import { checkMembershipProof, pairingHolds } from './verifier.ts';
+import type { CheckedProof, MembershipExpectations } from './verifier.ts';
+
+/** Most proofs in one multi-pairing; larger lists are verified in chunks of this size. */
+export const MAX_BATCH_SIZE = 1024;
+const RANDOM_SCALAR_BYTES = 16;
+
+export interface BatchProofItem {
+  proof: unknown;
+  publicSignals: unknown;
+}
+
+export type BatchVerificationResult =
+  | { valid: true; signals: MembershipPublicSignals }
+  | { valid: false; error: ProofRejectedError };
+
+/**
+ * Verifies every item against the same expectations (one root set, one scope) and
+ * returns one result per item, in order. Duplicate nullifiers within the batch are not
+ * judged here: which ballot counts is the caller's rule.
+ */
+export async function verifyMembershipBatch(
+  verificationKey: Groth16VerificationKeyJson,
+  items: readonly BatchProofItem[],
+  expectations: MembershipExpectations,
+): Promise<BatchVerificationResult[]> {
+  const results: BatchVerificationResult[] = [];
+  for (let start = 0; start < items.length; start += MAX_BATCH_SIZE) {
+    results.push(...(await verifyChunk(verificationKey, items.slice(start, start + MAX_BATCH_SIZE), expectations)));
+  }
+  return results;
+}
+
+async function verifyChunk(
+  verificationKey: Groth16VerificationKeyJson,
+  items: readonly BatchProofItem[],
+  expectations: MembershipExpectations,
+): Promise<BatchVerificationResult[]> {
+  const results: Array<BatchVerificationResult | undefined> = [];
+  const checked: Array<{ position: number; proof: CheckedProof }> = [];
+  for (const [position, item] of items.entries()) {
+    try {
+      checked.push({ position, proof: await checkMembershipProof(verificationKey, item.proof, item.publicSignals, expectations) });
+      results.push(undefined);
+    } catch (error) {
+      if (!(error instanceof ProofRejectedError)) throw error;
+      results.push({ valid: false, error });
+    }
+  }
+  const proofs = checked.map((entry) => entry.proof);
+  const batchHolds = proofs.length > 0 && (await batchPairingHolds(verificationKey, proofs));
+  for (const { position, proof } of checked) {
+    const holds = batchHolds || (await pairingHolds(verificationKey, proof));
+    results[position] = holds
+      ? { valid: true, signals: proof.signals }
+      : { valid: false, error: new ProofRejectedError('INVALID_PROOF', 'the proof does not verify against the verification key') };
+  }
+  return results as BatchVerificationResult[];
+}
+
+/** One multi-pairing for all `proofs`; true when, with overwhelming probability, each is valid. */
+export async function batchPairingHolds(verificationKey: Groth16VerificationKeyJson, proofs: readonly CheckedProof[]): Promise<boolean> {
+  const curve = await getCurve();
+  const { G1, G2 } = curve;
+  const scalars = proofs.map(() => randomScalar());
+  const scalarSum = scalars.reduce((sum, scalar) => sum + scalar, 0n) % SNARK_SCALAR_FIELD;
+
+  // sum_i r_i L_i, folded into one coefficient per IC point.
+  const icCoefficients = [scalarSum];
+  for (let signal = 0; signal < MEMBERSHIP_PUBLIC_SIGNAL_COUNT; signal++) {
+    let coefficient = 0n;
+    proofs.forEach((proof, index) => (coefficient += scalars[index]! * proof.signalValues[signal]!));
+    icCoefficients.push(coefficient % SNARK_SCALAR_FIELD);
+  }
+  const icPoints = verificationKey.IC.map((point) => G1.fromObject(point.map(BigInt)));
+  const combinedInputs = await G1.multiExpAffine(concatenate(icPoints), concatenate(icCoefficients.map((value) => littleEndian(value, 32))));
+
+  const combinedC = await G1.multiExpAffine(
+    concatenate(proofs.map((proof) => proof.points.c)),
+    concatenate(scalars.map((value) => littleEndian(value, RANDOM_SCALAR_BYTES))),
+  );
+  const pairs: Uint8Array[] = [];
+  proofs.forEach((proof, index) => pairs.push(G1.neg(G1.timesScalar(proof.points.a, scalars[index]!)), proof.points.b));
+  pairs.push(
+    G1.timesScalar(G1.fromObject(verificationKey.vk_alpha_1.map(BigInt)), scalarSum), g2Point(curve, verificationKey.vk_beta_2),
+    combinedInputs, g2Point(curve, verificationKey.vk_gamma_2),
+    combinedC, g2Point(curve, verificationKey.vk_delta_2),
+  );
+  return curve.pairingEq(...pairs);
+}
+
+function g2Point(curve: Curve, point: string[][]): Uint8Array {
+  return curve.G2.fromObject(point.map((pair) => pair.map(BigInt)) as unknown as bigint[]);
+}
+
+/** A uniformly random non-zero 128-bit scalar from the platform's CSPRNG. */
+function randomScalar(): bigint {
+  for (;;) {
+    const bytes = new Uint8Array(RANDOM_SCALAR_BYTES);
+    globalThis.crypto.getRandomValues(bytes);
+    let value = 0n;
+    for (const byte of bytes) value = (value << 8n) | BigInt(byte);
+    if (value !== 0n) return value;
+  }
+}
+
+function littleEndian(value: bigint, length: number): Uint8Array {
+  const bytes = new Uint8Array(length);
+  let remaining = value;
+  for (let index = 0; index < length; index++) {
+    bytes[index] = Number(remaining & 0xffn);
+    remaining >>= 8n;
+  }
+  return bytes;
+}
+
+function concatenate(parts: readonly Uint8Array[]): Uint8Array {
+  const total = parts.reduce((sum, part) => sum + part.byteLength, 0);
+  const result = new Uint8Array(total);
+  let offset = 0;
+  for (const part of parts) {
+    result.set(part, offset);
+    offset += part.byteLength;
+  }
+  return result;
+}

@@ -1,0 +1,50 @@
+/**
+ * The BN254 curve object snarkjs uses (ffjavascript, WebAssembly, worker threads). It is
+ * shared with snarkjs, so proving and verifying build it once; call `terminateCurve`
+ * when done (tests, scripts), or its worker threads keep the process alive.
+ */
+import * as snarkjs from 'snarkjs';
+import type { Curve } from 'snarkjs';
+import { ProofRejectedError } from './errors.ts';
+import { SNARK_SCALAR_FIELD } from './field.ts';
+import type { ParsedProof } from './proof-format.ts';
+
+export function getCurve(): Promise<Curve> {
+  return snarkjs.curves.getCurveFromName('bn128');
+}
+
+/** Stops the curve's worker threads (the curve is rebuilt on next use). */
+export async function terminateCurve(): Promise<void> {
+  const global = globalThis as { curve_bn128?: Curve | null };
+  const curve = global.curve_bn128;
+  if (curve) {
+    global.curve_bn128 = null;
+    await curve.terminate();
+  }
+}
+
+export interface CurveProof {
+  a: Uint8Array;
+  b: Uint8Array;
+  c: Uint8Array;
+}
+
+/**
+ * Loads the proof points and checks them: on the curve, not the point at infinity, and
+ * for B in the prime-order subgroup of G2 (G1 of BN254 has cofactor 1, so on-curve
+ * suffices there; G2 does not, so r * B must be the identity).
+ */
+export function loadProofPoints(curve: Curve, proof: ParsedProof): CurveProof {
+  const a = curve.G1.fromObject([proof.a[0], proof.a[1], 1n]);
+  const c = curve.G1.fromObject([proof.c[0], proof.c[1], 1n]);
+  const b = curve.G2.fromObject([[...proof.b[0]], [...proof.b[1]], [1n, 0n]] as unknown as bigint[]);
+  for (const [name, point, group] of [['pi_a', a, curve.G1], ['pi_c', c, curve.G1], ['pi_b', b, curve.G2]] as const) {
+    if (group.isZero(point) || !group.isValid(point)) {
+      throw new ProofRejectedError('PROOF_POINT_INVALID', `${name} is not a point of the curve`);
+    }
+  }
+  if (!curve.G2.isZero(curve.G2.timesScalar(b, SNARK_SCALAR_FIELD))) {
+    throw new ProofRejectedError('PROOF_POINT_INVALID', 'pi_b is not in the prime-order subgroup');
+  }
+  return { a, b, c };
+}

@@ -1,0 +1,109 @@
+// The parts of snarkjs and circomlibjs Courtyard uses; neither package ships types.
+
+declare module 'circomlibjs' {
+  interface PoseidonField {
+    toObject(element: Uint8Array): bigint;
+    e(value: bigint | string | number): Uint8Array;
+  }
+  interface RawPoseidon {
+    (inputs: Array<bigint | string | number>, initialState?: bigint, outputs?: number): Uint8Array;
+    F: PoseidonField;
+  }
+  export function buildPoseidon(): Promise<RawPoseidon>;
+}
+
+declare module 'snarkjs' {
+  /** A file as snarkjs's fastfile takes it: a path in Node, bytes, or an in-memory file. */
+  export type SnarkjsFile = string | Uint8Array | { type: 'mem'; data?: Uint8Array } | { type: 'bigMem' };
+
+  export interface SnarkjsLogger {
+    debug(message: string): void;
+    info(message: string): void;
+    warn(message: string): void;
+    error(message: string): void;
+  }
+
+  export interface Groth16ProofJson {
+    pi_a: string[];
+    pi_b: string[][];
+    pi_c: string[];
+    protocol: string;
+    curve: string;
+  }
+
+  export interface Groth16VerificationKeyJson {
+    protocol: string;
+    curve: string;
+    nPublic: number;
+    vk_alpha_1: string[];
+    vk_beta_2: string[][];
+    vk_gamma_2: string[][];
+    vk_delta_2: string[][];
+    vk_alphabeta_12?: unknown;
+    IC: string[][];
+  }
+
+  /** The subset of ffjavascript's curve objects that Courtyard calls. */
+  export interface CurveGroup {
+    F: { n8: number; isZero(element: Uint8Array): boolean };
+    zero: Uint8Array;
+    fromObject(point: Array<bigint | string>): Uint8Array;
+    toAffine(point: Uint8Array): Uint8Array;
+    isValid(point: Uint8Array): boolean;
+    isZero(point: Uint8Array): boolean;
+    neg(point: Uint8Array): Uint8Array;
+    add(left: Uint8Array, right: Uint8Array): Uint8Array;
+    timesScalar(point: Uint8Array, scalar: bigint | Uint8Array): Uint8Array;
+    eq(left: Uint8Array, right: Uint8Array): boolean;
+    multiExpAffine(bases: Uint8Array, scalars: Uint8Array): Promise<Uint8Array>;
+  }
+
+  export interface Curve {
+    name: string;
+    r: bigint;
+    q: bigint;
+    G1: CurveGroup;
+    G2: CurveGroup;
+    Fr: { n8: number };
+    pairingEq(...pointsAndTarget: Uint8Array[]): Promise<boolean>;
+    terminate(): Promise<void>;
+  }
+
+  export const groth16: {
+    fullProve(
+      input: Record<string, unknown>,
+      wasm: SnarkjsFile,
+      zkey: SnarkjsFile,
+      logger?: SnarkjsLogger,
+      witnessOptions?: unknown,
+      proverOptions?: { singleThread?: boolean },
+    ): Promise<{ proof: Groth16ProofJson; publicSignals: string[] }>;
+    verify(
+      verificationKey: Groth16VerificationKeyJson,
+      publicSignals: readonly string[],
+      proof: Groth16ProofJson,
+      logger?: SnarkjsLogger,
+    ): Promise<boolean>;
+  };
+
+  export const powersOfTau: {
+    newAccumulator(curve: Curve, power: number, file: SnarkjsFile, logger?: SnarkjsLogger): Promise<unknown>;
+    contribute(oldFile: SnarkjsFile, newFile: SnarkjsFile, name: string, entropy: string, logger?: SnarkjsLogger): Promise<Uint8Array>;
+    beacon(oldFile: SnarkjsFile, newFile: SnarkjsFile, name: string, beaconHashHex: string, iterationsExponent: number, logger?: SnarkjsLogger): Promise<Uint8Array>;
+    preparePhase2(oldFile: SnarkjsFile, newFile: SnarkjsFile, logger?: SnarkjsLogger): Promise<void>;
+    verify(file: SnarkjsFile, logger?: SnarkjsLogger): Promise<boolean>;
+  };
+
+  export const zKey: {
+    newZKey(r1cs: SnarkjsFile, ptau: SnarkjsFile, zkey: SnarkjsFile, logger?: SnarkjsLogger): Promise<Uint8Array>;
+    contribute(oldZkey: SnarkjsFile, newZkey: SnarkjsFile, name: string, entropy: string, logger?: SnarkjsLogger): Promise<Uint8Array>;
+    beacon(oldZkey: SnarkjsFile, newZkey: SnarkjsFile, name: string, beaconHashHex: string, iterationsExponent: number, logger?: SnarkjsLogger): Promise<Uint8Array | false>;
+    verifyFromR1cs(r1cs: SnarkjsFile, ptau: SnarkjsFile, zkey: SnarkjsFile, logger?: SnarkjsLogger): Promise<boolean>;
+    verifyFromInit(initialZkey: SnarkjsFile, ptau: SnarkjsFile, zkey: SnarkjsFile, logger?: SnarkjsLogger): Promise<boolean>;
+    exportVerificationKey(zkey: SnarkjsFile, logger?: SnarkjsLogger): Promise<Groth16VerificationKeyJson>;
+  };
+
+  export const curves: {
+    getCurveFromName(name: string, options?: { singleThread?: boolean }): Promise<Curve>;
+  };
+}
