@@ -10,6 +10,7 @@ import {
   HouseholdSchema,
   PersonalDataAccessSchema,
 } from '../privacy/household.entity.ts';
+import { ledgerEntities } from '../ledger/ledger.entity.ts';
 
 export const allEntities: EntitySchema<any, any>[] = [
   JurisdictionSchema,
@@ -20,4 +21,5 @@ export const allEntities: EntitySchema<any, any>[] = [
   HouseholdSchema,
   HouseholdMemberSchema,
   PersonalDataAccessSchema,
+  ...ledgerEntities,
 ];

@@ -5,8 +5,10 @@
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261123000100Accounts } from './20261123000100-accounts.ts';
 import { Migration20261123000200Privacy } from './20261123000200-privacy.ts';
+import { Migration20261123000300Ledger } from './20261123000300-ledger.ts';
 
 export const allMigrations: MigrationObject[] = [
   { name: 'Migration20261123000100_accounts', class: Migration20261123000100Accounts },
   { name: 'Migration20261123000200_privacy', class: Migration20261123000200Privacy },
+  { name: 'Migration20261123000300_ledger', class: Migration20261123000300Ledger },
 ];

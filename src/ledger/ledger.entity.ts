@@ -1,0 +1,110 @@
+/**
+ * The ledger's tables as MikroORM entities, for reading (GraphQL, reports). Writes go
+ * through append-entry.ts, checkpoints.ts and witnesses.ts, which use SQL directly so
+ * that sequencing and hashing happen in a handful of statements under one row lock.
+ */
+import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
+
+export const LedgerHeadSchema = defineEntity({
+  name: 'LedgerHead',
+  tableName: 'ledger_heads',
+  properties: {
+    communityId: p.uuid().primary(),
+    treeSize: p.bigint('number'),
+    frontier: p.uint8array(),
+    checkpointEveryEntries: p.integer(),
+    checkpointEverySeconds: p.integer(),
+    requiredCosignatures: p.integer(),
+    createdAt: p.datetime(),
+    updatedAt: p.datetime(),
+  },
+});
+export type LedgerHead = InferEntity<typeof LedgerHeadSchema>;
+
+export const LedgerEntrySchema = defineEntity({
+  name: 'LedgerEntryRow',
+  tableName: 'ledger_entries',
+  properties: {
+    communityId: p.uuid().primary(),
+    seq: p.bigint('number').primary(),
+    type: p.string().length(100),
+    payload: p.json<Record<string, unknown>>(),
+    actor: p.string().length(100),
+    recordedAt: p.datetime(),
+    leafHash: p.uint8array(),
+  },
+});
+export type LedgerEntryRow = InferEntity<typeof LedgerEntrySchema>;
+
+export const LedgerTreeNodeSchema = defineEntity({
+  name: 'LedgerTreeNode',
+  tableName: 'ledger_tree_nodes',
+  properties: {
+    communityId: p.uuid().primary(),
+    level: p.smallint().primary(),
+    nodeIndex: p.bigint('number').primary(),
+    hash: p.uint8array(),
+  },
+});
+
+export const LedgerLogKeySchema = defineEntity({
+  name: 'LedgerLogKey',
+  tableName: 'ledger_log_keys',
+  properties: {
+    communityId: p.uuid().primary(),
+    keyName: p.string().length(300),
+    publicKey: p.uint8array(),
+    sealedPrivateKey: p.uint8array(),
+    createdAt: p.datetime(),
+  },
+});
+
+export const LedgerCheckpointSchema = defineEntity({
+  name: 'LedgerCheckpoint',
+  tableName: 'ledger_checkpoints',
+  properties: {
+    communityId: p.uuid().primary(),
+    treeSize: p.bigint('number').primary(),
+    rootHash: p.uint8array(),
+    note: p.text(),
+    createdAt: p.datetime(),
+  },
+});
+export type LedgerCheckpoint = InferEntity<typeof LedgerCheckpointSchema>;
+
+export const LedgerWitnessSchema = defineEntity({
+  name: 'LedgerWitness',
+  tableName: 'ledger_witnesses',
+  properties: {
+    communityId: p.uuid().primary(),
+    keyName: p.string().length(300).primary(),
+    publicKey: p.uint8array(),
+    role: p.string().length(16),
+    accountId: p.uuid().nullable(),
+    registeredAt: p.datetime(),
+  },
+});
+export type LedgerWitness = InferEntity<typeof LedgerWitnessSchema>;
+
+export const LedgerCosignatureSchema = defineEntity({
+  name: 'LedgerCosignature',
+  tableName: 'ledger_cosignatures',
+  properties: {
+    communityId: p.uuid().primary(),
+    treeSize: p.bigint('number').primary(),
+    keyName: p.string().length(300).primary(),
+    timestampSeconds: p.bigint('number'),
+    signature: p.uint8array(),
+    receivedAt: p.datetime(),
+  },
+});
+
+export const ledgerEntities = [
+  LedgerHeadSchema,
+  LedgerEntrySchema,
+  LedgerTreeNodeSchema,
+  LedgerLogKeySchema,
+  LedgerCheckpointSchema,
+  LedgerWitnessSchema,
+  LedgerCosignatureSchema,
+];

@@ -1,0 +1,75 @@
+/**
+ * Each community's Ed25519 log key signs its checkpoints. The private key is stored
+ * sealed (AES-256-GCM under the installation's master key); the ledger only needs
+ * something that can seal and open, which `MasterKey` in src/privacy/envelope.ts is.
+ */
+import { ed25519 } from '@noble/curves/ed25519.js';
+import type { SqlEntityManager } from '../db/orm.ts';
+import { LogKeyMissingError } from './errors.ts';
+import { assertValidKeyName } from './signed-note.ts';
+import { toBytes } from './sql-values.ts';
+
+export interface SecretSealer {
+  seal(secret: Uint8Array, associatedData: string): Uint8Array;
+  open(sealed: Uint8Array, associatedData: string): Uint8Array;
+}
+
+export interface LogPublicKey {
+  communityId: string;
+  /** The key name, which is also the checkpoint origin line. */
+  keyName: string;
+  publicKey: Uint8Array;
+}
+
+export interface LogSigningKey extends LogPublicKey {
+  privateKey: Uint8Array;
+}
+
+/** The origin line names the installation and the community, e.g. "courtyard.example.org/maple-court". */
+export function logOrigin(installationName: string, communitySlug: string): string {
+  const origin = `${installationName}/${communitySlug}`;
+  assertValidKeyName(origin);
+  return origin;
+}
+
+function associatedData(communityId: string): string {
+  return `ledger_log_keys/${communityId}/private_key`;
+}
+
+/** Creates the community's log key on first use; returns the public half. */
+export async function ensureLogKey(
+  em: SqlEntityManager,
+  input: { communityId: string; origin: string; sealer: SecretSealer },
+): Promise<LogPublicKey> {
+  assertValidKeyName(input.origin);
+  const existing = await findLogKey(em, input.communityId);
+  if (existing) return existing;
+  const privateKey = ed25519.utils.randomSecretKey();
+  const sealed = input.sealer.seal(privateKey, associatedData(input.communityId));
+  await em.execute(
+    `insert into ledger_log_keys (community_id, key_name, public_key, sealed_private_key, created_at)
+     values (?, ?, ?, ?, now()) on conflict (community_id) do nothing`,
+    [input.communityId, input.origin, Buffer.from(ed25519.getPublicKey(privateKey)), Buffer.from(sealed)],
+  );
+  return (await findLogKey(em, input.communityId))!;
+}
+
+export async function findLogKey(em: SqlEntityManager, communityId: string): Promise<LogPublicKey | undefined> {
+  const rows: Array<{ key_name: string; public_key: unknown }> = await em.execute(
+    'select key_name, public_key from ledger_log_keys where community_id = ?',
+    [communityId],
+  );
+  const row = rows[0];
+  return row ? { communityId, keyName: row.key_name, publicKey: toBytes(row.public_key) } : undefined;
+}
+
+export async function loadLogSigningKey(em: SqlEntityManager, communityId: string, sealer: SecretSealer): Promise<LogSigningKey> {
+  const rows: Array<{ key_name: string; public_key: unknown; sealed_private_key: unknown }> = await em.execute(
+    'select key_name, public_key, sealed_private_key from ledger_log_keys where community_id = ?',
+    [communityId],
+  );
+  const row = rows[0];
+  if (!row) throw new LogKeyMissingError(communityId);
+  const privateKey = sealer.open(toBytes(row.sealed_private_key), associatedData(communityId));
+  return { communityId, keyName: row.key_name, publicKey: toBytes(row.public_key), privateKey };
+}

@@ -1,0 +1,155 @@
+/**
+ * Witnesses — committee members and regulators — hold Ed25519 keys and cosign
+ * checkpoints (C2SP tlog-cosignature). A witness cosigns only after checking a
+ * consistency proof from the last checkpoint it cosigned (see scripts/ledger/witness.ts);
+ * the server checks the signature, and that a witness never goes backwards.
+ * A checkpoint is final once it carries the community's required number of cosignatures.
+ */
+import type { SqlEntityManager } from '../db/orm.ts';
+import { ConflictError, NotFoundError } from '../domain-error.ts';
+import { getCheckpoint, latestCheckpoint, type StoredCheckpoint } from './checkpoints.ts';
+import { cosignatureToNoteSignature, verifyCosignature, type Cosignature } from './cosignature.ts';
+import { LedgerInputError, LedgerVerificationError } from './errors.ts';
+import { parseNote, formatSignatureLine, assertValidKeyName, NoteFormatError } from './signed-note.ts';
+import { toBytes, toSafeNumber } from './sql-values.ts';
+
+export type WitnessRole = 'committee' | 'regulator';
+
+export interface WitnessKey {
+  communityId: string;
+  keyName: string;
+  publicKey: Uint8Array;
+  role: WitnessRole;
+  accountId: string | null;
+}
+
+export interface StoredCosignature extends Cosignature {
+  treeSize: number;
+}
+
+/** How far a cosignature's timestamp may lie in the future. */
+const MAX_CLOCK_SKEW_SECONDS = 300;
+
+export async function registerWitness(em: SqlEntityManager, witness: WitnessKey): Promise<void> {
+  try {
+    assertValidKeyName(witness.keyName);
+  } catch (error) {
+    if (error instanceof NoteFormatError) throw new LedgerInputError('keyName', error.message);
+    throw error;
+  }
+  if (witness.publicKey.length !== 32) throw new LedgerInputError('publicKey', 'must be a 32-byte Ed25519 public key');
+  const rows: unknown[] = await em.execute(
+    `insert into ledger_witnesses (community_id, key_name, public_key, role, account_id, registered_at)
+     values (?, ?, ?, ?, ?, now()) on conflict do nothing returning key_name`,
+    [witness.communityId, witness.keyName, Buffer.from(witness.publicKey), witness.role, witness.accountId],
+  );
+  if (rows.length === 0) throw new ConflictError(`Failed to register witness: key name "${witness.keyName}" is taken`);
+}
+
+export async function listWitnesses(em: SqlEntityManager, communityId: string): Promise<WitnessKey[]> {
+  const rows: Array<{ key_name: string; public_key: unknown; role: WitnessRole; account_id: string | null }> = await em.execute(
+    'select key_name, public_key, role, account_id from ledger_witnesses where community_id = ? order by key_name',
+    [communityId],
+  );
+  return rows.map((row) => ({ communityId, keyName: row.key_name, publicKey: toBytes(row.public_key), role: row.role, accountId: row.account_id }));
+}
+
+/** Verifies and stores a cosignature; resubmitting the same one is harmless. */
+export async function submitCosignature(
+  em: SqlEntityManager,
+  input: { communityId: string; treeSize: number; cosignature: Cosignature },
+): Promise<void> {
+  const { communityId, treeSize, cosignature } = input;
+  const checkpoint = await getCheckpoint(em, communityId, treeSize);
+  if (!checkpoint) throw new NotFoundError(`Checkpoint of size ${treeSize}`);
+  const witness = (await listWitnesses(em, communityId)).find((candidate) => candidate.keyName === cosignature.keyName);
+  if (!witness) throw new NotFoundError(`Witness "${cosignature.keyName}"`);
+  if (cosignature.timestampSeconds > Date.now() / 1000 + MAX_CLOCK_SKEW_SECONDS) {
+    throw new LedgerInputError('timestampSeconds', 'lies in the future');
+  }
+  if (!verifyCosignature(parseNote(checkpoint.note).text, cosignature, witness.publicKey)) {
+    throw new LedgerVerificationError('Failed to accept cosignature: signature does not verify');
+  }
+  const later: unknown[] = await em.execute(
+    'select 1 from ledger_cosignatures where community_id = ? and key_name = ? and tree_size > ? limit 1',
+    [communityId, cosignature.keyName, treeSize],
+  );
+  if (later.length > 0) throw new ConflictError('Failed to accept cosignature: the witness already cosigned a larger checkpoint');
+  await em.execute(
+    `insert into ledger_cosignatures (community_id, tree_size, key_name, timestamp_seconds, signature, received_at)
+     values (?, ?, ?, ?, ?, now()) on conflict do nothing`,
+    [communityId, treeSize, cosignature.keyName, cosignature.timestampSeconds, Buffer.from(cosignature.signature)],
+  );
+}
+
+export async function cosignaturesOf(em: SqlEntityManager, communityId: string, treeSize: number): Promise<StoredCosignature[]> {
+  const rows: Array<{ key_name: string; timestamp_seconds: unknown; signature: unknown }> = await em.execute(
+    `select key_name, timestamp_seconds, signature from ledger_cosignatures
+      where community_id = ? and tree_size = ? order by key_name`,
+    [communityId, treeSize],
+  );
+  return rows.map((row) => ({
+    treeSize,
+    keyName: row.key_name,
+    timestampSeconds: toSafeNumber(row.timestamp_seconds),
+    signature: toBytes(row.signature),
+  }));
+}
+
+/** The largest checkpoint this witness has cosigned, from which its next consistency proof starts. */
+export async function lastCosignedTreeSize(em: SqlEntityManager, communityId: string, keyName: string): Promise<number | undefined> {
+  const rows: Array<{ tree_size: unknown }> = await em.execute(
+    'select max(tree_size) as tree_size from ledger_cosignatures where community_id = ? and key_name = ?',
+    [communityId, keyName],
+  );
+  return rows[0]?.tree_size == null ? undefined : toSafeNumber(rows[0].tree_size);
+}
+
+export interface CheckpointStatus {
+  checkpoint: StoredCheckpoint;
+  cosignatures: StoredCosignature[];
+  requiredCosignatures: number;
+  final: boolean;
+  /** The note with the log signature and every cosignature line. */
+  cosignedNote: string;
+}
+
+export async function checkpointStatus(em: SqlEntityManager, checkpoint: StoredCheckpoint): Promise<CheckpointStatus> {
+  const [cosignatures, witnesses, settings] = [
+    await cosignaturesOf(em, checkpoint.communityId, checkpoint.treeSize),
+    await listWitnesses(em, checkpoint.communityId),
+    (await em.execute('select required_cosignatures from ledger_heads where community_id = ?', [checkpoint.communityId])) as Array<{
+      required_cosignatures: unknown;
+    }>,
+  ];
+  const requiredCosignatures = settings[0] ? toSafeNumber(settings[0].required_cosignatures) : 1;
+  const lines = cosignatures.map((cosignature) => {
+    const witness = witnesses.find((candidate) => candidate.keyName === cosignature.keyName)!;
+    return formatSignatureLine(cosignatureToNoteSignature(cosignature, witness.publicKey));
+  });
+  return {
+    checkpoint,
+    cosignatures,
+    requiredCosignatures,
+    final: cosignatures.length >= requiredCosignatures,
+    cosignedNote: checkpoint.note + lines.join(''),
+  };
+}
+
+/** The plain-text body served at the community's stable checkpoint URL, or undefined before the first checkpoint. */
+export async function latestCheckpointText(em: SqlEntityManager, communityId: string): Promise<string | undefined> {
+  const checkpoint = await latestCheckpoint(em, communityId);
+  return checkpoint ? (await checkpointStatus(em, checkpoint)).cosignedNote : undefined;
+}
+
+/** The largest checkpoint that is final, if any. */
+export async function latestFinalCheckpoint(em: SqlEntityManager, communityId: string): Promise<StoredCheckpoint | undefined> {
+  const rows: Array<{ tree_size: unknown }> = await em.execute(
+    `select c.tree_size from ledger_checkpoints c join ledger_heads h on h.community_id = c.community_id
+      where c.community_id = ?
+        and (select count(*) from ledger_cosignatures s where s.community_id = c.community_id and s.tree_size = c.tree_size) >= h.required_cosignatures
+      order by c.tree_size desc limit 1`,
+    [communityId],
+  );
+  return rows[0] ? getCheckpoint(em, communityId, toSafeNumber(rows[0].tree_size)) : undefined;
+}

@@ -1,0 +1,174 @@
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { ed25519 } from '@noble/curves/ed25519.js';
+import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import type { SqlEntityManager } from '../../src/db/orm.ts';
+import { appendEntry } from '../../src/ledger/append-entry.ts';
+import { auditLog } from '../../src/ledger/audit.ts';
+import { parseCheckpointBody } from '../../src/ledger/checkpoint.ts';
+import { cutDueCheckpoints } from '../../src/ledger/checkpoint-cutter.ts';
+import { configureLog, cutCheckpoint, getCheckpoint } from '../../src/ledger/checkpoints.ts';
+import { cosignCheckpoint } from '../../src/ledger/cosignature.ts';
+import { PersonalDataInPayloadError } from '../../src/ledger/errors.ts';
+import { findLogKey } from '../../src/ledger/log-keys.ts';
+import { entryLeafBytes } from '../../src/ledger/entry-encoding.ts';
+import { leafHash } from '../../src/ledger/merkle-hash.ts';
+import { verifyConsistency, verifyInclusion } from '../../src/ledger/proof-verifier.ts';
+import { consistencyProof, inclusionProof } from '../../src/ledger/proofs.ts';
+import { noteHasValidSignature, parseNote } from '../../src/ledger/signed-note.ts';
+import { checkpointStatus, latestCheckpointText, latestFinalCheckpoint, registerWitness, submitCosignature } from '../../src/ledger/witnesses.ts';
+import { appendMany, asSuperuserBypassingTriggers, newCommunityLog, testSealer } from './ledger-support.ts';
+
+let database: TestDatabase;
+let em: SqlEntityManager;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  em = database.orm.em.fork() as SqlEntityManager;
+});
+afterAll(() => database.dispose());
+
+async function seqs(communityId: string): Promise<number[]> {
+  const rows: Array<{ seq: unknown }> = await em.execute('select seq from ledger_entries where community_id = ? order by seq', [communityId]);
+  return rows.map((row) => Number(row.seq));
+}
+
+describe('appending', () => {
+  test('numbers entries from 0 without gaps and stores the RFC 8785 leaf hash', async () => {
+    const communityId = await newCommunityLog(em);
+    const first = await em.transactional((tx) => appendEntry(tx, { communityId, type: 'fees.invoice-issued', payload: { invoiceId: 'i-1', amountFen: 500 }, actor: 'system' }));
+    const second = await em.transactional((tx) => appendEntry(tx, { communityId, type: 'fees.payment-recorded', payload: { invoiceId: 'i-1', amountFen: 500 }, actor: 'a-1' }));
+    expect([first.seq, second.seq]).toEqual([0, 1]);
+    const expected = leafHash(entryLeafBytes({ seq: 1, type: 'fees.payment-recorded', payload: { invoiceId: 'i-1', amountFen: 500 }, actor: 'a-1', time: second.time }));
+    expect(second.leafHash).toEqual(expected);
+    expect((await auditLog(em, communityId)).ok).toBe(true);
+  });
+
+  test('concurrent writers produce one gap-free sequence', async () => {
+    const communityId = await newCommunityLog(em);
+    const writers = Array.from({ length: 4 }, (_, writer) =>
+      (async () => {
+        for (let index = 0; index < 25; index++) {
+          await database.orm.em.fork().transactional((tx) =>
+            appendEntry(tx as SqlEntityManager, { communityId, type: 'test.concurrent', payload: { writer, index }, actor: 'system' }),
+          );
+        }
+      })(),
+    );
+    await Promise.all(writers);
+    expect(await seqs(communityId)).toEqual(Array.from({ length: 100 }, (_, index) => index));
+    expect((await auditLog(em, communityId)).ok).toBe(true);
+  });
+
+  test('a rolled-back transaction leaves no entry and no gap', async () => {
+    const communityId = await newCommunityLog(em);
+    await appendMany(em, communityId, 3);
+    await expect(
+      em.transactional(async (tx) => {
+        await appendEntry(tx, { communityId, type: 'test.doomed', payload: {}, actor: 'system' });
+        throw new Error('contract refused');
+      }),
+    ).rejects.toThrow('contract refused');
+    const next = await em.transactional((tx) => appendEntry(tx, { communityId, type: 'test.after', payload: {}, actor: 'system' }));
+    expect(next.seq).toBe(3);
+    expect(await seqs(communityId)).toEqual([0, 1, 2, 3]);
+  });
+
+  test('refuses a payload with personal data and writes nothing', async () => {
+    const communityId = await newCommunityLog(em);
+    await expect(
+      em.transactional((tx) => appendEntry(tx, { communityId, type: 'privacy.read', payload: { phone: '13800000000' }, actor: 'a-1' })),
+    ).rejects.toThrow(PersonalDataInPayloadError);
+    expect(await seqs(communityId)).toEqual([]);
+  });
+
+  test('refuses a community id that is not a UUID', async () => {
+    await expect(em.transactional((tx) => appendEntry(tx, { communityId: 'nope', type: 'a.b', payload: {}, actor: 'x' }))).rejects.toThrow(/communityId/);
+  });
+});
+
+describe('append-only tables', () => {
+  test.each([
+    ['update ledger_entries set actor = ? where community_id = ?', ['mallory']],
+    ['delete from ledger_entries where community_id = ?', []],
+    ['update ledger_tree_nodes set hash = hash where community_id = ?', []],
+    ['delete from ledger_checkpoints where community_id = ?', []],
+    ['update ledger_log_keys set key_name = key_name where community_id = ?', []],
+  ])('the database refuses: %s', async (sql, extra) => {
+    const communityId = await newCommunityLog(em);
+    await appendMany(em, communityId, 4);
+    await cutCheckpoint(em, communityId, testSealer);
+    await expect(em.execute(sql, [...extra, communityId])).rejects.toThrow(/append-only/);
+  });
+
+  test('the database refuses TRUNCATE of entries', async () => {
+    await expect(em.execute('truncate ledger_entries cascade')).rejects.toThrow(/append-only/);
+  });
+});
+
+describe('checkpoints, witnesses and proofs', () => {
+  test('a checkpoint is a signed C2SP note over the current root, and proofs verify against it', async () => {
+    const communityId = await newCommunityLog(em);
+    await appendMany(em, communityId, 37);
+    const small = await cutCheckpoint(em, communityId, testSealer);
+    await appendMany(em, communityId, 70);
+    const large = await cutCheckpoint(em, communityId, testSealer);
+    const key = (await findLogKey(em, communityId))!;
+    const note = parseNote(large.note);
+    expect(noteHasValidSignature(note, key.keyName, key.publicKey)).toBe(true);
+    const body = parseCheckpointBody(note.text);
+    expect([body.origin, body.treeSize]).toEqual([key.keyName, 107]);
+    const leaves: Array<{ leaf_hash: Uint8Array }> = await em.execute('select leaf_hash from ledger_entries where community_id = ? and seq = 41', [communityId]);
+    const proof = await inclusionProof(em, communityId, 41, 107);
+    expect(verifyInclusion(41, 107, new Uint8Array(leaves[0]!.leaf_hash), proof, body.rootHash)).toBe(true);
+    const consistency = await consistencyProof(em, communityId, small.treeSize, large.treeSize);
+    expect(verifyConsistency(37, 107, small.rootHash, large.rootHash, consistency)).toBe(true);
+    expect(await cutCheckpoint(em, communityId, testSealer)).toEqual(large);
+  });
+
+  test('refuses proofs beyond the log', async () => {
+    const communityId = await newCommunityLog(em);
+    await appendMany(em, communityId, 5);
+    await expect(inclusionProof(em, communityId, 2, 6)).rejects.toThrow(/treeSize/);
+    await expect(inclusionProof(em, communityId, 5, 5)).rejects.toThrow(/seq/);
+    await expect(consistencyProof(em, communityId, 4, 3)).rejects.toThrow(/fromSize/);
+  });
+
+  test('a checkpoint becomes final at the configured number of valid cosignatures', async () => {
+    const communityId = await newCommunityLog(em);
+    await configureLog(em, communityId, { checkpointEveryEntries: 1000, checkpointEverySeconds: 60, requiredCosignatures: 2 });
+    await appendMany(em, communityId, 10);
+    const checkpoint = await cutCheckpoint(em, communityId, testSealer);
+    const body = parseNote(checkpoint.note).text;
+    const witnesses = ['committee.test/w1', 'regulator.test/w2'].map((keyName, index) => ({ keyName, privateKey: new Uint8Array(32).fill(index + 1) }));
+    for (const [index, witness] of witnesses.entries()) {
+      await registerWitness(em, { communityId, keyName: witness.keyName, publicKey: ed25519.getPublicKey(witness.privateKey), role: index === 0 ? 'committee' : 'regulator', accountId: null });
+    }
+    const now = Math.floor(Date.now() / 1000);
+    const forged = cosignCheckpoint(body, witnesses[0]!.keyName, witnesses[1]!.privateKey, now);
+    await expect(submitCosignature(em, { communityId, treeSize: 10, cosignature: forged })).rejects.toThrow(/does not verify/);
+    await submitCosignature(em, { communityId, treeSize: 10, cosignature: cosignCheckpoint(body, witnesses[0]!.keyName, witnesses[0]!.privateKey, now) });
+    expect((await checkpointStatus(em, checkpoint)).final).toBe(false);
+    expect(await latestFinalCheckpoint(em, communityId)).toBeUndefined();
+    await submitCosignature(em, { communityId, treeSize: 10, cosignature: cosignCheckpoint(body, witnesses[1]!.keyName, witnesses[1]!.privateKey, now) });
+    const status = await checkpointStatus(em, checkpoint);
+    expect(status.final).toBe(true);
+    expect((await latestFinalCheckpoint(em, communityId))?.treeSize).toBe(10);
+    const text = (await latestCheckpointText(em, communityId))!;
+    expect(parseNote(text).signatures.map((signature) => signature.keyName)).toEqual([parseCheckpointBody(body).origin, 'committee.test/w1', 'regulator.test/w2']);
+    const report = await auditLog(em, communityId);
+    expect([report.ok, report.checkpointsVerified, report.cosignaturesVerified]).toEqual([true, 1, 2]);
+  });
+
+  test('the cutter cuts checkpoints by size and skips logs that are not due', async () => {
+    const communityId = await newCommunityLog(em);
+    await configureLog(em, communityId, { checkpointEveryEntries: 5, checkpointEverySeconds: 3600, requiredCosignatures: 1 });
+    await appendMany(em, communityId, 3);
+    await cutCheckpoint(em, communityId, testSealer);
+    await appendMany(em, communityId, 2);
+    expect((await cutDueCheckpoints(em, testSealer)).map((checkpoint) => checkpoint.communityId)).not.toContain(communityId);
+    await appendMany(em, communityId, 3);
+    const cut = await cutDueCheckpoints(em, testSealer);
+    expect(cut.find((checkpoint) => checkpoint.communityId === communityId)?.treeSize).toBe(8);
+    expect(await getCheckpoint(em, communityId, 8)).toBeDefined();
+  });
+});
