@@ -103,6 +103,12 @@ declare module 'snarkjs' {
     exportVerificationKey(zkey: SnarkjsFile, logger?: SnarkjsLogger): Promise<Groth16VerificationKeyJson>;
   };
 
+  export const wtns: {
+    calculate(input: Record<string, unknown>, wasm: SnarkjsFile, out: SnarkjsFile): Promise<void>;
+    exportJson(wtns: SnarkjsFile): Promise<bigint[]>;
+    check(r1cs: SnarkjsFile, wtns: SnarkjsFile, logger?: SnarkjsLogger): Promise<boolean>;
+  };
+
   export const curves: {
     getCurveFromName(name: string, options?: { singleThread?: boolean }): Promise<Curve>;
   };
