@@ -1,0 +1,128 @@
+/**
+ * The Pothos builder: plugins, scalars and auth scopes, and no types. Each
+ * domain's types live in src/graphql/types/, assembled by schema.ts.
+ */
+import SchemaBuilder from '@pothos/core';
+import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
+import ErrorsPlugin from '@pothos/plugin-errors';
+import ValidationPlugin from '@pothos/plugin-validation';
+import RelayPlugin from '@pothos/plugin-relay';
+import { GraphQLError, Kind } from 'graphql';
+import type { GraphQLContext } from './context.ts';
+import { ForbiddenError, UnauthenticatedError, InvalidInputError } from '../domain-error.ts';
+import { hasCommunityRole, canReadCommunity } from '../accounts/viewer.ts';
+import type { CommunityRole } from '../accounts/roles.ts';
+
+export interface CommunityRoleScope {
+  communityId: string;
+  roles: readonly CommunityRole[];
+}
+
+export const builder = new SchemaBuilder<{
+  Context: GraphQLContext;
+  DefaultFieldNullability: false;
+  AuthScopes: {
+    authenticated: boolean;
+    admin: boolean;
+    /** Any role in the community, a regulator over it, or admin. */
+    communityReader: string;
+    /** One of the given roles in the community. */
+    communityRole: CommunityRoleScope;
+  };
+  Scalars: {
+    DateTime: { Input: Date; Output: Date };
+    /** Binary values (hashes, keys, signatures) as lowercase hexadecimal. */
+    Hex: { Input: Uint8Array; Output: Uint8Array };
+    /** Whole fen (0.01 yuan) as a decimal string, so no amount loses precision in JSON. */
+    Money: { Input: bigint; Output: bigint };
+    /** A 64-bit integer as a decimal string (ledger sequence numbers, tree sizes). */
+    BigInt: { Input: bigint; Output: bigint };
+  };
+}>({
+  // Relay before scope-auth, so authScopes receive decoded global ids.
+  plugins: [RelayPlugin, ScopeAuthPlugin, ErrorsPlugin, ValidationPlugin],
+  defaultFieldNullability: false,
+  relay: {
+    clientMutationId: 'omit',
+    cursorType: 'String',
+    nodeQueryOptions: { nullable: true },
+    nodesQueryOptions: { nullable: true },
+  },
+  scopeAuth: {
+    authorizeOnSubscribe: true,
+    authScopes: (context) => ({
+      authenticated: context.viewer !== null,
+      admin: context.viewer?.isAdmin ?? false,
+      communityReader: (communityId) => canReadCommunity(context.viewer, communityId),
+      communityRole: ({ communityId, roles }) => hasCommunityRole(context.viewer, communityId, roles),
+    }),
+    unauthorizedError: (_parent, context) =>
+      context.viewer ? new ForbiddenError() : new UnauthenticatedError(),
+  },
+  errors: {
+    // Validation failures return typed results. They run before field authorisation,
+    // which is acceptable because an issue names only the offending argument and rule.
+    unsafelyHandleInputErrors: true,
+  },
+  validation: {
+    validationError: (result) => {
+      const issue = result.issues[0];
+      const path = issue?.path?.map((part) => String(typeof part === 'object' ? part.key : part)).join('.') ?? 'input';
+      return new InvalidInputError(path || 'input', issue?.message ?? 'is invalid');
+    },
+  },
+});
+
+const HEX_PATTERN = /^(?:[0-9a-f]{2})*$/u;
+/** Longest hex string accepted as input: 64 KiB of bytes. */
+const HEX_MAX_LENGTH = 131_072;
+
+function parseHex(value: unknown): Uint8Array {
+  if (typeof value !== 'string' || value.length > HEX_MAX_LENGTH || !HEX_PATTERN.test(value)) {
+    throw new GraphQLError('Hex must be an even-length lowercase hexadecimal string');
+  }
+  return new Uint8Array(Buffer.from(value, 'hex'));
+}
+
+function parseInteger(value: unknown, scalar: string, min: bigint): bigint {
+  if (typeof value !== 'string' || !/^-?\d{1,19}$/u.test(value)) {
+    throw new GraphQLError(`${scalar} must be a decimal integer string`);
+  }
+  const parsed = BigInt(value);
+  if (parsed < min || parsed > 9_223_372_036_854_775_807n) throw new GraphQLError(`${scalar} is out of range`);
+  return parsed;
+}
+
+builder.scalarType('DateTime', {
+  description: 'An instant, as an ISO 8601 string in UTC.',
+  serialize: (value) => value.toISOString(),
+  parseValue: (value) => {
+    const date = typeof value === 'string' ? new Date(value) : new Date(Number.NaN);
+    if (Number.isNaN(date.getTime())) throw new GraphQLError('DateTime must be an ISO 8601 string');
+    return date;
+  },
+});
+
+builder.scalarType('Hex', {
+  description: 'Bytes as a lowercase hexadecimal string.',
+  serialize: (value) => Buffer.from(value).toString('hex'),
+  parseValue: parseHex,
+  parseLiteral: (node) => parseHex(node.kind === Kind.STRING ? node.value : undefined),
+});
+
+builder.scalarType('Money', {
+  description: 'An amount in fen (0.01 yuan), as a decimal integer string.',
+  serialize: (value) => value.toString(),
+  parseValue: (value) => parseInteger(value, 'Money', -9_223_372_036_854_775_808n),
+  parseLiteral: (node) => parseInteger(node.kind === Kind.STRING ? node.value : undefined, 'Money', -9_223_372_036_854_775_808n),
+});
+
+builder.scalarType('BigInt', {
+  description: 'A 64-bit integer, as a decimal string.',
+  serialize: (value) => value.toString(),
+  parseValue: (value) => parseInteger(value, 'BigInt', -9_223_372_036_854_775_808n),
+  parseLiteral: (node) => parseInteger(node.kind === Kind.STRING ? node.value : undefined, 'BigInt', -9_223_372_036_854_775_808n),
+});
+
+builder.queryType({});
+builder.mutationType({});

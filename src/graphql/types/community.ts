@@ -1,0 +1,90 @@
+import { resolveArrayConnection } from '@pothos/plugin-relay';
+import { z } from 'zod';
+import { builder } from '../builder.ts';
+import { MUTATION_ERRORS } from '../errors.ts';
+import { inTransaction } from '../transaction.ts';
+import { parseUuid } from '../ids.ts';
+import { CommunitySchema, JurisdictionSchema, type Community, type Jurisdiction } from '../../accounts/community.entity.ts';
+import { canReadCommunity, readableCommunityIds, requireViewer } from '../../accounts/viewer.ts';
+import { createCommunity, createJurisdiction } from '../../accounts/account-service.ts';
+
+export const CommunityRef = builder.objectRef<Community>('Community');
+export const JurisdictionRef = builder.objectRef<Jurisdiction>('Jurisdiction');
+
+builder.node(CommunityRef, {
+  description: 'A residential community (小区). Nothing of one community is visible from another.',
+  id: { resolve: (community) => community.id, parse: (id) => parseUuid(id) },
+  loadOne: async (id, context) => {
+    // Checked before loading, so an unreachable community and an unknown one look alike.
+    if (!canReadCommunity(context.viewer, id)) return null;
+    return context.em.findOne(CommunitySchema, { id });
+  },
+  fields: (t) => ({
+    slug: t.exposeString('slug'),
+    name: t.exposeString('name'),
+    requiredCosignatures: t.exposeInt('requiredCosignatures', {
+      description: 'How many witness cosignatures make a ledger checkpoint final.',
+    }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+  }),
+});
+
+builder.node(JurisdictionRef, {
+  description: "A street office's or housing authority's area.",
+  id: { resolve: (jurisdiction) => jurisdiction.id, parse: (id) => parseUuid(id) },
+  loadOne: (id, context) => (context.viewer?.isAdmin ? context.em.findOne(JurisdictionSchema, { id }) : null),
+  fields: (t) => ({ name: t.exposeString('name') }),
+});
+
+/** How many communities one listing returns at most; an installation holds few enough to list. */
+const COMMUNITY_LIST_LIMIT = 1000;
+
+builder.queryField('communities', (t) =>
+  t.connection({
+    type: CommunityRef,
+    description: 'The communities the caller belongs to, regulates, or (admin) all of them.',
+    authScopes: { authenticated: true },
+    resolve: async (_root, args, context) => {
+      const readable = readableCommunityIds(requireViewer(context.viewer));
+      const communities = await context.em.find(
+        CommunitySchema,
+        readable ? { id: { $in: [...readable] } } : {},
+        { orderBy: { slug: 'asc' }, limit: COMMUNITY_LIST_LIMIT },
+      );
+      return resolveArrayConnection({ args }, communities);
+    },
+  }),
+);
+
+builder.mutationField('createJurisdiction', (t) =>
+  t.field({
+    type: JurisdictionRef,
+    description: 'Admin: create a jurisdiction that regulators can be granted.',
+    errors: { types: MUTATION_ERRORS },
+    args: { name: t.arg.string({ required: true, validate: z.string().max(200) }) },
+    resolve: (_root, args, context) => inTransaction(context, (em) => createJurisdiction(em, context.viewer, args.name)),
+  }),
+);
+
+builder.mutationField('createCommunity', (t) =>
+  t.field({
+    type: CommunityRef,
+    description: 'Admin: create a community.',
+    errors: { types: MUTATION_ERRORS },
+    args: {
+      slug: t.arg.string({ required: true, validate: z.string().max(64) }),
+      name: t.arg.string({ required: true, validate: z.string().max(200) }),
+      jurisdictionId: t.arg.globalID({ for: JurisdictionRef }),
+      requiredCosignatures: t.arg.int(),
+    },
+    resolve: (_root, args, context) =>
+      inTransaction(context, (em) =>
+        createCommunity(em, context.viewer, {
+          slug: args.slug,
+          name: args.name,
+          jurisdictionId: args.jurisdictionId ? parseUuid(args.jurisdictionId.id, 'jurisdictionId') : null,
+          requiredCosignatures: args.requiredCosignatures,
+        }),
+      ),
+  }),
+);

@@ -1,0 +1,38 @@
+/**
+ * `npm start`: starts Courtyard. With no DATABASE_URL it runs on PGlite in the
+ * data folder (./data, or COURTYARD_DATA_DIR), creating keys on first run.
+ */
+import { loadConfiguration } from '../config/configuration.ts';
+import { createApp } from './app.ts';
+import { listen } from './server.ts';
+
+const configuration = loadConfiguration();
+const app = await createApp(configuration);
+const server = await listen(app, configuration.host, configuration.port);
+const { logger } = app.services;
+
+logger.info(
+  { database: configuration.databaseUrl ? 'postgresql' : 'pglite', url: server.url },
+  'Courtyard is listening',
+);
+// Printed for the person at the terminal, not logged: logs never hold secrets.
+process.stdout.write(`\nCourtyard is running. GraphiQL: ${server.url}/graphql\n`);
+if (!configuration.databaseUrl) process.stdout.write(`Data folder: ${configuration.dataDirectory}\n`);
+if (app.bootstrapAdmin?.oneTimePassword) {
+  process.stdout.write(
+    `\nFirst start: created the admin account.\n  login:    ${app.bootstrapAdmin.login}\n` +
+      `  password: ${app.bootstrapAdmin.oneTimePassword}   (shown once; change it after signing in)\n\n`,
+  );
+}
+
+let stopping = false;
+async function stop(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal }, 'Courtyard is stopping');
+  await server.close();
+  await app.close();
+  process.exit(0);
+}
+process.on('SIGINT', () => void stop('SIGINT'));
+process.on('SIGTERM', () => void stop('SIGTERM'));

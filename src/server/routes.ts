@@ -1,0 +1,57 @@
+/**
+ * Plain HTTP routes beside the GraphQL endpoint: liveness, readiness, and the
+ * request-size limit. Other domains register their routes (checkpoints as text,
+ * circuit artifacts) here too.
+ */
+import type { Plugin } from 'graphql-yoga';
+import type { AppServices } from './services.ts';
+
+/** Largest request body accepted; a GraphQL document with a proof fits well inside. */
+export const MAX_REQUEST_BODY_BYTES = 256 * 1024;
+
+export type RouteHandler = (request: Request, url: URL) => Promise<Response | undefined> | Response | undefined;
+
+function json(body: unknown, status = 200): Response {
+  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+}
+
+export function healthRoutes(services: AppServices): RouteHandler {
+  return async (_request, url) => {
+    if (url.pathname === '/health') return json({ status: 'ok' });
+    if (url.pathname !== '/ready') return undefined;
+    try {
+      await services.orm.em.getConnection().execute('select 1');
+      const pending = await services.orm.migrator.getPending();
+      if (pending.length > 0) return json({ status: 'migrating' }, 503);
+      return json({ status: 'ready' });
+    } catch {
+      return json({ status: 'database unavailable' }, 503);
+    }
+  };
+}
+
+/** Refuses oversized bodies before Yoga reads them, and serves the plain routes. */
+export function useRoutes(routes: readonly RouteHandler[]): Plugin {
+  return {
+    async onRequest({ request, url, endResponse }) {
+      if (request.method === 'POST') {
+        const length = request.headers.get('content-length');
+        if (length === null && request.headers.get('transfer-encoding')) {
+          endResponse(json({ error: 'Content-Length required' }, 411));
+          return;
+        }
+        if (length !== null && Number(length) > MAX_REQUEST_BODY_BYTES) {
+          endResponse(json({ error: `Request body larger than ${MAX_REQUEST_BODY_BYTES} bytes` }, 413));
+          return;
+        }
+      }
+      for (const route of routes) {
+        const response = await route(request, url);
+        if (response) {
+          endResponse(response);
+          return;
+        }
+      }
+    },
+  };
+}

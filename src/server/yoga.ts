@@ -1,0 +1,83 @@
+/**
+ * Builds the Yoga instance: schema, per-request context, error masking, limits
+ * and the plain HTTP routes. It does not listen; src/server/server.ts does, and
+ * tests call `yoga.fetch` directly.
+ */
+import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
+import { buildSchema } from '../graphql/schema.ts';
+import { maskError } from '../graphql/errors.ts';
+import type { GraphQLContext } from '../graphql/context.ts';
+import { viewerFromToken } from '../accounts/account-service.ts';
+import type { Viewer } from '../accounts/viewer.ts';
+import { DomainError } from '../domain-error.ts';
+import type { AppServices } from './services.ts';
+import { healthRoutes, useRoutes, type RouteHandler } from './routes.ts';
+import { GRAPHIQL_EXAMPLES } from './graphiql-examples.ts';
+
+/** Limits on a GraphQL document, enforced before execution. */
+export const QUERY_LIMITS = {
+  maxDepth: 12,
+  maxAliases: 15,
+  maxDirectives: 10,
+  maxTokens: 2000,
+  maxCost: 5000,
+} as const;
+
+export interface ServerContext {
+  /** Node's request, when served over HTTP. */
+  req?: { socket?: { remoteAddress?: string } };
+  /** graphql-ws connection parameters, for subscriptions over WebSocket. */
+  connectionParams?: Record<string, unknown>;
+}
+
+export type CourtyardYoga = YogaServerInstance<ServerContext, GraphQLContext>;
+
+function bearerToken(request: Request | undefined, connectionParams: Record<string, unknown> | undefined): string | null {
+  const header = request?.headers.get('authorization') ?? connectionParams?.['authorization'];
+  if (typeof header !== 'string') return null;
+  const match = /^Bearer ([A-Za-z0-9._-]+)$/u.exec(header);
+  return match ? match[1]! : null;
+}
+
+async function resolveViewer(services: AppServices, em: GraphQLContext['em'], token: string | null): Promise<Viewer | null> {
+  if (!token) return null;
+  try {
+    return await viewerFromToken(em, services.keys.tokenPublicKey, token);
+  } catch (error) {
+    // An invalid or ended session makes the request anonymous; fields then say UNAUTHENTICATED.
+    if (error instanceof DomainError) return null;
+    throw error;
+  }
+}
+
+export function createCourtyardYoga(services: AppServices, extraRoutes: readonly RouteHandler[] = []): CourtyardYoga {
+  return createYoga<ServerContext, GraphQLContext>({
+    schema: buildSchema(),
+    graphqlEndpoint: '/graphql',
+    landingPage: false,
+    logging: false,
+    maskedErrors: { maskError },
+    graphiql: { title: 'Courtyard', defaultTabs: GRAPHIQL_EXAMPLES, subscriptionsProtocol: 'SSE' },
+    plugins: [
+      useRoutes([healthRoutes(services), ...extraRoutes]),
+      EnvelopArmorPlugin({
+        maxDepth: { n: QUERY_LIMITS.maxDepth },
+        maxAliases: { n: QUERY_LIMITS.maxAliases },
+        maxDirectives: { n: QUERY_LIMITS.maxDirectives },
+        maxTokens: { n: QUERY_LIMITS.maxTokens },
+        costLimit: { maxCost: QUERY_LIMITS.maxCost },
+        blockFieldSuggestion: { enabled: true },
+      }),
+    ],
+    context: async ({ request, req, connectionParams }) => {
+      const em = services.orm.em.fork();
+      return {
+        em,
+        services,
+        viewer: await resolveViewer(services, em, bearerToken(request, connectionParams)),
+        clientAddress: req?.socket?.remoteAddress ?? 'local',
+      };
+    },
+  });
+}
