@@ -17,18 +17,29 @@ export class RateLimiter {
     this.#windowMs = windowMs;
   }
 
-  /** Counts one attempt for `key`, or throws RateLimitedError when the window is full. */
-  consume(key: string, nowMs = Date.now()): void {
+  /** Throws RateLimitedError when `key` has used up its window. */
+  check(key: string, nowMs = Date.now()): void {
+    const window = this.#windows.get(key);
+    if (window && nowMs - window.startedAtMs < this.#windowMs && window.count >= this.#limit) {
+      throw new RateLimitedError(Math.ceil((window.startedAtMs + this.#windowMs - nowMs) / 1000));
+    }
+  }
+
+  /** Counts one attempt against `key`. */
+  record(key: string, nowMs = Date.now()): void {
     const window = this.#windows.get(key);
     if (!window || nowMs - window.startedAtMs >= this.#windowMs) {
       if (this.#windows.size >= MAX_TRACKED_KEYS) this.#dropExpired(nowMs);
       this.#windows.set(key, { startedAtMs: nowMs, count: 1 });
       return;
     }
-    if (window.count >= this.#limit) {
-      throw new RateLimitedError(Math.ceil((window.startedAtMs + this.#windowMs - nowMs) / 1000));
-    }
     window.count += 1;
+  }
+
+  /** Checks, then counts: for work that costs the same whether it succeeds or not. */
+  consume(key: string, nowMs = Date.now()): void {
+    this.check(key, nowMs);
+    this.record(key, nowMs);
   }
 
   #dropExpired(nowMs: number): void {

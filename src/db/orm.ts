@@ -6,13 +6,14 @@ import { MikroORM, type Options } from '@mikro-orm/core';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { PgliteDriver } from '@mikro-orm/pglite';
 import { Migrator } from '@mikro-orm/migrations';
-import type { EntityManager } from '@mikro-orm/sql';
+import type { AbstractSqlDriver, EntityManager as SqlEntityManagerType } from '@mikro-orm/sql';
 import { allEntities } from './entities.ts';
 import { allMigrations } from './migrations/index.ts';
 
-export type Orm = MikroORM;
 /** The SQL flavour of the entity manager, with `execute` and the query builder. */
-export type SqlEntityManager = EntityManager;
+export type SqlEntityManager = SqlEntityManagerType<AbstractSqlDriver>;
+/** Both drivers (PostgreSQL, PGlite) are SQL drivers, so the ORM is typed as one. */
+export type Orm = MikroORM<AbstractSqlDriver, SqlEntityManager>;
 
 export interface DatabaseLocation {
   /** PostgreSQL connection string. */
@@ -54,7 +55,7 @@ export function ormOptions(location: DatabaseLocation, overrides: Partial<Option
 
 /** Connects and applies every committed migration that has not run yet. */
 export async function initOrm(location: DatabaseLocation, overrides: Partial<Options> = {}): Promise<Orm> {
-  const orm = await MikroORM.init(ormOptions(location, overrides));
+  const orm = (await MikroORM.init(ormOptions(location, overrides))) as unknown as Orm;
   await orm.migrator.up();
   return orm;
 }

@@ -9,15 +9,17 @@ import { RateLimiter } from '../accounts/rate-limiter.ts';
 import type { VaultDependencies } from '../privacy/vault.ts';
 import type { Logger } from './logger.ts';
 
-/** Login attempts per login name and per client address, per minute. */
-export const LOGIN_ATTEMPTS_PER_MINUTE = 10;
+/** Failed sign-ins allowed per login name, and per client address, each minute. */
+export const FAILED_LOGINS_PER_NAME_PER_MINUTE = 10;
+export const FAILED_LOGINS_PER_ADDRESS_PER_MINUTE = 100;
 
 export interface AppServices {
   configuration: Configuration;
   orm: Orm;
   keys: InstallationKeys;
   logger: Logger;
-  loginLimiter: RateLimiter;
+  failedLoginsByName: RateLimiter;
+  failedLoginsByAddress: RateLimiter;
   vault: VaultDependencies;
 }
 
@@ -27,7 +29,8 @@ export function createServices(configuration: Configuration, orm: Orm, keys: Ins
     orm,
     keys,
     logger,
-    loginLimiter: new RateLimiter(LOGIN_ATTEMPTS_PER_MINUTE, 60_000),
+    failedLoginsByName: new RateLimiter(FAILED_LOGINS_PER_NAME_PER_MINUTE, 60_000),
+    failedLoginsByAddress: new RateLimiter(FAILED_LOGINS_PER_ADDRESS_PER_MINUTE, 60_000),
     vault: { masterKey: keys.masterKey },
   };
 }

@@ -9,6 +9,7 @@ import { CommunitySchema, JurisdictionSchema } from '../../accounts/community.en
 import {
   changePassword,
   createAccount,
+  InvalidCredentialsError,
   grantRole,
   login,
   logout,
@@ -100,11 +101,20 @@ builder.mutationField('login', (t) =>
       login: t.arg.string({ required: true, validate: z.string().max(64) }),
       password: t.arg.string({ required: true, validate: passwordArgument }),
     },
-    resolve: (_root, args, context) => {
-      // Cheap checks before the memory-hard hash: per login name and per client address.
-      context.services.loginLimiter.consume(`login:${args.login}`);
-      context.services.loginLimiter.consume(`address:${context.clientAddress}`);
-      return inTransaction(context, (em) => login(em, context.services.keys, args));
+    resolve: async (_root, args, context) => {
+      // Cheap checks before the memory-hard hash: recent failures per login name and per address.
+      const { failedLoginsByName, failedLoginsByAddress } = context.services;
+      failedLoginsByName.check(args.login);
+      failedLoginsByAddress.check(context.clientAddress);
+      try {
+        return await inTransaction(context, (em) => login(em, context.services.keys, args));
+      } catch (error) {
+        if (error instanceof InvalidCredentialsError) {
+          failedLoginsByName.record(args.login);
+          failedLoginsByAddress.record(context.clientAddress);
+        }
+        throw error;
+      }
     },
   }),
 );

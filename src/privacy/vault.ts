@@ -1,0 +1,258 @@
+/**
+ * The personal-data vault. Households and their members are stored with every
+ * personal field encrypted under a per-household data key, itself sealed by the
+ * master key. Only managers of the household's community read them, and only
+ * through `readPersonalData`, which takes a purpose and records the read.
+ */
+import { randomUUID } from 'node:crypto';
+import type { EntityManager } from '@mikro-orm/core';
+import { ConflictError, InvalidInputError, NotFoundError } from '../domain-error.ts';
+import { AccountSchema } from '../accounts/account.entity.ts';
+import { CommunitySchema } from '../accounts/community.entity.ts';
+import { grantRoleUnchecked } from '../accounts/account-service.ts';
+import { requireCommunityReader, requireCommunityRole, hasCommunityRole, type Viewer } from '../accounts/viewer.ts';
+import { blindIndex, normalisePhone, normaliseUnitLabel } from './blind-index.ts';
+import { newDataKey, openText, sealText, type MasterKey } from './envelope.ts';
+import {
+  ACCESS_PURPOSES,
+  HouseholdMemberSchema,
+  HouseholdSchema,
+  PersonalDataAccessSchema,
+  type AccessPurpose,
+  type Household,
+  type HouseholdMember,
+  type HouseholdRelation,
+  type PersonalDataAccess,
+} from './household.entity.ts';
+
+export const UNIT_LABEL_MAX_LENGTH = 64;
+export const PERSON_NAME_MAX_LENGTH = 100;
+export const PHONE_MAX_LENGTH = 32;
+export const ID_NUMBER_MAX_LENGTH = 32;
+/** 1,000,000 m² in 0.01 m²: larger than any single unit. */
+export const FLOOR_AREA_MAX_CENTI_SQUARE_METRES = 100_000_000;
+
+/** Called after each personal-data read, e.g. to append an access entry to the ledger. */
+export type AccessRecorder = (em: EntityManager, access: PersonalDataAccess) => Promise<void>;
+
+export interface VaultDependencies {
+  masterKey: MasterKey;
+  recordAccess?: AccessRecorder | undefined;
+}
+
+export interface PersonalData {
+  unitLabel: string;
+  members: Array<{ id: string; relation: HouseholdRelation; name: string; phone: string | null; idNumber: string | null }>;
+}
+
+export class DataShreddedError extends ConflictError {
+  constructor() {
+    super("This household's personal data was erased");
+  }
+}
+
+function requireText(value: string, parameter: string, maxLength: number): string {
+  const trimmed = value.trim();
+  if (trimmed.length === 0 || trimmed.length > maxLength) {
+    throw new InvalidInputError(parameter, `must be 1–${maxLength} characters`);
+  }
+  return trimmed;
+}
+
+function fieldContext(rowId: string, field: string): string {
+  return `${rowId}/${field}`;
+}
+
+async function unwrapDataKey(dependencies: VaultDependencies, household: Household): Promise<Uint8Array> {
+  if (!household.wrappedDataKey) throw new DataShreddedError();
+  return dependencies.masterKey.open(household.wrappedDataKey, fieldContext(household.id, 'dataKey'));
+}
+
+export async function registerHousehold(
+  em: EntityManager,
+  dependencies: VaultDependencies,
+  viewer: Viewer | null,
+  input: { communityId: string; unitLabel: string; floorAreaCentiSquareMetres: number },
+): Promise<Household> {
+  requireCommunityRole(viewer, input.communityId, ['manager']);
+  const unitLabel = requireText(input.unitLabel, 'unitLabel', UNIT_LABEL_MAX_LENGTH);
+  const area = input.floorAreaCentiSquareMetres;
+  if (!Number.isInteger(area) || area <= 0 || area > FLOOR_AREA_MAX_CENTI_SQUARE_METRES) {
+    throw new InvalidInputError('floorAreaCentiSquareMetres', `must be an integer from 1 to ${FLOOR_AREA_MAX_CENTI_SQUARE_METRES}`);
+  }
+  if (!(await em.findOne(CommunitySchema, { id: input.communityId }))) throw new NotFoundError('Community');
+  const unitLabelIndex = blindIndex(dependencies.masterKey.blindIndexKey(input.communityId), 'unitLabel', normaliseUnitLabel(unitLabel));
+  if (await em.count(HouseholdSchema, { communityId: input.communityId, unitLabelBlindIndex: unitLabelIndex })) {
+    throw new ConflictError('A household with this unit label is already registered');
+  }
+  const id = randomUUID();
+  const dataKey = newDataKey();
+  const household = em.create(HouseholdSchema, {
+    id,
+    communityId: input.communityId,
+    floorAreaCentiSquareMetres: area,
+    unitLabelCiphertext: sealText(dataKey, unitLabel, fieldContext(id, 'unitLabel')),
+    unitLabelBlindIndex: unitLabelIndex,
+    wrappedDataKey: dependencies.masterKey.seal(dataKey, fieldContext(id, 'dataKey')),
+    createdAt: new Date(),
+    shreddedAt: null,
+  });
+  await em.flush();
+  return household;
+}
+
+export async function addHouseholdMember(
+  em: EntityManager,
+  dependencies: VaultDependencies,
+  viewer: Viewer | null,
+  input: {
+    householdId: string;
+    relation: HouseholdRelation;
+    name: string;
+    phone?: string | null | undefined;
+    idNumber?: string | null | undefined;
+    accountId?: string | null | undefined;
+  },
+): Promise<HouseholdMember> {
+  const household = await findHouseholdForManager(em, viewer, input.householdId);
+  const name = requireText(input.name, 'name', PERSON_NAME_MAX_LENGTH);
+  const phone = input.phone ? requireText(input.phone, 'phone', PHONE_MAX_LENGTH) : null;
+  if (phone !== null && !/^\+?[\d\s()-]{5,32}$/u.test(phone)) throw new InvalidInputError('phone', 'must be a phone number');
+  const idNumber = input.idNumber ? requireText(input.idNumber, 'idNumber', ID_NUMBER_MAX_LENGTH) : null;
+  if (input.accountId) {
+    if (!(await em.findOne(AccountSchema, { id: input.accountId }))) throw new NotFoundError('Account');
+    // Linking an account to a household makes it a resident of that community.
+    await grantRoleUnchecked(em, { accountId: input.accountId, role: 'resident', communityId: household.communityId });
+  }
+  const dataKey = await unwrapDataKey(dependencies, household);
+  const id = randomUUID();
+  const member = em.create(HouseholdMemberSchema, {
+    id,
+    householdId: household.id,
+    communityId: household.communityId,
+    accountId: input.accountId ?? null,
+    relation: input.relation,
+    nameCiphertext: sealText(dataKey, name, fieldContext(id, 'name')),
+    phoneCiphertext: phone === null ? null : sealText(dataKey, phone, fieldContext(id, 'phone')),
+    phoneBlindIndex:
+      phone === null ? null : blindIndex(dependencies.masterKey.blindIndexKey(household.communityId), 'phone', normalisePhone(phone)),
+    idNumberCiphertext: idNumber === null ? null : sealText(dataKey, idNumber, fieldContext(id, 'idNumber')),
+    createdAt: new Date(),
+  });
+  await em.flush();
+  return member;
+}
+
+async function findHouseholdForManager(em: EntityManager, viewer: Viewer | null, householdId: string): Promise<Household> {
+  const household = await em.findOne(HouseholdSchema, { id: householdId });
+  // An unknown household and one in another community look the same to the caller.
+  if (!household || !hasCommunityRole(viewer, household.communityId, ['manager'])) throw new NotFoundError('Household');
+  return household;
+}
+
+/** Finds a household by its unit label or a member's phone number, without decrypting anything. */
+export async function findHousehold(
+  em: EntityManager,
+  dependencies: VaultDependencies,
+  viewer: Viewer | null,
+  input: { communityId: string; unitLabel?: string | null | undefined; phone?: string | null | undefined },
+): Promise<Household | null> {
+  requireCommunityRole(viewer, input.communityId, ['manager']);
+  const key = dependencies.masterKey.blindIndexKey(input.communityId);
+  if (input.unitLabel) {
+    const index = blindIndex(key, 'unitLabel', normaliseUnitLabel(requireText(input.unitLabel, 'unitLabel', UNIT_LABEL_MAX_LENGTH)));
+    return em.findOne(HouseholdSchema, { communityId: input.communityId, unitLabelBlindIndex: index });
+  }
+  if (input.phone) {
+    const index = blindIndex(key, 'phone', normalisePhone(requireText(input.phone, 'phone', PHONE_MAX_LENGTH)));
+    const member = await em.findOne(HouseholdMemberSchema, { communityId: input.communityId, phoneBlindIndex: index });
+    return member ? em.findOne(HouseholdSchema, { id: member.householdId }) : null;
+  }
+  throw new InvalidInputError('unitLabel', 'give a unit label or a phone number');
+}
+
+/** Decrypts a household's personal data for a manager, recording who read it and why. */
+export async function readPersonalData(
+  em: EntityManager,
+  dependencies: VaultDependencies,
+  viewer: Viewer | null,
+  input: { householdId: string; purpose: AccessPurpose },
+): Promise<PersonalData> {
+  if (!(ACCESS_PURPOSES as readonly string[]).includes(input.purpose)) throw new InvalidInputError('purpose', 'unknown purpose');
+  const household = await findHouseholdForManager(em, viewer, input.householdId);
+  const dataKey = await unwrapDataKey(dependencies, household);
+  const members = await em.find(HouseholdMemberSchema, { householdId: household.id }, { orderBy: { createdAt: 'asc', id: 'asc' } });
+  const access = em.create(PersonalDataAccessSchema, {
+    id: randomUUID(),
+    communityId: household.communityId,
+    householdId: household.id,
+    accessorAccountId: viewer!.accountId,
+    purpose: input.purpose,
+    accessedAt: new Date(),
+  });
+  await em.flush();
+  await dependencies.recordAccess?.(em, access);
+  const open = (sealed: Uint8Array | null | undefined, rowId: string, field: string): string | null =>
+    sealed ? openText(dataKey, sealed, fieldContext(rowId, field)) : null;
+  return {
+    unitLabel: open(household.unitLabelCiphertext, household.id, 'unitLabel')!,
+    members: members.map((member) => ({
+      id: member.id,
+      relation: member.relation as HouseholdRelation,
+      name: open(member.nameCiphertext, member.id, 'name')!,
+      phone: open(member.phoneCiphertext, member.id, 'phone'),
+      idNumber: open(member.idNumberCiphertext, member.id, 'idNumber'),
+    })),
+  };
+}
+
+/** Crypto-shredding: destroys the data key, so the ciphertexts can never be read again. */
+export async function shredHousehold(em: EntityManager, viewer: Viewer | null, householdId: string): Promise<Household> {
+  const household = await findHouseholdForManager(em, viewer, householdId);
+  household.wrappedDataKey = null;
+  household.unitLabelBlindIndex = null;
+  household.shreddedAt = new Date();
+  await em.nativeUpdate(HouseholdMemberSchema, { householdId }, { phoneBlindIndex: null });
+  await em.flush();
+  return household;
+}
+
+/** Households the viewer may see: all of a community for its staff, committee and regulators; a resident's own. */
+export async function listHouseholds(em: EntityManager, viewer: Viewer | null, communityId: string): Promise<Household[]> {
+  const caller = requireCommunityReader(viewer, communityId);
+  if (caller.isAdmin || hasCommunityRole(caller, communityId, ['manager', 'committee']) || caller.regulatedCommunityIds.has(communityId)) {
+    return em.find(HouseholdSchema, { communityId }, { orderBy: { createdAt: 'asc', id: 'asc' } });
+  }
+  return ownHouseholds(em, caller, communityId);
+}
+
+export async function ownHouseholds(em: EntityManager, viewer: Viewer, communityId?: string): Promise<Household[]> {
+  const memberships = await em.find(HouseholdMemberSchema, {
+    accountId: viewer.accountId,
+    ...(communityId ? { communityId } : {}),
+  });
+  if (memberships.length === 0) return [];
+  return em.find(HouseholdSchema, { id: { $in: memberships.map((member) => member.householdId) } });
+}
+
+/** Whether the viewer may see this household's non-personal record. */
+export async function canSeeHousehold(em: EntityManager, viewer: Viewer | null, household: Household): Promise<boolean> {
+  if (!viewer) return false;
+  const { communityId } = household;
+  if (viewer.isAdmin || viewer.regulatedCommunityIds.has(communityId)) return true;
+  if (hasCommunityRole(viewer, communityId, ['manager', 'committee'])) return true;
+  return (await em.count(HouseholdMemberSchema, { householdId: household.id, accountId: viewer.accountId })) > 0;
+}
+
+/** Who read a household's personal data, when and why: for its members and its community's managers. */
+export async function listPersonalDataAccesses(
+  em: EntityManager,
+  viewer: Viewer | null,
+  householdId: string,
+): Promise<PersonalDataAccess[]> {
+  const household = await em.findOne(HouseholdSchema, { id: householdId });
+  if (!household || !viewer) throw new NotFoundError('Household');
+  const isMember = (await em.count(HouseholdMemberSchema, { householdId, accountId: viewer.accountId })) > 0;
+  if (!isMember && !hasCommunityRole(viewer, household.communityId, ['manager'])) throw new NotFoundError('Household');
+  return em.find(PersonalDataAccessSchema, { householdId }, { orderBy: { accessedAt: 'desc', id: 'desc' } });
+}
