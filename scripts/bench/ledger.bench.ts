@@ -1,0 +1,146 @@
+/**
+ * Ledger figures: append throughput (one community with 8 clients, next to plain INSERT
+ * of the same rows in the same run; 16 communities), audit throughput, and proof latency.
+ * Runs on a scratch PostgreSQL database when DATABASE_URL is set, PGlite otherwise.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { initOrm, type Orm, type SqlEntityManager } from '../../src/db/orm.ts';
+import { appendEntries, appendEntry } from '../../src/ledger/append-entry.ts';
+import { auditLog } from '../../src/ledger/audit.ts';
+import { consistencyProof, inclusionProof } from '../../src/ledger/proofs.ts';
+import { median, timeEach, type BenchFigure, type BenchOptions, type BenchSuite } from './bench-suite.ts';
+
+const CLIENTS = 8;
+const COMMUNITIES = 16;
+const ROUNDS = 3;
+
+function payload(index: number) {
+  return { invoiceId: `inv-${index}`, householdId: `hh-${index % 500}`, amountFen: 12_345 + index };
+}
+
+async function scratchDatabase(serverUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `courtyard_bench_${randomBytes(5).toString('hex')}`;
+  const admin = async (sql: string) => {
+    const client = new pg.Client({ connectionString: serverUrl });
+    await client.connect();
+    try {
+      await client.query(sql);
+    } finally {
+      await client.end();
+    }
+  };
+  await admin(`create database ${name}`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => admin(`drop database if exists ${name} with (force)`) };
+}
+
+/** Runs `total` units of work over `clients` concurrent loops; returns units per second. */
+async function throughput(total: number, clients: number, work: (client: number, index: number) => Promise<unknown>): Promise<number> {
+  let next = 0;
+  const start = performance.now();
+  await Promise.all(
+    Array.from({ length: clients }, async (_, client) => {
+      for (let index = next++; index < total; index = next++) await work(client, index);
+    }),
+  );
+  return total / ((performance.now() - start) / 1000);
+}
+
+function appendOne(orm: Orm, communityId: string, index: number) {
+  return orm.em.fork().transactional((tx) => appendEntry(tx as SqlEntityManager, { communityId, type: 'fees.payment-recorded', payload: payload(index), actor: 'bench' }));
+}
+
+function plainInsert(orm: Orm, communityId: string, index: number) {
+  return orm.em.fork().transactional((tx) =>
+    tx.execute(
+      `insert into bench_plain_entries (community_id, seq, type, payload, actor, recorded_at, leaf_hash) values (?, ?, ?, ?::jsonb, ?, now(), ?)`,
+      [communityId, index, 'fees.payment-recorded', JSON.stringify(payload(index)), 'bench', randomBytes(32)],
+    ),
+  );
+}
+
+async function appendFigures(orm: Orm, appendsPerRound: number): Promise<BenchFigure[]> {
+  await orm.em.fork().execute('create table bench_plain_entries (like ledger_entries including all)');
+  const appendRates: number[] = [];
+  const insertRates: number[] = [];
+  const multiRates: number[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    const single = randomUUID();
+    appendRates.push(await throughput(appendsPerRound, CLIENTS, (_, index) => appendOne(orm, single, index)));
+    const plain = randomUUID();
+    insertRates.push(await throughput(appendsPerRound, CLIENTS, (_, index) => plainInsert(orm, plain, index)));
+    const communities = Array.from({ length: COMMUNITIES }, () => randomUUID());
+    multiRates.push(await throughput(appendsPerRound * 2, COMMUNITIES, (client, index) => appendOne(orm, communities[client]!, index)));
+  }
+  const appendRate = median(appendRates);
+  const insertRate = median(insertRates);
+  return [
+    {
+      name: `append, 1 community, ${CLIENTS} clients, 1 entry per transaction`,
+      median: appendRate,
+      unit: 'entries/s',
+      samples: ROUNDS,
+      target: '>= 1000 and >= 0.5 x plain INSERT',
+      met: appendRate >= 1000 && appendRate >= 0.5 * insertRate,
+      detail: { plainInsertPerSecond: Math.round(insertRate), ratioToPlainInsert: Number((appendRate / insertRate).toFixed(2)), appendsPerRound },
+    },
+    { name: `plain INSERT of the same rows, ${CLIENTS} clients`, median: insertRate, unit: 'rows/s', samples: ROUNDS },
+    {
+      name: `append, ${COMMUNITIES} communities, 1 client each`,
+      median: median(multiRates),
+      unit: 'entries/s',
+      samples: ROUNDS,
+      target: '>= 3000',
+      met: median(multiRates) >= 3000,
+      detail: { appendsPerRound: appendsPerRound * 2 },
+    },
+  ];
+}
+
+async function auditAndProofFigures(orm: Orm, entries: number): Promise<BenchFigure[]> {
+  const communityId = randomUUID();
+  const em = orm.em.fork() as SqlEntityManager;
+  for (let start = 0; start < entries; start += 1_000) {
+    const count = Math.min(1_000, entries - start);
+    await em.transactional((tx) =>
+      appendEntries(tx, communityId, Array.from({ length: count }, (_, offset) => ({ type: 'fees.payment-recorded', payload: payload(start + offset), actor: 'bench' }))),
+    );
+  }
+  const auditRates: number[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    const start = performance.now();
+    const report = await auditLog(em, communityId);
+    if (!report.ok) throw new Error('audit of the benchmark log failed');
+    auditRates.push(entries / ((performance.now() - start) / 1000));
+  }
+  const samples = 200;
+  const inclusion = await timeEach(samples, () => inclusionProof(em, communityId, Math.floor(Math.random() * entries), entries));
+  const consistency = await timeEach(samples, () => {
+    const from = 1 + Math.floor(Math.random() * (entries - 1));
+    return consistencyProof(em, communityId, from, entries);
+  });
+  return [
+    { name: `audit, ${entries} entries`, median: median(auditRates), unit: 'entries/s', samples: ROUNDS, target: '>= 200000', met: median(auditRates) >= 200_000 },
+    { name: `inclusion proof at ${entries} entries`, median: median(inclusion), unit: 'ms', samples, target: '<= 5', met: median(inclusion) <= 5 },
+    { name: `consistency proof at ${entries} entries`, median: median(consistency), unit: 'ms', samples, target: '<= 5', met: median(consistency) <= 5 },
+  ];
+}
+
+export const suite: BenchSuite = {
+  name: 'ledger',
+  async run(options: BenchOptions): Promise<BenchFigure[]> {
+    const scratch = options.databaseUrl ? await scratchDatabase(options.databaseUrl) : undefined;
+    const orm = await initOrm(scratch ? { databaseUrl: scratch.url } : { pgliteDataDirectory: 'memory://' });
+    try {
+      const figures = await appendFigures(orm, options.quick ? 1_000 : 4_000);
+      figures.push(...(await auditAndProofFigures(orm, options.quick ? 20_000 : 100_000)));
+      const database = scratch ? 'postgresql' : 'pglite';
+      return figures.map((figure) => ({ ...figure, detail: { database, ...figure.detail } }));
+    } finally {
+      await orm.close(true);
+      await scratch?.drop();
+    }
+  },
+};
