@@ -68,8 +68,17 @@ function runCircom(args: string[]): Promise<string> {
   });
 }
 
-/** Compiles one instance into `outputDirectory/<name>.{circom,r1cs,sym,wasm}` and returns its record. */
-export async function buildInstance(name: string, instance: CircuitInstance, outputDirectory: string): Promise<CircuitBuildRecord> {
+/**
+ * Compiles one instance into `outputDirectory/<name>.{circom,r1cs,sym,wasm}` and returns
+ * its record. `sourceDirectory` holds the instance's `.circom` file (tests use their own).
+ */
+export async function buildInstance(
+  name: string,
+  instance: CircuitInstance,
+  outputDirectory: string,
+  sourceDirectory: string = circuitsDirectory,
+): Promise<CircuitBuildRecord> {
+  if (name === instance.file) throw new Error(`Failed to build ${name}: an instance must not share its name with its .circom file`);
   await mkdir(outputDirectory, { recursive: true });
   const mainFile = join(outputDirectory, `${name}.circom`);
   await writeFile(mainFile, mainSource(instance));
@@ -78,7 +87,7 @@ export async function buildInstance(name: string, instance: CircuitInstance, out
     relative(repositoryRoot, mainFile),
     '--r1cs', '--wasm', '--sym',
     ...COMPILER_FLAGS,
-    '-l', 'node_modules', '-l', 'circuits',
+    '-l', 'node_modules', '-l', relative(repositoryRoot, sourceDirectory),
     '-o', relativeOutput,
   ]);
   // circom writes the wasm with JavaScript glue we do not use (snarkjs has its own).

@@ -2,6 +2,8 @@
  * Shared fixtures for the zk tests: the committed artifacts, a census with one known
  * member, and proofs made once per test file (a proof costs about a second).
  */
+import { getCurve } from '../../../src/zk/curve.ts';
+import { SNARK_SCALAR_FIELD } from '../../../src/zk/field.ts';
 import { loadMembershipArtifacts } from '../../../src/zk/artifacts-node.ts';
 import type { MembershipArtifacts } from '../../../src/zk/artifacts-node.ts';
 import { createIdentity, membershipLeaf } from '../../../src/zk/identity.ts';
@@ -38,4 +40,31 @@ export async function createCensusFixture(size = 64, memberIndex = 37, attribute
 /** A deep copy, so a test can edit a proof without touching the shared one. */
 export function copy<T>(value: T): T {
   return structuredClone(value);
+}
+
+/**
+ * Another valid proof of the same statement, made without the witness:
+ * (A, B, C) -> (A / t, t * B, C) for a random t. Cheap distinct proofs for batch tests;
+ * also a reminder that proof bytes identify nothing.
+ */
+export async function rerandomizeProof(proof: MembershipProof): Promise<MembershipProof> {
+  const curve = await getCurve();
+  const randomBytes = new Uint8Array(31);
+  globalThis.crypto.getRandomValues(randomBytes);
+  const factor = BigInt(`0x${Buffer.from(randomBytes).toString('hex')}`) + 1n;
+  const inverse = modularInverse(factor, SNARK_SCALAR_FIELD);
+  const a = curve.G1.toAffine(curve.G1.timesScalar(curve.G1.fromObject(proof.proof.pi_a.map(BigInt)), inverse));
+  const b = curve.G2.toAffine(curve.G2.timesScalar(curve.G2.fromObject(proof.proof.pi_b.map((pair) => pair.map(BigInt)) as unknown as bigint[]), factor));
+  const toStrings = (value: unknown): any => (Array.isArray(value) ? value.map(toStrings) : String(value));
+  const objectOf = (group: typeof curve.G1, point: Uint8Array) => toStrings((group as unknown as { toObject(p: Uint8Array): unknown }).toObject(point));
+  return { proof: { ...copy(proof.proof), pi_a: objectOf(curve.G1, a), pi_b: objectOf(curve.G2, b) }, publicSignals: [...proof.publicSignals] };
+}
+
+function modularInverse(value: bigint, modulus: bigint): bigint {
+  let [low, high, lowCoefficient, highCoefficient] = [value % modulus, modulus, 1n, 0n];
+  while (low > 1n) {
+    const quotient = high / low;
+    [low, high, lowCoefficient, highCoefficient] = [high - quotient * low, low, highCoefficient - quotient * lowCoefficient, lowCoefficient];
+  }
+  return ((lowCoefficient % modulus) + modulus) % modulus;
 }
