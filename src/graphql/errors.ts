@@ -7,6 +7,7 @@
  * client never sees a stack trace, SQL or a library's message.
  */
 import { GraphQLError } from 'graphql';
+import { PothosValidationError } from '@pothos/core';
 import { createGraphQLError, maskError as yogaMaskError } from 'graphql-yoga';
 import { builder } from './builder.ts';
 import {
@@ -80,6 +81,8 @@ function findDomainError(error: unknown): DomainError | undefined {
   let current: unknown = error;
   for (let depth = 0; depth < 5 && current; depth++) {
     if (current instanceof DomainError) return current;
+    // Pothos refuses malformed arguments (e.g. a global id of the wrong type) before any resolver runs.
+    if (current instanceof PothosValidationError) return new InvalidInputError('argument', current.message);
     current = current instanceof GraphQLError ? current.originalError : (current as { cause?: unknown }).cause;
   }
   return undefined;
