@@ -85,8 +85,3 @@ describeOnPostgres('appends from several processes', () => {
   }, 180_000);
 });
 
-describe('multi-process tests', () => {
-  test('run only on PostgreSQL (set DATABASE_URL)', () => {
-    expect(typeof onPostgres).toBe('boolean');
-  });
-});
