@@ -1,5 +1,5 @@
 /**
- * Plain HTTP routes beside the GraphQL endpoint: liveness, readiness, and the
+ * Plain HTTP routes beside the GraphQL endpoint: readiness, and the
  * request-size limit. Other domains register their routes (checkpoints as text,
  * circuit artifacts) here too.
  */
@@ -15,9 +15,9 @@ function json(body: unknown, status = 200): Response {
   return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
 }
 
-export function healthRoutes(services: AppServices): RouteHandler {
+/** `/ready`: the database answers and every migration has run. (`/health`, liveness, is Yoga's own.) */
+export function readinessRoute(services: AppServices): RouteHandler {
   return async (_request, url) => {
-    if (url.pathname === '/health') return json({ status: 'ok' });
     if (url.pathname !== '/ready') return undefined;
     try {
       await services.orm.em.getConnection().execute('select 1');

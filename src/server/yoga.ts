@@ -12,8 +12,9 @@ import { viewerFromToken } from '../accounts/account-service.ts';
 import type { Viewer } from '../accounts/viewer.ts';
 import { DomainError } from '../domain-error.ts';
 import type { AppServices } from './services.ts';
-import { healthRoutes, useRoutes, type RouteHandler } from './routes.ts';
+import { readinessRoute, useRoutes, type RouteHandler } from './routes.ts';
 import { GRAPHIQL_EXAMPLES } from './graphiql-examples.ts';
+import { useRequestLog } from './request-log.ts';
 
 /** Limits on a GraphQL document, enforced before execution. */
 export const QUERY_LIMITS = {
@@ -60,7 +61,8 @@ export function createCourtyardYoga(services: AppServices, extraRoutes: readonly
     maskedErrors: { maskError },
     graphiql: { title: 'Courtyard', defaultTabs: GRAPHIQL_EXAMPLES, subscriptionsProtocol: 'SSE' },
     plugins: [
-      useRoutes([healthRoutes(services), ...extraRoutes]),
+      useRoutes([readinessRoute(services), ...extraRoutes]),
+      useRequestLog(services.logger),
       EnvelopArmorPlugin({
         maxDepth: { n: QUERY_LIMITS.maxDepth },
         maxAliases: { n: QUERY_LIMITS.maxAliases },

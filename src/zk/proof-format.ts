@@ -81,3 +81,23 @@ function parseFq(name: string, coordinate: unknown): bigint {
 function malformed(detail: string): ProofRejectedError {
   return new ProofRejectedError('PROOF_MALFORMED', detail);
 }
+
+/**
+ * Parses a proof sent as JSON text (`{"proof": ..., "publicSignals": [...]}`), refusing
+ * text over MAX_PROOF_JSON_BYTES before parsing it. The result still goes through the
+ * verifier's checks.
+ */
+export function parseProofJson(text: string): { proof: unknown; publicSignals: unknown } {
+  if (new TextEncoder().encode(text).byteLength > MAX_PROOF_JSON_BYTES) {
+    throw new ProofRejectedError('PROOF_MALFORMED', `the proof JSON is over ${MAX_PROOF_JSON_BYTES} bytes`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new ProofRejectedError('PROOF_MALFORMED', 'the proof is not valid JSON');
+  }
+  if (typeof parsed !== 'object' || parsed === null) throw new ProofRejectedError('PROOF_MALFORMED', 'the proof JSON is not an object');
+  const { proof, publicSignals } = parsed as { proof?: unknown; publicSignals?: unknown };
+  return { proof, publicSignals };
+}

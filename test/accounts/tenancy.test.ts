@@ -14,7 +14,7 @@ async function totalRows(testApp: TestApp): Promise<number> {
   let total = 0;
   for (const { tablename } of tables) {
     const [row] = await connection.execute(`select count(*)::int as count from "${tablename}"`);
-    total += row.count;
+    total += row!.count;
   }
   return total;
 }

@@ -13,6 +13,7 @@ import { ProofRejectedError } from '../../src/zk/errors.ts';
 import { BN254_BASE_FIELD, SNARK_SCALAR_FIELD } from '../../src/zk/field.ts';
 import { membershipNullifier } from '../../src/zk/identity.ts';
 import type { MembershipProof } from '../../src/zk/prover.ts';
+import { MAX_PROOF_JSON_BYTES, parseProofJson } from '../../src/zk/proof-format.ts';
 import { verifyMembershipProof } from '../../src/zk/verifier.ts';
 import type { MembershipExpectations } from '../../src/zk/verifier.ts';
 import { REPOSITORY_ROOT } from '../../src/zk/artifacts-node.ts';
@@ -160,6 +161,15 @@ describe('membership proof', () => {
       ['1', '0'],
     ];
     expect(await rejectionCode(verify(outsideSubgroup, proof.publicSignals))).toBe('PROOF_POINT_INVALID');
+  });
+
+  it('round-trips through JSON text, and refuses proof JSON over the size limit or not JSON', async () => {
+    const parsed = parseProofJson(JSON.stringify(proof));
+    await expect(verify(parsed.proof, parsed.publicSignals)).resolves.toBeDefined();
+    const padded = JSON.stringify({ ...proof, padding: 'x'.repeat(MAX_PROOF_JSON_BYTES) });
+    expect(() => parseProofJson(padded)).toThrow(expect.objectContaining({ code: 'PROOF_MALFORMED' }));
+    expect(() => parseProofJson('{"proof":')).toThrow(/not valid JSON/);
+    expect(() => parseProofJson('42')).toThrow(/not an object/);
   });
 
   it('refuses a verification key for another number of public signals', async () => {

@@ -60,7 +60,10 @@ const PurposeEnum = builder.enumType('AccessPurpose', {
 
 const PersonalDataAccessRef = builder.objectRef<PersonalDataAccess>('PersonalDataAccess').implement({
   fields: (t) => ({
-    accessorId: t.exposeString('accessorAccountId', { description: 'Id of the account that read the data.' }),
+    accessorAccountId: t.globalID({
+      description: 'The account that read the data.',
+      resolve: (access) => ({ type: 'Account', id: access.accessorAccountId }),
+    }),
     purpose: t.field({ type: PurposeEnum, resolve: (access) => access.purpose as (typeof ACCESS_PURPOSES)[number] }),
     accessedAt: t.expose('accessedAt', { type: 'DateTime' }),
   }),
