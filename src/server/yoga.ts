@@ -5,6 +5,7 @@
  */
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { buildSchema } from '../graphql/schema.ts';
 import { maskError } from '../graphql/errors.ts';
 import type { GraphQLContext } from '../graphql/context.ts';
@@ -59,6 +60,8 @@ export function createCourtyardYoga(services: AppServices, extraRoutes: readonly
     landingPage: false,
     logging: false,
     maskedErrors: { maskError },
+    // GraphiQL is served from the package itself, not a CDN: it works on a closed network.
+    renderGraphiQL,
     graphiql: { title: 'Courtyard', defaultTabs: GRAPHIQL_EXAMPLES, subscriptionsProtocol: 'SSE' },
     plugins: [
       useRoutes([readinessRoute(services), ...extraRoutes]),

@@ -36,10 +36,12 @@ describe('the HTTP server', () => {
     expect(await (await fetch(`${server.url}/ready`)).json()).toEqual({ status: 'ready' });
   });
 
-  it('serves GraphiQL to a browser', async () => {
+  it('serves GraphiQL to a browser from the server itself, with no CDN', async () => {
     const response = await fetch(`${server.url}/graphql`, { headers: { accept: 'text/html' } });
     expect(response.status).toBe(200);
-    expect(await response.text()).toContain('Courtyard');
+    const page = await response.text();
+    expect(page).toContain('<title>Courtyard</title>');
+    expect(page).not.toMatch(/(src|href)=["']?https?:/);
   });
 
   it('signs in and answers `viewer` over real HTTP', async () => {
