@@ -162,6 +162,7 @@ builder.mutationField('createAccount', (t) =>
   t.field({
     type: CreateAccountPayload,
     description: 'Admin: create an account, with a one-time password unless one is given.',
+    authScopes: { admin: true },
     errors: { types: MUTATION_ERRORS },
     args: {
       login: t.arg.string({ required: true, validate: z.string().max(64) }),
@@ -176,6 +177,7 @@ builder.mutationField('grantRole', (t) =>
   t.field({
     type: AccountRef,
     description: 'Admin: grant a role in a community, or a regulator role over a jurisdiction.',
+    authScopes: { admin: true },
     errors: { types: MUTATION_ERRORS },
     args: {
       accountId: t.arg.globalID({ required: true, for: AccountRef }),
@@ -200,6 +202,7 @@ builder.mutationField('grantRole', (t) =>
 builder.mutationField('revokeSessions', (t) =>
   t.int({
     description: "Admin: end every session of an account. Returns how many were ended.",
+    authScopes: { admin: true },
     errors: { types: MUTATION_ERRORS },
     args: { accountId: t.arg.globalID({ required: true, for: AccountRef }) },
     resolve: (_root, args, context) =>

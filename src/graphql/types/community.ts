@@ -60,6 +60,7 @@ builder.mutationField('createJurisdiction', (t) =>
   t.field({
     type: JurisdictionRef,
     description: 'Admin: create a jurisdiction that regulators can be granted.',
+    authScopes: { admin: true },
     errors: { types: MUTATION_ERRORS },
     args: { name: t.arg.string({ required: true, validate: z.string().max(200) }) },
     resolve: (_root, args, context) => inTransaction(context, (em) => createJurisdiction(em, context.viewer, args.name)),
@@ -70,6 +71,7 @@ builder.mutationField('createCommunity', (t) =>
   t.field({
     type: CommunityRef,
     description: 'Admin: create a community.',
+    authScopes: { admin: true },
     errors: { types: MUTATION_ERRORS },
     args: {
       slug: t.arg.string({ required: true, validate: z.string().max(64) }),

@@ -27,6 +27,11 @@ import {
 
 export const HouseholdRef = builder.objectRef<Household>('Household');
 
+/** The scope-auth check for fields that take a community id and need its manager role. */
+function managerOf(communityGlobalId: string) {
+  return { communityRole: { communityId: parseUuid(communityGlobalId, 'communityId'), roles: ['manager'] as const } };
+}
+
 builder.node(HouseholdRef, {
   description: "A unit of a community. Its unit label and its members' details are personal data: see `householdPersonalData`.",
   id: { resolve: (household) => household.id, parse: (id) => parseUuid(id) },
@@ -94,6 +99,7 @@ builder.queryField('households', (t) =>
     type: HouseholdRef,
     description: "A community's households: all of them for staff, committee and regulators; a resident's own.",
     args: { communityId: t.arg.globalID({ required: true, for: CommunityRef }) },
+    authScopes: (_root, args) => ({ communityReader: parseUuid(args.communityId.id, 'communityId') }),
     resolve: async (_root, args, context) => {
       const communityId = parseUuid(args.communityId.id, 'communityId');
       const viewer = requireCommunityReader(context.viewer, communityId);
@@ -129,6 +135,7 @@ builder.queryField('findHousehold', (t) =>
     nullable: true,
     description: 'Managers only: find a household by exact unit label or member phone number (blind index).',
     errors: { types: MUTATION_ERRORS },
+    authScopes: (_root, args) => managerOf(args.communityId.id),
     args: {
       communityId: t.arg.globalID({ required: true, for: CommunityRef }),
       unitLabel: t.arg.string({ validate: z.string().max(UNIT_LABEL_MAX_LENGTH).optional().nullable() }),
@@ -148,6 +155,7 @@ builder.mutationField('registerHousehold', (t) =>
     type: HouseholdRef,
     description: 'Managers: register a household. The unit label is stored encrypted.',
     errors: { types: MUTATION_ERRORS },
+    authScopes: (_root, args) => managerOf(args.communityId.id),
     args: {
       communityId: t.arg.globalID({ required: true, for: CommunityRef }),
       unitLabel: t.arg.string({ required: true, validate: z.string().max(UNIT_LABEL_MAX_LENGTH) }),
