@@ -19,6 +19,9 @@ import {
 import { isCommunityRole, type CommunityRole, type Role } from './roles.ts';
 import { SESSION_LIFETIME_SECONDS, signSessionToken, verifySessionToken } from './tokens.ts';
 import { requireAdmin, type Viewer } from './viewer.ts';
+import type { SqlEntityManager } from '../db/orm.ts';
+import { configureLog } from '../ledger/checkpoints.ts';
+import { ensureLogKey, logOrigin, type SecretSealer } from '../ledger/log-keys.ts';
 
 export const LOGIN_PATTERN = /^[a-z0-9][a-z0-9._-]{2,63}$/u;
 export const SLUG_PATTERN = /^[a-z0-9][a-z0-9-]{1,63}$/u;
@@ -53,10 +56,23 @@ export async function createJurisdiction(em: EntityManager, viewer: Viewer | nul
   return jurisdiction;
 }
 
+/** What a new community's ledger needs: the installation's name for the origin line, the key sealer and the checkpoint cadence. */
+export interface CommunityLogSetup {
+  installationName: string;
+  sealer: SecretSealer;
+  settings: { checkpointEveryEntries: number; checkpointEverySeconds: number };
+}
+
+/**
+ * Creates a community and, in the same transaction, its ledger: the Ed25519 log key
+ * (origin `<installation>/<slug>`) and the log's checkpoint cadence. How many
+ * cosignatures make a checkpoint final is the community's `requiredCosignatures`.
+ */
 export async function createCommunity(
   em: EntityManager,
   viewer: Viewer | null,
   input: { slug: string; name: string; jurisdictionId?: string | null | undefined; requiredCosignatures?: number | null | undefined },
+  log: CommunityLogSetup,
 ): Promise<Community> {
   requireAdmin(viewer);
   if (!SLUG_PATTERN.test(input.slug)) throw new InvalidInputError('slug', 'use 2–64 lowercase letters, digits or "-"');
@@ -78,6 +94,9 @@ export async function createCommunity(
     createdAt: new Date(),
   });
   await em.flush();
+  const sqlEm = em as SqlEntityManager;
+  await ensureLogKey(sqlEm, { communityId: community.id, origin: logOrigin(log.installationName, community.slug), sealer: log.sealer });
+  await configureLog(sqlEm, community.id, log.settings);
   return community;
 }
 

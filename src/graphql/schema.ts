@@ -8,6 +8,11 @@ import './errors.ts';
 import './types/community.ts';
 import './types/account.ts';
 import './types/household.ts';
+import './types/ledger-entry.ts';
+import './types/ledger-checkpoint.ts';
+import './types/ledger-witness.ts';
+import './types/ledger-proof.ts';
+import './types/ledger-log.ts';
 
 let schema: GraphQLSchema | undefined;
 

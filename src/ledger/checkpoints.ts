@@ -20,14 +20,13 @@ export interface StoredCheckpoint {
   createdAt: Date;
 }
 
+/** When a log is checkpointed. How many cosignatures make one final is the community's (`communities.required_cosignatures`). */
 export interface CheckpointSettings {
   checkpointEveryEntries: number;
   checkpointEverySeconds: number;
-  requiredCosignatures: number;
 }
 
 const MAX_CHECKPOINT_INTERVAL_SECONDS = 86_400;
-const MAX_REQUIRED_COSIGNATURES = 100;
 
 interface CheckpointRow {
   community_id: string;
@@ -49,22 +48,19 @@ function toCheckpoint(row: CheckpointRow): StoredCheckpoint {
   };
 }
 
-/** Sets when checkpoints are cut and how many cosignatures make one final. */
+/** Sets when checkpoints are cut. */
 export async function configureLog(em: SqlEntityManager, communityId: string, settings: CheckpointSettings): Promise<void> {
-  const { checkpointEveryEntries, checkpointEverySeconds, requiredCosignatures } = settings;
+  const { checkpointEveryEntries, checkpointEverySeconds } = settings;
   if (!Number.isInteger(checkpointEveryEntries) || checkpointEveryEntries < 1) throw new RangeError('checkpointEveryEntries must be a positive integer');
   if (!Number.isInteger(checkpointEverySeconds) || checkpointEverySeconds < 1 || checkpointEverySeconds > MAX_CHECKPOINT_INTERVAL_SECONDS) {
     throw new RangeError(`checkpointEverySeconds must be 1 to ${MAX_CHECKPOINT_INTERVAL_SECONDS}`);
   }
-  if (!Number.isInteger(requiredCosignatures) || requiredCosignatures < 0 || requiredCosignatures > MAX_REQUIRED_COSIGNATURES) {
-    throw new RangeError(`requiredCosignatures must be 0 to ${MAX_REQUIRED_COSIGNATURES}`);
-  }
   await em.execute(
-    `insert into ledger_heads (community_id, checkpoint_every_entries, checkpoint_every_seconds, required_cosignatures)
-     values (?, ?, ?, ?)
+    `insert into ledger_heads (community_id, checkpoint_every_entries, checkpoint_every_seconds)
+     values (?, ?, ?)
      on conflict (community_id) do update set checkpoint_every_entries = excluded.checkpoint_every_entries,
-       checkpoint_every_seconds = excluded.checkpoint_every_seconds, required_cosignatures = excluded.required_cosignatures`,
-    [communityId, checkpointEveryEntries, checkpointEverySeconds, requiredCosignatures],
+       checkpoint_every_seconds = excluded.checkpoint_every_seconds`,
+    [communityId, checkpointEveryEntries, checkpointEverySeconds],
   );
 }
 
@@ -109,28 +105,42 @@ export async function latestCheckpoint(em: SqlEntityManager, communityId: string
   return rows[0] ? toCheckpoint(rows[0]) : undefined;
 }
 
-/** Checkpoints in ascending size, a page at a time. */
+/** Checkpoints in ascending size (or descending), a page at a time. */
 export async function listCheckpoints(
   em: SqlEntityManager,
   communityId: string,
-  options: { afterTreeSize?: number; limit: number },
+  options: { afterTreeSize?: number | undefined; beforeTreeSize?: number | undefined; limit: number; descending?: boolean | undefined },
 ): Promise<StoredCheckpoint[]> {
   const rows: CheckpointRow[] = await em.execute(
-    `select ${CHECKPOINT_COLUMNS} from ledger_checkpoints where community_id = ? and tree_size > ?
-      order by tree_size limit ?`,
-    [communityId, options.afterTreeSize ?? -1, Math.min(Math.max(options.limit, 1), 1_000)],
+    `select ${CHECKPOINT_COLUMNS} from ledger_checkpoints where community_id = ? and tree_size > ? and tree_size < ?
+      order by tree_size ${options.descending ? 'desc' : 'asc'} limit ?`,
+    [
+      communityId,
+      options.afterTreeSize ?? -1,
+      options.beforeTreeSize ?? Number.MAX_SAFE_INTEGER,
+      Math.min(Math.max(options.limit, 1), 1_000),
+    ],
   );
   return rows.map(toCheckpoint);
 }
 
-/** Communities whose log is due a checkpoint by size or by time. */
+/** The size of the checkpoint before this one (0 for the first): its block is the entries from there to `treeSize`. */
+export async function previousCheckpointSize(em: SqlEntityManager, communityId: string, treeSize: number): Promise<number> {
+  const rows: Array<{ tree_size: unknown }> = await em.execute(
+    'select max(tree_size) as tree_size from ledger_checkpoints where community_id = ? and tree_size < ?',
+    [communityId, treeSize],
+  );
+  return rows[0]?.tree_size == null ? 0 : toSafeNumber(rows[0].tree_size);
+}
+
+/** Communities whose log has new entries and is due a checkpoint by size or by time. An empty log is never checkpointed. */
 export async function communitiesDueCheckpoint(em: SqlEntityManager, limit = 100): Promise<string[]> {
   const rows: Array<{ community_id: string }> = await em.execute(
     `select h.community_id from ledger_heads h
        join ledger_log_keys k on k.community_id = h.community_id
        left join lateral (select c.tree_size, c.created_at from ledger_checkpoints c
                            where c.community_id = h.community_id order by c.tree_size desc limit 1) last on true
-      where h.tree_size > coalesce(last.tree_size, -1)
+      where h.tree_size > coalesce(last.tree_size, 0)
         and (h.tree_size - coalesce(last.tree_size, 0) >= h.checkpoint_every_entries
              or coalesce(last.created_at, h.created_at) <= now() - make_interval(secs => h.checkpoint_every_seconds))
       limit ?`,

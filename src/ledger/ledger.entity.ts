@@ -14,7 +14,6 @@ export const LedgerHeadSchema = defineEntity({
     frontier: p.uint8array(),
     checkpointEveryEntries: p.integer(),
     checkpointEverySeconds: p.integer(),
-    requiredCosignatures: p.integer(),
     createdAt: p.datetime(),
     updatedAt: p.datetime(),
   },

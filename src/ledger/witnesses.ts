@@ -114,15 +114,26 @@ export interface CheckpointStatus {
   cosignedNote: string;
 }
 
+/** Cosignatures needed when a log has no community row (a log stands alone, e.g. in tests). */
+export const DEFAULT_REQUIRED_COSIGNATURES = 1;
+
+/**
+ * How many cosignatures make a checkpoint of this community final. The community owns
+ * that policy (`communities.required_cosignatures`, set by createCommunity); the ledger
+ * only reads it, so there is one source of truth.
+ */
+export async function requiredCosignaturesOf(em: SqlEntityManager, communityId: string): Promise<number> {
+  const rows: Array<{ required_cosignatures: unknown }> = await em.execute(
+    'select required_cosignatures from communities where id = ?',
+    [communityId],
+  );
+  return rows[0] ? toSafeNumber(rows[0].required_cosignatures) : DEFAULT_REQUIRED_COSIGNATURES;
+}
+
 export async function checkpointStatus(em: SqlEntityManager, checkpoint: StoredCheckpoint): Promise<CheckpointStatus> {
-  const [cosignatures, witnesses, settings] = [
-    await cosignaturesOf(em, checkpoint.communityId, checkpoint.treeSize),
-    await listWitnesses(em, checkpoint.communityId),
-    (await em.execute('select required_cosignatures from ledger_heads where community_id = ?', [checkpoint.communityId])) as Array<{
-      required_cosignatures: unknown;
-    }>,
-  ];
-  const requiredCosignatures = settings[0] ? toSafeNumber(settings[0].required_cosignatures) : 1;
+  const cosignatures = await cosignaturesOf(em, checkpoint.communityId, checkpoint.treeSize);
+  const witnesses = await listWitnesses(em, checkpoint.communityId);
+  const requiredCosignatures = await requiredCosignaturesOf(em, checkpoint.communityId);
   const lines = cosignatures.map((cosignature) => {
     const witness = witnesses.find((candidate) => candidate.keyName === cosignature.keyName)!;
     return formatSignatureLine(cosignatureToNoteSignature(cosignature, witness.publicKey));
@@ -145,11 +156,11 @@ export async function latestCheckpointText(em: SqlEntityManager, communityId: st
 /** The largest checkpoint that is final, if any. */
 export async function latestFinalCheckpoint(em: SqlEntityManager, communityId: string): Promise<StoredCheckpoint | undefined> {
   const rows: Array<{ tree_size: unknown }> = await em.execute(
-    `select c.tree_size from ledger_checkpoints c join ledger_heads h on h.community_id = c.community_id
+    `select c.tree_size from ledger_checkpoints c
       where c.community_id = ?
-        and (select count(*) from ledger_cosignatures s where s.community_id = c.community_id and s.tree_size = c.tree_size) >= h.required_cosignatures
+        and (select count(*) from ledger_cosignatures s where s.community_id = c.community_id and s.tree_size = c.tree_size) >= ?
       order by c.tree_size desc limit 1`,
-    [communityId],
+    [communityId, await requiredCosignaturesOf(em, communityId)],
   );
   return rows[0] ? getCheckpoint(em, communityId, toSafeNumber(rows[0].tree_size)) : undefined;
 }

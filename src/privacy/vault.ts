@@ -11,6 +11,8 @@ import { AccountSchema } from '../accounts/account.entity.ts';
 import { CommunitySchema } from '../accounts/community.entity.ts';
 import { grantRoleUnchecked } from '../accounts/account-service.ts';
 import { requireCommunityReader, requireCommunityRole, hasCommunityRole, type Viewer } from '../accounts/viewer.ts';
+import type { SqlEntityManager } from '../db/orm.ts';
+import { appendEntry } from '../ledger/append-entry.ts';
 import { blindIndex, normalisePhone, normaliseUnitLabel } from './blind-index.ts';
 import { newDataKey, openText, sealText, type MasterKey } from './envelope.ts';
 import {
@@ -171,7 +173,12 @@ export async function findHousehold(
   throw new InvalidInputError('unitLabel', 'give a unit label or a phone number');
 }
 
-/** Decrypts a household's personal data for a manager, recording who read it and why. */
+/**
+ * Decrypts a household's personal data for a manager, recording who read it and why:
+ * an access row (for the household's members to see) and a `privacy.access` ledger entry
+ * carrying ids and the purpose only, both in the caller's transaction, so a read that is
+ * not recorded does not happen.
+ */
 export async function readPersonalData(
   em: EntityManager,
   dependencies: VaultDependencies,
@@ -192,6 +199,12 @@ export async function readPersonalData(
   });
   await em.flush();
   await dependencies.recordAccess?.(em, access);
+  await appendEntry(em as SqlEntityManager, {
+    communityId: access.communityId,
+    type: 'privacy.access',
+    payload: { accessId: access.id, householdId: access.householdId, accessorAccountId: access.accessorAccountId, purpose: access.purpose },
+    actor: access.accessorAccountId,
+  });
   const open = (sealed: Uint8Array | null | undefined, rowId: string, field: string): string | null =>
     sealed ? openText(dataKey, sealed, fieldContext(rowId, field)) : null;
   return {
@@ -217,22 +230,27 @@ export async function shredHousehold(em: EntityManager, viewer: Viewer | null, h
   return household;
 }
 
-/** Households the viewer may see: all of a community for its staff, committee and regulators; a resident's own. */
-export async function listHouseholds(em: EntityManager, viewer: Viewer | null, communityId: string): Promise<Household[]> {
+/** Households the viewer may see, a page at a time: all of a community for its staff, committee and regulators; a resident's own. */
+export async function listHouseholds(
+  em: EntityManager,
+  viewer: Viewer | null,
+  communityId: string,
+  page: { limit: number; offset: number },
+): Promise<Household[]> {
   const caller = requireCommunityReader(viewer, communityId);
-  if (caller.isAdmin || hasCommunityRole(caller, communityId, ['manager', 'committee']) || caller.regulatedCommunityIds.has(communityId)) {
-    return em.find(HouseholdSchema, { communityId }, { orderBy: { createdAt: 'asc', id: 'asc' } });
-  }
-  return ownHouseholds(em, caller, communityId);
+  const seesAll =
+    caller.isAdmin || hasCommunityRole(caller, communityId, ['manager', 'committee']) || caller.regulatedCommunityIds.has(communityId);
+  const ownIds = seesAll ? undefined : await ownHouseholdIds(em, caller, communityId);
+  return em.find(
+    HouseholdSchema,
+    { communityId, ...(ownIds ? { id: { $in: ownIds } } : {}) },
+    { orderBy: { createdAt: 'asc', id: 'asc' }, limit: page.limit, offset: page.offset },
+  );
 }
 
-export async function ownHouseholds(em: EntityManager, viewer: Viewer, communityId?: string): Promise<Household[]> {
-  const memberships = await em.find(HouseholdMemberSchema, {
-    accountId: viewer.accountId,
-    ...(communityId ? { communityId } : {}),
-  });
-  if (memberships.length === 0) return [];
-  return em.find(HouseholdSchema, { id: { $in: memberships.map((member) => member.householdId) } });
+async function ownHouseholdIds(em: EntityManager, viewer: Viewer, communityId: string): Promise<string[]> {
+  const memberships = await em.find(HouseholdMemberSchema, { accountId: viewer.accountId, communityId }, { fields: ['householdId'] });
+  return memberships.map((member) => member.householdId);
 }
 
 /** Whether the viewer may see this household's non-personal record. */

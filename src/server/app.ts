@@ -8,7 +8,11 @@ import type { Configuration } from '../config/configuration.ts';
 import { loadInstallationKeys } from '../config/keys.ts';
 import { initOrm, type Orm } from '../db/orm.ts';
 import { ensureAdminAccount } from '../accounts/account-service.ts';
+import type { SqlEntityManager } from '../db/orm.ts';
+import { startCheckpointCutter } from '../ledger/checkpoint-cutter.ts';
+import { loadLedgerSettings, type LedgerSettings } from '../ledger/ledger-settings.ts';
 import { createLogger, type Logger } from './logger.ts';
+import { ledgerCheckpointRoute } from './ledger-routes.ts';
 import { createServices, type AppServices } from './services.ts';
 import { createCourtyardYoga, type CourtyardYoga } from './yoga.ts';
 
@@ -27,18 +31,35 @@ export async function openDatabase(configuration: Configuration): Promise<Orm> {
   return initOrm({ pgliteDataDirectory });
 }
 
-export async function createApp(configuration: Configuration, options: { logger?: Logger; orm?: Orm } = {}): Promise<App> {
+export interface AppOptions {
+  logger?: Logger;
+  orm?: Orm;
+  /** Defaults to the environment (see src/ledger/ledger-settings.ts). */
+  ledgerSettings?: LedgerSettings;
+}
+
+export async function createApp(configuration: Configuration, options: AppOptions = {}): Promise<App> {
   const logger = options.logger ?? createLogger(configuration.logLevel);
   const keys = await loadInstallationKeys(configuration);
   const orm = options.orm ?? (await openDatabase(configuration));
   const bootstrapAdmin = await orm.em.fork().transactional((em) => ensureAdminAccount(em, configuration.secrets.adminPassword));
-  const services = createServices(configuration, orm, keys, logger);
-  const yoga = createCourtyardYoga(services);
+  const services = createServices(configuration, orm, keys, logger, options.ledgerSettings ?? loadLedgerSettings());
+  const yoga = createCourtyardYoga(services, [ledgerCheckpointRoute(services)]);
+  // Every instance runs the cutter; an advisory lock lets one of them cut per tick.
+  const cutter = startCheckpointCutter({
+    forkEntityManager: () => orm.em.fork() as SqlEntityManager,
+    sealer: keys.masterKey,
+    intervalMs: services.ledger.settings.cutterIntervalMs,
+    onCheckpoint: (checkpoint) => logger.info({ communityId: checkpoint.communityId, treeSize: checkpoint.treeSize }, 'checkpoint cut'),
+    onError: (error) => logger.error({ error: (error as Error).message }, 'checkpoint cutter failed'),
+  });
   return {
     services,
     yoga,
     bootstrapAdmin,
     async close() {
+      await cutter.stop();
+      await services.ledger.feed.close();
       if (!options.orm) await orm.close(true);
     },
   };

@@ -16,7 +16,7 @@ import { verifyConsistency, verifyInclusion } from '../../src/ledger/proof-verif
 import { consistencyProof, inclusionProof } from '../../src/ledger/proofs.ts';
 import { noteHasValidSignature, parseNote } from '../../src/ledger/signed-note.ts';
 import { checkpointStatus, latestCheckpointText, latestFinalCheckpoint, registerWitness, submitCosignature } from '../../src/ledger/witnesses.ts';
-import { appendMany, asSuperuserBypassingTriggers, newCommunityLog, testSealer } from './ledger-support.ts';
+import { appendMany, asSuperuserBypassingTriggers, newCommunityLog, requireCosignatures, testSealer } from './ledger-support.ts';
 
 let database: TestDatabase;
 let em: SqlEntityManager;
@@ -135,7 +135,7 @@ describe('checkpoints, witnesses and proofs', () => {
 
   test('a checkpoint becomes final at the configured number of valid cosignatures', async () => {
     const communityId = await newCommunityLog(em);
-    await configureLog(em, communityId, { checkpointEveryEntries: 1000, checkpointEverySeconds: 60, requiredCosignatures: 2 });
+    await requireCosignatures(em, communityId, 2);
     await appendMany(em, communityId, 10);
     const checkpoint = await cutCheckpoint(em, communityId, testSealer);
     const body = parseNote(checkpoint.note).text;
@@ -161,7 +161,7 @@ describe('checkpoints, witnesses and proofs', () => {
 
   test('the cutter cuts checkpoints by size and skips logs that are not due', async () => {
     const communityId = await newCommunityLog(em);
-    await configureLog(em, communityId, { checkpointEveryEntries: 5, checkpointEverySeconds: 3600, requiredCosignatures: 1 });
+    await configureLog(em, communityId, { checkpointEveryEntries: 5, checkpointEverySeconds: 3600 });
     await appendMany(em, communityId, 3);
     await cutCheckpoint(em, communityId, testSealer);
     await appendMany(em, communityId, 2);

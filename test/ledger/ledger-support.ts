@@ -37,3 +37,12 @@ export async function asSuperuserBypassingTriggers(em: SqlEntityManager, sql: st
     await transaction.execute(sql, parameters);
   });
 }
+
+/** Gives a bare log a community row whose policy requires `count` cosignatures (the ledger reads it from there). */
+export async function requireCosignatures(em: SqlEntityManager, communityId: string, count: number): Promise<void> {
+  await em.execute(
+    `insert into communities (id, slug, name, jurisdiction_id, required_cosignatures, created_at)
+     values (?, ?, ?, null, ?, now())`,
+    [communityId, `log-${communityId.slice(0, 8)}`, 'Ledger test community', count],
+  );
+}

@@ -86,7 +86,7 @@ builder.mutationField('createCommunity', (t) =>
           name: args.name,
           jurisdictionId: args.jurisdictionId ? parseUuid(args.jurisdictionId.id, 'jurisdictionId') : null,
           requiredCosignatures: args.requiredCosignatures,
-        }),
+        }, context.services.ledger),
       ),
   }),
 );

@@ -1,0 +1,158 @@
+/**
+ * Ledger entries: the `LedgerEntry` node, the `ledgerEntries` connection (cursor = seq,
+ * filtered by type and time), `ledgerEntry` by sequence number, and the
+ * `ledgerEntryAppended` subscription. Any reader of the community (member, its
+ * regulator, admin) may read its ledger: it holds ids and amounts, never personal data.
+ */
+import { resolveCursorConnection, type DefaultConnectionArguments } from '@pothos/plugin-relay';
+import { Repeater } from 'graphql-yoga';
+import { z } from 'zod';
+import { builder } from '../builder.ts';
+import { parseUuid } from '../ids.ts';
+import type { GraphQLContext } from '../context.ts';
+import { CommunityRef } from './community.ts';
+import {
+  formatLedgerId,
+  LEDGER_PAGE_DEFAULT_SIZE,
+  LEDGER_PAGE_MAX_SIZE,
+  parseIndexCursor,
+  parseLedgerId,
+  toSafeIndex,
+} from './ledger-arguments.ts';
+import { canReadCommunity, requireCommunityReader } from '../../accounts/viewer.ts';
+import { InvalidInputError } from '../../domain-error.ts';
+import { canonicalJson, MAX_ENTRY_TYPE_LENGTH } from '../../ledger/entry-encoding.ts';
+import { getEntry, listEntries, type StoredEntry } from '../../ledger/entries.ts';
+import type { LedgerTopics } from '../../server/services.ts';
+
+export const LedgerEntryRef = builder.objectRef<StoredEntry>('LedgerEntry');
+
+builder.node(LedgerEntryRef, {
+  description: "One entry of a community's verifiable log: ids and amounts, never personal data.",
+  id: { resolve: (entry) => formatLedgerId(entry.communityId, entry.seq), parse: (id) => parseLedgerId(id) },
+  loadOne: async ({ communityId, index }, context) => {
+    if (!canReadCommunity(context.viewer, communityId)) return null;
+    return (await getEntry(context.em, communityId, index)) ?? null;
+  },
+  fields: (t) => ({
+    seq: t.field({ type: 'BigInt', description: 'Position in the log from 0; also the leaf index.', resolve: (entry) => BigInt(entry.seq) }),
+    type: t.exposeString('type', { description: 'Dotted event name, e.g. "privacy.access".' }),
+    payload: t.string({
+      description: 'The payload as RFC 8785 canonical JSON text.',
+      resolve: (entry) => canonicalJson(entry.payload),
+    }),
+    actor: t.exposeString('actor', { description: 'Account id, or "system" / "anonymous".' }),
+    time: t.expose('time', { type: 'DateTime' }),
+    leafHash: t.expose('leafHash', { type: 'Hex', description: 'SHA-256(0x00 ‖ RFC 8785 bytes of the entry), RFC 9162.' }),
+  }),
+});
+
+export interface EntryFilter {
+  type?: string | null | undefined;
+  since?: Date | null | undefined;
+  until?: Date | null | undefined;
+  /** Only seq ≥ fromSeq and < toSeq (a block). */
+  fromSeq?: number;
+  toSeq?: number;
+}
+
+/** A cursor connection over one community's entries in sequence order. */
+export function resolveEntryConnection(context: GraphQLContext, communityId: string, args: DefaultConnectionArguments, filter: EntryFilter) {
+  return resolveCursorConnection<Promise<StoredEntry[]>>(
+    { args, toCursor: (entry) => String(entry.seq), defaultSize: LEDGER_PAGE_DEFAULT_SIZE, maxSize: LEDGER_PAGE_MAX_SIZE },
+    ({ before, after, limit, inverted }) => {
+      const afterSeq = Math.max(parseIndexCursor(after, 'after') ?? -1, (filter.fromSeq ?? 0) - 1);
+      const beforeSeq = Math.min(parseIndexCursor(before, 'before') ?? Number.MAX_SAFE_INTEGER, filter.toSeq ?? Number.MAX_SAFE_INTEGER);
+      return listEntries(context.em, communityId, {
+        afterSeq,
+        beforeSeq,
+        limit,
+        descending: inverted,
+        type: filter.type ?? undefined,
+        since: filter.since ?? undefined,
+        until: filter.until ?? undefined,
+      });
+    },
+  );
+}
+
+builder.queryField('ledgerEntries', (t) =>
+  t.connection({
+    type: LedgerEntryRef,
+    description: `A community's ledger entries in sequence order (cursor = seq), at most ${LEDGER_PAGE_MAX_SIZE} per page.`,
+    args: {
+      communityId: t.arg.globalID({ required: true, for: CommunityRef }),
+      type: t.arg.string({ description: 'Only entries of this type.', validate: z.string().max(MAX_ENTRY_TYPE_LENGTH).optional().nullable() }),
+      since: t.arg({ type: 'DateTime', description: 'Only entries recorded at or after this instant.' }),
+      until: t.arg({ type: 'DateTime', description: 'Only entries recorded before this instant.' }),
+    },
+    resolve: (_root, args, context) => {
+      const communityId = parseUuid(args.communityId.id, 'communityId');
+      requireCommunityReader(context.viewer, communityId);
+      if (args.since && args.until && args.since > args.until) throw new InvalidInputError('until', 'must not be before since');
+      return resolveEntryConnection(context, communityId, args, { type: args.type, since: args.since, until: args.until });
+    },
+  }),
+);
+
+builder.queryField('ledgerEntry', (t) =>
+  t.field({
+    type: LedgerEntryRef,
+    nullable: true,
+    description: 'One entry by its sequence number; null beyond the log.',
+    args: {
+      communityId: t.arg.globalID({ required: true, for: CommunityRef }),
+      seq: t.arg({ type: 'BigInt', required: true }),
+    },
+    resolve: async (_root, args, context) => {
+      const communityId = parseUuid(args.communityId.id, 'communityId');
+      requireCommunityReader(context.viewer, communityId);
+      return (await getEntry(context.em, communityId, toSafeIndex(args.seq, 'seq'))) ?? null;
+    },
+  }),
+);
+
+/**
+ * Follows a community's topic for one subscriber. The community's head is polled only
+ * while someone follows it (src/ledger/log-feed.ts); events are published after commit.
+ */
+export async function followCommunity<Topic extends 'ledger:entryAppended' | 'ledger:checkpointFinalized'>(
+  context: GraphQLContext,
+  topic: Topic,
+  communityId: string,
+): Promise<AsyncIterable<LedgerTopics[Topic][1]>> {
+  const { pubsub, feed } = context.services.ledger;
+  const subscribe = pubsub.subscribe as (topic: Topic, id: string) => AsyncIterable<LedgerTopics[Topic][1]>;
+  // Subscribe to the topic before the feed reads the head, so nothing after it is missed.
+  const source = subscribe.call(pubsub, topic, communityId)[Symbol.asyncIterator]();
+  const release = await feed.retain(communityId);
+  return new Repeater<LedgerTopics[Topic][1]>(async (push, stop) => {
+    const stopped = stop.then(() => undefined);
+    try {
+      for (;;) {
+        const next = await Promise.race([source.next(), stopped]);
+        if (!next || next.done) break;
+        await push(next.value);
+      }
+    } finally {
+      release();
+      await source.return?.();
+    }
+  });
+}
+
+builder.subscriptionType({});
+
+builder.subscriptionField('ledgerEntryAppended', (t) =>
+  t.field({
+    type: LedgerEntryRef,
+    description: "Each entry appended to the community's log from now on, once committed.",
+    args: { communityId: t.arg.globalID({ required: true, for: CommunityRef }) },
+    subscribe: (_root, args, context) => {
+      const communityId = parseUuid(args.communityId.id, 'communityId');
+      requireCommunityReader(context.viewer, communityId);
+      return followCommunity(context, 'ledger:entryAppended', communityId);
+    },
+    resolve: (entry) => entry,
+  }),
+);
