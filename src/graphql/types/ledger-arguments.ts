@@ -35,3 +35,13 @@ export function parseLedgerId(id: string): { communityId: string; index: number 
   if (!match || !Number.isSafeInteger(Number(match[2]))) throw new InvalidInputError('id', 'is not a valid id');
   return { communityId: match[1]!, index: Number(match[2]) };
 }
+
+/** Refuses a page larger than the limit, rather than silently returning less than asked. */
+export function requirePageSize(args: { first?: number | null | undefined; last?: number | null | undefined }): void {
+  for (const parameter of ['first', 'last'] as const) {
+    const size = args[parameter];
+    if (size !== null && size !== undefined && (size < 0 || size > LEDGER_PAGE_MAX_SIZE)) {
+      throw new InvalidInputError(parameter, `must be from 0 to ${LEDGER_PAGE_MAX_SIZE}`);
+    }
+  }
+}

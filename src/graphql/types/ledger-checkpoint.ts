@@ -13,7 +13,7 @@ import { parseUuid } from '../ids.ts';
 import type { GraphQLContext } from '../context.ts';
 import { CommunityRef } from './community.ts';
 import { followCommunity, LedgerEntryRef, resolveEntryConnection } from './ledger-entry.ts';
-import { formatLedgerId, LEDGER_PAGE_DEFAULT_SIZE, LEDGER_PAGE_MAX_SIZE, parseIndexCursor, parseLedgerId, toSafeIndex } from './ledger-arguments.ts';
+import { formatLedgerId, LEDGER_PAGE_DEFAULT_SIZE, LEDGER_PAGE_MAX_SIZE, parseIndexCursor, parseLedgerId, requirePageSize, toSafeIndex } from './ledger-arguments.ts';
 import { canReadCommunity, isRegulatorOf, hasCommunityRole, requireCommunityReader, requireViewer, type Viewer } from '../../accounts/viewer.ts';
 import { ForbiddenError, NotFoundError } from '../../domain-error.ts';
 import { getCheckpoint, latestCheckpoint, listCheckpoints, previousCheckpointSize, type StoredCheckpoint } from '../../ledger/checkpoints.ts';
@@ -110,6 +110,7 @@ builder.queryField('checkpoints', (t) =>
     resolve: (_root, args, context) => {
       const communityId = communityIdArgument(args.communityId);
       requireCommunityReader(context.viewer, communityId);
+      requirePageSize(args);
       return resolveCursorConnection<Promise<StoredCheckpoint[]>>(
         { args, toCursor: (checkpoint) => String(checkpoint.treeSize), defaultSize: LEDGER_PAGE_DEFAULT_SIZE, maxSize: LEDGER_PAGE_MAX_SIZE },
         ({ before, after, limit, inverted }) =>

@@ -17,6 +17,7 @@ import {
   LEDGER_PAGE_MAX_SIZE,
   parseIndexCursor,
   parseLedgerId,
+  requirePageSize,
   toSafeIndex,
 } from './ledger-arguments.ts';
 import { canReadCommunity, requireCommunityReader } from '../../accounts/viewer.ts';
@@ -58,6 +59,7 @@ export interface EntryFilter {
 
 /** A cursor connection over one community's entries in sequence order. */
 export function resolveEntryConnection(context: GraphQLContext, communityId: string, args: DefaultConnectionArguments, filter: EntryFilter) {
+  requirePageSize(args);
   return resolveCursorConnection<Promise<StoredEntry[]>>(
     { args, toCursor: (entry) => String(entry.seq), defaultSize: LEDGER_PAGE_DEFAULT_SIZE, maxSize: LEDGER_PAGE_MAX_SIZE },
     ({ before, after, limit, inverted }) => {
