@@ -11,6 +11,7 @@ import {
   PersonalDataAccessSchema,
 } from '../privacy/household.entity.ts';
 import { ledgerEntities } from '../ledger/ledger.entity.ts';
+import { censusEntities } from '../governance/census/census.entity.ts';
 
 export const allEntities: EntitySchema<any, any>[] = [
   JurisdictionSchema,
@@ -22,4 +23,5 @@ export const allEntities: EntitySchema<any, any>[] = [
   HouseholdMemberSchema,
   PersonalDataAccessSchema,
   ...ledgerEntities,
+  ...censusEntities,
 ];

@@ -1,0 +1,172 @@
+/**
+ * The census as residents and managers use it: one-time invites, joining with an
+ * identity commitment made on the resident's device, removal, and keeping an owner's
+ * weight equal to the floor area they own.
+ *
+ * An invite code is 32 random bytes shown once; only its sha256 is stored, so a database
+ * leak does not let anyone join. An owner invite can be redeemed only by that owner's
+ * account, a household invite only by a member of that household.
+ */
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import type { SqlEntityManager } from '../../db/orm.ts';
+import { InvalidInputError, NotFoundError } from '../../domain-error.ts';
+import { requireCommunityRole, requireViewer, type Viewer } from '../../accounts/viewer.ts';
+import { SNARK_SCALAR_FIELD } from '../../zk/field.ts';
+import { CensusError } from './census-errors.ts';
+import { CensusInviteSchema, type CensusInvite, type CensusKind } from './census.entity.ts';
+import { addCensusMember, lockCensusTree, removeCensusMember, updateCensusMemberWeight, type CensusChange } from './census-tree-service.ts';
+import { isHouseholdMember, ownerWeight } from './owner-weights.ts';
+
+/** How long an invite is valid unless the manager says otherwise, and at most. */
+export const DEFAULT_INVITE_VALIDITY_HOURS = 7 * 24;
+export const MAX_INVITE_VALIDITY_HOURS = 30 * 24;
+const INVITE_CODE_BYTES = 32;
+/** base64url of 32 bytes. */
+const INVITE_CODE_PATTERN = /^[A-Za-z0-9_-]{43}$/u;
+/** A decimal field element: at most 78 digits, no sign, no leading zero. */
+const COMMITMENT_PATTERN = /^[1-9][0-9]{0,77}$/u;
+
+function hashInviteCode(code: string): Uint8Array {
+  return new Uint8Array(createHash('sha256').update(code, 'utf8').digest());
+}
+
+/** Parses an identity commitment: a canonical decimal in [1, r). */
+export function parseIdentityCommitment(text: string): bigint {
+  if (!COMMITMENT_PATTERN.test(text)) {
+    throw new CensusError('INVALID_COMMITMENT', 'Invalid identityCommitment: expected a decimal field element without leading zeros, not 0');
+  }
+  const value = BigInt(text);
+  if (value >= SNARK_SCALAR_FIELD) throw new CensusError('INVALID_COMMITMENT', 'Invalid identityCommitment: not below the BN254 scalar field modulus r');
+  return value;
+}
+
+export interface IssuedInvite {
+  /** Shown once; the server keeps only its hash. */
+  code: string;
+  invite: CensusInvite;
+}
+
+export async function createCensusInvite(
+  em: SqlEntityManager,
+  viewer: Viewer | null,
+  input: { communityId: string; kind: CensusKind; accountId?: string | null; householdId?: string | null; validForHours?: number | null },
+  now = new Date(),
+): Promise<IssuedInvite> {
+  const manager = requireCommunityRole(viewer, input.communityId, ['manager']);
+  const validForHours = input.validForHours ?? DEFAULT_INVITE_VALIDITY_HOURS;
+  if (!Number.isInteger(validForHours) || validForHours < 1 || validForHours > MAX_INVITE_VALIDITY_HOURS) {
+    throw new InvalidInputError('validForHours', `must be 1 to ${MAX_INVITE_VALIDITY_HOURS}`);
+  }
+  let accountId: string | null = null;
+  let householdId: string | null = null;
+  if (input.kind === 'owners') {
+    if (!input.accountId || input.householdId) throw new InvalidInputError('accountId', 'an owners invite names an owner account and no household');
+    if ((await ownerWeight(em, input.communityId, input.accountId)) === 0) {
+      throw new CensusError('NOT_AN_OWNER', 'Failed to invite: the account owns no unit in this community');
+    }
+    accountId = input.accountId;
+  } else {
+    if (!input.householdId || input.accountId) throw new InvalidInputError('householdId', 'a households invite names a household and no account');
+    const rows: unknown[] = await em.execute('select 1 from households where id = ? and community_id = ?', [input.householdId, input.communityId]);
+    if (rows.length === 0) throw new NotFoundError('Household');
+    householdId = input.householdId;
+  }
+  const code = randomBytes(INVITE_CODE_BYTES).toString('base64url');
+  const invite = em.create(CensusInviteSchema, {
+    id: randomUUID(),
+    communityId: input.communityId,
+    kind: input.kind,
+    codeHash: hashInviteCode(code),
+    accountId,
+    householdId,
+    createdByAccountId: manager.accountId,
+    createdAt: now,
+    expiresAt: new Date(now.getTime() + validForHours * 3_600_000),
+    redeemedAt: null,
+    redeemedLeafIndex: null,
+  });
+  await em.flush();
+  return { code, invite };
+}
+
+/** Locks the invite row for its code, so two redemptions of one code serialise. */
+async function lockInvite(em: SqlEntityManager, code: string): Promise<CensusInvite> {
+  if (!INVITE_CODE_PATTERN.test(code)) throw new CensusError('INVITE_UNKNOWN', 'Failed to join census: unknown invite code');
+  const rows: Array<{ id: string }> = await em.execute('select id from census_invites where code_hash = ? for update', [Buffer.from(hashInviteCode(code))]);
+  if (rows.length === 0) throw new CensusError('INVITE_UNKNOWN', 'Failed to join census: unknown invite code');
+  return em.findOneOrFail(CensusInviteSchema, { id: rows[0]!.id }, { refresh: true });
+}
+
+/**
+ * Redeems an invite: the caller's device made the identity secret and sends only its
+ * commitment. Checks run before any write; a refused join writes nothing.
+ */
+export async function joinCensus(
+  em: SqlEntityManager,
+  viewer: Viewer | null,
+  input: { inviteCode: string; identityCommitment: string },
+  now = new Date(),
+): Promise<CensusChange> {
+  const caller = requireViewer(viewer);
+  const commitment = parseIdentityCommitment(input.identityCommitment);
+  const invite = await lockInvite(em, input.inviteCode);
+  if (invite.kind === 'owners' ? invite.accountId !== caller.accountId : !(await isHouseholdMember(em, invite.householdId!, caller.accountId))) {
+    throw new CensusError('INVITE_NOT_FOR_CALLER', 'Failed to join census: this invite is for another member');
+  }
+  if (invite.redeemedAt) throw new CensusError('INVITE_USED', 'Failed to join census: the invite was already used');
+  if (invite.expiresAt.getTime() <= now.getTime()) throw new CensusError('INVITE_EXPIRED', 'Failed to join census: the invite has expired');
+  const kind = invite.kind as CensusKind;
+  await lockCensusTree(em, invite.communityId, kind);
+  const weight = kind === 'owners' ? await ownerWeight(em, invite.communityId, caller.accountId) : 1;
+  if (weight === 0) throw new CensusError('NOT_AN_OWNER', 'Failed to join census: the account no longer owns a unit in this community');
+  const change = await addCensusMember(em, {
+    communityId: invite.communityId,
+    kind,
+    identityCommitment: commitment,
+    weight,
+    accountId: invite.accountId ?? null,
+    householdId: invite.householdId ?? null,
+    actor: caller.accountId,
+  });
+  await em.execute('update census_invites set redeemed_at = ?, redeemed_leaf_index = ? where id = ?', [now, change.leafIndex, invite.id]);
+  return change;
+}
+
+/** Managers: remove a member; the leaf is emptied and its index never reused. */
+export async function removeMember(
+  em: SqlEntityManager,
+  viewer: Viewer | null,
+  input: { communityId: string; kind: CensusKind; leafIndex: number },
+): Promise<CensusChange> {
+  const manager = requireCommunityRole(viewer, input.communityId, ['manager']);
+  return removeCensusMember(em, { ...input, actor: manager.accountId });
+}
+
+/**
+ * Brings an owner's leaf weight in line with the units they own now (call after an
+ * owner gains or loses a unit). Does nothing for an owner not in the census, or
+ * whose weight did not change; an owner left with no unit keeps the leaf until a
+ * manager removes it, since a zero weight is not a valid leaf.
+ */
+export async function refreshOwnerWeight(
+  em: SqlEntityManager,
+  input: { communityId: string; accountId: string; actor: string },
+): Promise<CensusChange | null> {
+  const activeLeaf = async () => {
+    const rows: Array<{ leaf_index: number; weight: unknown }> = await em.execute(
+      `select leaf_index, weight from census_leaves where community_id = ? and kind = 'owners' and account_id = ? and status = 'active'`,
+      [input.communityId, input.accountId],
+    );
+    return rows[0];
+  };
+  // Most owners gaining a unit are not in the census: skip the lock for them.
+  if (!(await activeLeaf())) return null;
+  await lockCensusTree(em, input.communityId, 'owners');
+  const leaf = await activeLeaf();
+  if (!leaf) return null;
+  const weight = await ownerWeight(em, input.communityId, input.accountId);
+  if (weight === 0 || weight === Number(leaf.weight)) return null;
+  return updateCensusMemberWeight(em, {
+    communityId: input.communityId, kind: 'owners', leafIndex: Number(leaf.leaf_index), weight, actor: input.actor,
+  });
+}

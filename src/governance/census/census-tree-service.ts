@@ -1,0 +1,266 @@
+/**
+ * Changes to a community's census trees: add a member, change a leaf's weight, remove a
+ * member. Each change, in the caller's transaction:
+ *
+ *   1. locks the tree's `census_trees` row (SELECT … FOR UPDATE), so changes to one tree
+ *      serialise across processes and two joins can never write the same path;
+ *   2. rewrites the leaf's path through DatabaseNodeStore (depth + 1 node writes);
+ *   3. writes the leaf row;
+ *   4. appends the ledger entry (`census.join`, `census.weight`, `census.remove`) with
+ *      kind, leaf index, commitment, weight and new root — never personal data;
+ *   5. records the new root, size and totals in the tree row and the root history, with
+ *      the ledger sequence number of the entry that made it.
+ *
+ * Lock order is census tree, then ledger head; nothing takes them the other way round.
+ */
+import { randomUUID } from 'node:crypto';
+import type { SqlEntityManager } from '../../db/orm.ts';
+import { appendEntry } from '../../ledger/append-entry.ts';
+import { membershipLeaf } from '../../zk/identity.ts';
+import { CENSUS_TREE_DEPTH, PoseidonMerkleTree, zeroHashes } from '../../zk/merkle-tree.ts';
+import type { MerkleProof } from '../../zk/merkle-tree.ts';
+import { CensusError } from './census-errors.ts';
+import { DatabaseNodeStore } from './census-node-store.ts';
+import type { CensusKind } from './census.entity.ts';
+
+export interface CensusTotals {
+  size: number;
+  root: bigint;
+  totalWeight: number;
+  headCount: number;
+}
+
+/** What one change did, as recorded on the ledger and in the root history. */
+export interface CensusChange extends CensusTotals {
+  communityId: string;
+  kind: CensusKind;
+  leafIndex: number;
+  identityCommitment: bigint;
+  weight: number;
+  /** The root history's version of the new root. */
+  version: number;
+  ledgerSeq: number;
+}
+
+interface LockedTree {
+  communityId: string;
+  kind: CensusKind;
+  tree: PoseidonMerkleTree;
+  totals: CensusTotals;
+}
+
+const TREE_COLUMNS = 'depth, size, root, total_weight, head_count';
+
+/** Creates the tree row on first use (empty tree, zero root) and locks it. */
+async function lockTree(em: SqlEntityManager, communityId: string, kind: CensusKind): Promise<LockedTree> {
+  const select = `select ${TREE_COLUMNS} from census_trees where community_id = ? and kind = ? for update`;
+  let rows: Array<Record<string, unknown>> = await em.execute(select, [communityId, kind]);
+  if (rows.length === 0) {
+    const emptyRoot = (await zeroHashes(CENSUS_TREE_DEPTH))[CENSUS_TREE_DEPTH]!;
+    await em.execute(
+      `insert into census_trees (community_id, kind, depth, root, updated_at) values (?, ?, ?, ?, ?) on conflict do nothing`,
+      [communityId, kind, CENSUS_TREE_DEPTH, emptyRoot.toString(), new Date()],
+    );
+    rows = await em.execute(select, [communityId, kind]);
+  }
+  const row = rows[0]!;
+  const size = Number(row['size']);
+  const tree = await PoseidonMerkleTree.open(Number(row['depth']), new DatabaseNodeStore(em, communityId, kind, size));
+  return {
+    communityId,
+    kind,
+    tree,
+    totals: { size, root: BigInt(String(row['root'])), totalWeight: Number(row['total_weight']), headCount: Number(row['head_count']) },
+  };
+}
+
+/**
+ * Takes the tree's lock early, for callers that read what a change depends on (an
+ * owner's units) before making it: after the lock they see every committed change.
+ * Locking again later in the same transaction is harmless.
+ */
+export async function lockCensusTree(em: SqlEntityManager, communityId: string, kind: CensusKind): Promise<void> {
+  await lockTree(em, communityId, kind);
+}
+
+/** The ledger entry, then the tree row and root history, in that order (see the file header). */
+async function recordChange(
+  em: SqlEntityManager,
+  locked: LockedTree,
+  entry: { type: string; actor: string; leafIndex: number; identityCommitment: bigint; weight: number; totalWeightDelta: number; headCountDelta: number },
+): Promise<CensusChange> {
+  const root = await locked.tree.root();
+  const size = await locked.tree.size();
+  const totalWeight = locked.totals.totalWeight + entry.totalWeightDelta;
+  const headCount = locked.totals.headCount + entry.headCountDelta;
+  const appended = await appendEntry(em, {
+    communityId: locked.communityId,
+    type: entry.type,
+    actor: entry.actor,
+    payload: {
+      kind: locked.kind,
+      leafIndex: entry.leafIndex,
+      commitment: entry.identityCommitment.toString(),
+      weight: entry.weight,
+      root: root.toString(),
+      size,
+      totalWeight,
+      headCount,
+    },
+  });
+  const now = new Date();
+  const [versionRow]: Array<{ version: number }> = await em.execute(
+    `with updated as (
+       update census_trees set root = ?, total_weight = ?, head_count = ?, updated_at = ? where community_id = ? and kind = ?
+     )
+     insert into census_roots (community_id, kind, version, root, size, total_weight, head_count, recorded_at, ledger_seq)
+     select ?, ?, coalesce(max(version), 0) + 1, ?, ?, ?, ?, ?, ? from census_roots where community_id = ? and kind = ?
+     returning version`,
+    [
+      root.toString(), totalWeight, headCount, now, locked.communityId, locked.kind,
+      locked.communityId, locked.kind, root.toString(), size, totalWeight, headCount, now, appended.seq, locked.communityId, locked.kind,
+    ],
+  );
+  return {
+    communityId: locked.communityId,
+    kind: locked.kind,
+    leafIndex: entry.leafIndex,
+    identityCommitment: entry.identityCommitment,
+    weight: entry.weight,
+    size,
+    root,
+    totalWeight,
+    headCount,
+    version: Number(versionRow!.version),
+    ledgerSeq: appended.seq,
+  };
+}
+
+export interface AddCensusMemberInput {
+  communityId: string;
+  kind: CensusKind;
+  /** Already checked: a field element in [1, r). */
+  identityCommitment: bigint;
+  weight: number;
+  accountId: string | null;
+  householdId: string | null;
+  actor: string;
+}
+
+/** Appends a leaf Poseidon(commitment, weight) and records the join. */
+export async function addCensusMember(em: SqlEntityManager, input: AddCensusMemberInput): Promise<CensusChange> {
+  requireWeight(input.weight);
+  const locked = await lockTree(em, input.communityId, input.kind);
+  const commitment = input.identityCommitment.toString();
+  const taken: unknown[] = await em.execute(
+    'select 1 from census_leaves where community_id = ? and kind = ? and identity_commitment = ?',
+    [input.communityId, input.kind, commitment],
+  );
+  if (taken.length > 0) throw new CensusError('COMMITMENT_IN_USE', 'Failed to join census: the identity commitment is already in this census');
+  const member = input.kind === 'owners' ? ['account_id', input.accountId] : ['household_id', input.householdId];
+  const active: unknown[] = await em.execute(
+    `select 1 from census_leaves where community_id = ? and kind = ? and status = 'active' and ${member[0]} = ?`,
+    [input.communityId, input.kind, member[1]],
+  );
+  if (active.length > 0) throw new CensusError('ALREADY_MEMBER', `Failed to join census: this ${input.kind === 'owners' ? 'owner' : 'household'} is already a member`);
+  const leafIndex = await locked.tree.insert(await membershipLeaf(input.identityCommitment, BigInt(input.weight)));
+  await em.execute(
+    `insert into census_leaves (id, community_id, kind, leaf_index, identity_commitment, weight, account_id, household_id, status, joined_at)
+     values (?, ?, ?, ?, ?, ?, ?, ?, 'active', ?)`,
+    [randomUUID(), input.communityId, input.kind, leafIndex, commitment, input.weight, input.accountId, input.householdId, new Date()],
+  );
+  return recordChange(em, locked, {
+    type: 'census.join', actor: input.actor, leafIndex, identityCommitment: input.identityCommitment,
+    weight: input.weight, totalWeightDelta: input.weight, headCountDelta: 1,
+  });
+}
+
+interface ActiveLeaf {
+  leafIndex: number;
+  identityCommitment: bigint;
+  weight: number;
+}
+
+async function requireActiveLeaf(em: SqlEntityManager, communityId: string, kind: CensusKind, leafIndex: number): Promise<ActiveLeaf> {
+  const rows: Array<{ identity_commitment: string; weight: unknown }> = await em.execute(
+    `select identity_commitment, weight from census_leaves where community_id = ? and kind = ? and leaf_index = ? and status = 'active'`,
+    [communityId, kind, leafIndex],
+  );
+  if (rows.length === 0) throw new CensusError('NOT_A_MEMBER', `Failed to change census: leaf ${leafIndex} is not an active member`);
+  return { leafIndex, identityCommitment: BigInt(rows[0]!.identity_commitment), weight: Number(rows[0]!.weight) };
+}
+
+/** Empties the leaf (the index is never reused) and records the removal. */
+export async function removeCensusMember(
+  em: SqlEntityManager,
+  input: { communityId: string; kind: CensusKind; leafIndex: number; actor: string },
+): Promise<CensusChange> {
+  const locked = await lockTree(em, input.communityId, input.kind);
+  const leaf = await requireActiveLeaf(em, input.communityId, input.kind, input.leafIndex);
+  await locked.tree.remove(leaf.leafIndex);
+  await em.execute(
+    `update census_leaves set status = 'removed', removed_at = ? where community_id = ? and kind = ? and leaf_index = ?`,
+    [new Date(), input.communityId, input.kind, leaf.leafIndex],
+  );
+  return recordChange(em, locked, {
+    type: 'census.remove', actor: input.actor, leafIndex: leaf.leafIndex, identityCommitment: leaf.identityCommitment,
+    weight: leaf.weight, totalWeightDelta: -leaf.weight, headCountDelta: -1,
+  });
+}
+
+/** Rewrites a member's leaf with a new weight (an owner gained or lost a unit). */
+export async function updateCensusMemberWeight(
+  em: SqlEntityManager,
+  input: { communityId: string; kind: CensusKind; leafIndex: number; weight: number; actor: string },
+): Promise<CensusChange> {
+  requireWeight(input.weight);
+  const locked = await lockTree(em, input.communityId, input.kind);
+  const leaf = await requireActiveLeaf(em, input.communityId, input.kind, input.leafIndex);
+  await locked.tree.update(leaf.leafIndex, await membershipLeaf(leaf.identityCommitment, BigInt(input.weight)));
+  await em.execute(
+    'update census_leaves set weight = ? where community_id = ? and kind = ? and leaf_index = ?',
+    [input.weight, input.communityId, input.kind, leaf.leafIndex],
+  );
+  return recordChange(em, locked, {
+    type: 'census.weight', actor: input.actor, leafIndex: leaf.leafIndex, identityCommitment: leaf.identityCommitment,
+    weight: input.weight, totalWeightDelta: input.weight - leaf.weight, headCountDelta: 0,
+  });
+}
+
+/** The current totals of a tree, or those of an empty tree when nobody joined yet. */
+export async function censusTotals(em: SqlEntityManager, communityId: string, kind: CensusKind): Promise<CensusTotals & { depth: number }> {
+  const rows: Array<Record<string, unknown>> = await em.execute(
+    `select ${TREE_COLUMNS} from census_trees where community_id = ? and kind = ?`,
+    [communityId, kind],
+  );
+  const row = rows[0];
+  if (!row) {
+    return { depth: CENSUS_TREE_DEPTH, size: 0, root: (await zeroHashes(CENSUS_TREE_DEPTH))[CENSUS_TREE_DEPTH]!, totalWeight: 0, headCount: 0 };
+  }
+  return {
+    depth: Number(row['depth']),
+    size: Number(row['size']),
+    root: BigInt(String(row['root'])),
+    totalWeight: Number(row['total_weight']),
+    headCount: Number(row['head_count']),
+  };
+}
+
+/** A leaf's Merkle path in the current tree, read without locking. */
+export async function censusMerkleProof(em: SqlEntityManager, communityId: string, kind: CensusKind, leafIndex: number): Promise<MerkleProof> {
+  const totals = await censusTotals(em, communityId, kind);
+  if (!Number.isSafeInteger(leafIndex) || leafIndex < 0 || leafIndex >= totals.size) {
+    throw new CensusError('NOT_A_MEMBER', `Failed to build census proof: leaf ${leafIndex} is not in this census`);
+  }
+  const tree = await PoseidonMerkleTree.open(totals.depth, new DatabaseNodeStore(em, communityId, kind, totals.size));
+  return tree.proof(leafIndex);
+}
+
+/** Largest weight a leaf carries: 10^12 in 0.01 m², far above any owner, well inside 2^53. */
+export const MAX_CENSUS_WEIGHT = 1_000_000_000_000;
+
+function requireWeight(weight: number): void {
+  if (!Number.isSafeInteger(weight) || weight < 1 || weight > MAX_CENSUS_WEIGHT) {
+    throw new RangeError(`Invalid census weight: ${weight} is not in [1, ${MAX_CENSUS_WEIGHT}]`);
+  }
+}

@@ -1,0 +1,135 @@
+import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
+
+/**
+ * The census tables as MikroORM entities, for reading (GraphQL). Writes go through
+ * census-tree-service.ts and invites.ts, which use SQL directly so that one change
+ * writes the depth + 1 nodes of its path in one statement under the tree's row lock.
+ */
+
+export const CENSUS_KINDS = ['owners', 'households'] as const;
+export type CensusKind = (typeof CENSUS_KINDS)[number];
+
+/** One census tree of a community: its depth, size, root and totals. Its row is the lock. */
+export const CensusTreeSchema = defineEntity({
+  name: 'CensusTree',
+  tableName: 'census_trees',
+  properties: {
+    communityId: p.uuid().primary(),
+    kind: p.string().length(16).primary(),
+    depth: p.smallint(),
+    size: p.integer(),
+    /** Decimal field element. */
+    root: p.string().length(78),
+    totalWeight: p.bigint('number'),
+    headCount: p.integer(),
+    updatedAt: p.datetime(),
+  },
+});
+export type CensusTree = InferEntity<typeof CensusTreeSchema>;
+
+/** A stored Poseidon node; absent positions are empty subtrees (zero hashes). */
+export const CensusTreeNodeSchema = defineEntity({
+  name: 'CensusTreeNode',
+  tableName: 'census_tree_nodes',
+  properties: {
+    communityId: p.uuid().primary(),
+    kind: p.string().length(16).primary(),
+    level: p.smallint().primary(),
+    nodeIndex: p.integer().primary(),
+    value: p.string().length(78),
+  },
+});
+
+export const CENSUS_LEAF_STATUSES = ['active', 'removed'] as const;
+export type CensusLeafStatus = (typeof CENSUS_LEAF_STATUSES)[number];
+
+/**
+ * A census member: leaf `leafIndex` of the tree holds Poseidon(identityCommitment, weight).
+ * The account (owners) or household (households) it stands for is known to the server,
+ * never written to the ledger, and shown only to the community's managers.
+ */
+export const CensusLeafSchema = defineEntity({
+  name: 'CensusLeaf',
+  tableName: 'census_leaves',
+  properties: {
+    id: p.uuid().primary(),
+    communityId: p.uuid(),
+    kind: p.string().length(16),
+    leafIndex: p.integer(),
+    identityCommitment: p.string().length(78),
+    /** Owners: exclusive floor area in 0.01 m² over all the owner's units; households: 1. */
+    weight: p.bigint('number'),
+    accountId: p.uuid().nullable(),
+    householdId: p.uuid().nullable(),
+    status: p.string().length(16),
+    joinedAt: p.datetime(),
+    removedAt: p.datetime().nullable(),
+  },
+});
+export type CensusLeaf = InferEntity<typeof CensusLeafSchema>;
+
+/** Every root a tree has had, in order, with its totals and the ledger entry that made it. */
+export const CensusRootSchema = defineEntity({
+  name: 'CensusRoot',
+  tableName: 'census_roots',
+  properties: {
+    communityId: p.uuid().primary(),
+    kind: p.string().length(16).primary(),
+    version: p.integer().primary(),
+    root: p.string().length(78),
+    size: p.integer(),
+    totalWeight: p.bigint('number'),
+    headCount: p.integer(),
+    recordedAt: p.datetime(),
+    ledgerSeq: p.bigint('number'),
+  },
+});
+export type CensusRoot = InferEntity<typeof CensusRootSchema>;
+
+/** A one-time invite; only the sha256 of its code is stored. */
+export const CensusInviteSchema = defineEntity({
+  name: 'CensusInvite',
+  tableName: 'census_invites',
+  properties: {
+    id: p.uuid().primary(),
+    communityId: p.uuid(),
+    kind: p.string().length(16),
+    codeHash: p.uint8array(),
+    accountId: p.uuid().nullable(),
+    householdId: p.uuid().nullable(),
+    createdByAccountId: p.uuid(),
+    createdAt: p.datetime(),
+    expiresAt: p.datetime(),
+    redeemedAt: p.datetime().nullable(),
+    redeemedLeafIndex: p.integer().nullable(),
+  },
+});
+export type CensusInvite = InferEntity<typeof CensusInviteSchema>;
+
+/** The verification key a community accepts membership proofs against; one row is active. */
+export const CommunityVerificationKeySchema = defineEntity({
+  name: 'CommunityVerificationKey',
+  tableName: 'zk_verification_keys',
+  properties: {
+    id: p.uuid().primary(),
+    communityId: p.uuid(),
+    instance: p.string().length(64),
+    keyHash: p.string().length(64),
+    verificationKey: p.json<Record<string, unknown>>(),
+    insecure: p.boolean(),
+    activatedAt: p.datetime(),
+    activatedByAccountId: p.uuid(),
+    ledgerSeq: p.bigint('number'),
+    deactivatedAt: p.datetime().nullable(),
+  },
+});
+export type CommunityVerificationKey = InferEntity<typeof CommunityVerificationKeySchema>;
+
+export const censusEntities = [
+  CensusTreeSchema,
+  CensusTreeNodeSchema,
+  CensusLeafSchema,
+  CensusRootSchema,
+  CensusInviteSchema,
+  CommunityVerificationKeySchema,
+];

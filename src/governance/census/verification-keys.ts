@@ -1,0 +1,104 @@
+/**
+ * The verification key each community accepts membership proofs against. Activating a
+ * key appends `zk.key.activated` (instance, key hash, insecure flag) to the community's
+ * ledger, so anyone can check which key every proof was verified with; proofs verify
+ * only against the active key.
+ *
+ * A key is either the committed development key of a circuit instance (read from
+ * circuits/build/, labelled insecure) or a ceremony's output given as JSON. A key whose
+ * hash equals the development key's is insecure however it is labelled.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Groth16VerificationKeyJson } from 'snarkjs';
+import type { SqlEntityManager } from '../../db/orm.ts';
+import { InvalidInputError } from '../../domain-error.ts';
+import { requireAdmin, type Viewer } from '../../accounts/viewer.ts';
+import { appendEntry } from '../../ledger/append-entry.ts';
+import { loadMembershipArtifacts } from '../../zk/artifacts-node.ts';
+import { MEMBERSHIP_PUBLIC_SIGNAL_COUNT } from '../../zk/membership-signals.ts';
+import { requireVerificationKey } from '../../zk/proof-format.ts';
+import { verificationKeyHash, type LabelledVerificationKey } from '../../zk/verification-key.ts';
+import { CommunityVerificationKeySchema, type CommunityVerificationKey } from './census.entity.ts';
+
+/** Instance names as circuits/circuits.json spells them. */
+const INSTANCE_PATTERN = /^[a-z][a-z0-9-]{0,63}$/u;
+/** Largest verification key accepted as JSON; a 5-signal Groth16 key is about 4 KiB. */
+export const MAX_VERIFICATION_KEY_JSON_BYTES = 16 * 1024;
+
+export const INSECURE_KEY_WARNING =
+  'INSECURE: this verification key comes from the one-command development setup, whose toxic waste anyone may know; ' +
+  'proofs against it can be forged. Run a trusted-setup ceremony before any real vote.';
+
+async function committedKey(instance: string): Promise<{ key: LabelledVerificationKey; insecure: boolean } | undefined> {
+  try {
+    const artifacts = await loadMembershipArtifacts(instance);
+    return { key: artifacts.verificationKey, insecure: artifacts.insecure };
+  } catch {
+    return undefined;
+  }
+}
+
+function parseKeyJson(text: string): LabelledVerificationKey {
+  if (Buffer.byteLength(text, 'utf8') > MAX_VERIFICATION_KEY_JSON_BYTES) {
+    throw new InvalidInputError('verificationKey', `is over ${MAX_VERIFICATION_KEY_JSON_BYTES} bytes`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+    requireVerificationKey(parsed, MEMBERSHIP_PUBLIC_SIGNAL_COUNT);
+  } catch {
+    throw new InvalidInputError('verificationKey', `is not a Groth16 BN254 key with ${MEMBERSHIP_PUBLIC_SIGNAL_COUNT} public signals`);
+  }
+  return parsed as LabelledVerificationKey;
+}
+
+export async function activateVerificationKey(
+  em: SqlEntityManager,
+  viewer: Viewer | null,
+  input: { communityId: string; instance: string; verificationKeyJson?: string | null },
+): Promise<CommunityVerificationKey> {
+  const admin = requireAdmin(viewer);
+  if (!INSTANCE_PATTERN.test(input.instance)) throw new InvalidInputError('instance', 'is not a circuit instance name');
+  const committed = await committedKey(input.instance);
+  let key: LabelledVerificationKey;
+  let insecure: boolean;
+  if (input.verificationKeyJson) {
+    key = parseKeyJson(input.verificationKeyJson);
+    insecure = key.insecure === true || (committed?.insecure === true && verificationKeyHash(committed.key) === verificationKeyHash(key));
+  } else {
+    if (!committed) throw new InvalidInputError('instance', 'has no committed artifacts; pass the ceremony verificationKey');
+    ({ key, insecure } = committed);
+  }
+  const keyHash = verificationKeyHash(key);
+  // The append locks the community's ledger head until commit, so activations serialise.
+  const appended = await appendEntry(em, {
+    communityId: input.communityId,
+    type: 'zk.key.activated',
+    actor: admin.accountId,
+    payload: { instance: input.instance, hash: keyHash, insecure },
+  });
+  const now = new Date();
+  await em.execute('update zk_verification_keys set deactivated_at = ? where community_id = ? and deactivated_at is null', [now, input.communityId]);
+  const row = em.create(CommunityVerificationKeySchema, {
+    id: randomUUID(),
+    communityId: input.communityId,
+    instance: input.instance,
+    keyHash,
+    verificationKey: key as unknown as Record<string, unknown>,
+    insecure,
+    activatedAt: now,
+    activatedByAccountId: admin.accountId,
+    ledgerSeq: appended.seq,
+    deactivatedAt: null,
+  });
+  await em.flush();
+  return row;
+}
+
+export function findActiveVerificationKey(em: SqlEntityManager, communityId: string): Promise<CommunityVerificationKey | null> {
+  return em.findOne(CommunityVerificationKeySchema, { communityId, deactivatedAt: null });
+}
+
+export function verificationKeyOf(row: CommunityVerificationKey): Groth16VerificationKeyJson {
+  return row.verificationKey as unknown as Groth16VerificationKeyJson;
+}
