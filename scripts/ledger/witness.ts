@@ -1,29 +1,26 @@
 /**
- * A witness that follows a community's log and cosigns its checkpoints, reading the log
- * from the database. It keeps its own state (the last checkpoint it cosigned and the
- * log's key, pinned on first use) in a file, so a server that rewrites history cannot
- * make it sign: every new checkpoint must carry a valid log signature and be proven
- * consistent with the state it last signed.
+ * A witness that follows a community's log over the GraphQL API and cosigns its
+ * checkpoints. It keeps its own state — the log's key, pinned on first use, and the last
+ * checkpoint it cosigned — in a file, so a server that rewrites history cannot make it
+ * sign: every new checkpoint must carry a valid log signature and be proven consistent,
+ * by a proof this process verifies, with the checkpoint it last cosigned.
  *
- *   node scripts/ledger/witness.ts --community <uuid> --key-name NAME --private-key-file FILE
- *        [--state-file FILE] [--follow] [--interval-seconds 10]
+ *   node scripts/ledger/witness.ts --url https://courtyard.example.org --token-file TOKEN
+ *        --community <Community global id> --key-name NAME --private-key-file SEED
+ *        [--state-file FILE] [--follow] [--interval-seconds 10] [--rounds N]
  *
- * The private key file holds the 32-byte Ed25519 seed as base64. The witness's public
- * key must be registered for the community first (registerWitness).
+ * TOKEN holds a bearer token of a committee member of the community or a regulator over
+ * it; SEED holds the witness's 32-byte Ed25519 seed in base64. Register the public key
+ * first with the `registerWitnessKey` mutation. Without --follow it runs one round;
+ * with --follow it runs until stopped, or for --rounds rounds.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, rename, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import type { SqlEntityManager } from '../../src/db/orm.ts';
 import { parseCheckpointBody } from '../../src/ledger/checkpoint.ts';
-import { latestCheckpoint } from '../../src/ledger/checkpoints.ts';
 import { cosignCheckpoint } from '../../src/ledger/cosignature.ts';
-import { findLogKey } from '../../src/ledger/log-keys.ts';
 import { fromHex, toHex } from '../../src/ledger/merkle-hash.ts';
 import { verifyConsistency } from '../../src/ledger/proof-verifier.ts';
-import { consistencyProof } from '../../src/ledger/proofs.ts';
 import { noteHasValidSignature, parseNote } from '../../src/ledger/signed-note.ts';
-import { submitCosignature } from '../../src/ledger/witnesses.ts';
-import { openDatabase } from './open-database.ts';
 
 interface WitnessState {
   logKeyName: string;
@@ -32,25 +29,53 @@ interface WitnessState {
   rootHashHex: string;
 }
 
+/** Bounds on one request and on the polling interval. */
+const REQUEST_TIMEOUT_MS = 30_000;
+const MIN_INTERVAL_SECONDS = 1;
+
 const { values } = parseArgs({
   options: {
+    url: { type: 'string' },
+    'token-file': { type: 'string' },
     community: { type: 'string' },
     'key-name': { type: 'string' },
     'private-key-file': { type: 'string' },
     'state-file': { type: 'string' },
     follow: { type: 'boolean', default: false },
     'interval-seconds': { type: 'string', default: '10' },
+    rounds: { type: 'string' },
   },
 });
-if (!values.community || !values['key-name'] || !values['private-key-file']) {
-  process.stderr.write('usage: node scripts/ledger/witness.ts --community <uuid> --key-name NAME --private-key-file FILE [--state-file FILE] [--follow]\n');
+if (!values.url || !values['token-file'] || !values.community || !values['key-name'] || !values['private-key-file']) {
+  process.stderr.write(
+    'usage: node scripts/ledger/witness.ts --url URL --token-file FILE --community ID --key-name NAME --private-key-file FILE ' +
+      '[--state-file FILE] [--follow] [--interval-seconds 10] [--rounds N]\n',
+  );
   process.exit(2);
 }
+const endpoint = new URL('/graphql', values.url).toString();
 const communityId = values.community;
 const keyName = values['key-name'];
-const stateFile = values['state-file'] ?? `witness-${communityId}.json`;
+const stateFile = values['state-file'] ?? `witness-state.json`;
+const token = (await readFile(values['token-file'], 'utf8')).trim();
 const privateKey = new Uint8Array(Buffer.from((await readFile(values['private-key-file'], 'utf8')).trim(), 'base64'));
 if (privateKey.length !== 32) throw new Error('the private key file must hold a 32-byte seed in base64');
+const intervalMs = Math.max(Number(values['interval-seconds']), MIN_INTERVAL_SECONDS) * 1000;
+const rounds = values.follow ? (values.rounds ? Number(values.rounds) : Number.POSITIVE_INFINITY) : 1;
+
+async function graphql<T>(query: string, variables: Record<string, unknown>): Promise<T> {
+  const response = await fetch(endpoint, {
+    method: 'POST',
+    signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query, variables }),
+  });
+  const result = (await response.json()) as { data?: T; errors?: Array<{ message: string; extensions?: { code?: string } }> };
+  if (result.errors?.length || !result.data) {
+    throw new Error(`server answered: ${result.errors?.map((error) => `${error.extensions?.code ?? 'ERROR'} ${error.message}`).join('; ')}`);
+  }
+  return result.data;
+}
 
 async function readState(): Promise<WitnessState | undefined> {
   try {
@@ -60,41 +85,74 @@ async function readState(): Promise<WitnessState | undefined> {
   }
 }
 
+async function writeState(state: WitnessState): Promise<void> {
+  // Write then rename, so a crash never leaves a half-written state file.
+  await writeFile(`${stateFile}.tmp`, JSON.stringify(state, null, 2));
+  await rename(`${stateFile}.tmp`, stateFile);
+}
+
+interface LatestAnswer {
+  ledgerLog: { origin: string; publicKey: string } | null;
+  latestCheckpoint: { treeSize: string; note: string } | null;
+}
+
 /** Checks and cosigns the latest checkpoint; returns a line for the log. */
-async function step(em: SqlEntityManager): Promise<string> {
-  const checkpoint = await latestCheckpoint(em, communityId);
-  if (!checkpoint) return 'no checkpoint yet';
-  let state = await readState();
-  if (!state) {
-    const logKey = (await findLogKey(em, communityId))!;
-    // Trust on first use: the log key and the empty tree are the starting point.
-    state = { logKeyName: logKey.keyName, logPublicKeyHex: toHex(logKey.publicKey), treeSize: 0, rootHashHex: '' };
+async function step(): Promise<string> {
+  const latest = await graphql<LatestAnswer>(
+    `query ($c: ID!) { ledgerLog(communityId: $c) { origin publicKey } latestCheckpoint(communityId: $c) { treeSize note } }`,
+    { c: communityId },
+  );
+  if (!latest.ledgerLog) throw new Error('the community has no log');
+  if (!latest.latestCheckpoint) return 'no checkpoint yet';
+  // Trust on first use: the log key and the empty tree are the starting point.
+  const state = (await readState()) ?? {
+    logKeyName: latest.ledgerLog.origin,
+    logPublicKeyHex: latest.ledgerLog.publicKey,
+    treeSize: 0,
+    rootHashHex: '',
+  };
+  const note = parseNote(latest.latestCheckpoint.note);
+  if (!noteHasValidSignature(note, state.logKeyName, fromHex(state.logPublicKeyHex))) {
+    throw new Error(`checkpoint ${latest.latestCheckpoint.treeSize}: log signature does not verify against the pinned key`);
   }
-  const note = parseNote(checkpoint.note);
-  if (!noteHasValidSignature(note, state.logKeyName, fromHex(state.logPublicKeyHex))) throw new Error(`checkpoint ${checkpoint.treeSize}: log signature does not verify`);
   const body = parseCheckpointBody(note.text);
   if (body.treeSize < state.treeSize) throw new Error(`checkpoint ${body.treeSize} is smaller than the cosigned ${state.treeSize}`);
   if (body.treeSize === state.treeSize && toHex(body.rootHash) === state.rootHashHex) return `checkpoint ${body.treeSize} already cosigned`;
-  const proof = await consistencyProof(em, communityId, state.treeSize, body.treeSize);
+  const proof = await graphql<{ consistencyProof: { hashes: string[] } }>(
+    `query ($c: ID!, $from: BigInt!, $to: BigInt!) { consistencyProof(communityId: $c, fromSize: $from, toSize: $to) { hashes } }`,
+    { c: communityId, from: String(state.treeSize), to: String(body.treeSize) },
+  );
+  // The proof is checked against the roots this witness holds: its own and the signed one.
   const oldRoot = state.treeSize === 0 ? body.rootHash : fromHex(state.rootHashHex);
-  if (!verifyConsistency(state.treeSize, body.treeSize, oldRoot, body.rootHash, proof)) {
+  if (!verifyConsistency(state.treeSize, body.treeSize, oldRoot, body.rootHash, proof.consistencyProof.hashes.map(fromHex))) {
     throw new Error(`checkpoint ${body.treeSize} is NOT consistent with cosigned checkpoint ${state.treeSize}: refusing to cosign`);
   }
-  const cosignature = cosignCheckpoint(note.text, keyName, privateKey, Math.floor(Date.now() / 1000));
-  await submitCosignature(em, { communityId, treeSize: body.treeSize, cosignature });
-  await writeFile(stateFile, JSON.stringify({ ...state, treeSize: body.treeSize, rootHashHex: toHex(body.rootHash) }, null, 2));
-  return `cosigned checkpoint ${body.treeSize} (consistent with ${state.treeSize})`;
+  const timestampSeconds = Math.floor(Date.now() / 1000);
+  const cosignature = cosignCheckpoint(note.text, keyName, privateKey, timestampSeconds);
+  const answer = await graphql<{ cosignCheckpoint: { __typename: string; code?: string; message?: string; data?: { final: boolean } } }>(
+    `mutation ($c: ID!, $size: BigInt!, $key: String!, $time: BigInt!, $signature: Hex!) {
+      cosignCheckpoint(communityId: $c, treeSize: $size, keyName: $key, timestampSeconds: $time, signature: $signature) {
+        __typename
+        ... on MutationCosignCheckpointSuccess { data { final } }
+        ... on Error { code message }
+      }
+    }`,
+    { c: communityId, size: String(body.treeSize), key: keyName, time: String(timestampSeconds), signature: toHex(cosignature.signature) },
+  );
+  if (!answer.cosignCheckpoint.data) {
+    throw new Error(`cosignature refused: ${answer.cosignCheckpoint.code} ${answer.cosignCheckpoint.message}`);
+  }
+  await writeState({ ...state, treeSize: body.treeSize, rootHashHex: toHex(body.rootHash) });
+  const final = answer.cosignCheckpoint.data.final ? ', now final' : '';
+  return `cosigned checkpoint ${body.treeSize} (consistent with ${state.treeSize})${final}`;
 }
 
-const orm = await openDatabase();
 try {
-  do {
-    console.log(await step(orm.em.fork() as SqlEntityManager));
-    if (values.follow) await new Promise((resolve) => setTimeout(resolve, Number(values['interval-seconds']) * 1000));
-  } while (values.follow);
+  for (let round = 1; round <= rounds; round++) {
+    console.log(await step());
+    if (round < rounds) await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
 } catch (error) {
   console.error(`witness stopped: ${(error as Error).message}`);
   process.exitCode = 1;
-} finally {
-  await orm.close(true);
 }
