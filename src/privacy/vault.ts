@@ -230,22 +230,27 @@ export async function shredHousehold(em: EntityManager, viewer: Viewer | null, h
   return household;
 }
 
-/** Households the viewer may see: all of a community for its staff, committee and regulators; a resident's own. */
-export async function listHouseholds(em: EntityManager, viewer: Viewer | null, communityId: string): Promise<Household[]> {
+/** Households the viewer may see, a page at a time: all of a community for its staff, committee and regulators; a resident's own. */
+export async function listHouseholds(
+  em: EntityManager,
+  viewer: Viewer | null,
+  communityId: string,
+  page: { limit: number; offset: number },
+): Promise<Household[]> {
   const caller = requireCommunityReader(viewer, communityId);
-  if (caller.isAdmin || hasCommunityRole(caller, communityId, ['manager', 'committee']) || caller.regulatedCommunityIds.has(communityId)) {
-    return em.find(HouseholdSchema, { communityId }, { orderBy: { createdAt: 'asc', id: 'asc' } });
-  }
-  return ownHouseholds(em, caller, communityId);
+  const seesAll =
+    caller.isAdmin || hasCommunityRole(caller, communityId, ['manager', 'committee']) || caller.regulatedCommunityIds.has(communityId);
+  const ownIds = seesAll ? undefined : await ownHouseholdIds(em, caller, communityId);
+  return em.find(
+    HouseholdSchema,
+    { communityId, ...(ownIds ? { id: { $in: ownIds } } : {}) },
+    { orderBy: { createdAt: 'asc', id: 'asc' }, limit: page.limit, offset: page.offset },
+  );
 }
 
-export async function ownHouseholds(em: EntityManager, viewer: Viewer, communityId?: string): Promise<Household[]> {
-  const memberships = await em.find(HouseholdMemberSchema, {
-    accountId: viewer.accountId,
-    ...(communityId ? { communityId } : {}),
-  });
-  if (memberships.length === 0) return [];
-  return em.find(HouseholdSchema, { id: { $in: memberships.map((member) => member.householdId) } });
+async function ownHouseholdIds(em: EntityManager, viewer: Viewer, communityId: string): Promise<string[]> {
+  const memberships = await em.find(HouseholdMemberSchema, { accountId: viewer.accountId, communityId }, { fields: ['householdId'] });
+  return memberships.map((member) => member.householdId);
 }
 
 /** Whether the viewer may see this household's non-personal record. */

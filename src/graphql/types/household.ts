@@ -24,6 +24,7 @@ import {
   UNIT_LABEL_MAX_LENGTH,
   type PersonalData,
 } from '../../privacy/vault.ts';
+import { refreshOwnerWeight } from '../../governance/census/census-membership.ts';
 
 export const HouseholdRef = builder.objectRef<Household>('Household');
 
@@ -103,9 +104,7 @@ builder.queryField('households', (t) =>
     resolve: async (_root, args, context) => {
       const communityId = parseUuid(args.communityId.id, 'communityId');
       const viewer = requireCommunityReader(context.viewer, communityId);
-      return resolveOffsetConnection({ args }, async ({ limit, offset }) =>
-        (await listHouseholds(context.em, viewer, communityId)).slice(offset, offset + limit),
-      );
+      return resolveOffsetConnection({ args }, ({ limit, offset }) => listHouseholds(context.em, viewer, communityId, { limit, offset }));
     },
   }),
 );
@@ -199,6 +198,10 @@ builder.mutationField('addHouseholdMember', (t) =>
           idNumber: args.idNumber,
           accountId: args.accountId ? parseUuid(args.accountId.id, 'accountId') : null,
         });
+        // An owner who is in the census carries the area of every unit they own.
+        if (member.relation === 'owner' && member.accountId) {
+          await refreshOwnerWeight(em, { communityId: member.communityId, accountId: member.accountId, actor: context.viewer!.accountId });
+        }
         return em.findOneOrFail(HouseholdSchema, { id: member.householdId });
       }),
   }),
