@@ -8,6 +8,8 @@ import './errors.ts';
 import './types/community.ts';
 import './types/account.ts';
 import './types/household.ts';
+import './types/census-tree.ts';
+import './types/zk-keys.ts';
 import './types/ledger-entry.ts';
 import './types/ledger-checkpoint.ts';
 import './types/ledger-witness.ts';

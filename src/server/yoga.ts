@@ -14,6 +14,7 @@ import type { Viewer } from '../accounts/viewer.ts';
 import { DomainError } from '../domain-error.ts';
 import type { AppServices } from './services.ts';
 import { readinessRoute, useRoutes, type RouteHandler } from './routes.ts';
+import { zkArtifactsRoute } from './zk-routes.ts';
 import { GRAPHIQL_EXAMPLES } from './graphiql-examples.ts';
 import { useRequestLog } from './request-log.ts';
 
@@ -64,7 +65,7 @@ export function createCourtyardYoga(services: AppServices, extraRoutes: readonly
     renderGraphiQL,
     graphiql: { title: 'Courtyard', defaultTabs: GRAPHIQL_EXAMPLES, subscriptionsProtocol: 'SSE' },
     plugins: [
-      useRoutes([readinessRoute(services), ...extraRoutes]),
+      useRoutes([readinessRoute(services), zkArtifactsRoute(), ...extraRoutes]),
       useRequestLog(services.logger),
       EnvelopArmorPlugin({
         maxDepth: { n: QUERY_LIMITS.maxDepth },

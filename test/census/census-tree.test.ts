@@ -91,10 +91,10 @@ describe('persisted census tree', () => {
   });
 
   it('writes only the depth + 1 nodes of each changed path', async () => {
-    const [row] = await em().execute(`select count(*)::int as count from census_tree_nodes where community_id = ? and kind = 'households'`, [communityId]);
+    const [row]: Array<{ count: number }> = await em().execute(`select count(*)::int as count from census_tree_nodes where community_id = ? and kind = 'households'`, [communityId]);
     // 10 leaves and the distinct nodes above them: far below a rebuild per change, and at most 21 per leaf.
-    expect(row.count).toBeLessThanOrEqual(10 * (CENSUS_TREE_DEPTH + 1));
-    expect(row.count).toBe(10 + 5 + 3 + 2 + (CENSUS_TREE_DEPTH - 3));
+    expect(row!.count).toBeLessThanOrEqual(10 * (CENSUS_TREE_DEPTH + 1));
+    expect(row!.count).toBe(10 + 5 + 3 + 2 + (CENSUS_TREE_DEPTH - 3));
   });
 
   it("counts an owner of two units once, with the sum of the units' areas, and follows a new unit", async () => {

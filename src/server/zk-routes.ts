@@ -1,0 +1,142 @@
+/**
+ * The circuit artifacts, served by the server itself (no CDN), so a resident's browser
+ * can prove on a closed network:
+ *
+ *   GET /zk/artifacts.json                        instances, file URLs, sha256, insecure flag
+ *   GET /zk/artifacts/<sha256>/<file name>        the bytes, immutable
+ *
+ * A file's URL contains the sha256 of its bytes, so it never changes and is cached for
+ * a year (`immutable`); the ETag is that hash, and a matching If-None-Match gets 304.
+ * Anything else under /zk/ is 404. The manifest itself is revalidated on every use,
+ * since a new build changes it.
+ */
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { DEFAULT_MEMBERSHIP_INSTANCE } from '../zk/circuit-manifest.ts';
+import { loadMembershipArtifacts, type MembershipArtifacts } from '../zk/artifacts-node.ts';
+import type { RouteHandler } from './routes.ts';
+
+export const ZK_ARTIFACTS_MANIFEST_PATH = '/zk/artifacts.json';
+export const ZK_ARTIFACTS_PREFIX = '/zk/artifacts/';
+const IMMUTABLE_CACHE_CONTROL = 'public, max-age=31536000, immutable';
+
+interface ServedFile {
+  name: string;
+  sha256: string;
+  contentType: string;
+  bytes: Uint8Array;
+}
+
+interface ServedArtifacts {
+  manifest: string;
+  manifestEtag: string;
+  /** By URL path. */
+  files: Map<string, ServedFile>;
+}
+
+export interface ArtifactFileEntry {
+  url: string;
+  sha256: string;
+  bytes: number;
+}
+
+export interface ArtifactsManifest {
+  instances: Record<string, {
+    insecure: boolean;
+    warning: string | null;
+    r1csSha256: string;
+    verificationKeyHash: string;
+    files: { wasm: ArtifactFileEntry; zkey: ArtifactFileEntry; verificationKey: ArtifactFileEntry };
+  }>;
+}
+
+function fileUrl(file: ServedFile): string {
+  return `${ZK_ARTIFACTS_PREFIX}${file.sha256}/${file.name}`;
+}
+
+function lastPathPart(path: string): string {
+  return path.slice(path.lastIndexOf('/') + 1);
+}
+
+async function servedFiles(artifacts: MembershipArtifacts): Promise<{ wasm: ServedFile; zkey: ServedFile; verificationKey: ServedFile }> {
+  const verificationKeyBytes = new Uint8Array(await readFile(artifacts.paths.verificationKey));
+  const verificationKeySha256 = createHash('sha256').update(verificationKeyBytes).digest('hex');
+  // The file is served verbatim; refuse to serve one that changed since it was loaded and checked.
+  if (verificationKeySha256 !== artifacts.hashes.verificationKeyFile) throw new Error(`Failed to serve ${artifacts.instance}: the verification key file changed`);
+  return {
+    wasm: { name: lastPathPart(artifacts.paths.wasm), sha256: artifacts.hashes.wasm, contentType: 'application/wasm', bytes: artifacts.wasm },
+    zkey: { name: lastPathPart(artifacts.paths.zkey), sha256: artifacts.hashes.zkey, contentType: 'application/octet-stream', bytes: artifacts.zkey },
+    verificationKey: {
+      name: lastPathPart(artifacts.paths.verificationKey),
+      sha256: verificationKeySha256,
+      contentType: 'application/json',
+      bytes: verificationKeyBytes,
+    },
+  };
+}
+
+async function loadServedArtifacts(instances: readonly string[]): Promise<ServedArtifacts> {
+  const manifest: ArtifactsManifest = { instances: {} };
+  const files = new Map<string, ServedFile>();
+  for (const instance of instances) {
+    const artifacts = await loadMembershipArtifacts(instance);
+    const served = await servedFiles(artifacts);
+    const entry = (file: ServedFile): ArtifactFileEntry => ({ url: fileUrl(file), sha256: file.sha256, bytes: file.bytes.byteLength });
+    manifest.instances[instance] = {
+      insecure: artifacts.insecure,
+      warning: artifacts.insecure ? 'INSECURE development setup: anyone may know its toxic waste; do not use for real votes.' : null,
+      r1csSha256: artifacts.hashes.r1cs,
+      verificationKeyHash: artifacts.hashes.verificationKey,
+      files: { wasm: entry(served.wasm), zkey: entry(served.zkey), verificationKey: entry(served.verificationKey) },
+    };
+    for (const file of Object.values(served)) files.set(fileUrl(file), file);
+  }
+  const text = JSON.stringify(manifest);
+  return { manifest: text, manifestEtag: `"${createHash('sha256').update(text).digest('hex')}"`, files };
+}
+
+function etagMatches(request: Request, etag: string): boolean {
+  const header = request.headers.get('if-none-match');
+  if (!header) return false;
+  return header.trim() === '*' || header.split(',').some((candidate) => candidate.trim().replace(/^W\//u, '') === etag);
+}
+
+function respond(request: Request, body: Uint8Array | string, headers: Record<string, string>): Response {
+  const etag = headers['etag']!;
+  if (etagMatches(request, etag)) return new Response(null, { status: 304, headers: { etag, 'cache-control': headers['cache-control']! } });
+  const bytes = typeof body === 'string' ? new TextEncoder().encode(body) : body;
+  const payload = request.method === 'HEAD' ? null : new Blob([bytes as Uint8Array<ArrayBuffer>]);
+  return new Response(payload, { status: 200, headers: { ...headers, 'content-length': String(bytes.byteLength) } });
+}
+
+function notFound(): Response {
+  return new Response(JSON.stringify({ error: 'not found' }), { status: 404, headers: { 'content-type': 'application/json' } });
+}
+
+/**
+ * The route; artifacts are read and hashed on first request, then kept in memory
+ * (about 5 MB for the depth-20 instance).
+ */
+export function zkArtifactsRoute(instances: readonly string[] = [DEFAULT_MEMBERSHIP_INSTANCE]): RouteHandler {
+  let loading: Promise<ServedArtifacts> | undefined;
+  const served = () => {
+    loading ??= loadServedArtifacts(instances).catch((error: unknown) => {
+      loading = undefined;
+      throw error;
+    });
+    return loading;
+  };
+  return async (request, url) => {
+    if (url.pathname !== ZK_ARTIFACTS_MANIFEST_PATH && !url.pathname.startsWith(ZK_ARTIFACTS_PREFIX)) return undefined;
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      return new Response(null, { status: 405, headers: { allow: 'GET, HEAD' } });
+    }
+    const artifacts = await served();
+    if (url.pathname === ZK_ARTIFACTS_MANIFEST_PATH) {
+      return respond(request, artifacts.manifest, { 'content-type': 'application/json', etag: artifacts.manifestEtag, 'cache-control': 'no-cache' });
+    }
+    const file = artifacts.files.get(url.pathname);
+    if (!file) return notFound();
+    return respond(request, file.bytes, { 'content-type': file.contentType, etag: `"${file.sha256}"`, 'cache-control': IMMUTABLE_CACHE_CONTROL });
+  };
+}
