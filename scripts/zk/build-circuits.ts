@@ -61,6 +61,7 @@ function runCircom(args: string[]): Promise<string> {
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.on('error', reject);
     child.on('close', (code) => {
+      // eslint-disable-next-line no-control-regex -- strips the ANSI colour codes circom2 prints
       if (code === 0 && !/error/i.test(output.replace(/\u001b\[[0-9;]*m/g, '').replace(/Everything went okay/, ''))) {
         resolve(output);
       } else reject(new Error(`Failed to compile circuit: circom2 exited with ${code}\n${output}`));

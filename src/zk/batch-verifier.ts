@@ -85,7 +85,7 @@ async function verifyChunk(
 /** One multi-pairing for all `proofs`; true when, with overwhelming probability, each is valid. */
 export async function batchPairingHolds(verificationKey: Groth16VerificationKeyJson, proofs: readonly CheckedProof[]): Promise<boolean> {
   const curve = await getCurve();
-  const { G1, G2 } = curve;
+  const { G1 } = curve;
   const scalars = proofs.map(() => randomScalar());
   const scalarSum = scalars.reduce((sum, scalar) => sum + scalar, 0n) % SNARK_SCALAR_FIELD;
 

@@ -39,13 +39,12 @@ function readHeaderSection(view: DataView, bytes: Uint8Array, start: number): R1
   const fieldSizeBytes = view.getUint32(start, true);
   let prime = 0n;
   for (let index = fieldSizeBytes - 1; index >= 0; index--) prime = (prime << 8n) | BigInt(bytes[start + 4 + index]!);
-  let offset = start + 4 + fieldSizeBytes;
+  const offset = start + 4 + fieldSizeBytes;
   const wires = view.getUint32(offset, true);
   const publicOutputs = view.getUint32(offset + 4, true);
   const publicInputs = view.getUint32(offset + 8, true);
   const privateInputs = view.getUint32(offset + 12, true);
   const labels = view.getBigUint64(offset + 16, true);
   const constraints = view.getUint32(offset + 24, true);
-  offset += 28;
   return { fieldSizeBytes, prime, wires, publicOutputs, publicInputs, privateInputs, labels, constraints };
 }
