@@ -15,6 +15,7 @@ import { DomainError } from '../domain-error.ts';
 import type { AppServices } from './services.ts';
 import { readinessRoute, useRoutes, type RouteHandler } from './routes.ts';
 import { zkArtifactsRoute } from './zk-routes.ts';
+import { clientRoute } from './client-routes.ts';
 import { GRAPHIQL_EXAMPLES } from './graphiql-examples.ts';
 import { useRequestLog } from './request-log.ts';
 
@@ -65,7 +66,7 @@ export function createCourtyardYoga(services: AppServices, extraRoutes: readonly
     renderGraphiQL,
     graphiql: { title: 'Courtyard', defaultTabs: GRAPHIQL_EXAMPLES, subscriptionsProtocol: 'SSE' },
     plugins: [
-      useRoutes([readinessRoute(services), zkArtifactsRoute(), ...extraRoutes]),
+      useRoutes([readinessRoute(services), zkArtifactsRoute(), clientRoute(), ...extraRoutes]),
       useRequestLog(services.logger),
       EnvelopArmorPlugin({
         maxDepth: { n: QUERY_LIMITS.maxDepth },

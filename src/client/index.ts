@@ -1,0 +1,20 @@
+/**
+ * The resident SDK, as bundled for the browser (`scripts/build-client.ts`, served by
+ * src/server/client-routes.ts): everything a resident's device needs to take part
+ * anonymously — create and back up an identity, rebuild a census tree or read a census
+ * proof, fetch the circuit from its own server, and prove. It runs in Node too.
+ */
+export { createIdentity, identityCommitment, membershipLeaf, membershipNullifier } from '../zk/identity.ts';
+export type { Identity } from '../zk/identity.ts';
+export { backupIdentity, restoreIdentity } from './identity-backup.ts';
+export { CENSUS_TREE_DEPTH, MemoryNodeStore, PoseidonMerkleTree } from '../zk/merkle-tree.ts';
+export type { MerkleProof } from '../zk/merkle-tree.ts';
+export { membershipInputFromCensus, parseCensusMerkleProof, toMerkleProof } from './census-proof.ts';
+export type { CensusMerkleProofJson, CensusWitnessRequest } from './census-proof.ts';
+export { ARTIFACTS_MANIFEST_PATH, ArtifactFetchError, MAX_ARTIFACT_BYTES, fetchProvingArtifacts } from './proving-artifacts.ts';
+export type { FetchArtifactsOptions, FetchedProvingArtifacts } from './proving-artifacts.ts';
+export { proveCensusMembership } from './prove.ts';
+export type { MembershipProof } from '../zk/prover.ts';
+export { MEMBERSHIP_PUBLIC_SIGNALS } from '../zk/membership-signals.ts';
+export { ZkInputError } from '../zk/errors.ts';
+export { SNARK_SCALAR_FIELD } from '../zk/field.ts';

@@ -1,0 +1,138 @@
+/**
+ * A resident's device proves membership in a real browser: Chromium loads the SDK bundle
+ * and the circuit from the Courtyard server on 127.0.0.1 (every other request is
+ * blocked and recorded), creates an identity, builds a small census on the page,
+ * proves; Node then checks the proof with the strict verifier and the committed key.
+ */
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { createTestApp, type TestApp } from '../support/app.ts';
+import { chromiumAvailable, launchChromium, CHROMIUM_PATH } from '../support/browser.ts';
+import { listen, type RunningServer } from '../../src/server/server.ts';
+import { PROVE_DEMO_PATH } from '../../src/server/client-routes.ts';
+import { loadMembershipArtifacts } from '../../src/zk/artifacts-node.ts';
+import { ProofRejectedError, membershipNullifier, terminateCurve, verifyMembershipProof } from '../../src/zk/index.ts';
+import { restoreIdentity } from '../../src/client/index.ts';
+import type * as Sdk from '../../src/client/index.ts';
+
+/** Proving at depth 20 takes about a second in Node; allow a slow, cold browser plenty more. */
+const BROWSER_PROOF_TEST_TIMEOUT_MS = 120_000;
+const PAGE_READY_TIMEOUT_MS = 30_000;
+const SCOPE = 20261124n;
+const MESSAGE = 3n;
+
+interface PageProofResult {
+  backup: string;
+  commitment: string;
+  root: string;
+  proof: unknown;
+  publicSignals: string[];
+  provingMs: number;
+  insecure: boolean;
+}
+
+/** Runs in the page: only `window.courtyard` (the served SDK) is used. */
+async function proveInPage(page: Page, scope: bigint, message: bigint): Promise<PageProofResult> {
+  return page.evaluate(
+    async ({ scopeText, messageText }) => {
+      const sdk = (window as unknown as { courtyard: typeof Sdk }).courtyard;
+      const identity = await sdk.restoreIdentity(sdk.backupIdentity(await sdk.createIdentity()));
+      const members = [await sdk.createIdentity(), await sdk.createIdentity(), identity, await sdk.createIdentity(), await sdk.createIdentity()];
+      const leaves = await Promise.all(members.map((member) => sdk.membershipLeaf(member.commitment, 1n)));
+      const tree = await sdk.PoseidonMerkleTree.build(leaves);
+      const path = await tree.proof(2);
+      // The shape the GraphQL `censusMerkleProof` field returns.
+      const censusProof = { root: String(path.root), leaf: String(path.leaf), leafIndex: path.index, siblings: path.siblings.map(String), pathIndices: path.pathIndices };
+      const artifacts = await sdk.fetchProvingArtifacts();
+      const started = performance.now();
+      const { proof, publicSignals } = await sdk.proveCensusMembership(artifacts, {
+        identity, censusProof, attribute: 1n, scope: BigInt(scopeText), message: BigInt(messageText),
+      });
+      return {
+        backup: sdk.backupIdentity(identity),
+        commitment: String(identity.commitment),
+        root: String(await tree.root()),
+        proof,
+        publicSignals,
+        provingMs: performance.now() - started,
+        insecure: artifacts.insecure,
+      };
+    },
+    { scopeText: String(scope), messageText: String(message) },
+  );
+}
+
+if (!chromiumAvailable()) {
+  // Real-browser tests need Debian's chromium (see the README); say so rather than pass silently.
+  test.skip(`Membership proof in a real browser: no Chromium at ${CHROMIUM_PATH}`, () => undefined);
+} else {
+  describe('membership proof made in a real browser', () => {
+    let testApp: TestApp;
+    let server: RunningServer;
+    let browser: Browser;
+    let context: BrowserContext;
+    let page: Page;
+    const requested: string[] = [];
+    const blocked: string[] = [];
+    const pageErrors: string[] = [];
+
+    beforeAll(async () => {
+      testApp = await createTestApp();
+      server = await listen(testApp.app, '127.0.0.1', 0);
+      browser = await launchChromium();
+      context = await browser.newContext();
+      // Anything not for our server is refused and recorded: the device must need no CDN.
+      await context.route('**', (route) => {
+        const url = route.request().url();
+        if (url.startsWith(`${server.url}/`)) return route.continue();
+        blocked.push(url);
+        return route.abort('blockedbyclient');
+      });
+      context.on('request', (request) => requested.push(request.url()));
+      page = await context.newPage();
+      page.on('pageerror', (error) => pageErrors.push(error.message));
+      await page.goto(`${server.url}${PROVE_DEMO_PATH}`);
+      await page.waitForFunction(() => document.documentElement.dataset['ready'] === 'true', undefined, { timeout: PAGE_READY_TIMEOUT_MS });
+    }, BROWSER_PROOF_TEST_TIMEOUT_MS);
+
+    afterAll(async () => {
+      await browser?.close();
+      await server?.close();
+      await testApp?.dispose();
+      await terminateCurve();
+    });
+
+    it('creates an identity, proves in the page, and the strict verifier accepts the proof; tampered signals fail', async () => {
+      const result = await proveInPage(page, SCOPE, MESSAGE);
+      console.info(`In-browser proof (depth 20): ${Math.round(result.provingMs)} ms`);
+      expect(pageErrors).toEqual([]);
+      expect(result.insecure).toBe(true);
+
+      const { verificationKey } = await loadMembershipArtifacts();
+      const root = BigInt(result.root);
+      const verified = await verifyMembershipProof(verificationKey, result.proof, result.publicSignals, { roots: [root], scope: SCOPE, message: MESSAGE });
+      // Recomputed in Node from the backup text the page made: the same identity, the same nullifier.
+      const identity = await restoreIdentity(result.backup);
+      expect(String(identity.commitment)).toBe(result.commitment);
+      expect(verified).toEqual({ nullifier: await membershipNullifier(SCOPE, identity.secret), root, attribute: 1n, scope: SCOPE, message: MESSAGE });
+
+      const withMessage = [...result.publicSignals];
+      withMessage[4] = String(MESSAGE + 1n);
+      await expect(verifyMembershipProof(verificationKey, result.proof, withMessage, { roots: [root], scope: SCOPE, message: MESSAGE + 1n }))
+        .rejects.toMatchObject({ code: 'INVALID_PROOF' });
+      const withNullifier = [...result.publicSignals];
+      withNullifier[0] = String(BigInt(withNullifier[0]!) + 1n);
+      await expect(verifyMembershipProof(verificationKey, result.proof, withNullifier, { roots: [root], scope: SCOPE }))
+        .rejects.toBeInstanceOf(ProofRejectedError);
+      await expect(verifyMembershipProof(verificationKey, result.proof, result.publicSignals, { roots: [root], scope: SCOPE + 1n }))
+        .rejects.toMatchObject({ code: 'SCOPE_MISMATCH' });
+    }, BROWSER_PROOF_TEST_TIMEOUT_MS);
+
+    it('loaded the SDK, the circuit and the proving key from the server only', () => {
+      expect(blocked).toEqual([]);
+      const offOrigin = requested.filter((url) => !url.startsWith(`${server.url}/`) && !url.startsWith('blob:') && !url.startsWith('data:'));
+      expect(offOrigin).toEqual([]);
+      expect(requested.some((url) => url.includes('/zk/artifacts/') && url.endsWith('.zkey'))).toBe(true);
+      expect(requested.some((url) => url.includes('/client/assets/'))).toBe(true);
+    });
+  });
+}
