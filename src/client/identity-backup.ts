@@ -11,7 +11,7 @@ export function backupIdentity(identity: Identity): string {
   return exportIdentitySecret(identity.secret);
 }
 
-/** Rebuilds the identity (secret and commitment) from its backup text; throws RangeError if the text is malformed. */
-export function restoreIdentity(backup: string): Promise<Identity> {
+/** Rebuilds the identity (secret and commitment) from its backup text; rejects with RangeError if the text is malformed. */
+export async function restoreIdentity(backup: string): Promise<Identity> {
   return createIdentity(importIdentitySecret(backup));
 }

@@ -8,7 +8,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { createTestApp, type TestApp } from '../support/app.ts';
 import { chromiumAvailable, launchChromium, CHROMIUM_PATH } from '../support/browser.ts';
 import { listen, type RunningServer } from '../../src/server/server.ts';
-import { PROVE_DEMO_PATH } from '../../src/server/client-routes.ts';
+import { CLIENT_MANIFEST_PATH, PROVE_DEMO_CONTENT_SECURITY_POLICY, PROVE_DEMO_PATH, type ClientManifest } from '../../src/server/client-routes.ts';
 import { loadMembershipArtifacts } from '../../src/zk/artifacts-node.ts';
 import { ProofRejectedError, membershipNullifier, terminateCurve, verifyMembershipProof } from '../../src/zk/index.ts';
 import { restoreIdentity } from '../../src/client/index.ts';
@@ -73,6 +73,7 @@ if (!chromiumAvailable()) {
     let page: Page;
     const requested: string[] = [];
     const blocked: string[] = [];
+    /** Uncaught exceptions and console errors (a CSP violation is reported as one). */
     const pageErrors: string[] = [];
 
     beforeAll(async () => {
@@ -90,6 +91,9 @@ if (!chromiumAvailable()) {
       context.on('request', (request) => requested.push(request.url()));
       page = await context.newPage();
       page.on('pageerror', (error) => pageErrors.push(error.message));
+      page.on('console', (message) => {
+        if (message.type() === 'error') pageErrors.push(message.text());
+      });
       await page.goto(`${server.url}${PROVE_DEMO_PATH}`);
       await page.waitForFunction(() => document.documentElement.dataset['ready'] === 'true', undefined, { timeout: PAGE_READY_TIMEOUT_MS });
     }, BROWSER_PROOF_TEST_TIMEOUT_MS);
@@ -126,6 +130,38 @@ if (!chromiumAvailable()) {
       await expect(verifyMembershipProof(verificationKey, result.proof, result.publicSignals, { roots: [root], scope: SCOPE + 1n }))
         .rejects.toMatchObject({ code: 'SCOPE_MISMATCH' });
     }, BROWSER_PROOF_TEST_TIMEOUT_MS);
+
+    it('proves from the demo page\'s buttons', async () => {
+      await page.click('#create');
+      await page.waitForFunction(() => document.getElementById('backup')?.textContent !== '');
+      expect(await page.textContent('#backup')).toMatch(/^courtyard-identity-v1:[0-9a-f]{64}$/u);
+      await page.fill('#scope', '7');
+      await page.fill('#message', '8');
+      await page.click('#prove');
+      await page.waitForFunction(() => document.getElementById('status')?.textContent?.startsWith('Proved'), undefined, { timeout: BROWSER_PROOF_TEST_TIMEOUT_MS });
+      const { publicSignals } = JSON.parse((await page.textContent('#proof'))!) as { publicSignals: string[] };
+      expect(publicSignals.slice(2)).toEqual(['1', '7', '8']);
+      expect(pageErrors).toEqual([]);
+    }, BROWSER_PROOF_TEST_TIMEOUT_MS);
+
+    it('serves the page with a same-origin policy and the bundle under immutable, content-hashed URLs', async () => {
+      const demo = await fetch(`${server.url}${PROVE_DEMO_PATH}`);
+      expect(demo.headers.get('content-security-policy')).toBe(PROVE_DEMO_CONTENT_SECURITY_POLICY);
+      expect(await demo.text()).not.toMatch(/(src|href)="(https?:)?\/\//u);
+      const manifest = (await (await fetch(`${server.url}${CLIENT_MANIFEST_PATH}`)).json()) as ClientManifest;
+      expect(manifest.entries['courtyard-client']).toMatch(/^\/client\/assets\/courtyard-client-[A-Z0-9]{8}\.js$/u);
+      for (const file of manifest.files) {
+        const response = await fetch(`${server.url}${file.url}`);
+        expect(response.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+        expect(response.headers.get('etag')).toBe(`"${file.sha256}"`);
+        expect(response.headers.get('content-encoding')).toBe('gzip');
+        expect((await response.arrayBuffer()).byteLength).toBe(file.bytes);
+        const revalidated = await fetch(`${server.url}${file.url}`, { headers: { 'if-none-match': `"${file.sha256}"` } });
+        expect(revalidated.status).toBe(304);
+      }
+      expect((await fetch(`${server.url}/client/assets/missing-AAAAAAAA.js`)).status).toBe(404);
+      expect((await fetch(`${server.url}${PROVE_DEMO_PATH}`, { method: 'POST', body: '' })).status).toBe(405);
+    });
 
     it('loaded the SDK, the circuit and the proving key from the server only', () => {
       expect(blocked).toEqual([]);
