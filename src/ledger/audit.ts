@@ -12,13 +12,12 @@ import type { SqlEntityManager } from '../db/orm.ts';
 import { parseCheckpointBody } from './checkpoint.ts';
 import { verifyCosignature } from './cosignature.ts';
 import { hash } from 'node:crypto';
+import { byteaValue, openAuditSource, type AuditSource } from './audit-reader.ts';
 import { entryLeafBytes, type JsonObject } from './entry-encoding.ts';
-import { fastEntryLeafBytes } from './fast-canonical-json.ts';
 import { findLogKey } from './log-keys.ts';
-import { equalBytes, leafHash, toHex } from './merkle-hash.ts';
-import { appendToFrontier, rootFromFrontier, type StoredNode } from './merkle-tree.ts';
+import { EMPTY_TREE_ROOT, equalBytes, leafHash, toHex } from './merkle-hash.ts';
 import { noteHasValidSignature, parseNote } from './signed-note.ts';
-import { splitHashes, toBytes, toSafeNumber } from './sql-values.ts';
+import { splitHashes, toSafeNumber } from './sql-values.ts';
 import { listWitnesses } from './witnesses.ts';
 
 export type AuditProblemKind = 'entry' | 'node' | 'checkpoint' | 'cosignature' | 'head' | 'log-key';
@@ -50,17 +49,8 @@ export interface AuditReport {
   problems: AuditProblem[];
 }
 
-export const AUDIT_PAGE_SIZE = 10_000;
+export const AUDIT_PAGE_SIZE = 20_000;
 export const MAX_AUDIT_PROBLEMS = 100;
-
-interface EntryRow {
-  seq: unknown;
-  type: string;
-  payload: JsonObject;
-  actor: string;
-  time_ms: unknown;
-  leaf_hash: unknown;
-}
 
 interface CheckpointRow {
   tree_size: unknown;
@@ -68,14 +58,65 @@ interface CheckpointRow {
   note: string;
 }
 
-const LEAF_PREFIX = new Uint8Array([0x00]);
+/** One page of entries, seq order, as arrays: seq, type, payload, actor, time_ms, leaf_hash. */
+type EntryRow = [seq: unknown, type: string, payload: JsonObject, actor: string, timeMs: unknown, leafHash: unknown];
 
-/** RFC 9162 leaf hash with Node's native SHA-256: the audit runs on Node, and hashing is its hot loop. */
-function nodeLeafHash(leafBytes: Uint8Array): Uint8Array {
-  const input = new Uint8Array(leafBytes.length + 1);
-  input.set(LEAF_PREFIX, 0);
-  input.set(leafBytes, 1);
-  return new Uint8Array(hash('sha256', input, 'buffer'));
+/** Stored nodes completed by a page's leaves, by level: hashes[level][index − first[level]]. */
+interface PageNodes {
+  first: number[];
+  hashes: Array<Array<Buffer | undefined>>;
+}
+
+interface Page {
+  start: number;
+  end: number;
+  rows: EntryRow[];
+  nodes: PageNodes;
+}
+
+/**
+ * RFC 8785 text of an entry, for the hot loop. RFC 8785 defines strings and numbers by
+ * ECMAScript's JSON.stringify and orders object keys by UTF-16 code units, which is what
+ * Array.prototype.sort does; so for plain JSON values read back from the database this is
+ * the `canonicalize` package's text. The package stays the definition: a mismatch is only
+ * reported after re-checking with it, so a divergence here could cost speed, never a
+ * false alarm (nor a missed one: a leaf passes only if its stored hash matches).
+ */
+function canonicalValue(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (Array.isArray(value)) {
+    let text = '[';
+    for (let position = 0; position < value.length; position++) text += (position === 0 ? '' : ',') + canonicalValue(value[position]);
+    return `${text}]`;
+  }
+  const record = value as Record<string, unknown>;
+  const keys = Object.keys(record).sort();
+  let text = '{';
+  for (let position = 0; position < keys.length; position++) {
+    const key = keys[position]!;
+    text += `${position === 0 ? '' : ','}${JSON.stringify(key)}:${canonicalValue(record[key])}`;
+  }
+  return `${text}}`;
+}
+
+/** The leaf hash input as a string: 0x00 then the entry's RFC 8785 text (UTF-8 when hashed). */
+function leafHashInput(seq: number, type: string, payload: unknown, actor: string, time: Date): string {
+  return `\u0000{"actor":${JSON.stringify(actor)},"payload":${canonicalValue(payload)},"seq":${seq},"time":"${time.toISOString()}","type":${JSON.stringify(type)}}`;
+}
+
+/** RFC 9162 hashes with Node's native SHA-256: hashing is the audit's hot loop. */
+const nodeInput = Buffer.alloc(65, 0x01);
+function interiorHash(left: Uint8Array, right: Uint8Array): Buffer {
+  nodeInput.set(left, 1);
+  nodeInput.set(right, 33);
+  return hash('sha256', nodeInput, 'buffer');
+}
+
+function rootOf(frontier: readonly Uint8Array[]): Uint8Array {
+  if (frontier.length === 0) return EMPTY_TREE_ROOT;
+  let root = frontier[frontier.length - 1]!;
+  for (let position = frontier.length - 2; position >= 0; position--) root = interiorHash(frontier[position]!, root);
+  return new Uint8Array(root);
 }
 
 class ProblemList {
@@ -91,60 +132,99 @@ export async function auditLog(
   communityId: string,
   onProgress?: (progress: AuditProgress) => void,
 ): Promise<AuditReport> {
+  // The snapshot opens first: keys and witnesses are append-only, so reading them after it
+  // sees everything the snapshot's checkpoints and cosignatures can refer to.
+  const source = await openAuditSource(em);
+  try {
+    return await runAudit(source, em, communityId, onProgress);
+  } finally {
+    await source.close();
+  }
+}
+
+async function runAudit(
+  source: AuditSource,
+  em: SqlEntityManager,
+  communityId: string,
+  onProgress: ((progress: AuditProgress) => void) | undefined,
+): Promise<AuditReport> {
   const problems = new ProblemList();
   const logKey = await findLogKey(em, communityId);
-  const heads: Array<{ tree_size: unknown; frontier: unknown }> = await em.execute(
-    'select tree_size, frontier from ledger_heads where community_id = ?',
-    [communityId],
-  );
-  const headSize = heads[0] ? toSafeNumber(heads[0].tree_size) : 0;
-  const counts: Array<{ total: unknown }> = await em.execute('select count(*) as total from ledger_entries where community_id = ?', [communityId]);
-  const totalEntries = toSafeNumber(counts[0]!.total);
-  const checkpoints: CheckpointRow[] = await em.execute(
-    'select tree_size, root_hash, note from ledger_checkpoints where community_id = ? order by tree_size',
-    [communityId],
-  );
+  const witnessList = await listWitnesses(em, communityId);
+  const heads = await source.query('select tree_size, frontier from ledger_heads where community_id = ?', [communityId]);
+  const headSize = heads[0] ? toSafeNumber(heads[0][0]) : 0;
+  const counts = await source.query('select count(*) from ledger_entries where community_id = ?', [communityId]);
+  const totalEntries = toSafeNumber(counts[0]![0]);
+  const checkpoints: CheckpointRow[] = (
+    await source.query('select tree_size, root_hash, note from ledger_checkpoints where community_id = ? order by tree_size', [communityId])
+  ).map(([tree_size, root_hash, note]) => ({ tree_size, root_hash, note: note as string }));
   if (checkpoints.length > 0 && !logKey) problems.add({ kind: 'log-key', message: 'checkpoints exist but the log key is missing' });
   let checkpointPosition = 0;
   let checkpointsVerified = 0;
-  const verifyCheckpointsAt = (size: number, frontier: Uint8Array[]) => {
-    while (checkpointPosition < checkpoints.length && toSafeNumber(checkpoints[checkpointPosition]!.tree_size) === size) {
-      if (verifyCheckpoint(checkpoints[checkpointPosition]!, rootFromFrontier(frontier), logKey, problems)) checkpointsVerified++;
+  let nextCheckpointSize = checkpoints.length > 0 ? toSafeNumber(checkpoints[0]!.tree_size) : -1;
+  const verifyCheckpointsAt = (size: number, frontier: readonly Uint8Array[]) => {
+    while (nextCheckpointSize === size) {
+      if (verifyCheckpoint(checkpoints[checkpointPosition]!, rootOf(frontier), logKey, problems)) checkpointsVerified++;
       checkpointPosition++;
+      nextCheckpointSize = checkpointPosition < checkpoints.length ? toSafeNumber(checkpoints[checkpointPosition]!.tree_size) : -1;
     }
   };
 
-  let frontier: Uint8Array[] = [];
+  // The compact range of the rebuilt tree: one hash per set bit of its size, largest first.
+  const frontier: Buffer[] = [];
   let expectedSeq = 0;
   verifyCheckpointsAt(0, frontier);
-  // Pages are fetched one ahead, so the database works while this process hashes.
-  let nextPage = loadPage(em, communityId, 0);
-  for (;;) {
-    const { rows, storedNodes } = await nextPage;
-    if (rows.length === 0) break;
-    const lastSeq = toSafeNumber(rows[rows.length - 1]!.seq);
-    nextPage = loadPage(em, communityId, lastSeq + 1);
-    for (const row of rows) {
-      const seq = toSafeNumber(row.seq);
+  // Pages are fixed seq ranges, requested one ahead, so the database works while this
+  // process hashes; a page that comes back short ends the log (or shows a gap).
+  let nextPage = loadPage(source, communityId, 0);
+  pages: for (;;) {
+    const page = await nextPage;
+    const complete = page.rows.length === page.end - page.start;
+    if (complete) nextPage = loadPage(source, communityId, page.end);
+    const { first, hashes } = page.nodes;
+    for (const row of page.rows) {
+      const seq = toSafeNumber(row[0]);
       if (seq !== expectedSeq) {
         problems.add({ kind: 'entry', seq: expectedSeq, message: `entry ${expectedSeq} is missing (next stored entry is ${seq})` });
-        return finish();
+        break pages;
       }
-      const entry = { seq, type: row.type, payload: row.payload, actor: row.actor, time: new Date(toSafeNumber(row.time_ms)) };
-      const stored = toBytes(row.leaf_hash);
-      let computed = nodeLeafHash(fastEntryLeafBytes(entry));
-      if (!equalBytes(computed, stored)) {
+      const time = new Date(toSafeNumber(row[4]));
+      const stored = byteaValue(row[5]);
+      let leaf: Uint8Array = hash('sha256', leafHashInput(seq, row[1], row[2], row[3], time), 'buffer');
+      if (!stored.equals(leaf)) {
         // The package defines the encoding; the fast path only saves time.
-        computed = leafHash(entryLeafBytes(entry));
-        if (!equalBytes(computed, stored)) problems.add({ kind: 'entry', seq, message: `entry ${seq} does not match its leaf hash` });
+        leaf = leafHash(entryLeafBytes({ seq, type: row[1], payload: row[2], actor: row[3], time }));
+        if (!equalBytes(leaf, stored)) problems.add({ kind: 'entry', seq, message: `entry ${seq} does not match its leaf hash` });
       }
-      const next = appendToFrontier(frontier, seq, computed);
-      frontier = next.frontier;
-      compareNodes(next.completed, storedNodes, problems);
+      // Appending leaf `seq` merges equal subtrees; each merge completes a stored node.
+      let node = leaf;
+      let level = 0;
+      let index = seq;
+      while (index % 2 === 1) {
+        node = interiorHash(frontier.pop()!, node);
+        level += 1;
+        index = (index - 1) / 2;
+        const storedNode = hashes[level]?.[index - first[level]!];
+        if (storedNode === undefined || !storedNode.equals(node)) {
+          const reference = `${level}:${index}`;
+          problems.add({ kind: 'node', reference, message: storedNode === undefined ? `tree node ${reference} is missing` : `tree node ${reference} does not match the entries` });
+        }
+      }
+      frontier.push(Buffer.from(node));
       expectedSeq = seq + 1;
-      verifyCheckpointsAt(expectedSeq, frontier);
+      if (nextCheckpointSize === expectedSeq) verifyCheckpointsAt(expectedSeq, frontier);
     }
     onProgress?.({ verifiedEntries: expectedSeq, totalEntries });
+    if (!complete) {
+      // A short page: the log ends here unless later entries exist past a gap.
+      if (expectedSeq === page.end) continue;
+      const later = await source.query('select min(seq) from ledger_entries where community_id = ? and seq >= ?', [communityId, expectedSeq]);
+      const next = later[0]?.[0];
+      if (next !== null && next !== undefined) {
+        problems.add({ kind: 'entry', seq: expectedSeq, message: `entry ${expectedSeq} is missing (next stored entry is ${toSafeNumber(next)})` });
+      }
+      break;
+    }
   }
   return finish();
 
@@ -152,18 +232,18 @@ export async function auditLog(
     const treeSize = expectedSeq;
     if (treeSize !== headSize) {
       problems.add({ kind: 'head', seq: Math.min(treeSize, headSize), message: `the head says ${headSize} entries but ${treeSize} verify in sequence` });
-    } else if (heads[0] && !splitHashes(toBytes(heads[0].frontier)).every((hash, index) => frontier[index] && equalBytes(hash, frontier[index]))) {
+    } else if (heads[0] && !splitHashes(byteaValue(heads[0][1])).every((hash, index) => frontier[index] && equalBytes(hash, frontier[index]))) {
       problems.add({ kind: 'head', message: 'the head frontier does not match the rebuilt tree' });
     }
     for (const checkpoint of checkpoints.slice(checkpointPosition)) {
       problems.add({ kind: 'checkpoint', treeSize: toSafeNumber(checkpoint.tree_size), message: 'checkpoint is larger than the verified log' });
     }
-    const stray: Array<{ level: unknown; node_index: unknown }> = await em.execute(
+    const stray = await source.query(
       `select level, node_index from ledger_tree_nodes where community_id = ? and ((node_index + 1) << level) > ? limit 1`,
       [communityId, treeSize],
     );
-    if (stray[0]) problems.add({ kind: 'node', reference: `${stray[0].level}:${stray[0].node_index}`, message: 'tree node lies beyond the verified log' });
-    const cosignaturesVerified = await verifyCosignatures(em, communityId, checkpoints, problems);
+    if (stray[0]) problems.add({ kind: 'node', reference: `${toSafeNumber(stray[0][0])}:${toSafeNumber(stray[0][1])}`, message: 'tree node lies beyond the verified log' });
+    const cosignaturesVerified = await verifyCosignatures(source, communityId, witnessList, checkpoints, problems);
     onProgress?.({ verifiedEntries: treeSize, totalEntries });
     return {
       communityId,
@@ -171,49 +251,49 @@ export async function auditLog(
       treeSize,
       checkpointsVerified,
       cosignaturesVerified,
-      rootHash: rootFromFrontier(frontier),
+      rootHash: rootOf(frontier),
       problems: problems.items,
     };
   }
 }
 
-async function loadPage(em: SqlEntityManager, communityId: string, fromSeq: number): Promise<{ rows: EntryRow[]; storedNodes: Map<string, Uint8Array> }> {
-  const rows: EntryRow[] = await em.execute(
-    `select seq, type, payload, actor, (extract(epoch from recorded_at) * 1000)::int8 as time_ms, leaf_hash
-       from ledger_entries where community_id = ? and seq >= ? order by seq limit ?`,
-    [communityId, fromSeq, AUDIT_PAGE_SIZE],
-  );
-  const end = rows.length === 0 ? fromSeq : toSafeNumber(rows[rows.length - 1]!.seq) + 1;
-  return { rows, storedNodes: end > fromSeq ? await loadNodes(em, communityId, fromSeq, end) : new Map() };
+/** Entries [start, start + AUDIT_PAGE_SIZE) and the stored nodes they complete, in two concurrent queries. */
+async function loadPage(source: AuditSource, communityId: string, start: number): Promise<Page> {
+  const end = start + AUDIT_PAGE_SIZE;
+  const [rows, nodes] = await Promise.all([
+    source.query(
+      `select seq, type, payload, actor, (extract(epoch from recorded_at) * 1000)::int8, leaf_hash
+         from ledger_entries where community_id = ? and seq >= ? and seq < ? order by seq`,
+      [communityId, start, end],
+    ),
+    loadNodes(source, communityId, start, end),
+  ]);
+  return { start, end, rows: rows as EntryRow[], nodes };
 }
 
 /** The nodes completed by appending leaves [start, end): node (l, i) completes with leaf (i+1)·2^l − 1. */
-async function loadNodes(em: SqlEntityManager, communityId: string, start: number, end: number): Promise<Map<string, Uint8Array>> {
+async function loadNodes(source: AuditSource, communityId: string, start: number, end: number): Promise<PageNodes> {
   const conditions: string[] = [];
   const parameters: unknown[] = [communityId];
+  const first: number[] = [];
+  const hashes: Array<Array<Buffer | undefined>> = [];
   for (let level = 1; 2 ** level <= end; level++) {
     const width = 2 ** level;
-    const first = Math.floor(start / width);
-    const last = Math.floor(end / width) - 1;
-    if (last < first) continue;
+    const firstIndex = Math.floor(start / width);
+    const lastIndex = Math.floor(end / width) - 1;
+    if (lastIndex < firstIndex) continue;
+    first[level] = firstIndex;
+    hashes[level] = new Array<Buffer | undefined>(lastIndex - firstIndex + 1);
     conditions.push('(level = ? and node_index between ? and ?)');
-    parameters.push(level, first, last);
+    parameters.push(level, firstIndex, lastIndex);
   }
-  if (conditions.length === 0) return new Map();
-  const rows: Array<{ level: unknown; node_index: unknown; hash: unknown }> = await em.execute(
-    `select level, node_index, hash from ledger_tree_nodes where community_id = ? and (${conditions.join(' or ')})`,
-    parameters,
-  );
-  return new Map(rows.map((row) => [`${toSafeNumber(row.level)}:${toSafeNumber(row.node_index)}`, toBytes(row.hash)]));
-}
-
-function compareNodes(completed: readonly StoredNode[], stored: Map<string, Uint8Array>, problems: ProblemList): void {
-  for (const node of completed) {
-    const reference = `${node.level}:${node.index}`;
-    const hash = stored.get(reference);
-    if (!hash) problems.add({ kind: 'node', reference, message: `tree node ${reference} is missing` });
-    else if (!equalBytes(hash, node.hash)) problems.add({ kind: 'node', reference, message: `tree node ${reference} does not match the entries` });
+  if (conditions.length === 0) return { first, hashes };
+  const rows = await source.query(`select level, node_index, hash from ledger_tree_nodes where community_id = ? and (${conditions.join(' or ')})`, parameters);
+  for (const [level, index, hash] of rows) {
+    const l = toSafeNumber(level);
+    hashes[l]![toSafeNumber(index) - first[l]!] = byteaValue(hash);
   }
+  return { first, hashes };
 }
 
 function verifyCheckpoint(
@@ -229,7 +309,7 @@ function verifyCheckpoint(
     const problem =
       body.treeSize !== treeSize
         ? 'its note names another size'
-        : !equalBytes(body.rootHash, root) || !equalBytes(toBytes(row.root_hash), root)
+        : !equalBytes(body.rootHash, root) || !equalBytes(byteaValue(row.root_hash), root)
           ? `its root does not match the entries (expected ${toHex(root)})`
           : !logKey || body.origin !== logKey.keyName || !noteHasValidSignature(note, logKey.keyName, logKey.publicKey)
             ? 'its log signature does not verify'
@@ -242,20 +322,28 @@ function verifyCheckpoint(
   }
 }
 
-async function verifyCosignatures(em: SqlEntityManager, communityId: string, checkpoints: CheckpointRow[], problems: ProblemList): Promise<number> {
-  const witnesses = new Map((await listWitnesses(em, communityId)).map((witness) => [witness.keyName, witness]));
+async function verifyCosignatures(
+  source: AuditSource,
+  communityId: string,
+  witnessList: ReadonlyArray<{ keyName: string; publicKey: Uint8Array }>,
+  checkpoints: CheckpointRow[],
+  problems: ProblemList,
+): Promise<number> {
+  const witnesses = new Map(witnessList.map((witness) => [witness.keyName, witness]));
   const bodies = new Map(checkpoints.map((row) => [toSafeNumber(row.tree_size), row.note]));
-  const rows: Array<{ tree_size: unknown; key_name: string; timestamp_seconds: unknown; signature: unknown }> = await em.execute(
-    `select tree_size, key_name, timestamp_seconds, signature from ledger_cosignatures
-      where community_id = ? order by tree_size, key_name`,
-    [communityId],
-  );
+  const rows = (
+    await source.query(
+      `select tree_size, key_name, timestamp_seconds, signature from ledger_cosignatures
+        where community_id = ? order by tree_size, key_name`,
+      [communityId],
+    )
+  ).map(([tree_size, key_name, timestamp_seconds, signature]) => ({ tree_size, key_name: key_name as string, timestamp_seconds, signature }));
   let verified = 0;
   for (const row of rows) {
     const treeSize = toSafeNumber(row.tree_size);
     const note = bodies.get(treeSize);
     const witness = witnesses.get(row.key_name);
-    const cosignature = { keyName: row.key_name, timestampSeconds: toSafeNumber(row.timestamp_seconds), signature: toBytes(row.signature) };
+    const cosignature = { keyName: row.key_name, timestampSeconds: toSafeNumber(row.timestamp_seconds), signature: byteaValue(row.signature) };
     let text: string | undefined;
     try {
       text = note === undefined ? undefined : parseNote(note).text;
