@@ -27,8 +27,15 @@ for (const file of bundle.files) {
   await writeFile(join(outputDirectory, file.name), file.bytes);
   const gzipped = gzipSync(file.bytes, { level: 9 }).byteLength;
   gzippedTotal += gzipped;
-  console.log(`${file.name.padEnd(32)} ${String(file.bytes.byteLength).padStart(9)} bytes  ${String(gzipped).padStart(9)} gzipped`);
+  console.log(
+    `${file.name.padEnd(32)} ${String(file.bytes.byteLength).padStart(9)} bytes  ${String(gzipped).padStart(9)} gzipped`,
+  );
 }
-await writeFile(join(outputDirectory, 'client.json'), `${JSON.stringify({ entries: bundle.entries, files: bundle.files.map(({ name, sha256 }) => ({ name, sha256 })) }, null, 2)}\n`);
-console.log(`${'total'.padEnd(32)} ${String(bundle.totalBytes).padStart(9)} bytes  ${String(gzippedTotal).padStart(9)} gzipped`);
+await writeFile(
+  join(outputDirectory, 'client.json'),
+  `${JSON.stringify({ entries: bundle.entries, files: bundle.files.map(({ name, sha256 }) => ({ name, sha256 })) }, null, 2)}\n`,
+);
+console.log(
+  `${'total'.padEnd(32)} ${String(bundle.totalBytes).padStart(9)} bytes  ${String(gzippedTotal).padStart(9)} gzipped`,
+);
 console.log(`built in ${buildMs} ms into ${outputDirectory}`);

@@ -84,6 +84,9 @@ export async function buildClientBundle(): Promise<ClientBundle> {
     if (entry) entries[entry[0] as ClientEntryPoint] = outputPath.slice(outputPath.lastIndexOf('/') + 1);
   }
   const totalBytes = files.reduce((sum, file) => sum + file.bytes.byteLength, 0);
-  if (totalBytes > MAX_CLIENT_BUNDLE_BYTES) throw new Error(`Failed to build the client bundle: ${totalBytes} bytes is over the ${MAX_CLIENT_BUNDLE_BYTES}-byte limit`);
+  if (totalBytes > MAX_CLIENT_BUNDLE_BYTES)
+    throw new Error(
+      `Failed to build the client bundle: ${totalBytes} bytes is over the ${MAX_CLIENT_BUNDLE_BYTES}-byte limit`,
+    );
   return { files, entries, totalBytes };
 }

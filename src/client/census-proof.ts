@@ -27,9 +27,11 @@ function invalid(detail: string): ZkInputError {
 export function parseCensusMerkleProof(json: CensusMerkleProofJson): MerkleProof {
   const { siblings, pathIndices, leafIndex } = json;
   if (!Array.isArray(siblings) || !Array.isArray(pathIndices)) throw invalid('siblings and pathIndices must be arrays');
-  if (siblings.length === 0 || siblings.length > MAX_TREE_DEPTH) throw invalid(`siblings must have 1 to ${MAX_TREE_DEPTH} levels`);
+  if (siblings.length === 0 || siblings.length > MAX_TREE_DEPTH)
+    throw invalid(`siblings must have 1 to ${MAX_TREE_DEPTH} levels`);
   if (pathIndices.length !== siblings.length) throw invalid('pathIndices and siblings differ in length');
-  if (!Number.isSafeInteger(leafIndex) || leafIndex < 0 || leafIndex >= 2 ** siblings.length) throw invalid('leafIndex is out of range');
+  if (!Number.isSafeInteger(leafIndex) || leafIndex < 0 || leafIndex >= 2 ** siblings.length)
+    throw invalid('leafIndex is out of range');
   pathIndices.forEach((bit, level) => {
     if (bit !== Math.floor(leafIndex / 2 ** level) % 2) {
       throw invalid(`pathIndices[${level}] is not bit ${level} of leafIndex`);
@@ -55,7 +57,9 @@ export interface CensusWitnessRequest {
 
 /** A proof from the API (decimal strings) is parsed and checked; one already parsed (an in-device tree's) is kept. */
 export function toMerkleProof(proof: CensusMerkleProofJson | MerkleProof): MerkleProof {
-  return typeof proof.root === 'bigint' ? (proof as MerkleProof) : parseCensusMerkleProof(proof as CensusMerkleProofJson);
+  return typeof proof.root === 'bigint'
+    ? (proof as MerkleProof)
+    : parseCensusMerkleProof(proof as CensusMerkleProofJson);
 }
 
 /** The circuit input for this identity and census proof; throws ZkInputError before any proving if they disagree. */

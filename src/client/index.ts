@@ -11,7 +11,12 @@ export { CENSUS_TREE_DEPTH, MemoryNodeStore, PoseidonMerkleTree } from '../zk/me
 export type { MerkleProof } from '../zk/merkle-tree.ts';
 export { membershipInputFromCensus, parseCensusMerkleProof, toMerkleProof } from './census-proof.ts';
 export type { CensusMerkleProofJson, CensusWitnessRequest } from './census-proof.ts';
-export { ARTIFACTS_MANIFEST_PATH, ArtifactFetchError, MAX_ARTIFACT_BYTES, fetchProvingArtifacts } from './proving-artifacts.ts';
+export {
+  ARTIFACTS_MANIFEST_PATH,
+  ArtifactFetchError,
+  MAX_ARTIFACT_BYTES,
+  fetchProvingArtifacts,
+} from './proving-artifacts.ts';
 export type { FetchArtifactsOptions, FetchedProvingArtifacts } from './proving-artifacts.ts';
 export { proveCensusMembership } from './prove.ts';
 export type { MembershipProof } from '../zk/prover.ts';

@@ -37,8 +37,17 @@ async function proveOnPage(identity: courtyard.Identity): Promise<void> {
   const artifacts = await courtyard.fetchProvingArtifacts();
   show('status', artifacts.warning ?? 'Proving…');
   const started = performance.now();
-  const proof = await courtyard.proveCensusMembership(artifacts, { identity, censusProof: await tree.proof(0), attribute: 1n, scope, message });
-  show('status', `Proved in ${Math.round(performance.now() - started)} ms${artifacts.insecure ? ' (INSECURE development keys)' : ''}.`);
+  const proof = await courtyard.proveCensusMembership(artifacts, {
+    identity,
+    censusProof: await tree.proof(0),
+    attribute: 1n,
+    scope,
+    message,
+  });
+  show(
+    'status',
+    `Proved in ${Math.round(performance.now() - started)} ms${artifacts.insecure ? ' (INSECURE development keys)' : ''}.`,
+  );
   show('proof', JSON.stringify(proof, null, 2));
 }
 

@@ -8,7 +8,10 @@ import type { MembershipProof, ProvingArtifacts } from '../zk/prover.ts';
 import { toMerkleProof } from './census-proof.ts';
 import type { CensusWitnessRequest } from './census-proof.ts';
 
-export function proveCensusMembership(artifacts: ProvingArtifacts, request: CensusWitnessRequest): Promise<MembershipProof> {
+export function proveCensusMembership(
+  artifacts: ProvingArtifacts,
+  request: CensusWitnessRequest,
+): Promise<MembershipProof> {
   return proveMembership(artifacts, {
     secret: request.identity.secret,
     merkleProof: toMerkleProof(request.censusProof),

@@ -18,12 +18,15 @@ interface ManifestFile {
 
 /** The part of the server's `/zk/artifacts.json` the SDK reads. */
 interface ArtifactsManifestJson {
-  instances?: Record<string, {
-    insecure: boolean;
-    warning: string | null;
-    verificationKeyHash: string;
-    files: { wasm: ManifestFile; zkey: ManifestFile };
-  }>;
+  instances?: Record<
+    string,
+    {
+      insecure: boolean;
+      warning: string | null;
+      verificationKeyHash: string;
+      files: { wasm: ManifestFile; zkey: ManifestFile };
+    }
+  >;
 }
 
 export interface FetchedProvingArtifacts extends ProvingArtifacts {
@@ -54,16 +57,23 @@ function toHex(bytes: ArrayBuffer): string {
 
 async function fetchChecked(fetcher: typeof globalThis.fetch, origin: string, file: ManifestFile): Promise<Uint8Array> {
   if (!Number.isSafeInteger(file.bytes) || file.bytes < 0 || file.bytes > MAX_ARTIFACT_BYTES) {
-    throw new ArtifactFetchError(`Failed to fetch ${file.url}: ${file.bytes} bytes is over the ${MAX_ARTIFACT_BYTES}-byte limit`);
+    throw new ArtifactFetchError(
+      `Failed to fetch ${file.url}: ${file.bytes} bytes is over the ${MAX_ARTIFACT_BYTES}-byte limit`,
+    );
   }
   const url = new URL(file.url, origin);
-  if (url.origin !== new URL(origin).origin) throw new ArtifactFetchError(`Failed to fetch ${file.url}: not on the server's origin`);
+  if (url.origin !== new URL(origin).origin)
+    throw new ArtifactFetchError(`Failed to fetch ${file.url}: not on the server's origin`);
   const response = await fetcher(url);
   if (!response.ok) throw new ArtifactFetchError(`Failed to fetch ${file.url}: HTTP ${response.status}`);
   const bytes = new Uint8Array(await response.arrayBuffer());
-  if (bytes.byteLength !== file.bytes) throw new ArtifactFetchError(`Failed to fetch ${file.url}: ${bytes.byteLength} bytes, the manifest says ${file.bytes}`);
+  if (bytes.byteLength !== file.bytes)
+    throw new ArtifactFetchError(
+      `Failed to fetch ${file.url}: ${bytes.byteLength} bytes, the manifest says ${file.bytes}`,
+    );
   const digest = toHex(await globalThis.crypto.subtle.digest('SHA-256', bytes));
-  if (digest !== file.sha256) throw new ArtifactFetchError(`Failed to fetch ${file.url}: sha256 ${digest} differs from the manifest`);
+  if (digest !== file.sha256)
+    throw new ArtifactFetchError(`Failed to fetch ${file.url}: sha256 ${digest} differs from the manifest`);
   return bytes;
 }
 
@@ -77,6 +87,16 @@ export async function fetchProvingArtifacts(options: FetchArtifactsOptions = {})
   const manifest = (await response.json()) as ArtifactsManifestJson;
   const entry = manifest.instances?.[instance];
   if (!entry) throw new ArtifactFetchError(`Failed to fetch artifacts: the server has no instance "${instance}"`);
-  const [wasm, zkey] = await Promise.all([fetchChecked(fetcher, origin, entry.files.wasm), fetchChecked(fetcher, origin, entry.files.zkey)]);
-  return { wasm, zkey, instance, insecure: entry.insecure, warning: entry.warning, verificationKeyHash: entry.verificationKeyHash };
+  const [wasm, zkey] = await Promise.all([
+    fetchChecked(fetcher, origin, entry.files.wasm),
+    fetchChecked(fetcher, origin, entry.files.zkey),
+  ]);
+  return {
+    wasm,
+    zkey,
+    instance,
+    insecure: entry.insecure,
+    warning: entry.warning,
+    verificationKeyHash: entry.verificationKeyHash,
+  };
 }

@@ -76,14 +76,23 @@ async function loadServedClient(): Promise<ServedClient> {
       cacheControl: IMMUTABLE_CACHE_CONTROL,
     });
   }
-  const entries = Object.fromEntries(Object.entries(bundle.entries).map(([entry, name]) => [entry, `${CLIENT_ASSETS_PREFIX}${name}`])) as Record<ClientEntryPoint, string>;
+  const entries = Object.fromEntries(
+    Object.entries(bundle.entries).map(([entry, name]) => [entry, `${CLIENT_ASSETS_PREFIX}${name}`]),
+  ) as Record<ClientEntryPoint, string>;
   const manifest: ClientManifest = {
     entries,
-    files: bundle.files.map((file) => ({ url: `${CLIENT_ASSETS_PREFIX}${file.name}`, sha256: file.sha256, bytes: file.bytes.byteLength })),
+    files: bundle.files.map((file) => ({
+      url: `${CLIENT_ASSETS_PREFIX}${file.name}`,
+      sha256: file.sha256,
+      bytes: file.bytes.byteLength,
+    })),
   };
   files.set(CLIENT_MANIFEST_PATH, textFile(JSON.stringify(manifest), 'application/json', 'no-cache'));
   const template = await readFile(DEMO_TEMPLATE_URL, 'utf8');
-  files.set(PROVE_DEMO_PATH, textFile(template.replace('{{DEMO_SCRIPT}}', entries['prove-demo']), 'text/html; charset=utf-8', 'no-cache'));
+  files.set(
+    PROVE_DEMO_PATH,
+    textFile(template.replace('{{DEMO_SCRIPT}}', entries['prove-demo']), 'text/html; charset=utf-8', 'no-cache'),
+  );
   return { files, manifest };
 }
 
@@ -102,7 +111,11 @@ function acceptsGzip(request: Request): boolean {
 }
 
 function respond(request: Request, url: URL, file: ServedFile): Response {
-  const headers: Record<string, string> = { etag: file.etag, 'cache-control': file.cacheControl, 'x-content-type-options': 'nosniff' };
+  const headers: Record<string, string> = {
+    etag: file.etag,
+    'cache-control': file.cacheControl,
+    'x-content-type-options': 'nosniff',
+  };
   if (url.pathname === PROVE_DEMO_PATH) headers['content-security-policy'] = PROVE_DEMO_CONTENT_SECURITY_POLICY;
   if (file.gzipped) headers['vary'] = 'accept-encoding';
   if (etagMatches(request, file.etag)) return new Response(null, { status: 304, headers });
@@ -111,7 +124,10 @@ function respond(request: Request, url: URL, file: ServedFile): Response {
   if (useGzip) headers['content-encoding'] = 'gzip';
   headers['content-type'] = file.contentType;
   headers['content-length'] = String(body.byteLength);
-  return new Response(request.method === 'HEAD' ? null : new Blob([body as Uint8Array<ArrayBuffer>]), { status: 200, headers });
+  return new Response(request.method === 'HEAD' ? null : new Blob([body as Uint8Array<ArrayBuffer>]), {
+    status: 200,
+    headers,
+  });
 }
 
 /** The route; the bundle is built on first request and then kept in memory. */
@@ -126,9 +142,14 @@ export function clientRoute(): RouteHandler {
   };
   return async (request, url) => {
     if (!url.pathname.startsWith('/client/')) return undefined;
-    if (request.method !== 'GET' && request.method !== 'HEAD') return new Response(null, { status: 405, headers: { allow: 'GET, HEAD' } });
+    if (request.method !== 'GET' && request.method !== 'HEAD')
+      return new Response(null, { status: 405, headers: { allow: 'GET, HEAD' } });
     const file = (await served()).files.get(url.pathname);
-    if (!file) return new Response(JSON.stringify({ error: 'not found' }), { status: 404, headers: { 'content-type': 'application/json' } });
+    if (!file)
+      return new Response(JSON.stringify({ error: 'not found' }), {
+        status: 404,
+        headers: { 'content-type': 'application/json' },
+      });
     return respond(request, url, file);
   };
 }

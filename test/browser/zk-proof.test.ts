@@ -8,7 +8,12 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { createTestApp, type TestApp } from '../support/app.ts';
 import { chromiumAvailable, launchChromium, CHROMIUM_PATH } from '../support/browser.ts';
 import { listen, type RunningServer } from '../../src/server/server.ts';
-import { CLIENT_MANIFEST_PATH, PROVE_DEMO_CONTENT_SECURITY_POLICY, PROVE_DEMO_PATH, type ClientManifest } from '../../src/server/client-routes.ts';
+import {
+  CLIENT_MANIFEST_PATH,
+  PROVE_DEMO_CONTENT_SECURITY_POLICY,
+  PROVE_DEMO_PATH,
+  type ClientManifest,
+} from '../../src/server/client-routes.ts';
 import { loadMembershipArtifacts } from '../../src/zk/artifacts-node.ts';
 import { ProofRejectedError, membershipNullifier, terminateCurve, verifyMembershipProof } from '../../src/zk/index.ts';
 import { restoreIdentity } from '../../src/client/index.ts';
@@ -36,16 +41,32 @@ async function proveInPage(page: Page, scope: bigint, message: bigint): Promise<
     async ({ scopeText, messageText }) => {
       const sdk = (window as unknown as { courtyard: typeof Sdk }).courtyard;
       const identity = await sdk.restoreIdentity(sdk.backupIdentity(await sdk.createIdentity()));
-      const members = [await sdk.createIdentity(), await sdk.createIdentity(), identity, await sdk.createIdentity(), await sdk.createIdentity()];
+      const members = [
+        await sdk.createIdentity(),
+        await sdk.createIdentity(),
+        identity,
+        await sdk.createIdentity(),
+        await sdk.createIdentity(),
+      ];
       const leaves = await Promise.all(members.map((member) => sdk.membershipLeaf(member.commitment, 1n)));
       const tree = await sdk.PoseidonMerkleTree.build(leaves);
       const path = await tree.proof(2);
       // The shape the GraphQL `censusMerkleProof` field returns.
-      const censusProof = { root: String(path.root), leaf: String(path.leaf), leafIndex: path.index, siblings: path.siblings.map(String), pathIndices: path.pathIndices };
+      const censusProof = {
+        root: String(path.root),
+        leaf: String(path.leaf),
+        leafIndex: path.index,
+        siblings: path.siblings.map(String),
+        pathIndices: path.pathIndices,
+      };
       const artifacts = await sdk.fetchProvingArtifacts();
       const started = performance.now();
       const { proof, publicSignals } = await sdk.proveCensusMembership(artifacts, {
-        identity, censusProof, attribute: 1n, scope: BigInt(scopeText), message: BigInt(messageText),
+        identity,
+        censusProof,
+        attribute: 1n,
+        scope: BigInt(scopeText),
+        message: BigInt(messageText),
       });
       return {
         backup: sdk.backupIdentity(identity),
@@ -95,7 +116,9 @@ if (!chromiumAvailable()) {
         if (message.type() === 'error') pageErrors.push(message.text());
       });
       await page.goto(`${server.url}${PROVE_DEMO_PATH}`);
-      await page.waitForFunction(() => document.documentElement.dataset['ready'] === 'true', undefined, { timeout: PAGE_READY_TIMEOUT_MS });
+      await page.waitForFunction(() => document.documentElement.dataset['ready'] === 'true', undefined, {
+        timeout: PAGE_READY_TIMEOUT_MS,
+      });
     }, BROWSER_PROOF_TEST_TIMEOUT_MS);
 
     afterAll(async () => {
@@ -105,44 +128,76 @@ if (!chromiumAvailable()) {
       await terminateCurve();
     });
 
-    it('creates an identity, proves in the page, and the strict verifier accepts the proof; tampered signals fail', async () => {
-      const result = await proveInPage(page, SCOPE, MESSAGE);
-      console.info(`In-browser proof (depth 20): ${Math.round(result.provingMs)} ms`);
-      expect(pageErrors).toEqual([]);
-      expect(result.insecure).toBe(true);
+    it(
+      'creates an identity, proves in the page, and the strict verifier accepts the proof; tampered signals fail',
+      async () => {
+        const result = await proveInPage(page, SCOPE, MESSAGE);
+        console.info(`In-browser proof (depth 20): ${Math.round(result.provingMs)} ms`);
+        expect(pageErrors).toEqual([]);
+        expect(result.insecure).toBe(true);
 
-      const { verificationKey } = await loadMembershipArtifacts();
-      const root = BigInt(result.root);
-      const verified = await verifyMembershipProof(verificationKey, result.proof, result.publicSignals, { roots: [root], scope: SCOPE, message: MESSAGE });
-      // Recomputed in Node from the backup text the page made: the same identity, the same nullifier.
-      const identity = await restoreIdentity(result.backup);
-      expect(String(identity.commitment)).toBe(result.commitment);
-      expect(verified).toEqual({ nullifier: await membershipNullifier(SCOPE, identity.secret), root, attribute: 1n, scope: SCOPE, message: MESSAGE });
+        const { verificationKey } = await loadMembershipArtifacts();
+        const root = BigInt(result.root);
+        const verified = await verifyMembershipProof(verificationKey, result.proof, result.publicSignals, {
+          roots: [root],
+          scope: SCOPE,
+          message: MESSAGE,
+        });
+        // Recomputed in Node from the backup text the page made: the same identity, the same nullifier.
+        const identity = await restoreIdentity(result.backup);
+        expect(String(identity.commitment)).toBe(result.commitment);
+        expect(verified).toEqual({
+          nullifier: await membershipNullifier(SCOPE, identity.secret),
+          root,
+          attribute: 1n,
+          scope: SCOPE,
+          message: MESSAGE,
+        });
 
-      const withMessage = [...result.publicSignals];
-      withMessage[4] = String(MESSAGE + 1n);
-      await expect(verifyMembershipProof(verificationKey, result.proof, withMessage, { roots: [root], scope: SCOPE, message: MESSAGE + 1n }))
-        .rejects.toMatchObject({ code: 'INVALID_PROOF' });
-      const withNullifier = [...result.publicSignals];
-      withNullifier[0] = String(BigInt(withNullifier[0]!) + 1n);
-      await expect(verifyMembershipProof(verificationKey, result.proof, withNullifier, { roots: [root], scope: SCOPE }))
-        .rejects.toBeInstanceOf(ProofRejectedError);
-      await expect(verifyMembershipProof(verificationKey, result.proof, result.publicSignals, { roots: [root], scope: SCOPE + 1n }))
-        .rejects.toMatchObject({ code: 'SCOPE_MISMATCH' });
-    }, BROWSER_PROOF_TEST_TIMEOUT_MS);
+        const withMessage = [...result.publicSignals];
+        withMessage[4] = String(MESSAGE + 1n);
+        await expect(
+          verifyMembershipProof(verificationKey, result.proof, withMessage, {
+            roots: [root],
+            scope: SCOPE,
+            message: MESSAGE + 1n,
+          }),
+        ).rejects.toMatchObject({ code: 'INVALID_PROOF' });
+        const withNullifier = [...result.publicSignals];
+        withNullifier[0] = String(BigInt(withNullifier[0]!) + 1n);
+        await expect(
+          verifyMembershipProof(verificationKey, result.proof, withNullifier, { roots: [root], scope: SCOPE }),
+        ).rejects.toBeInstanceOf(ProofRejectedError);
+        await expect(
+          verifyMembershipProof(verificationKey, result.proof, result.publicSignals, {
+            roots: [root],
+            scope: SCOPE + 1n,
+          }),
+        ).rejects.toMatchObject({ code: 'SCOPE_MISMATCH' });
+      },
+      BROWSER_PROOF_TEST_TIMEOUT_MS,
+    );
 
-    it('proves from the demo page\'s buttons', async () => {
-      await page.click('#create');
-      await page.waitForFunction(() => document.getElementById('backup')?.textContent !== '');
-      expect(await page.textContent('#backup')).toMatch(/^courtyard-identity-v1:[0-9a-f]{64}$/u);
-      await page.fill('#scope', '7');
-      await page.fill('#message', '8');
-      await page.click('#prove');
-      await page.waitForFunction(() => document.getElementById('status')?.textContent?.startsWith('Proved'), undefined, { timeout: BROWSER_PROOF_TEST_TIMEOUT_MS });
-      const { publicSignals } = JSON.parse((await page.textContent('#proof'))!) as { publicSignals: string[] };
-      expect(publicSignals.slice(2)).toEqual(['1', '7', '8']);
-      expect(pageErrors).toEqual([]);
-    }, BROWSER_PROOF_TEST_TIMEOUT_MS);
+    it(
+      "proves from the demo page's buttons",
+      async () => {
+        await page.click('#create');
+        await page.waitForFunction(() => document.getElementById('backup')?.textContent !== '');
+        expect(await page.textContent('#backup')).toMatch(/^courtyard-identity-v1:[0-9a-f]{64}$/u);
+        await page.fill('#scope', '7');
+        await page.fill('#message', '8');
+        await page.click('#prove');
+        await page.waitForFunction(
+          () => document.getElementById('status')?.textContent?.startsWith('Proved'),
+          undefined,
+          { timeout: BROWSER_PROOF_TEST_TIMEOUT_MS },
+        );
+        const { publicSignals } = JSON.parse((await page.textContent('#proof'))!) as { publicSignals: string[] };
+        expect(publicSignals.slice(2)).toEqual(['1', '7', '8']);
+        expect(pageErrors).toEqual([]);
+      },
+      BROWSER_PROOF_TEST_TIMEOUT_MS,
+    );
 
     it('serves the page with a same-origin policy and the bundle under immutable, content-hashed URLs', async () => {
       const demo = await fetch(`${server.url}${PROVE_DEMO_PATH}`);
@@ -156,7 +211,9 @@ if (!chromiumAvailable()) {
         expect(response.headers.get('etag')).toBe(`"${file.sha256}"`);
         expect(response.headers.get('content-encoding')).toBe('gzip');
         expect((await response.arrayBuffer()).byteLength).toBe(file.bytes);
-        const revalidated = await fetch(`${server.url}${file.url}`, { headers: { 'if-none-match': `"${file.sha256}"` } });
+        const revalidated = await fetch(`${server.url}${file.url}`, {
+          headers: { 'if-none-match': `"${file.sha256}"` },
+        });
         expect(revalidated.status).toBe(304);
       }
       expect((await fetch(`${server.url}/client/assets/missing-AAAAAAAA.js`)).status).toBe(404);
@@ -165,7 +222,9 @@ if (!chromiumAvailable()) {
 
     it('loaded the SDK, the circuit and the proving key from the server only', () => {
       expect(blocked).toEqual([]);
-      const offOrigin = requested.filter((url) => !url.startsWith(`${server.url}/`) && !url.startsWith('blob:') && !url.startsWith('data:'));
+      const offOrigin = requested.filter(
+        (url) => !url.startsWith(`${server.url}/`) && !url.startsWith('blob:') && !url.startsWith('data:'),
+      );
       expect(offOrigin).toEqual([]);
       expect(requested.some((url) => url.includes('/zk/artifacts/') && url.endsWith('.zkey'))).toBe(true);
       expect(requested.some((url) => url.includes('/client/assets/'))).toBe(true);

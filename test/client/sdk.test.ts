@@ -4,21 +4,37 @@
  */
 import { createHash } from 'node:crypto';
 import {
-  ArtifactFetchError, PoseidonMerkleTree, ZkInputError, backupIdentity, createIdentity, fetchProvingArtifacts, membershipInputFromCensus,
-  membershipLeaf, parseCensusMerkleProof, restoreIdentity,
+  ArtifactFetchError,
+  PoseidonMerkleTree,
+  ZkInputError,
+  backupIdentity,
+  createIdentity,
+  fetchProvingArtifacts,
+  membershipInputFromCensus,
+  membershipLeaf,
+  parseCensusMerkleProof,
+  restoreIdentity,
 } from '../../src/client/index.ts';
 import type { CensusMerkleProofJson } from '../../src/client/index.ts';
 
 const ORIGIN = 'http://courtyard.test';
 
-async function censusWithMember(memberIndex: number): Promise<{ identity: Awaited<ReturnType<typeof createIdentity>>; proof: CensusMerkleProofJson }> {
+async function censusWithMember(
+  memberIndex: number,
+): Promise<{ identity: Awaited<ReturnType<typeof createIdentity>>; proof: CensusMerkleProofJson }> {
   const identity = await createIdentity();
   const leaves = [11n, 12n, 13n, 14n];
   leaves.splice(memberIndex, 0, await membershipLeaf(identity.commitment, 1n));
   const path = await (await PoseidonMerkleTree.build(leaves, 4)).proof(memberIndex);
   return {
     identity,
-    proof: { root: String(path.root), leaf: String(path.leaf), leafIndex: path.index, siblings: path.siblings.map(String), pathIndices: path.pathIndices },
+    proof: {
+      root: String(path.root),
+      leaf: String(path.leaf),
+      leafIndex: path.index,
+      siblings: path.siblings.map(String),
+      pathIndices: path.pathIndices,
+    },
   };
 }
 
@@ -41,7 +57,13 @@ describe('identity backup', () => {
 describe('census proofs from the API', () => {
   it('become the circuit input, lifted to depth 20', async () => {
     const { identity, proof } = await censusWithMember(3);
-    const input = await membershipInputFromCensus({ identity, censusProof: proof, attribute: 1n, scope: 5n, message: 6n });
+    const input = await membershipInputFromCensus({
+      identity,
+      censusProof: proof,
+      attribute: 1n,
+      scope: 5n,
+      message: 6n,
+    });
     expect(input.pathElements).toHaveLength(20);
     expect(input.pathIndices.slice(0, 4)).toEqual(['1', '1', '0', '0']);
     expect(input.secret).toBe(String(identity.secret));
@@ -50,18 +72,28 @@ describe('census proofs from the API', () => {
   it('are refused before proving when they belong to another identity or another attribute', async () => {
     const { proof } = await censusWithMember(1);
     const stranger = await createIdentity();
-    await expect(membershipInputFromCensus({ identity: stranger, censusProof: proof, attribute: 1n, scope: 5n, message: 6n })).rejects.toThrow(ZkInputError);
+    await expect(
+      membershipInputFromCensus({ identity: stranger, censusProof: proof, attribute: 1n, scope: 5n, message: 6n }),
+    ).rejects.toThrow(ZkInputError);
     const { identity, proof: own } = await censusWithMember(1);
-    await expect(membershipInputFromCensus({ identity, censusProof: own, attribute: 2n, scope: 5n, message: 6n })).rejects.toThrow(/leaf/u);
+    await expect(
+      membershipInputFromCensus({ identity, censusProof: own, attribute: 2n, scope: 5n, message: 6n }),
+    ).rejects.toThrow(/leaf/u);
   });
 
   it('name the bad field: path bits that disagree with the index, an index out of range, a non-canonical number', async () => {
     const { proof } = await censusWithMember(2);
     expect(() => parseCensusMerkleProof({ ...proof, pathIndices: [1, 0, 0, 0] })).toThrow(/pathIndices\[0\]/u);
     expect(() => parseCensusMerkleProof({ ...proof, leafIndex: 16 })).toThrow(/leafIndex/u);
-    expect(() => parseCensusMerkleProof({ ...proof, siblings: ['01', ...proof.siblings.slice(1)] })).toThrow(/siblings\[0\]/u);
-    expect(() => parseCensusMerkleProof({ ...proof, siblings: [], pathIndices: [], leafIndex: 0 })).toThrow(/siblings/u);
-    expect(() => parseCensusMerkleProof({ ...proof, siblings: Array(33).fill('0'), pathIndices: Array(33).fill(0), leafIndex: 0 })).toThrow(/32 levels/u);
+    expect(() => parseCensusMerkleProof({ ...proof, siblings: ['01', ...proof.siblings.slice(1)] })).toThrow(
+      /siblings\[0\]/u,
+    );
+    expect(() => parseCensusMerkleProof({ ...proof, siblings: [], pathIndices: [], leafIndex: 0 })).toThrow(
+      /siblings/u,
+    );
+    expect(() =>
+      parseCensusMerkleProof({ ...proof, siblings: Array(33).fill('0'), pathIndices: Array(33).fill(0), leafIndex: 0 }),
+    ).toThrow(/32 levels/u);
   });
 });
 
@@ -70,11 +102,16 @@ describe('fetchProvingArtifacts', () => {
   const zkey = new Uint8Array([1, 2, 3]);
   const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
-  function serverWith(files: { wasm: { url: string; sha256: string; bytes: number }; zkey: { url: string; sha256: string; bytes: number } }): typeof fetch {
+  function serverWith(files: {
+    wasm: { url: string; sha256: string; bytes: number };
+    zkey: { url: string; sha256: string; bytes: number };
+  }): typeof fetch {
     return (async (input: URL | RequestInfo) => {
       const url = String(input);
       if (url === `${ORIGIN}/zk/artifacts.json`) {
-        return Response.json({ instances: { 'membership-20': { insecure: true, warning: 'INSECURE', verificationKeyHash: 'ab', files } } });
+        return Response.json({
+          instances: { 'membership-20': { insecure: true, warning: 'INSECURE', verificationKeyHash: 'ab', files } },
+        });
       }
       if (url === `${ORIGIN}/a/w.wasm`) return new Response(wasm);
       if (url === `${ORIGIN}/a/k.zkey`) return new Response(zkey);
@@ -99,8 +136,12 @@ describe('fetchProvingArtifacts', () => {
       { ...good, wasm: { ...good.wasm, bytes: 65 * 1024 * 1024 } },
     ];
     for (const files of cases) {
-      await expect(fetchProvingArtifacts({ origin: ORIGIN, fetch: serverWith(files) })).rejects.toThrow(ArtifactFetchError);
+      await expect(fetchProvingArtifacts({ origin: ORIGIN, fetch: serverWith(files) })).rejects.toThrow(
+        ArtifactFetchError,
+      );
     }
-    await expect(fetchProvingArtifacts({ origin: ORIGIN, fetch: serverWith(good), instance: 'membership-8' })).rejects.toThrow(/no instance "membership-8"/u);
+    await expect(
+      fetchProvingArtifacts({ origin: ORIGIN, fetch: serverWith(good), instance: 'membership-8' }),
+    ).rejects.toThrow(/no instance "membership-8"/u);
   });
 });
