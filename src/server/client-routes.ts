@@ -9,7 +9,8 @@
  * memory, so a fresh clone serves it with no build step and it always matches the
  * sources. Every file name carries esbuild's content hash and chunks import each other
  * by relative name, so all files sit in one folder and are cached for a year; the ETag
- * is the file's sha256. Gzip is used when the browser accepts it (2.2 MB → 0.95 MB).
+ * is the file's sha256 (weak when gzipped). Gzip is used when the browser accepts it
+ * (2.2 MB → 0.95 MB).
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -111,15 +112,17 @@ function acceptsGzip(request: Request): boolean {
 }
 
 function respond(request: Request, url: URL, file: ServedFile): Response {
+  const useGzip = file.gzipped !== null && acceptsGzip(request);
+  // The gzipped bytes differ from the file's, so their ETag is weak (as nginx does); a
+  // revalidation matches either form, since both come from the same sha256.
   const headers: Record<string, string> = {
-    etag: file.etag,
+    etag: useGzip ? `W/${file.etag}` : file.etag,
     'cache-control': file.cacheControl,
     'x-content-type-options': 'nosniff',
   };
   if (url.pathname === PROVE_DEMO_PATH) headers['content-security-policy'] = PROVE_DEMO_CONTENT_SECURITY_POLICY;
   if (file.gzipped) headers['vary'] = 'accept-encoding';
   if (etagMatches(request, file.etag)) return new Response(null, { status: 304, headers });
-  const useGzip = file.gzipped !== null && acceptsGzip(request);
   const body = useGzip ? file.gzipped! : file.body;
   if (useGzip) headers['content-encoding'] = 'gzip';
   headers['content-type'] = file.contentType;

@@ -208,13 +208,16 @@ if (!chromiumAvailable()) {
       for (const file of manifest.files) {
         const response = await fetch(`${server.url}${file.url}`);
         expect(response.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
-        expect(response.headers.get('etag')).toBe(`"${file.sha256}"`);
         expect(response.headers.get('content-encoding')).toBe('gzip');
+        expect(response.headers.get('etag')).toBe(`W/"${file.sha256}"`);
         expect((await response.arrayBuffer()).byteLength).toBe(file.bytes);
-        const revalidated = await fetch(`${server.url}${file.url}`, {
-          headers: { 'if-none-match': `"${file.sha256}"` },
-        });
-        expect(revalidated.status).toBe(304);
+        const identity = await fetch(`${server.url}${file.url}`, { headers: { 'accept-encoding': 'identity' } });
+        expect(identity.headers.get('etag')).toBe(`"${file.sha256}"`);
+        expect(identity.headers.get('content-length')).toBe(String(file.bytes));
+        for (const etag of [`"${file.sha256}"`, `W/"${file.sha256}"`]) {
+          const revalidated = await fetch(`${server.url}${file.url}`, { headers: { 'if-none-match': etag } });
+          expect(revalidated.status).toBe(304);
+        }
       }
       expect((await fetch(`${server.url}/client/assets/missing-AAAAAAAA.js`)).status).toBe(404);
       expect((await fetch(`${server.url}${PROVE_DEMO_PATH}`, { method: 'POST', body: '' })).status).toBe(405);
