@@ -4,7 +4,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'circuits/build/', 'coverage/', 'data/', 'src/client/vendor/'] },
+  { ignores: ['node_modules/', 'circuits/build/', 'coverage/', 'data/', '.courtyard/', 'src/client/vendor/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
