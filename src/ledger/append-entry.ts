@@ -3,23 +3,24 @@
  * transaction, with the transactional EntityManager, so a contract's state change and its
  * ledger entry commit or roll back together.
  *
- * Sequencing: the community's `ledger_heads` row is locked with SELECT … FOR UPDATE and
- * stays locked until the caller's transaction ends. Every writer — in this process or
- * another sharing the database — therefore sees the previous append's size and frontier,
- * so sequence numbers are gap-free and the tree cannot fork. A rolled-back transaction
- * leaves the head untouched, so its sequence number is reused by the next append.
- * Ordering follows the database's serialisation order: an entry appended after a
- * conflicting transaction committed always gets a later sequence number.
+ * Acceptance is decoupled from sequencing, as in Trillian and Tessera: the append only
+ * INSERTs a pending row (community, type, RFC 8785 payload text, actor, time) whose id
+ * comes from one global `bigserial`. It takes no lock, so concurrent callers never wait on
+ * each other. Once the caller's transaction commits, the entry is durably accepted; the
+ * integrator (integrator.ts) then gives it its sequence number, leaf hash and tree nodes
+ * in a batch. The sequence number is therefore NOT known inside the caller's
+ * transaction: keep the returned `entryId` and look the seq up later
+ * (`sequenceOfEntry`), once integrated.
  *
- * NOTE: the lock is held until the caller commits, so callers should append last, just
- * before committing, and keep transactions short.
+ * Ordering rule (docs/ledger.md): the integrator orders a community's entries by pending
+ * id. A transaction that waited for a row lock gets its id only after the holder
+ * committed, so entries of conflicting transactions are in conflict order — provided the
+ * contract appends AFTER taking its state locks. Append last, after your locks.
  */
 import type { SqlEntityManager } from '../db/orm.ts';
-import { assertValidEntryFields, assertValidPayload, entryLeafBytes, MAX_ENTRY_BYTES, type JsonObject } from './entry-encoding.ts';
+import { assertValidEntryFields, assertValidPayload, canonicalJson, entryLeafBytes, MAX_ENTRY_BYTES, type JsonObject } from './entry-encoding.ts';
 import { LedgerInputError } from './errors.ts';
-import { leafHash } from './merkle-hash.ts';
-import { appendToFrontier, frontierLength } from './merkle-tree.ts';
-import { joinHashes, splitHashes, toBytes, toSafeNumber } from './sql-values.ts';
+import { toSafeNumber } from './sql-values.ts';
 
 export interface AppendEntryInput {
   communityId: string;
@@ -30,94 +31,73 @@ export interface AppendEntryInput {
   actor: string;
 }
 
-export interface AppendedEntry {
+/** An accepted entry, before the integrator has sequenced it. */
+export interface PendingEntry {
   communityId: string;
-  seq: number;
+  /** The global pending id; after integration `ledger_entries.entry_id` (see `sequenceOfEntry`). */
+  entryId: number;
+  /** The entry's time, part of its hashed bytes. */
   time: Date;
-  leafHash: Uint8Array;
-  /** The tree size after this append (seq + 1). */
-  treeSize: number;
 }
 
-/** Most entries one call of appendEntries takes, so one transaction cannot hold the head for long. */
+/** Most entries one call of appendEntries takes. */
 export const MAX_ENTRIES_PER_APPEND = 1_000;
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-interface LockedHead {
-  treeSize: number;
-  frontier: Uint8Array[];
+/**
+ * Transactions (MikroORM transaction contexts) that appended, and to which communities, so
+ * the server can integrate right after they commit (see `communitiesAppendedIn`).
+ */
+const appendingTransactions = new WeakMap<object, Set<string>>();
+
+/** The communities this transaction context appended to (empty if none). */
+export function communitiesAppendedIn(transaction: unknown): string[] {
+  if (typeof transaction !== 'object' || transaction === null) return [];
+  return [...(appendingTransactions.get(transaction) ?? [])];
 }
 
-async function lockHead(em: SqlEntityManager, communityId: string): Promise<LockedHead> {
-  const select = 'select tree_size, frontier from ledger_heads where community_id = ? for update';
-  let rows: Array<{ tree_size: unknown; frontier: unknown }> = await em.execute(select, [communityId]);
-  if (rows.length === 0) {
-    await em.execute('insert into ledger_heads (community_id) values (?) on conflict do nothing', [communityId]);
-    rows = await em.execute(select, [communityId]);
-  }
-  const row = rows[0]!;
-  const treeSize = toSafeNumber(row.tree_size);
-  const frontier = splitHashes(toBytes(row.frontier));
-  if (frontier.length !== frontierLength(treeSize)) throw new Error(`ledger head of ${communityId} is corrupt`);
-  return { treeSize, frontier };
+/** Whether this transaction context appended ledger entries (for an afterTransactionCommit hook). */
+export function appendedIn(transaction: unknown): boolean {
+  return communitiesAppendedIn(transaction).length > 0;
 }
 
-export function appendEntry(em: SqlEntityManager, input: AppendEntryInput): Promise<AppendedEntry> {
+export function appendEntry(em: SqlEntityManager, input: AppendEntryInput): Promise<PendingEntry> {
   return appendEntries(em, input.communityId, [input]).then((entries) => entries[0]!);
 }
 
-/** Appends several entries of one community in order, under one lock and three statements. */
+/** Accepts several entries of one community, in order (their pending ids increase), in one statement. */
 export async function appendEntries(
   em: SqlEntityManager,
   communityId: string,
   inputs: ReadonlyArray<Omit<AppendEntryInput, 'communityId'>>,
-): Promise<AppendedEntry[]> {
+): Promise<PendingEntry[]> {
   if (!UUID_PATTERN.test(communityId)) throw new LedgerInputError('communityId', 'must be a UUID');
   if (inputs.length === 0 || inputs.length > MAX_ENTRIES_PER_APPEND) {
     throw new LedgerInputError('entries', `must number 1 to ${MAX_ENTRIES_PER_APPEND}`);
   }
+  // Millisecond precision, because the time is part of the hashed entry and must round-trip.
+  const time = new Date(Date.now());
+  const values: unknown[] = [];
   for (const input of inputs) {
     assertValidEntryFields(input.type, input.actor);
     assertValidPayload(input.payload);
-  }
-  const head = await lockHead(em, communityId);
-  // Millisecond precision, because the time is part of the hashed entry and must round-trip.
-  const time = new Date(Date.now());
-  let frontier = head.frontier;
-  const entryValues: unknown[] = [];
-  const nodeValues: unknown[] = [];
-  const appended: AppendedEntry[] = [];
-  for (const [offset, input] of inputs.entries()) {
-    const seq = head.treeSize + offset;
-    const bytes = entryLeafBytes({ seq, type: input.type, payload: input.payload, actor: input.actor, time });
+    // Checked with the longest possible seq, so the integrator can never meet an entry it must refuse.
+    const bytes = entryLeafBytes({ seq: Number.MAX_SAFE_INTEGER, type: input.type, payload: input.payload, actor: input.actor, time });
     if (bytes.length > MAX_ENTRY_BYTES) throw new LedgerInputError('payload', `encodes to more than ${MAX_ENTRY_BYTES} bytes`);
-    const hash = leafHash(bytes);
-    const next = appendToFrontier(frontier, seq, hash);
-    frontier = next.frontier;
-    entryValues.push(communityId, seq, input.type, JSON.stringify(input.payload), input.actor, time, Buffer.from(hash));
-    for (const node of next.completed) nodeValues.push(communityId, node.level, node.index, Buffer.from(node.hash));
-    appended.push({ communityId, seq, time, leafHash: hash, treeSize: seq + 1 });
+    values.push(communityId, input.type, canonicalJson(input.payload), input.actor, time);
   }
-  await em.execute(writeStatement(inputs.length, nodeValues.length / 4), [
-    ...entryValues,
-    ...nodeValues,
-    head.treeSize + inputs.length,
-    joinHashes(frontier),
-    communityId,
-  ]);
-  return appended;
-}
-
-/** One statement that inserts the entries and completed nodes and advances the head. */
-function writeStatement(entryCount: number, nodeCount: number): string {
-  const entryRows = Array.from({ length: entryCount }, () => '(?, ?, ?, ?::jsonb, ?, ?, ?)').join(', ');
-  const parts = [
-    `with inserted_entries as (insert into ledger_entries (community_id, seq, type, payload, actor, recorded_at, leaf_hash) values ${entryRows})`,
-  ];
-  if (nodeCount > 0) {
-    const nodeRows = Array.from({ length: nodeCount }, () => '(?, ?, ?, ?)').join(', ');
-    parts.push(`, inserted_nodes as (insert into ledger_tree_nodes (community_id, level, node_index, hash) values ${nodeRows})`);
+  const rows: Array<{ id: unknown }> = await em.execute(
+    `insert into ledger_pending (community_id, type, payload, actor, recorded_at)
+     values ${inputs.map(() => '(?, ?, ?, ?, ?)').join(', ')} returning id`,
+    values,
+  );
+  const transaction = em.getTransactionContext() as object | undefined;
+  if (transaction) {
+    const communities = appendingTransactions.get(transaction) ?? new Set<string>();
+    communities.add(communityId);
+    appendingTransactions.set(transaction, communities);
   }
-  parts.push(' update ledger_heads set tree_size = ?, frontier = ?, updated_at = now() where community_id = ?');
-  return parts.join('');
+  // Ids are drawn in VALUES order; sorting guards against a driver returning rows otherwise.
+  const ids = rows.map((row) => toSafeNumber(row.id)).sort((a, b) => a - b);
+  return ids.map((entryId) => ({ communityId, entryId, time }));
 }

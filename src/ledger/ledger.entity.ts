@@ -1,7 +1,7 @@
 /**
  * The ledger's tables as MikroORM entities, for reading (GraphQL, reports). Writes go
- * through append-entry.ts, checkpoints.ts and witnesses.ts, which use SQL directly so
- * that sequencing and hashing happen in a handful of statements under one row lock.
+ * through append-entry.ts, integrator.ts, checkpoints.ts and witnesses.ts, which use SQL
+ * directly so that sequencing and hashing happen in a handful of statements under one row lock.
  */
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
 
@@ -31,9 +31,27 @@ export const LedgerEntrySchema = defineEntity({
     actor: p.string().length(100),
     recordedAt: p.datetime(),
     leafHash: p.uint8array(),
+    /** The pending id the entry was accepted under (null for entries sequenced before the integrator). */
+    entryId: p.bigint('number').nullable(),
   },
 });
 export type LedgerEntryRow = InferEntity<typeof LedgerEntrySchema>;
+
+/** An accepted entry waiting for the integrator (see integrator.ts); deleted once sequenced. */
+export const LedgerPendingSchema = defineEntity({
+  name: 'LedgerPending',
+  tableName: 'ledger_pending',
+  properties: {
+    id: p.bigint('number').primary(),
+    communityId: p.uuid(),
+    type: p.string().length(100),
+    /** RFC 8785 text of the payload. */
+    payload: p.text(),
+    actor: p.string().length(100),
+    recordedAt: p.datetime(),
+  },
+});
+export type LedgerPending = InferEntity<typeof LedgerPendingSchema>;
 
 export const LedgerTreeNodeSchema = defineEntity({
   name: 'LedgerTreeNode',
@@ -101,6 +119,7 @@ export const LedgerCosignatureSchema = defineEntity({
 export const ledgerEntities = [
   LedgerHeadSchema,
   LedgerEntrySchema,
+  LedgerPendingSchema,
   LedgerTreeNodeSchema,
   LedgerLogKeySchema,
   LedgerCheckpointSchema,

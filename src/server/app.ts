@@ -9,7 +9,10 @@ import { loadInstallationKeys } from '../config/keys.ts';
 import { initOrm, type Orm } from '../db/orm.ts';
 import { ensureAdminAccount } from '../accounts/account-service.ts';
 import type { SqlEntityManager } from '../db/orm.ts';
+import type { EventSubscriber } from '@mikro-orm/core';
+import { appendedIn } from '../ledger/append-entry.ts';
 import { startCheckpointCutter } from '../ledger/checkpoint-cutter.ts';
+import { startLedgerIntegrator } from '../ledger/integrator.ts';
 import { loadLedgerSettings, type LedgerSettings } from '../ledger/ledger-settings.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { ledgerCheckpointRoute } from './ledger-routes.ts';
@@ -45,6 +48,18 @@ export async function createApp(configuration: Configuration, options: AppOption
   const bootstrapAdmin = await orm.em.fork().transactional((em) => ensureAdminAccount(em, configuration.secrets.adminPassword));
   const services = createServices(configuration, orm, keys, logger, options.ledgerSettings ?? loadLedgerSettings());
   const yoga = createCourtyardYoga(services, [ledgerCheckpointRoute(services)]);
+  // Every instance runs the integrator (SKIP LOCKED on a community's head lets one of them
+  // sequence it), polled and nudged right after a transaction that appended commits.
+  const integrator = startLedgerIntegrator({
+    forkEntityManager: () => orm.em.fork() as SqlEntityManager,
+    onError: (error) => logger.error({ error: (error as Error).message }, 'ledger integrator failed'),
+  });
+  const nudger: EventSubscriber = {
+    afterTransactionCommit: ({ transaction }) => {
+      if (appendedIn(transaction) && !(transaction && 'savepointName' in transaction && transaction.savepointName)) integrator.nudge();
+    },
+  };
+  orm.em.getEventManager().registerSubscriber(nudger);
   // Every instance runs the cutter; an advisory lock lets one of them cut per tick.
   const cutter = startCheckpointCutter({
     forkEntityManager: () => orm.em.fork() as SqlEntityManager,
@@ -58,6 +73,8 @@ export async function createApp(configuration: Configuration, options: AppOption
     yoga,
     bootstrapAdmin,
     async close() {
+      orm.em.getEventManager().getSubscribers().delete(nudger);
+      await integrator.stop();
       await cutter.stop();
       await services.ledger.feed.close();
       if (!options.orm) await orm.close(true);

@@ -12,6 +12,7 @@ import { CensusError } from '../../src/governance/census/census-errors.ts';
 import { membershipLeaf } from '../../src/zk/identity.ts';
 import { CENSUS_TREE_DEPTH, PoseidonMerkleTree, verifyMerkleProof } from '../../src/zk/merkle-tree.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { integratePending } from '../../src/ledger/integrator.ts';
 
 let database: TestDatabase;
 let communityId: string;
@@ -117,14 +118,15 @@ describe('persisted census tree', () => {
   });
 
   it('records every root with its totals and the ledger entry that made it, in order', async () => {
-    const roots: Array<{ version: number; root: string; ledger_seq: unknown }> = await em().execute(
-      `select version, root, ledger_seq from census_roots where community_id = ? and kind = 'owners' order by version`,
+    await integratePending(em(), communityId);
+    const roots: Array<{ version: number; root: string; ledger_entry_id: unknown }> = await em().execute(
+      `select version, root, ledger_entry_id from census_roots where community_id = ? and kind = 'owners' order by version`,
       [communityId],
     );
     expect(roots.map((root) => root.version)).toEqual([1, 2, 3]);
     const entries: Array<{ seq: unknown; type: string; payload: any }> = await em().execute(
-      `select seq, type, payload from ledger_entries where community_id = ? and seq in (?, ?, ?) order by seq`,
-      [communityId, ...roots.map((root) => Number(root.ledger_seq))],
+      `select seq, type, payload from ledger_entries where community_id = ? and entry_id in (?, ?, ?) order by seq`,
+      [communityId, ...roots.map((root) => Number(root.ledger_entry_id))],
     );
     expect(entries.map((entry) => [entry.type, entry.payload.root])).toEqual([
       ['census.join', roots[0]!.root], ['census.join', roots[1]!.root], ['census.weight', roots[2]!.root],

@@ -1,6 +1,7 @@
 import { ed25519 } from '@noble/curves/ed25519.js';
 import type { SqlEntityManager } from '../../src/db/orm.ts';
 import { appendEntries } from '../../src/ledger/append-entry.ts';
+import { integratePending } from '../../src/ledger/integrator.ts';
 import { parseCheckpointBody } from '../../src/ledger/checkpoint.ts';
 import { cutCheckpoint } from '../../src/ledger/checkpoints.ts';
 import { cosignCheckpoint } from '../../src/ledger/cosignature.ts';
@@ -68,6 +69,7 @@ describe('ledger API', () => {
         Array.from({ length: count }, (_, index) => ({ type, payload: { counter: index }, actor: 'system' })),
       ),
     );
+    await integratePending(em(), localId(communityId));
   }
 
   beforeAll(async () => {

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import type { SqlEntityManager } from '../../src/db/orm.ts';
-import { appendEntry } from '../../src/ledger/append-entry.ts';
+import { appendEntries, appendEntry } from '../../src/ledger/append-entry.ts';
+import { integrateBatch, integratePending, MAX_INTEGRATION_BATCH, pendingCount, sequenceOfEntry, startLedgerIntegrator } from '../../src/ledger/integrator.ts';
 import { auditLog } from '../../src/ledger/audit.ts';
 import { parseCheckpointBody } from '../../src/ledger/checkpoint.ts';
 import { cutDueCheckpoints } from '../../src/ledger/checkpoint-cutter.ts';
@@ -10,13 +11,13 @@ import { configureLog, cutCheckpoint, getCheckpoint } from '../../src/ledger/che
 import { cosignCheckpoint } from '../../src/ledger/cosignature.ts';
 import { PersonalDataInPayloadError } from '../../src/ledger/errors.ts';
 import { findLogKey } from '../../src/ledger/log-keys.ts';
-import { entryLeafBytes } from '../../src/ledger/entry-encoding.ts';
+import { entryLeafBytes, type JsonObject } from '../../src/ledger/entry-encoding.ts';
 import { leafHash } from '../../src/ledger/merkle-hash.ts';
 import { verifyConsistency, verifyInclusion } from '../../src/ledger/proof-verifier.ts';
 import { consistencyProof, inclusionProof } from '../../src/ledger/proofs.ts';
 import { noteHasValidSignature, parseNote } from '../../src/ledger/signed-note.ts';
 import { checkpointStatus, latestCheckpointText, latestFinalCheckpoint, registerWitness, submitCosignature } from '../../src/ledger/witnesses.ts';
-import { appendMany, asSuperuserBypassingTriggers, newCommunityLog, requireCosignatures, testSealer } from './ledger-support.ts';
+import { appendMany, newCommunityLog, requireCosignatures, testSealer } from './ledger-support.ts';
 
 let database: TestDatabase;
 let em: SqlEntityManager;
@@ -33,29 +34,65 @@ async function seqs(communityId: string): Promise<number[]> {
 }
 
 describe('appending', () => {
-  test('numbers entries from 0 without gaps and stores the RFC 8785 leaf hash', async () => {
+  test('accepts entries as pending rows; the integrator numbers them from 0 without gaps and stores the RFC 8785 leaf hash', async () => {
     const communityId = await newCommunityLog(em);
     const first = await em.transactional((tx) => appendEntry(tx, { communityId, type: 'fees.invoice-issued', payload: { invoiceId: 'i-1', amountFen: 500 }, actor: 'system' }));
     const second = await em.transactional((tx) => appendEntry(tx, { communityId, type: 'fees.payment-recorded', payload: { invoiceId: 'i-1', amountFen: 500 }, actor: 'a-1' }));
-    expect([first.seq, second.seq]).toEqual([0, 1]);
+    expect(second.entryId).toBeGreaterThan(first.entryId);
+    expect(await seqs(communityId)).toEqual([]);
+    expect(await pendingCount(em, communityId)).toBe(2);
+    expect(await integratePending(em, communityId)).toBe(2);
+    expect(await pendingCount(em, communityId)).toBe(0);
+    expect(await seqs(communityId)).toEqual([0, 1]);
+    expect([await sequenceOfEntry(em, communityId, first.entryId), await sequenceOfEntry(em, communityId, second.entryId)]).toEqual([0, 1]);
     const expected = leafHash(entryLeafBytes({ seq: 1, type: 'fees.payment-recorded', payload: { invoiceId: 'i-1', amountFen: 500 }, actor: 'a-1', time: second.time }));
-    expect(second.leafHash).toEqual(expected);
+    const stored: Array<{ leaf_hash: Uint8Array }> = await em.execute('select leaf_hash from ledger_entries where community_id = ? and seq = 1', [communityId]);
+    expect(new Uint8Array(stored[0]!.leaf_hash)).toEqual(expected);
+    expect(await integratePending(em, communityId)).toBe(0);
     expect((await auditLog(em, communityId)).ok).toBe(true);
   });
 
-  test('concurrent writers produce one gap-free sequence', async () => {
+  test('the integrator hashes exactly what entryLeafBytes encodes, for awkward payloads', async () => {
     const communityId = await newCommunityLog(em);
+    const payloads: JsonObject[] = [
+      { z: 1, a: [1.5, -0, 1.25e-7, 'é\u2028"\\'], nested: { b: null, a: true }, '\u00e9': 'x', '😀': 2 },
+      { amountFen: 9_000_000_000_000_000, when: '2026-11-23' },
+      {},
+    ];
+    const appended = await em.transactional((tx) => appendEntries(tx, communityId, payloads.map((payload) => ({ type: 'test.awkward', payload, actor: 'sys"tem' }))));
+    await integratePending(em, communityId);
+    const stored: Array<{ seq: unknown; leaf_hash: Uint8Array }> = await em.execute('select seq, leaf_hash from ledger_entries where community_id = ? order by seq', [communityId]);
+    for (const [seq, payload] of payloads.entries()) {
+      const expected = leafHash(entryLeafBytes({ seq, type: 'test.awkward', payload, actor: 'sys"tem', time: appended[seq]!.time }));
+      expect(new Uint8Array(stored[seq]!.leaf_hash)).toEqual(expected);
+    }
+    expect((await auditLog(em, communityId)).ok).toBe(true);
+  });
+
+  test('concurrent writers with the integrator running concurrently produce one gap-free sequence in pending-id order', async () => {
+    const communityId = await newCommunityLog(em);
+    let writing = true;
+    const integrating = (async () => {
+      while (writing) await integratePending(database.orm.em.fork() as SqlEntityManager, communityId);
+    })();
+    const entryIds: number[] = [];
     const writers = Array.from({ length: 4 }, (_, writer) =>
       (async () => {
         for (let index = 0; index < 25; index++) {
-          await database.orm.em.fork().transactional((tx) =>
+          const pending = await database.orm.em.fork().transactional((tx) =>
             appendEntry(tx as SqlEntityManager, { communityId, type: 'test.concurrent', payload: { writer, index }, actor: 'system' }),
           );
+          entryIds.push(pending.entryId);
         }
       })(),
     );
     await Promise.all(writers);
+    writing = false;
+    await integrating;
+    await integratePending(em, communityId);
     expect(await seqs(communityId)).toEqual(Array.from({ length: 100 }, (_, index) => index));
+    const rows: Array<{ entry_id: unknown }> = await em.execute('select entry_id from ledger_entries where community_id = ? order by seq', [communityId]);
+    expect(new Set(rows.map((row) => Number(row.entry_id)))).toEqual(new Set(entryIds));
     expect((await auditLog(em, communityId)).ok).toBe(true);
   });
 
@@ -69,8 +106,35 @@ describe('appending', () => {
       }),
     ).rejects.toThrow('contract refused');
     const next = await em.transactional((tx) => appendEntry(tx, { communityId, type: 'test.after', payload: {}, actor: 'system' }));
-    expect(next.seq).toBe(3);
+    await integratePending(em, communityId);
+    expect(await sequenceOfEntry(em, communityId, next.entryId)).toBe(3);
     expect(await seqs(communityId)).toEqual([0, 1, 2, 3]);
+  });
+
+  test('an uncommitted append is not integrated; it is once committed', async () => {
+    const communityId = await newCommunityLog(em);
+    await appendMany(em, communityId, 2);
+    const open = database.orm.em.fork() as SqlEntityManager;
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let appended!: () => void;
+    const didAppend = new Promise<void>((resolve) => (appended = resolve));
+    const transaction = open.transactional(async (tx) => {
+      await appendEntry(tx, { communityId, type: 'test.slow', payload: {}, actor: 'system' });
+      appended();
+      await held;
+    });
+    await didAppend;
+    if (database.kind === 'postgresql') {
+      await appendMany(em, communityId, 1);
+      expect(await seqs(communityId)).toEqual([0, 1, 2]);
+    }
+    release();
+    await transaction;
+    await integratePending(em, communityId);
+    const rows: Array<{ type: string }> = await em.execute('select type from ledger_entries where community_id = ? order by seq', [communityId]);
+    expect(rows.map((row) => row.type)).toEqual(database.kind === 'postgresql' ? ['test.counted', 'test.counted', 'test.counted', 'test.slow'] : ['test.counted', 'test.counted', 'test.slow']);
+    expect((await auditLog(em, communityId)).ok).toBe(true);
   });
 
   test('refuses a payload with personal data and writes nothing', async () => {
@@ -78,11 +142,49 @@ describe('appending', () => {
     await expect(
       em.transactional((tx) => appendEntry(tx, { communityId, type: 'privacy.read', payload: { phone: '13800000000' }, actor: 'a-1' })),
     ).rejects.toThrow(PersonalDataInPayloadError);
+    expect(await pendingCount(em, communityId)).toBe(0);
     expect(await seqs(communityId)).toEqual([]);
   });
 
   test('refuses a community id that is not a UUID', async () => {
     await expect(em.transactional((tx) => appendEntry(tx, { communityId: 'nope', type: 'a.b', payload: {}, actor: 'x' }))).rejects.toThrow(/communityId/);
+  });
+
+  test('integrates in batches of at most MAX_INTEGRATION_BATCH, each batch all or nothing', async () => {
+    const communityId = await newCommunityLog(em);
+    for (let start = 0; start < MAX_INTEGRATION_BATCH + 10; start += 1_000) {
+      const count = Math.min(1_000, MAX_INTEGRATION_BATCH + 10 - start);
+      await em.transactional((tx) => appendEntries(tx, communityId, Array.from({ length: count }, (_, offset) => ({ type: 'test.bulk', payload: { n: start + offset }, actor: 'system' }))));
+    }
+    const batch = await integrateBatch(em, communityId);
+    expect([batch.integrated, batch.treeSize]).toEqual([MAX_INTEGRATION_BATCH, MAX_INTEGRATION_BATCH]);
+    expect(await integratePending(em, communityId)).toBe(10);
+    expect((await seqs(communityId)).length).toBe(MAX_INTEGRATION_BATCH + 10);
+    expect((await auditLog(em, communityId)).ok).toBe(true);
+  });
+
+  test('the background integrator sequences what is pending', async () => {
+    const communityId = await newCommunityLog(em);
+    const integrator = startLedgerIntegrator({ forkEntityManager: () => database.orm.em.fork() as SqlEntityManager, intervalMs: 20 });
+    try {
+      await em.transactional((tx) => appendEntries(tx, communityId, Array.from({ length: 7 }, (_, n) => ({ type: 'test.background', payload: { n }, actor: 'system' }))));
+      integrator.nudge();
+      for (let attempt = 0; attempt < 200 && (await seqs(communityId)).length < 7; attempt++) await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(await seqs(communityId)).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    } finally {
+      await integrator.stop();
+    }
+  });
+});
+
+describe('the pending queue', () => {
+  test('refuses UPDATE, TRUNCATE, and DELETE outside the integrator', async () => {
+    const communityId = await newCommunityLog(em);
+    await em.transactional((tx) => appendEntry(tx, { communityId, type: 'test.queued', payload: {}, actor: 'system' }));
+    await expect(em.execute(`update ledger_pending set actor = 'mallory' where community_id = ?`, [communityId])).rejects.toThrow(/append-only/);
+    await expect(em.execute('delete from ledger_pending where community_id = ?', [communityId])).rejects.toThrow(/integrator/);
+    await expect(em.execute('truncate ledger_pending')).rejects.toThrow(/append-only/);
+    expect(await integratePending(em, communityId)).toBe(1);
   });
 });
 

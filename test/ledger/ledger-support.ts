@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { SqlEntityManager } from '../../src/db/orm.ts';
 import { MasterKey } from '../../src/privacy/envelope.ts';
 import { appendEntries } from '../../src/ledger/append-entry.ts';
+import { integratePending } from '../../src/ledger/integrator.ts';
 import { ensureLogKey } from '../../src/ledger/log-keys.ts';
 
 export const testSealer = new MasterKey(new Uint8Array(32).fill(7));
@@ -28,6 +29,7 @@ export async function appendMany(em: SqlEntityManager, communityId: string, coun
       ),
     );
   }
+  await integratePending(em, communityId);
 }
 
 /** Runs SQL with triggers (and foreign keys) switched off, as a superuser could. */

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import type { SqlEntityManager } from '../../src/db/orm.ts';
 import { auditLog } from '../../src/ledger/audit.ts';
+import { integratePending, pendingCount } from '../../src/ledger/integrator.ts';
 
 const onPostgres = Boolean(process.env['DATABASE_URL']);
 const describeOnPostgres = onPostgres ? describe : describe.skip;
@@ -23,7 +24,7 @@ afterAll(async () => {
 });
 
 interface Ack {
-  seq: number;
+  entryId: number;
   writer: number;
   index: number;
 }
@@ -37,8 +38,8 @@ function startWriter(communityId: string, writers: number, appends: number, labe
     const lines = buffered.split('\n');
     buffered = lines.pop()!;
     for (const line of lines) {
-      const [, seq, writer, index] = line.split(' ').map(Number);
-      acks.push({ seq: seq!, writer: writer!, index: index! });
+      const [, entryId, writer, index] = line.split(' ').map(Number);
+      acks.push({ entryId: entryId!, writer: writer!, index: index! });
       onAck?.(acks.at(-1)!, acks.length);
     }
   });
@@ -46,12 +47,20 @@ function startWriter(communityId: string, writers: number, appends: number, labe
   return { child, acks, exited };
 }
 
-async function storedEntries(communityId: string): Promise<Array<{ seq: number; label: string; writer: number; index: number }>> {
-  const rows: Array<{ seq: unknown; payload: { label: string; writer: number; index: number } }> = await (database.orm.em.fork() as SqlEntityManager).execute(
-    'select seq, payload from ledger_entries where community_id = ? order by seq',
+/** Integrates what is still pending (as a restarted server would), then reads the log. */
+async function storedEntries(communityId: string): Promise<Array<{ seq: number; entryId: number; label: string; writer: number; index: number }>> {
+  const em = database.orm.em.fork() as SqlEntityManager;
+  await integratePending(em, communityId);
+  expect(await pendingCount(em, communityId)).toBe(0);
+  const rows: Array<{ seq: unknown; entry_id: unknown; payload: { label: string; writer: number; index: number } }> = await em.execute(
+    'select seq, entry_id, payload from ledger_entries where community_id = ? order by seq',
     [communityId],
   );
-  return rows.map((row) => ({ seq: Number(row.seq), ...row.payload }));
+  return rows.map((row) => ({ seq: Number(row.seq), entryId: Number(row.entry_id), ...row.payload }));
+}
+
+function byEntryId<T extends { entryId: number }>(entries: T[]): Map<number, T> {
+  return new Map(entries.map((entry) => [entry.entryId, entry]));
 }
 
 describeOnPostgres('appends from several processes', () => {
@@ -62,13 +71,23 @@ describeOnPostgres('appends from several processes', () => {
     const entries = await storedEntries(communityId);
     expect(entries.map((entry) => entry.seq)).toEqual(Array.from({ length: 4_000 }, (_, seq) => seq));
     expect(new Set(entries.map((entry) => `${entry.label}/${entry.writer}/${entry.index}`)).size).toBe(4_000);
+    expect(new Set(entries.map((entry) => entry.entryId)).size).toBe(4_000);
+    const sequenced = byEntryId(entries);
     for (const [position, label] of ['p1', 'p2'].entries()) {
-      for (const ack of processes[position]!.acks) expect(entries[ack.seq]).toMatchObject({ label, writer: ack.writer, index: ack.index });
+      expect(processes[position]!.acks).toHaveLength(2_000);
+      for (const ack of processes[position]!.acks) expect(sequenced.get(ack.entryId)).toMatchObject({ label, writer: ack.writer, index: ack.index });
+    }
+    // Within one writer, appends were sequential transactions: their seqs increase.
+    for (const label of ['p1', 'p2']) {
+      for (let writer = 0; writer < 4; writer++) {
+        const mine = entries.filter((entry) => entry.label === label && entry.writer === writer).map((entry) => entry.index);
+        expect(mine).toEqual(Array.from({ length: 500 }, (_, index) => index));
+      }
     }
     expect((await auditLog(database.orm.em.fork() as SqlEntityManager, communityId)).ok).toBe(true);
   }, 180_000);
 
-  test('after kill -9 during appends, every acknowledged append is present and the audit passes', async () => {
+  test('after kill -9 during appends, every acknowledged append is sequenced after integration and the audit passes', async () => {
     const communityId = randomUUID();
     const victim = startWriter(communityId, 4, 5_000, 'victim', (_, count) => {
       if (count === 300) victim.child.kill('SIGKILL');
@@ -80,7 +99,11 @@ describeOnPostgres('appends from several processes', () => {
     expect(await survivor.exited).toBe(0);
     const entries = await storedEntries(communityId);
     expect(entries.map((entry) => entry.seq)).toEqual(Array.from({ length: entries.length }, (_, seq) => seq));
-    for (const ack of victim.acks) expect(entries[ack.seq]).toMatchObject({ label: 'victim', writer: ack.writer, index: ack.index });
+    const sequenced = byEntryId(entries);
+    expect(sequenced.size).toBe(entries.length);
+    for (const ack of [...victim.acks, ...survivor.acks]) expect(sequenced.get(ack.entryId)).toBeDefined();
+    for (const ack of victim.acks) expect(sequenced.get(ack.entryId)).toMatchObject({ label: 'victim', writer: ack.writer, index: ack.index });
+    expect(survivor.acks).toHaveLength(100);
     expect((await auditLog(database.orm.em.fork() as SqlEntityManager, communityId)).ok).toBe(true);
   }, 180_000);
 });

@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import type { SqlEntityManager } from '../../src/db/orm.ts';
 import { appendEntries } from '../../src/ledger/append-entry.ts';
+import { integratePending } from '../../src/ledger/integrator.ts';
 import { cutCheckpoint } from '../../src/ledger/checkpoints.ts';
 import { toHex } from '../../src/ledger/merkle-hash.ts';
 import { listen, type RunningServer } from '../../src/server/server.ts';
@@ -35,6 +36,7 @@ describe('witness command over the GraphQL API', () => {
         Array.from({ length: count }, (_, index) => ({ type: 'test.witnessed', payload: { counter: index }, actor: 'system' })),
       ),
     );
+    await integratePending(em, localId(community.id));
     return (await cutCheckpoint(em, localId(community.id), testApp.app.services.ledger.sealer)).treeSize;
   }
 

@@ -8,6 +8,7 @@ import { Migration20261123000200Privacy } from './20261123000200-privacy.ts';
 import { Migration20261123000300Ledger } from './20261123000300-ledger.ts';
 import { Migration20261124000400LedgerPolicy } from './20261124000400-ledger-policy.ts';
 import { Migration20261123000500Census } from './20261123000500-census.ts';
+import { Migration20261124000600LedgerPending } from './20261124000600-ledger-pending.ts';
 
 export const allMigrations: MigrationObject[] = [
   { name: 'Migration20261123000100_accounts', class: Migration20261123000100Accounts },
@@ -15,4 +16,5 @@ export const allMigrations: MigrationObject[] = [
   { name: 'Migration20261123000300_ledger', class: Migration20261123000300Ledger },
   { name: 'Migration20261124000400_ledger_policy', class: Migration20261124000400LedgerPolicy },
   { name: 'Migration20261123000500_census', class: Migration20261123000500Census },
+  { name: 'Migration20261124000600_ledger_pending', class: Migration20261124000600LedgerPending },
 ];

@@ -9,9 +9,12 @@
  *   4. appends the ledger entry (`census.join`, `census.weight`, `census.remove`) with
  *      kind, leaf index, commitment, weight and new root — never personal data;
  *   5. records the new root, size and totals in the tree row and the root history, with
- *      the ledger sequence number of the entry that made it.
+ *      the pending id of the entry that made it (`ledger_entry_id`; its sequence number
+ *      is assigned when the integrator sequences it, see `sequenceOfEntry`).
  *
- * Lock order is census tree, then ledger head; nothing takes them the other way round.
+ * The append comes after the tree lock (ledger ordering rule, docs/ledger.md): changes to
+ * one tree are serialised by that lock, so their entries' pending ids — and so their
+ * sequence numbers — follow the order of the changes.
  */
 import { randomUUID } from 'node:crypto';
 import type { SqlEntityManager } from '../../db/orm.ts';
@@ -39,7 +42,8 @@ export interface CensusChange extends CensusTotals {
   weight: number;
   /** The root history's version of the new root. */
   version: number;
-  ledgerSeq: number;
+  /** The pending id of the ledger entry recording the change; the seq follows at integration. */
+  ledgerEntryId: number;
 }
 
 interface LockedTree {
@@ -113,12 +117,12 @@ async function recordChange(
     `with updated as (
        update census_trees set root = ?, total_weight = ?, head_count = ?, updated_at = ? where community_id = ? and kind = ?
      )
-     insert into census_roots (community_id, kind, version, root, size, total_weight, head_count, recorded_at, ledger_seq)
+     insert into census_roots (community_id, kind, version, root, size, total_weight, head_count, recorded_at, ledger_entry_id)
      select ?, ?, coalesce(max(version), 0) + 1, ?, ?, ?, ?, ?, ? from census_roots where community_id = ? and kind = ?
      returning version`,
     [
       root.toString(), totalWeight, headCount, now, locked.communityId, locked.kind,
-      locked.communityId, locked.kind, root.toString(), size, totalWeight, headCount, now, appended.seq, locked.communityId, locked.kind,
+      locked.communityId, locked.kind, root.toString(), size, totalWeight, headCount, now, appended.entryId, locked.communityId, locked.kind,
     ],
   );
   return {
@@ -132,7 +136,7 @@ async function recordChange(
     totalWeight,
     headCount,
     version: Number(versionRow!.version),
-    ledgerSeq: appended.seq,
+    ledgerEntryId: appended.entryId,
   };
 }
 

@@ -81,7 +81,10 @@ export const CensusRootSchema = defineEntity({
     totalWeight: p.bigint('number'),
     headCount: p.integer(),
     recordedAt: p.datetime(),
-    ledgerSeq: p.bigint('number'),
+    /** Rows written before the ledger integrator; later rows have ledgerEntryId instead. */
+    ledgerSeq: p.bigint('number').nullable(),
+    /** The pending id of the ledger entry that made this root (`ledger_entries.entry_id`). */
+    ledgerEntryId: p.bigint('number').nullable(),
   },
 });
 export type CensusRoot = InferEntity<typeof CensusRootSchema>;
@@ -119,7 +122,10 @@ export const CommunityVerificationKeySchema = defineEntity({
     insecure: p.boolean(),
     activatedAt: p.datetime(),
     activatedByAccountId: p.uuid(),
-    ledgerSeq: p.bigint('number'),
+    /** Rows written before the ledger integrator; later rows have ledgerEntryId instead. */
+    ledgerSeq: p.bigint('number').nullable(),
+    /** The pending id of the zk.key.activated entry (`ledger_entries.entry_id`). */
+    ledgerEntryId: p.bigint('number').nullable(),
     deactivatedAt: p.datetime().nullable(),
   },
 });

@@ -70,7 +70,10 @@ export async function activateVerificationKey(
     ({ key, insecure } = committed);
   }
   const keyHash = verificationKeyHash(key);
-  // The append locks the community's ledger head until commit, so activations serialise.
+  // Ledger ordering rule (docs/ledger.md): take the state lock first, then append, so two
+  // activations of one community are sequenced in the order they took effect. The entry's
+  // seq is assigned at integration and found through ledgerEntryId.
+  await em.execute('select id from communities where id = ? for no key update', [input.communityId]);
   const appended = await appendEntry(em, {
     communityId: input.communityId,
     type: 'zk.key.activated',
@@ -88,7 +91,8 @@ export async function activateVerificationKey(
     insecure,
     activatedAt: now,
     activatedByAccountId: admin.accountId,
-    ledgerSeq: appended.seq,
+    ledgerSeq: null,
+    ledgerEntryId: appended.entryId,
     deactivatedAt: null,
   });
   await em.flush();

@@ -9,6 +9,8 @@ import { builder } from '../builder.ts';
 import { MUTATION_ERRORS } from '../errors.ts';
 import { inTransaction } from '../transaction.ts';
 import { parseUuid } from '../ids.ts';
+import type { SqlEntityManager } from '../../db/orm.ts';
+import { ledgerSeqOfRecord } from '../../ledger/integrator.ts';
 import { AccountRef } from './account.ts';
 import { CommunityRef } from './community.ts';
 import { HouseholdRef } from './household.ts';
@@ -83,7 +85,11 @@ const CensusRootRef = builder.objectRef<CensusRoot>('CensusRoot').implement({
     totalWeight: t.field({ type: 'BigInt', resolve: (root) => BigInt(root.totalWeight) }),
     headCount: t.exposeInt('headCount'),
     recordedAt: t.expose('recordedAt', { type: 'DateTime' }),
-    ledgerSeq: t.field({ type: 'BigInt', resolve: (root) => BigInt(root.ledgerSeq) }),
+    ledgerSeq: t.field({
+      type: 'BigInt',
+      description: 'The ledger entry that made this root (assigned when the ledger integrates it; reading it integrates first).',
+      resolve: async (root, _args, context) => BigInt(await ledgerSeqOfRecord(context.em as SqlEntityManager, root.communityId, root)),
+    }),
   }),
 });
 
@@ -218,7 +224,11 @@ const CensusChangeRef = builder.objectRef<CensusChange>('CensusChange').implemen
     size: t.exposeInt('size'),
     totalWeight: t.field({ type: 'BigInt', resolve: (change) => BigInt(change.totalWeight) }),
     headCount: t.exposeInt('headCount'),
-    ledgerSeq: t.field({ type: 'BigInt', resolve: (change) => BigInt(change.ledgerSeq) }),
+    ledgerSeq: t.field({
+      type: 'BigInt',
+      resolve: async (change, _args, context) =>
+        BigInt(await ledgerSeqOfRecord(context.em as SqlEntityManager, change.communityId, { ledgerEntryId: change.ledgerEntryId })),
+    }),
   }),
 });
 

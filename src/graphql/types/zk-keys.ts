@@ -9,6 +9,8 @@ import { builder } from '../builder.ts';
 import { MUTATION_ERRORS } from '../errors.ts';
 import { inTransaction } from '../transaction.ts';
 import { parseUuid } from '../ids.ts';
+import type { SqlEntityManager } from '../../db/orm.ts';
+import { ledgerSeqOfRecord } from '../../ledger/integrator.ts';
 import { CommunityRef } from './community.ts';
 import { CensusKindEnum } from './census-tree.ts';
 import { requireCommunityReader } from '../../accounts/viewer.ts';
@@ -41,7 +43,11 @@ const VerificationKeyRef = builder.objectRef<CommunityVerificationKey>('Verifica
     insecure: t.exposeBoolean('insecure', { description: 'True for the one-command development key: proofs against it can be forged.' }),
     warning: t.string({ nullable: true, resolve: (key) => (key.insecure ? INSECURE_KEY_WARNING : null) }),
     activatedAt: t.expose('activatedAt', { type: 'DateTime' }),
-    ledgerSeq: t.field({ type: 'BigInt', description: 'The zk.key.activated entry.', resolve: (key) => BigInt(key.ledgerSeq) }),
+    ledgerSeq: t.field({
+      type: 'BigInt',
+      description: 'The zk.key.activated entry (assigned when the ledger integrates it; reading it integrates first).',
+      resolve: async (key, _args, context) => BigInt(await ledgerSeqOfRecord(context.em as SqlEntityManager, key.communityId, key)),
+    }),
     verificationKeyJson: t.string({ description: 'The key itself, as snarkjs writes it.', resolve: (key) => JSON.stringify(key.verificationKey) }),
   }),
 });
