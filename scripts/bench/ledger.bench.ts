@@ -68,7 +68,8 @@ async function integratedThroughput(
   clients: number,
   work: (integrator: LedgerIntegrator, client: number, index: number) => Promise<unknown>,
 ): Promise<{ integrated: number; accepted: number }> {
-  const integrator = startLedgerIntegrator({ forkEntityManager: () => orm.em.fork() as SqlEntityManager, intervalMs: 5, concurrency: 4 });
+  // The server's settings (src/server/app.ts): defaults, nudged after each commit.
+  const integrator = startLedgerIntegrator({ forkEntityManager: () => orm.em.fork() as SqlEntityManager });
   try {
     let next = 0;
     const start = performance.now();

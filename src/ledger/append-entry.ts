@@ -9,7 +9,7 @@
  * each other. Once the caller's transaction commits, the entry is durably accepted; the
  * integrator (integrator.ts) then gives it its sequence number, leaf hash and tree nodes
  * in a batch. The sequence number is therefore NOT known inside the caller's
- * transaction: keep the returned `entryId` and look the seq up later
+ * transaction: keep the returned `entryId` and `time` and look the seq up later
  * (`sequenceOfEntry`), once integrated.
  *
  * Ordering rule (docs/ledger.md): the integrator orders a community's entries by pending

@@ -223,13 +223,17 @@ export async function pendingCount(em: SqlEntityManager, communityId: string): P
 }
 
 /**
- * The sequence number of an entry accepted under `entryId`. If it is still pending (and
+ * The sequence number of an entry accepted under `entryId` at `time` (both returned by
+ * appendEntry; the time makes the lookup an index read). If it is still pending (and
  * committed), integrates the community first. Throws when no such entry is committed.
  * `em` must not be inside a transaction that holds the pending row uncommitted.
  */
-export async function sequenceOfEntry(em: SqlEntityManager, communityId: string, entryId: number): Promise<number> {
+export async function sequenceOfEntry(em: SqlEntityManager, communityId: string, entryId: number, time: Date): Promise<number> {
   const find = async () => {
-    const rows: Array<{ seq: unknown }> = await em.execute('select seq from ledger_entries where entry_id = ? and community_id = ?', [entryId, communityId]);
+    const rows: Array<{ seq: unknown }> = await em.execute(
+      'select seq from ledger_entries where community_id = ? and recorded_at = ? and entry_id = ?',
+      [communityId, time, entryId],
+    );
     return rows[0] ? toSafeNumber(rows[0].seq) : undefined;
   };
   let seq = await find();
@@ -365,14 +369,16 @@ export function startLedgerIntegrator(options: LedgerIntegratorOptions): LedgerI
 
 /**
  * The seq of the entry a row recorded: `ledgerSeq` for rows written before the
- * integrator, otherwise looked up (and integrated first if still pending) by pending id.
+ * integrator, otherwise looked up (and integrated first if still pending) by pending id
+ * and the entry's time, which the row keeps as its own time.
  */
 export function ledgerSeqOfRecord(
   em: SqlEntityManager,
   communityId: string,
   record: { ledgerSeq?: number | null | undefined; ledgerEntryId?: number | null | undefined },
+  time: Date,
 ): Promise<number> {
   if (record.ledgerSeq != null) return Promise.resolve(record.ledgerSeq);
   if (record.ledgerEntryId == null) throw new Error('record names no ledger entry');
-  return sequenceOfEntry(em.fork() as SqlEntityManager, communityId, record.ledgerEntryId);
+  return sequenceOfEntry(em.fork() as SqlEntityManager, communityId, record.ledgerEntryId, time);
 }

@@ -44,7 +44,7 @@ describe('appending', () => {
     expect(await integratePending(em, communityId)).toBe(2);
     expect(await pendingCount(em, communityId)).toBe(0);
     expect(await seqs(communityId)).toEqual([0, 1]);
-    expect([await sequenceOfEntry(em, communityId, first.entryId), await sequenceOfEntry(em, communityId, second.entryId)]).toEqual([0, 1]);
+    expect([await sequenceOfEntry(em, communityId, first.entryId, first.time), await sequenceOfEntry(em, communityId, second.entryId, second.time)]).toEqual([0, 1]);
     const expected = leafHash(entryLeafBytes({ seq: 1, type: 'fees.payment-recorded', payload: { invoiceId: 'i-1', amountFen: 500 }, actor: 'a-1', time: second.time }));
     const stored: Array<{ leaf_hash: Uint8Array }> = await em.execute('select leaf_hash from ledger_entries where community_id = ? and seq = 1', [communityId]);
     expect(new Uint8Array(stored[0]!.leaf_hash)).toEqual(expected);
@@ -107,7 +107,7 @@ describe('appending', () => {
     ).rejects.toThrow('contract refused');
     const next = await em.transactional((tx) => appendEntry(tx, { communityId, type: 'test.after', payload: {}, actor: 'system' }));
     await integratePending(em, communityId);
-    expect(await sequenceOfEntry(em, communityId, next.entryId)).toBe(3);
+    expect(await sequenceOfEntry(em, communityId, next.entryId, next.time)).toBe(3);
     expect(await seqs(communityId)).toEqual([0, 1, 2, 3]);
   });
 

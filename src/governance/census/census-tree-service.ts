@@ -44,6 +44,8 @@ export interface CensusChange extends CensusTotals {
   version: number;
   /** The pending id of the ledger entry recording the change; the seq follows at integration. */
   ledgerEntryId: number;
+  /** The entry's time, also the root history's `recorded_at`. */
+  recordedAt: Date;
 }
 
 interface LockedTree {
@@ -112,7 +114,8 @@ async function recordChange(
       headCount,
     },
   });
-  const now = new Date();
+  // The entry's own time, so the root row finds its entry (see ledgerSeqOfRecord).
+  const now = appended.time;
   const [versionRow]: Array<{ version: number }> = await em.execute(
     `with updated as (
        update census_trees set root = ?, total_weight = ?, head_count = ?, updated_at = ? where community_id = ? and kind = ?
@@ -137,6 +140,7 @@ async function recordChange(
     headCount,
     version: Number(versionRow!.version),
     ledgerEntryId: appended.entryId,
+    recordedAt: now,
   };
 }
 

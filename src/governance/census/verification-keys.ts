@@ -80,7 +80,8 @@ export async function activateVerificationKey(
     actor: admin.accountId,
     payload: { instance: input.instance, hash: keyHash, insecure },
   });
-  const now = new Date();
+  // The entry's own time, so the key row finds its entry (see ledgerSeqOfRecord).
+  const now = appended.time;
   await em.execute('update zk_verification_keys set deactivated_at = ? where community_id = ? and deactivated_at is null', [now, input.communityId]);
   const row = em.create(CommunityVerificationKeySchema, {
     id: randomUUID(),

@@ -88,7 +88,7 @@ const CensusRootRef = builder.objectRef<CensusRoot>('CensusRoot').implement({
     ledgerSeq: t.field({
       type: 'BigInt',
       description: 'The ledger entry that made this root (assigned when the ledger integrates it; reading it integrates first).',
-      resolve: async (root, _args, context) => BigInt(await ledgerSeqOfRecord(context.em as SqlEntityManager, root.communityId, root)),
+      resolve: async (root, _args, context) => BigInt(await ledgerSeqOfRecord(context.em as SqlEntityManager, root.communityId, root, root.recordedAt)),
     }),
   }),
 });
@@ -227,7 +227,7 @@ const CensusChangeRef = builder.objectRef<CensusChange>('CensusChange').implemen
     ledgerSeq: t.field({
       type: 'BigInt',
       resolve: async (change, _args, context) =>
-        BigInt(await ledgerSeqOfRecord(context.em as SqlEntityManager, change.communityId, { ledgerEntryId: change.ledgerEntryId })),
+        BigInt(await ledgerSeqOfRecord(context.em as SqlEntityManager, change.communityId, { ledgerEntryId: change.ledgerEntryId }, change.recordedAt)),
     }),
   }),
 });

@@ -46,7 +46,7 @@ const VerificationKeyRef = builder.objectRef<CommunityVerificationKey>('Verifica
     ledgerSeq: t.field({
       type: 'BigInt',
       description: 'The zk.key.activated entry (assigned when the ledger integrates it; reading it integrates first).',
-      resolve: async (key, _args, context) => BigInt(await ledgerSeqOfRecord(context.em as SqlEntityManager, key.communityId, key)),
+      resolve: async (key, _args, context) => BigInt(await ledgerSeqOfRecord(context.em as SqlEntityManager, key.communityId, key, key.activatedAt)),
     }),
     verificationKeyJson: t.string({ description: 'The key itself, as snarkjs writes it.', resolve: (key) => JSON.stringify(key.verificationKey) }),
   }),
