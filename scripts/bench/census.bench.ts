@@ -6,39 +6,22 @@
  *
  *   npm run bench -- --only census [--quick]      (DATABASE_URL for PostgreSQL)
  */
-import { randomBytes, randomUUID } from 'node:crypto';
-import pg from 'pg';
+import { randomUUID } from 'node:crypto';
 import { initOrm, type SqlEntityManager } from '../../src/db/orm.ts';
 import { addCensusMember, censusTotals } from '../../src/governance/census/census-tree-service.ts';
 import { membershipLeaf } from '../../src/zk/identity.ts';
 import { PoseidonMerkleTree } from '../../src/zk/merkle-tree.ts';
 import { median, timeEach, type BenchFigure, type BenchOptions, type BenchSuite } from './bench-suite.ts';
+import { createScratchDatabase } from '../../src/db/scratch-database.ts';
 
 const FULL_MEMBERS = 10_000;
 const QUICK_MEMBERS = 1_000;
-
-async function scratchDatabase(serverUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `courtyard_bench_${randomBytes(5).toString('hex')}`;
-  const admin = async (sql: string) => {
-    const client = new pg.Client({ connectionString: serverUrl });
-    await client.connect();
-    try {
-      await client.query(sql);
-    } finally {
-      await client.end();
-    }
-  };
-  await admin(`create database ${name}`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return { url: url.toString(), drop: () => admin(`drop database if exists ${name} with (force)`) };
-}
 
 export const suite: BenchSuite = {
   name: 'census',
   async run(options: BenchOptions): Promise<BenchFigure[]> {
     const members = options.quick ? QUICK_MEMBERS : FULL_MEMBERS;
-    const scratch = options.databaseUrl ? await scratchDatabase(options.databaseUrl) : undefined;
+    const scratch = options.databaseUrl ? await createScratchDatabase(options.databaseUrl, 'courtyard_bench') : undefined;
     const orm = await initOrm(scratch ? { databaseUrl: scratch.url } : { pgliteDataDirectory: 'memory://' });
     try {
       const em = orm.em.fork() as SqlEntityManager;

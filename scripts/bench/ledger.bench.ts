@@ -4,13 +4,13 @@
  * Runs on a scratch PostgreSQL database when DATABASE_URL is set, PGlite otherwise.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import pg from 'pg';
 import { initOrm, type Orm, type SqlEntityManager } from '../../src/db/orm.ts';
 import { appendEntries, appendEntry } from '../../src/ledger/append-entry.ts';
 import { integratePending, startLedgerIntegrator, type LedgerIntegrator } from '../../src/ledger/integrator.ts';
 import { auditLog } from '../../src/ledger/audit.ts';
 import { consistencyProof, inclusionProof } from '../../src/ledger/proofs.ts';
 import { median, timeEach, type BenchFigure, type BenchOptions, type BenchSuite } from './bench-suite.ts';
+import { createScratchDatabase } from '../../src/db/scratch-database.ts';
 
 const CLIENTS = 8;
 const COMMUNITIES = 16;
@@ -18,23 +18,6 @@ const ROUNDS = 3;
 
 function payload(index: number) {
   return { invoiceId: `inv-${index}`, householdId: `hh-${index % 500}`, amountFen: 12_345 + index };
-}
-
-async function scratchDatabase(serverUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `courtyard_bench_${randomBytes(5).toString('hex')}`;
-  const admin = async (sql: string) => {
-    const client = new pg.Client({ connectionString: serverUrl });
-    await client.connect();
-    try {
-      await client.query(sql);
-    } finally {
-      await client.end();
-    }
-  };
-  await admin(`create database ${name}`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return { url: url.toString(), drop: () => admin(`drop database if exists ${name} with (force)`) };
 }
 
 /** Runs `total` units of work over `clients` concurrent loops; returns units per second. */
@@ -184,7 +167,7 @@ async function auditAndProofFigures(orm: Orm, entries: number): Promise<BenchFig
 export const suite: BenchSuite = {
   name: 'ledger',
   async run(options: BenchOptions): Promise<BenchFigure[]> {
-    const scratch = options.databaseUrl ? await scratchDatabase(options.databaseUrl) : undefined;
+    const scratch = options.databaseUrl ? await createScratchDatabase(options.databaseUrl, 'courtyard_bench') : undefined;
     const orm = await initOrm(scratch ? { databaseUrl: scratch.url } : { pgliteDataDirectory: 'memory://' });
     try {
       const figures = await appendFigures(orm, options.quick ? 1_000 : 4_000);

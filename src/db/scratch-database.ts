@@ -1,0 +1,31 @@
+/**
+ * A throwaway database on a PostgreSQL server, for tests and benchmarks that must
+ * not touch each other's data: created empty, dropped (forcibly) when done.
+ */
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+
+export interface ScratchDatabase {
+  url: string;
+  drop(): Promise<void>;
+}
+
+async function runOnServer(serverUrl: string, sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+/** `prefix` names who made it (e.g. `courtyard_test`), so leftovers are easy to spot. */
+export async function createScratchDatabase(serverUrl: string, prefix: string): Promise<ScratchDatabase> {
+  if (!/^[a-z_]{1,40}$/u.test(prefix)) throw new Error('A scratch database prefix is lowercase letters and "_"');
+  const name = `${prefix}_${randomBytes(6).toString('hex')}`;
+  await runOnServer(serverUrl, `create database ${name}`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => runOnServer(serverUrl, `drop database if exists ${name} with (force)`) };
+}
