@@ -10,7 +10,7 @@ import { SNARK_SCALAR_FIELD } from '../../src/zk/field.ts';
 import { loadMembershipArtifacts } from '../../src/zk/artifacts-node.ts';
 import { proveMembership, type MembershipProof } from '../../src/zk/prover.ts';
 import { createTestApp, mutate, type TestApp } from '../support/app.ts';
-import { createAccount, createCommunityFixture, type CommunityFixture } from '../support/fixtures.ts';
+import { addHouseholdMember, createAccount, createCommunityFixture, registerHousehold, type CommunityFixture } from '../support/fixtures.ts';
 
 const INVITE = `mutation ($communityId: ID!, $kind: CensusKind!, $accountId: ID, $householdId: ID) {
   createCensusInvite(communityId: $communityId, kind: $kind, accountId: $accountId, householdId: $householdId) {
@@ -102,22 +102,8 @@ describe('census invites and joining', () => {
   });
 
   it('refuses an expired invite and an unknown code', async () => {
-    const household = await mutate(
-      testApp,
-      'registerHousehold',
-      `mutation ($communityId: ID!) { registerHousehold(communityId: $communityId, unitLabel: "9栋 101", floorAreaCentiSquareMetres: 6000) {
-        __typename ... on MutationRegisterHouseholdSuccess { data { id } } ... on Error { code message } } }`,
-      { communityId: community.id },
-      community.managerToken,
-    );
-    await mutate(
-      testApp,
-      'addHouseholdMember',
-      `mutation ($householdId: ID!, $accountId: ID) { addHouseholdMember(householdId: $householdId, relation: OCCUPANT, name: "李娜", accountId: $accountId) {
-        __typename ... on MutationAddHouseholdMemberSuccess { data { id } } ... on Error { code message } } }`,
-      { householdId: household.id, accountId: community.residentAccountId },
-      community.managerToken,
-    );
+    const household = await registerHousehold(testApp, community.managerToken, { communityId: community.id, unitLabel: '9栋 101', floorAreaCentiSquareMetres: 6000 });
+    await addHouseholdMember(testApp, community.managerToken, { householdId: household.id, relation: 'OCCUPANT', name: '李娜', accountId: community.residentAccountId });
     const code = await invite({ kind: 'HOUSEHOLDS', householdId: household.id });
     await testApp.database.orm.em.getConnection().execute(`update census_invites set expires_at = now() - interval '1 minute' where redeemed_at is null`);
     expect(await join(code, (await createIdentity()).commitment.toString(), community.residentToken)).toMatchObject({ code: 'INVITE_EXPIRED' });
@@ -193,22 +179,8 @@ describe('census invites and joining', () => {
   });
 
   it("counts an owner of two units as one head with both areas, and updates the weight when they gain a unit", async () => {
-    const second = await mutate(
-      testApp,
-      'registerHousehold',
-      `mutation ($communityId: ID!) { registerHousehold(communityId: $communityId, unitLabel: "5栋 702", floorAreaCentiSquareMetres: 12050) {
-        __typename ... on MutationRegisterHouseholdSuccess { data { id } } ... on Error { code message } } }`,
-      { communityId: community.id },
-      community.managerToken,
-    );
-    await mutate(
-      testApp,
-      'addHouseholdMember',
-      `mutation ($householdId: ID!, $accountId: ID) { addHouseholdMember(householdId: $householdId, relation: OWNER, name: "张伟", accountId: $accountId) {
-        __typename ... on MutationAddHouseholdMemberSuccess { data { id } } ... on Error { code message } } }`,
-      { householdId: second.id, accountId: community.residentAccountId },
-      community.managerToken,
-    );
+    const second = await registerHousehold(testApp, community.managerToken, { communityId: community.id, unitLabel: '5栋 702', floorAreaCentiSquareMetres: 12050 });
+    await addHouseholdMember(testApp, community.managerToken, { householdId: second.id, relation: 'OWNER', name: '张伟', accountId: community.residentAccountId });
     const census = await testApp.graphql(CENSUS, { communityId: community.id, kind: 'OWNERS' }, community.residentToken);
     expect(census.data.census).toMatchObject({ size: 1, headCount: 1, totalWeight: '21000' });
     expect(census.data.census.leaves.edges.map((edge: any) => edge.node.weight)).toEqual(['21000']);
@@ -235,14 +207,7 @@ describe('membership proofs over the persisted census', () => {
   beforeAll(async () => {
     identity = await createIdentity();
     const owner = await createAccount(testApp, 'census-prover');
-    await mutate(
-      testApp,
-      'addHouseholdMember',
-      `mutation ($householdId: ID!, $accountId: ID) { addHouseholdMember(householdId: $householdId, relation: OWNER, name: "王芳", accountId: $accountId) {
-        __typename ... on MutationAddHouseholdMemberSuccess { data { id } } ... on Error { code message } } }`,
-      { householdId: community.householdId, accountId: owner.id },
-      community.managerToken,
-    );
+    await addHouseholdMember(testApp, community.managerToken, { householdId: community.householdId, relation: 'OWNER', name: '王芳', accountId: owner.id });
     const token = await testApp.login('census-prover', 'a long enough password');
     const code = await invite({ kind: 'OWNERS', accountId: owner.id });
     const joined = await join(code, identity.commitment.toString(), token);

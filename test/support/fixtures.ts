@@ -58,6 +58,54 @@ export async function grantRole(
   );
 }
 
+export async function registerHousehold(
+  testApp: TestApp,
+  managerToken: string,
+  input: { communityId: string; unitLabel: string; floorAreaCentiSquareMetres: number },
+): Promise<{ id: string }> {
+  return mutate(
+    testApp,
+    'registerHousehold',
+    `mutation ($communityId: ID!, $unitLabel: String!, $area: Int!) {
+      registerHousehold(communityId: $communityId, unitLabel: $unitLabel, floorAreaCentiSquareMetres: $area) {
+        __typename
+        ... on MutationRegisterHouseholdSuccess { data { id } }
+        ... on Error { code message }
+      }
+    }`,
+    { communityId: input.communityId, unitLabel: input.unitLabel, area: input.floorAreaCentiSquareMetres },
+    managerToken,
+  );
+}
+
+export async function addHouseholdMember(
+  testApp: TestApp,
+  managerToken: string,
+  input: {
+    householdId: string;
+    relation: 'OWNER' | 'OCCUPANT';
+    name: string;
+    phone?: string;
+    idNumber?: string;
+    accountId?: string;
+  },
+): Promise<void> {
+  await mutate(
+    testApp,
+    'addHouseholdMember',
+    `mutation ($householdId: ID!, $relation: HouseholdRelation!, $name: String!, $phone: String, $idNumber: String, $accountId: ID) {
+      addHouseholdMember(householdId: $householdId, relation: $relation, name: $name, phone: $phone,
+                         idNumber: $idNumber, accountId: $accountId) {
+        __typename
+        ... on MutationAddHouseholdMemberSuccess { data { id } }
+        ... on Error { code message }
+      }
+    }`,
+    input,
+    managerToken,
+  );
+}
+
 export async function createCommunityFixture(
   testApp: TestApp,
   slug: string,
@@ -80,37 +128,19 @@ export async function createCommunityFixture(
   await grantRole(testApp, manager.id, 'MANAGER', { communityId: community.id });
   const managerToken = await testApp.login(`${slug}-manager`, PASSWORD);
   const unitLabel = `${slug} 3栋 2单元 1501`;
-  const household = await mutate(
-    testApp,
-    'registerHousehold',
-    `mutation ($communityId: ID!, $unitLabel: String!) {
-      registerHousehold(communityId: $communityId, unitLabel: $unitLabel, floorAreaCentiSquareMetres: 8950) {
-        __typename
-        ... on MutationRegisterHouseholdSuccess { data { id } }
-        ... on Error { code message }
-      }
-    }`,
-    { communityId: community.id, unitLabel },
-    managerToken,
-  );
+  const household = await registerHousehold(testApp, managerToken, { communityId: community.id, unitLabel, floorAreaCentiSquareMetres: 8950 });
   const resident = await createAccount(testApp, `${slug}-resident`);
   const residentName = `张伟-${slug}`;
   const residentPhone = `+86 138 0013 ${String(slug.length).padStart(4, '0')}`;
   const residentIdNumber = `11010519491231002${slug.length % 10}`;
-  await mutate(
-    testApp,
-    'addHouseholdMember',
-    `mutation ($householdId: ID!, $name: String!, $phone: String, $idNumber: String, $accountId: ID) {
-      addHouseholdMember(householdId: $householdId, relation: OWNER, name: $name, phone: $phone,
-                         idNumber: $idNumber, accountId: $accountId) {
-        __typename
-        ... on MutationAddHouseholdMemberSuccess { data { id } }
-        ... on Error { code message }
-      }
-    }`,
-    { householdId: household.id, name: residentName, phone: residentPhone, idNumber: residentIdNumber, accountId: resident.id },
-    managerToken,
-  );
+  await addHouseholdMember(testApp, managerToken, {
+    householdId: household.id,
+    relation: 'OWNER',
+    name: residentName,
+    phone: residentPhone,
+    idNumber: residentIdNumber,
+    accountId: resident.id,
+  });
   return {
     id: community.id,
     slug,
