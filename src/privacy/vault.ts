@@ -253,13 +253,17 @@ async function ownHouseholdIds(em: EntityManager, viewer: Viewer, communityId: s
   return memberships.map((member) => member.householdId);
 }
 
+async function isHouseholdMember(em: EntityManager, viewer: Viewer, householdId: string): Promise<boolean> {
+  return (await em.count(HouseholdMemberSchema, { householdId, accountId: viewer.accountId })) > 0;
+}
+
 /** Whether the viewer may see this household's non-personal record. */
 export async function canSeeHousehold(em: EntityManager, viewer: Viewer | null, household: Household): Promise<boolean> {
   if (!viewer) return false;
   const { communityId } = household;
   if (viewer.isAdmin || viewer.regulatedCommunityIds.has(communityId)) return true;
   if (hasCommunityRole(viewer, communityId, ['manager', 'committee'])) return true;
-  return (await em.count(HouseholdMemberSchema, { householdId: household.id, accountId: viewer.accountId })) > 0;
+  return isHouseholdMember(em, viewer, household.id);
 }
 
 /** Who read a household's personal data, when and why: for its members and its community's managers. */
@@ -270,7 +274,7 @@ export async function listPersonalDataAccesses(
 ): Promise<PersonalDataAccess[]> {
   const household = await em.findOne(HouseholdSchema, { id: householdId });
   if (!household || !viewer) throw new NotFoundError('Household');
-  const isMember = (await em.count(HouseholdMemberSchema, { householdId, accountId: viewer.accountId })) > 0;
+  const isMember = await isHouseholdMember(em, viewer, householdId);
   if (!isMember && !hasCommunityRole(viewer, household.communityId, ['manager'])) throw new NotFoundError('Household');
   return em.find(PersonalDataAccessSchema, { householdId }, { orderBy: { accessedAt: 'desc', id: 'desc' } });
 }

@@ -3,7 +3,7 @@
  * the PostgreSQL server named by DATABASE_URL, or an in-memory PGlite otherwise.
  */
 import { initOrm, type Orm } from '../../src/db/orm.ts';
-import { createScratchDatabase, type ScratchDatabase } from '../../src/db/scratch-database.ts';
+import { createScratchDatabase } from '../../src/db/scratch-database.ts';
 
 export interface TestDatabase {
   orm: Orm;
@@ -16,17 +16,12 @@ export interface TestDatabase {
 
 export const serverDatabaseUrl = process.env['DATABASE_URL'] || undefined;
 
-/** Creates an empty scratch database on the PostgreSQL server and returns its URL. */
-export function createScratchPostgresDatabase(): Promise<ScratchDatabase> {
-  return createScratchDatabase(serverDatabaseUrl!, 'courtyard_test');
-}
-
 export async function createTestDatabase(): Promise<TestDatabase> {
   if (!serverDatabaseUrl) {
     const orm = await initOrm({ pgliteDataDirectory: 'memory://' });
     return { orm, kind: 'pglite', databaseUrl: undefined, dispose: () => orm.close(true) };
   }
-  const scratch = await createScratchPostgresDatabase();
+  const scratch = await createScratchDatabase(serverDatabaseUrl, 'courtyard_test');
   const orm = await initOrm({ databaseUrl: scratch.url });
   return {
     orm,
