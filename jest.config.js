@@ -1,14 +1,10 @@
 // Jest runs the TypeScript sources as native ES modules (see the "test" script's
-// --experimental-vm-modules); SWC only strips types, exactly as Node does at run time.
+// --experimental-vm-modules); Node's own type stripping removes the types, exactly as
+// `node file.ts` does at run time (test/support/strip-types-transform.ts).
 export default {
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],
-  transform: {
-    '^.+\\.ts$': [
-      '@swc/jest',
-      { jsc: { parser: { syntax: 'typescript' }, target: 'es2023' }, module: { type: 'es6' } },
-    ],
-  },
+  transform: { '^.+\\.ts$': '<rootDir>/test/support/strip-types-transform.ts' },
   testMatch: ['<rootDir>/test/**/*.test.ts'],
   testTimeout: 60_000,
 };
