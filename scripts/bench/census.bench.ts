@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { initOrm, type SqlEntityManager } from '../../src/db/orm.ts';
-import { addCensusMember, censusTotals } from '../../src/governance/census/census-tree-service.ts';
+import { addCensusMember, censusTotals } from '../../src/census/census-tree-service.ts';
 import { membershipLeaf } from '../../src/zk/identity.ts';
 import { PoseidonMerkleTree } from '../../src/zk/merkle-tree.ts';
 import { median, timeEach, type BenchFigure, type BenchOptions, type BenchSuite } from './bench-suite.ts';

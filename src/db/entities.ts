@@ -11,7 +11,7 @@ import {
   PersonalDataAccessSchema,
 } from '../privacy/household.entity.ts';
 import { ledgerEntities } from '../ledger/ledger.entity.ts';
-import { censusEntities } from '../governance/census/census.entity.ts';
+import { censusEntities } from '../census/census.entity.ts';
 
 export const allEntities: EntitySchema<any, any>[] = [
   JurisdictionSchema,

@@ -4,11 +4,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { SqlEntityManager } from '../../src/db/orm.ts';
-import { addCensusMember, censusMerkleProof, censusTotals, removeCensusMember } from '../../src/governance/census/census-tree-service.ts';
-import { refreshOwnerWeight } from '../../src/governance/census/census-membership.ts';
-import { ownerWeight } from '../../src/governance/census/owner-weights.ts';
-import type { CensusKind } from '../../src/governance/census/census.entity.ts';
-import { CensusError } from '../../src/governance/census/census-errors.ts';
+import { addCensusMember, censusMerkleProof, censusTotals, removeCensusMember } from '../../src/census/census-tree-service.ts';
+import { refreshOwnerWeight } from '../../src/census/census-membership.ts';
+import { ownerWeight } from '../../src/census/owner-weights.ts';
+import type { CensusKind } from '../../src/census/census.entity.ts';
+import { CensusError } from '../../src/census/census-errors.ts';
 import { membershipLeaf } from '../../src/zk/identity.ts';
 import { CENSUS_TREE_DEPTH, PoseidonMerkleTree, verifyMerkleProof } from '../../src/zk/merkle-tree.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';

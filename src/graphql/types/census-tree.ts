@@ -23,15 +23,15 @@ import {
   type CensusKind,
   type CensusLeaf,
   type CensusRoot,
-} from '../../governance/census/census.entity.ts';
-import { censusMerkleProof, censusTotals, type CensusChange, type CensusTotals } from '../../governance/census/census-tree-service.ts';
+} from '../../census/census.entity.ts';
+import { censusMerkleProof, censusTotals, type CensusChange, type CensusTotals } from '../../census/census-tree-service.ts';
 import {
   createCensusInvite,
   joinCensus,
   MAX_INVITE_VALIDITY_HOURS,
   removeMember,
   type IssuedInvite,
-} from '../../governance/census/census-membership.ts';
+} from '../../census/census-membership.ts';
 import type { MerkleProof } from '../../zk/merkle-tree.ts';
 
 /** Longest invite code or commitment text accepted before any parsing. */

@@ -24,7 +24,7 @@ import {
   UNIT_LABEL_MAX_LENGTH,
   type PersonalData,
 } from '../../privacy/vault.ts';
-import { refreshOwnerWeight } from '../../governance/census/census-membership.ts';
+import { refreshOwnerWeight } from '../../census/census-membership.ts';
 
 export const HouseholdRef = builder.objectRef<Household>('Household');
 

@@ -15,15 +15,15 @@ import { CommunityRef } from './community.ts';
 import { CensusKindEnum } from './census-tree.ts';
 import { requireCommunityReader } from '../../accounts/viewer.ts';
 import { RateLimiter } from '../../accounts/rate-limiter.ts';
-import type { CommunityVerificationKey } from '../../governance/census/census.entity.ts';
+import type { CommunityVerificationKey } from '../../census/census.entity.ts';
 import {
   activateVerificationKey,
   findActiveVerificationKey,
   INSECURE_KEY_WARNING,
   MAX_VERIFICATION_KEY_JSON_BYTES,
-} from '../../governance/census/verification-keys.ts';
-import { verifyCommunityMembershipProof } from '../../governance/census/membership-proof.ts';
-import { MembershipProofRejectedError } from '../../governance/census/census-errors.ts';
+} from '../../census/verification-keys.ts';
+import { verifyCommunityMembershipProof } from '../../census/membership-proof.ts';
+import { MembershipProofRejectedError } from '../../census/census-errors.ts';
 import { DomainError } from '../../domain-error.ts';
 import { ProofRejectedError } from '../../zk/errors.ts';
 import { MAX_PROOF_JSON_BYTES, parseProofJson } from '../../zk/proof-format.ts';

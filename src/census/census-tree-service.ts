@@ -17,11 +17,11 @@
  * sequence numbers — follow the order of the changes.
  */
 import { randomUUID } from 'node:crypto';
-import type { SqlEntityManager } from '../../db/orm.ts';
-import { appendEntry } from '../../ledger/append-entry.ts';
-import { membershipLeaf } from '../../zk/identity.ts';
-import { CENSUS_TREE_DEPTH, PoseidonMerkleTree, zeroHashes } from '../../zk/merkle-tree.ts';
-import type { MerkleProof } from '../../zk/merkle-tree.ts';
+import type { SqlEntityManager } from '../db/orm.ts';
+import { appendEntry } from '../ledger/append-entry.ts';
+import { membershipLeaf } from '../zk/identity.ts';
+import { CENSUS_TREE_DEPTH, PoseidonMerkleTree, zeroHashes } from '../zk/merkle-tree.ts';
+import type { MerkleProof } from '../zk/merkle-tree.ts';
 import { CensusError } from './census-errors.ts';
 import { DatabaseNodeStore } from './census-node-store.ts';
 import type { CensusKind } from './census.entity.ts';

@@ -3,7 +3,7 @@
  * units of the community the account owns. An owner of several units is one head with
  * the sum of their areas (Civil Code Art. 278 counts owners by head and area apart).
  */
-import type { SqlEntityManager } from '../../db/orm.ts';
+import type { SqlEntityManager } from '../db/orm.ts';
 
 export async function ownerWeight(em: SqlEntityManager, communityId: string, accountId: string): Promise<number> {
   const [row]: Array<{ weight: unknown }> = await em.execute(

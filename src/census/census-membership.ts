@@ -8,10 +8,10 @@
  * account, a household invite only by a member of that household.
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import type { SqlEntityManager } from '../../db/orm.ts';
-import { InvalidInputError, NotFoundError } from '../../domain-error.ts';
-import { requireCommunityRole, requireViewer, type Viewer } from '../../accounts/viewer.ts';
-import { SNARK_SCALAR_FIELD } from '../../zk/field.ts';
+import type { SqlEntityManager } from '../db/orm.ts';
+import { InvalidInputError, NotFoundError } from '../domain-error.ts';
+import { requireCommunityRole, requireViewer, type Viewer } from '../accounts/viewer.ts';
+import { SNARK_SCALAR_FIELD } from '../zk/field.ts';
 import { CensusError } from './census-errors.ts';
 import { CensusInviteSchema, type CensusInvite, type CensusKind } from './census.entity.ts';
 import { addCensusMember, lockCensusTree, removeCensusMember, updateCensusMemberWeight, type CensusChange } from './census-tree-service.ts';

@@ -6,9 +6,9 @@
  * valid, scope and message as expected, nullifier unused, cheap checks before the
  * pairing). Rejections become MembershipProofRejectedError with the verifier's code.
  */
-import type { SqlEntityManager } from '../../db/orm.ts';
-import { ProofRejectedError } from '../../zk/errors.ts';
-import { verifyMembershipProof, type VerifiedMembership } from '../../zk/verifier.ts';
+import type { SqlEntityManager } from '../db/orm.ts';
+import { ProofRejectedError } from '../zk/errors.ts';
+import { verifyMembershipProof, type VerifiedMembership } from '../zk/verifier.ts';
 import { CensusError, MembershipProofRejectedError } from './census-errors.ts';
 import type { CensusKind } from './census.entity.ts';
 import { findActiveVerificationKey, verificationKeyOf } from './verification-keys.ts';

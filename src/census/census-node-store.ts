@@ -6,8 +6,8 @@
  * NOTE: the caller holds the tree's row lock (census-tree-service.ts) for the whole
  * transaction; the store itself does not lock.
  */
-import type { SqlEntityManager } from '../../db/orm.ts';
-import type { MerkleNode, MerkleNodeStore, NodePosition } from '../../zk/merkle-tree.ts';
+import type { SqlEntityManager } from '../db/orm.ts';
+import type { MerkleNode, MerkleNodeStore, NodePosition } from '../zk/merkle-tree.ts';
 import type { CensusKind } from './census.entity.ts';
 
 /** Positions per statement; a path read at depth 20 needs 21. */

@@ -10,14 +10,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Groth16VerificationKeyJson } from 'snarkjs';
-import type { SqlEntityManager } from '../../db/orm.ts';
-import { InvalidInputError } from '../../domain-error.ts';
-import { requireAdmin, type Viewer } from '../../accounts/viewer.ts';
-import { appendEntry } from '../../ledger/append-entry.ts';
-import { loadMembershipArtifacts } from '../../zk/artifacts-node.ts';
-import { MEMBERSHIP_PUBLIC_SIGNAL_COUNT } from '../../zk/membership-signals.ts';
-import { requireVerificationKey } from '../../zk/proof-format.ts';
-import { verificationKeyHash, type LabelledVerificationKey } from '../../zk/verification-key.ts';
+import type { SqlEntityManager } from '../db/orm.ts';
+import { InvalidInputError } from '../domain-error.ts';
+import { requireAdmin, type Viewer } from '../accounts/viewer.ts';
+import { appendEntry } from '../ledger/append-entry.ts';
+import { loadMembershipArtifacts } from '../zk/artifacts-node.ts';
+import { MEMBERSHIP_PUBLIC_SIGNAL_COUNT } from '../zk/membership-signals.ts';
+import { requireVerificationKey } from '../zk/proof-format.ts';
+import { verificationKeyHash, type LabelledVerificationKey } from '../zk/verification-key.ts';
 import { CommunityVerificationKeySchema, type CommunityVerificationKey } from './census.entity.ts';
 
 /** Instance names as circuits/circuits.json spells them. */

@@ -2,8 +2,8 @@
  * Why a census operation or a membership proof is refused. Each is a DomainError with a
  * stable code, so the API returns it as a typed error and writes nothing.
  */
-import { DomainError } from '../../domain-error.ts';
-import type { ProofRejectionCode } from '../../zk/errors.ts';
+import { DomainError } from '../domain-error.ts';
+import type { ProofRejectionCode } from '../zk/errors.ts';
 
 export type CensusErrorCode =
   /** The identity commitment is not a canonical decimal field element in [1, r). */
