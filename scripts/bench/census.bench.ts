@@ -8,6 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { initOrm, type SqlEntityManager } from '../../src/db/orm.ts';
+import { databaseSchema } from '../../src/server/modules.ts';
 import { addCensusMember, censusTotals } from '../../src/census/census-tree-service.ts';
 import { membershipLeaf } from '../../src/zk/identity.ts';
 import { PoseidonMerkleTree } from '../../src/zk/merkle-tree.ts';
@@ -22,7 +23,7 @@ export const suite: BenchSuite = {
   async run(options: BenchOptions): Promise<BenchFigure[]> {
     const members = options.quick ? QUICK_MEMBERS : FULL_MEMBERS;
     const scratch = options.databaseUrl ? await createScratchDatabase(options.databaseUrl, 'courtyard_bench') : undefined;
-    const orm = await initOrm(scratch ? { databaseUrl: scratch.url } : { pgliteDataDirectory: 'memory://' });
+    const orm = await initOrm(scratch ? { databaseUrl: scratch.url } : { pgliteDataDirectory: 'memory://' }, databaseSchema);
     try {
       const em = orm.em.fork() as SqlEntityManager;
       const communityId = randomUUID();

@@ -5,6 +5,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { initOrm, type Orm, type SqlEntityManager } from '../../src/db/orm.ts';
+import { databaseSchema } from '../../src/server/modules.ts';
 import { appendEntries, appendEntry } from '../../src/ledger/append-entry.ts';
 import { integratePending, startLedgerIntegrator, type LedgerIntegrator } from '../../src/ledger/integrator.ts';
 import { auditLog } from '../../src/ledger/audit.ts';
@@ -168,7 +169,7 @@ export const suite: BenchSuite = {
   name: 'ledger',
   async run(options: BenchOptions): Promise<BenchFigure[]> {
     const scratch = options.databaseUrl ? await createScratchDatabase(options.databaseUrl, 'courtyard_bench') : undefined;
-    const orm = await initOrm(scratch ? { databaseUrl: scratch.url } : { pgliteDataDirectory: 'memory://' });
+    const orm = await initOrm(scratch ? { databaseUrl: scratch.url } : { pgliteDataDirectory: 'memory://' }, databaseSchema);
     try {
       const figures = await appendFigures(orm, options.quick ? 1_000 : 4_000);
       figures.push(...(await auditAndProofFigures(orm, options.quick ? 20_000 : 100_000)));

@@ -1,14 +1,15 @@
 /**
  * The one place that imports a database driver. PostgreSQL when a connection
  * string is given, PGlite (embedded PostgreSQL) otherwise.
+ *
+ * It knows no domain: the entities and migrations come from the module list
+ * (src/server/modules.ts, `databaseSchemaOf` in src/kernel/domain-module.ts).
  */
-import { MikroORM, type Options } from '@mikro-orm/core';
+import { MikroORM, type EntitySchema, type MigrationObject, type Options } from '@mikro-orm/core';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { PgliteDriver } from '@mikro-orm/pglite';
 import { Migrator } from '@mikro-orm/migrations';
 import type { AbstractSqlDriver, EntityManager as SqlEntityManagerType } from '@mikro-orm/sql';
-import { allEntities } from './entities.ts';
-import { allMigrations } from './migrations/index.ts';
 
 /** The SQL flavour of the entity manager, with `execute` and the query builder. */
 export type SqlEntityManager = SqlEntityManagerType<AbstractSqlDriver>;
@@ -22,14 +23,20 @@ export interface DatabaseLocation {
   pgliteDataDirectory?: string | undefined;
 }
 
+/** The tables the ORM maps and the committed migrations, oldest first. */
+export interface DatabaseSchema {
+  entities: readonly EntitySchema<any, any>[];
+  migrations: readonly MigrationObject[];
+}
+
 /** Pool size per process; PostgreSQL's default max_connections is 100. */
 const POSTGRES_POOL_MAX = 20;
 
-export function ormOptions(location: DatabaseLocation, overrides: Partial<Options> = {}): Options {
+export function ormOptions(location: DatabaseLocation, schema: DatabaseSchema, overrides: Partial<Options> = {}): Options {
   const common: Partial<Options> = {
-    entities: allEntities,
+    entities: [...schema.entities],
     extensions: [Migrator],
-    migrations: { migrationsList: allMigrations, snapshot: false, snapshotOnMigrate: false, silent: true },
+    migrations: { migrationsList: [...schema.migrations], snapshot: false, snapshotOnMigrate: false, silent: true },
     // Entities are declared with defineEntity, so no reflection or discovery is needed.
     discovery: { warnWhenNoEntities: false },
     debug: false,
@@ -54,8 +61,8 @@ export function ormOptions(location: DatabaseLocation, overrides: Partial<Option
 }
 
 /** Connects and applies every committed migration that has not run yet. */
-export async function initOrm(location: DatabaseLocation, overrides: Partial<Options> = {}): Promise<Orm> {
-  const orm = (await MikroORM.init(ormOptions(location, overrides))) as unknown as Orm;
+export async function initOrm(location: DatabaseLocation, schema: DatabaseSchema, overrides: Partial<Options> = {}): Promise<Orm> {
+  const orm = (await MikroORM.init(ormOptions(location, schema, overrides))) as unknown as Orm;
   await orm.migrator.up();
   return orm;
 }

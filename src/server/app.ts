@@ -16,6 +16,7 @@ import { startLedgerIntegrator } from '../ledger/integrator.ts';
 import { loadLedgerSettings, type LedgerSettings } from '../ledger/ledger-settings.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { ledgerCheckpointRoute } from './ledger-routes.ts';
+import { databaseSchema } from './modules.ts';
 import { createServices, type AppServices } from './services.ts';
 import { createCourtyardYoga, type CourtyardYoga } from './yoga.ts';
 
@@ -28,10 +29,10 @@ export interface App {
 }
 
 export async function openDatabase(configuration: Configuration): Promise<Orm> {
-  if (configuration.databaseUrl) return initOrm({ databaseUrl: configuration.databaseUrl });
+  if (configuration.databaseUrl) return initOrm({ databaseUrl: configuration.databaseUrl }, databaseSchema);
   const pgliteDataDirectory = join(configuration.dataDirectory, 'pglite');
   await mkdir(pgliteDataDirectory, { recursive: true, mode: 0o700 });
-  return initOrm({ pgliteDataDirectory });
+  return initOrm({ pgliteDataDirectory }, databaseSchema);
 }
 
 export interface AppOptions {

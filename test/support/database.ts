@@ -3,6 +3,7 @@
  * the PostgreSQL server named by DATABASE_URL, or an in-memory PGlite otherwise.
  */
 import { initOrm, type Orm } from '../../src/db/orm.ts';
+import { databaseSchema } from '../../src/server/modules.ts';
 import { createScratchDatabase } from '../../src/db/scratch-database.ts';
 
 export interface TestDatabase {
@@ -18,11 +19,11 @@ export const serverDatabaseUrl = process.env['DATABASE_URL'] || undefined;
 
 export async function createTestDatabase(): Promise<TestDatabase> {
   if (!serverDatabaseUrl) {
-    const orm = await initOrm({ pgliteDataDirectory: 'memory://' });
+    const orm = await initOrm({ pgliteDataDirectory: 'memory://' }, databaseSchema);
     return { orm, kind: 'pglite', databaseUrl: undefined, dispose: () => orm.close(true) };
   }
   const scratch = await createScratchDatabase(serverDatabaseUrl, 'courtyard_test');
-  const orm = await initOrm({ databaseUrl: scratch.url });
+  const orm = await initOrm({ databaseUrl: scratch.url }, databaseSchema);
   return {
     orm,
     kind: 'postgresql',

@@ -1,4 +1,4 @@
-import { SqlMigration } from './sql-migration.ts';
+import { SqlMigration } from '../../db/sql-migration.ts';
 
 /**
  * Decouples durable acceptance from sequencing (Trillian/Tessera style, see

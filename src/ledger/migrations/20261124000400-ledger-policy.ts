@@ -1,4 +1,4 @@
-import { SqlMigration } from './sql-migration.ts';
+import { SqlMigration } from '../../db/sql-migration.ts';
 
 /**
  * How many cosignatures make a checkpoint final is a community's policy, kept in one

@@ -1,4 +1,4 @@
-import { SqlMigration } from './sql-migration.ts';
+import { SqlMigration } from '../../db/sql-migration.ts';
 
 /**
  * Two indexes of `…0600_ledger_pending` cost more on the append path than they save:

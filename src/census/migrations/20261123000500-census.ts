@@ -1,4 +1,4 @@
-import { SqlMigration } from './sql-migration.ts';
+import { SqlMigration } from '../../db/sql-migration.ts';
 
 /**
  * Census trees (owners and households per community), their persisted Poseidon nodes,

@@ -1,4 +1,4 @@
-import { SqlMigration } from './sql-migration.ts';
+import { SqlMigration } from '../../db/sql-migration.ts';
 
 /** Households, their members and the personal-data access log. Personal fields are ciphertext only. */
 export class Migration20261123000200Privacy extends SqlMigration {

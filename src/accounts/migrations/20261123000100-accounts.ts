@@ -1,4 +1,4 @@
-import { SqlMigration } from './sql-migration.ts';
+import { SqlMigration } from '../../db/sql-migration.ts';
 
 /** Communities, jurisdictions, accounts, role grants and sessions. */
 export class Migration20261123000100Accounts extends SqlMigration {

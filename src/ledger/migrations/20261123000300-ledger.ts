@@ -1,4 +1,4 @@
-import { SqlMigration } from './sql-migration.ts';
+import { SqlMigration } from '../../db/sql-migration.ts';
 
 /**
  * The ledger: one append-only RFC 9162 log per community (see src/ledger/ and

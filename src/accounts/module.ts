@@ -1,0 +1,13 @@
+/**
+ * Accounts: communities, jurisdictions, accounts, role grants and sessions.
+ */
+import type { DomainModule } from '../kernel/domain-module.ts';
+import { AccountSchema, RoleGrantSchema, SessionSchema } from './account.entity.ts';
+import { CommunitySchema, JurisdictionSchema } from './community.entity.ts';
+import { Migration20261123000100Accounts } from './migrations/20261123000100-accounts.ts';
+
+export const accountsModule: DomainModule = {
+  name: 'accounts',
+  entities: [JurisdictionSchema, CommunitySchema, AccountSchema, RoleGrantSchema, SessionSchema],
+  migrations: [{ name: 'Migration20261123000100_accounts', class: Migration20261123000100Accounts }],
+};

@@ -1,0 +1,13 @@
+/**
+ * Privacy: households and their members in the personal-data vault, and the record of
+ * every read of personal data.
+ */
+import type { DomainModule } from '../kernel/domain-module.ts';
+import { HouseholdMemberSchema, HouseholdSchema, PersonalDataAccessSchema } from './household.entity.ts';
+import { Migration20261123000200Privacy } from './migrations/20261123000200-privacy.ts';
+
+export const privacyModule: DomainModule = {
+  name: 'privacy',
+  entities: [HouseholdSchema, HouseholdMemberSchema, PersonalDataAccessSchema],
+  migrations: [{ name: 'Migration20261123000200_privacy', class: Migration20261123000200Privacy }],
+};
