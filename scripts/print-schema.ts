@@ -4,7 +4,8 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { printSortedSchema } from '../src/graphql/schema.ts';
+import { modules } from '../src/server/modules.ts';
 
 const target = new URL('../schema/schema.graphql', import.meta.url);
-await writeFile(target, printSortedSchema());
+await writeFile(target, await printSortedSchema(modules));
 console.log(`wrote ${target.pathname}`);

@@ -3,6 +3,7 @@
  */
 import type { DomainModule } from '../kernel/domain-module.ts';
 import { AccountSchema, RoleGrantSchema, SessionSchema } from './account.entity.ts';
+import { createAccountsServices } from './accounts-services.ts';
 import { CommunitySchema, JurisdictionSchema } from './community.entity.ts';
 import { Migration20261123000100Accounts } from './migrations/20261123000100-accounts.ts';
 
@@ -10,4 +11,10 @@ export const accountsModule: DomainModule = {
   name: 'accounts',
   entities: [JurisdictionSchema, CommunitySchema, AccountSchema, RoleGrantSchema, SessionSchema],
   migrations: [{ name: 'Migration20261123000100_accounts', class: Migration20261123000100Accounts }],
+  createServices: () => ({ accounts: createAccountsServices() }),
+  registerGraphQL: async () => {
+    await import('./api/invalid-credentials-error.ts');
+    await import('./api/community.ts');
+    await import('./api/account.ts');
+  },
 };

@@ -11,4 +11,8 @@ export const censusModule: DomainModule = {
   name: 'census',
   entities: censusEntities,
   migrations: [{ name: 'Migration20261123000500_census', class: Migration20261123000500Census }],
+  registerGraphQL: async () => {
+    await import('./api/census-tree.ts');
+    await import('./api/verification-key.ts');
+  },
 };

@@ -1,6 +1,8 @@
 /**
- * The Pothos builder: plugins, scalars and auth scopes, and no types. Each
- * domain's types live in src/graphql/types/, assembled by schema.ts.
+ * The Pothos builder: plugins, scalars, auth scopes and the three root types (query,
+ * mutation, subscription), and no domain types. Each domain's types live in its own
+ * `api/` folder (src/<domain>/api/), added by its module's `registerGraphQL`; schema.ts
+ * assembles them.
  */
 import SchemaBuilder from '@pothos/core';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
@@ -126,3 +128,4 @@ builder.scalarType('BigInt', {
 
 builder.queryType({});
 builder.mutationType({});
+builder.subscriptionType({});

@@ -1,10 +1,16 @@
 /**
- * What every resolver receives: a request-scoped EntityManager, the caller and
- * the installation's services. Built in src/server/yoga.ts once per request.
+ * What every resolver receives: a request-scoped EntityManager, the caller and the
+ * installation's services. Built by src/server/yoga.ts once per request.
+ *
+ * The services are declared, not imported from the server: `AppServices` is the module
+ * runtime (src/kernel/domain-module.ts — configuration, keys, logger, the transaction
+ * runner, subscription pub/sub) plus each module's own services, which the module adds
+ * to `ModuleServices` by declaration merging (e.g. `ledger` in src/ledger/ledger-services.ts).
+ * src/server/ implements them.
  */
 import type { SqlEntityManager } from '../db/orm.ts';
 import type { Viewer } from '../accounts/viewer.ts';
-import type { AppServices } from '../server/services.ts';
+import type { AppServices } from '../kernel/domain-module.ts';
 
 export interface GraphQLContext {
   /** A fork of the ORM's EntityManager for this request only. */

@@ -1,29 +1,29 @@
 /**
- * Assembles the schema: importing a type file registers its types and fields
- * with the builder. Add each new domain's type files here.
+ * Assembles the schema from the module list: each module's `registerGraphQL` imports its
+ * `api/` files, which add their types and fields to the builder. The builder is one per
+ * process, so the schema is built once.
  */
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
+import type { DomainModule } from '../kernel/domain-module.ts';
 import { builder } from './builder.ts';
 import './errors.ts';
-import './types/community.ts';
-import './types/account.ts';
-import './types/household.ts';
-import './types/census-tree.ts';
-import './types/zk-keys.ts';
-import './types/ledger-entry.ts';
-import './types/ledger-checkpoint.ts';
-import './types/ledger-witness.ts';
-import './types/ledger-proof.ts';
-import './types/ledger-log.ts';
 
-let schema: GraphQLSchema | undefined;
+let schema: Promise<GraphQLSchema> | undefined;
+let builtFrom: readonly DomainModule[] | undefined;
 
-export function buildSchema(): GraphQLSchema {
-  schema ??= builder.toSchema({ sortSchema: true });
+async function assemble(modules: readonly DomainModule[]): Promise<GraphQLSchema> {
+  for (const module of modules) await module.registerGraphQL?.();
+  return builder.toSchema({ sortSchema: true });
+}
+
+export function buildSchema(modules: readonly DomainModule[]): Promise<GraphQLSchema> {
+  if (builtFrom && builtFrom !== modules) throw new Error('The schema of this process was built from another module list');
+  builtFrom = modules;
+  schema ??= assemble(modules);
   return schema;
 }
 
 /** The SDL committed at schema/schema.graphql. */
-export function printSortedSchema(): string {
-  return `${printSchema(lexicographicSortSchema(buildSchema()))}\n`;
+export async function printSortedSchema(modules: readonly DomainModule[]): Promise<string> {
+  return `${printSchema(lexicographicSortSchema(await buildSchema(modules)))}\n`;
 }

@@ -3,8 +3,8 @@
  *
  * Each domain folder (`src/ledger/`, `src/census/`, …) exports one `DomainModule` from its
  * `module.ts`: its entities, its migrations, the long-lived services its resolvers and jobs
- * use, its background jobs, its subscription topics and the function that adds its GraphQL
- * types. `src/server/modules.ts` lists the modules in one place; the server, the database,
+ * use, its background jobs, its subscription topics, its plain HTTP routes and the function
+ * that adds its GraphQL types. `src/server/modules.ts` lists the modules in one place; the server, the database,
  * the schema printer, tests and benchmarks all read that list. Adding a domain is its
  * folder and one line there — no shared file learns its name (docs/architecture.md).
  *
@@ -36,9 +36,14 @@ export interface DomainModule {
   readonly createServices?: (runtime: ModuleRuntime) => Partial<ModuleServices>;
   /** Starts the module's background jobs (once per server process); each is stopped at shutdown. */
   readonly jobs?: (runtime: ModuleRuntime, services: AppServices) => readonly BackgroundJob[];
+  /** Plain HTTP routes beside the GraphQL endpoint (public files, webhooks), tried in list order. */
+  readonly routes?: (services: AppServices) => readonly RouteHandler[];
   /** Adds the module's GraphQL types and fields to the builder (imports its `api/` files). */
   readonly registerGraphQL?: () => Promise<void>;
 }
+
+/** Answers a request it owns, or returns undefined to let the next route (and finally GraphQL) try. */
+export type RouteHandler = (request: Request, url: URL) => Promise<Response | undefined> | Response | undefined;
 
 /** What the server gives every module: the installation's configuration and shared machinery. */
 export interface ModuleRuntime {

@@ -10,7 +10,8 @@
  * integrator (integrator.ts) then gives it its sequence number, leaf hash and tree nodes
  * in a batch. The sequence number is therefore NOT known inside the caller's
  * transaction: keep the returned `entryId` and `time` and look the seq up later
- * (`sequenceOfEntry`), once integrated.
+ * (`sequenceOfEntry`), once integrated. A unit of work run by the transaction runner
+ * (transaction-runner.ts) has its entries integrated right after it commits.
  *
  * Ordering rule (docs/ledger.md): the integrator orders a community's entries by pending
  * id. A transaction that waited for a row lock gets its id only after the holder
@@ -21,6 +22,7 @@ import type { SqlEntityManager } from '../db/orm.ts';
 import { assertValidEntryFields, assertValidPayload, canonicalJson, entryLeafBytes, MAX_ENTRY_BYTES, type JsonObject } from './entry-encoding.ts';
 import { LedgerInputError } from './errors.ts';
 import { toSafeNumber } from './sql-values.ts';
+import { noteAppend } from './transaction-runner.ts';
 
 export interface AppendEntryInput {
   communityId: string;
@@ -43,23 +45,6 @@ export interface PendingEntry {
 /** Most entries one call of appendEntries takes. */
 export const MAX_ENTRIES_PER_APPEND = 1_000;
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/**
- * Transactions (MikroORM transaction contexts) that appended, and to which communities, so
- * the server can integrate right after they commit (see `communitiesAppendedIn`).
- */
-const appendingTransactions = new WeakMap<object, Set<string>>();
-
-/** The communities this transaction context appended to (empty if none). */
-export function communitiesAppendedIn(transaction: unknown): string[] {
-  if (typeof transaction !== 'object' || transaction === null) return [];
-  return [...(appendingTransactions.get(transaction) ?? [])];
-}
-
-/** Whether this transaction context appended ledger entries (for an afterTransactionCommit hook). */
-export function appendedIn(transaction: unknown): boolean {
-  return communitiesAppendedIn(transaction).length > 0;
-}
 
 export function appendEntry(em: SqlEntityManager, input: AppendEntryInput): Promise<PendingEntry> {
   return appendEntries(em, input.communityId, [input]).then((entries) => entries[0]!);
@@ -91,12 +76,7 @@ export async function appendEntries(
      values ${inputs.map(() => '(?, ?, ?, ?, ?)').join(', ')} returning id`,
     values,
   );
-  const transaction = em.getTransactionContext() as object | undefined;
-  if (transaction) {
-    const communities = appendingTransactions.get(transaction) ?? new Set<string>();
-    communities.add(communityId);
-    appendingTransactions.set(transaction, communities);
-  }
+  noteAppend(communityId);
   // Ids are drawn in VALUES order; sorting guards against a driver returning rows otherwise.
   const ids = rows.map((row) => toSafeNumber(row.id)).sort((a, b) => a - b);
   return ids.map((entryId) => ({ communityId, entryId, time }));

@@ -3,11 +3,15 @@
  * the RFC 9162 tree, checkpoints, witnesses and proofs.
  */
 import type { DomainModule } from '../kernel/domain-module.ts';
+import { ledgerCheckpointRoute } from './api/checkpoint-route.ts';
 import { ledgerEntities } from './ledger.entity.ts';
+import { startLedgerJobs } from './ledger-jobs.ts';
+import { createLedgerServices } from './ledger-services.ts';
 import { Migration20261123000300Ledger } from './migrations/20261123000300-ledger.ts';
 import { Migration20261124000400LedgerPolicy } from './migrations/20261124000400-ledger-policy.ts';
 import { Migration20261124000600LedgerPending } from './migrations/20261124000600-ledger-pending.ts';
 import { Migration20261124000700LedgerPendingIndexes } from './migrations/20261124000700-ledger-pending-indexes.ts';
+import { LEDGER_TOPICS } from './topics.ts';
 
 export const ledgerModule: DomainModule = {
   name: 'ledger',
@@ -18,4 +22,15 @@ export const ledgerModule: DomainModule = {
     { name: 'Migration20261124000600_ledger_pending', class: Migration20261124000600LedgerPending },
     { name: 'Migration20261124000700_ledger_pending_indexes', class: Migration20261124000700LedgerPendingIndexes },
   ],
+  topics: LEDGER_TOPICS,
+  createServices: (runtime) => ({ ledger: createLedgerServices(runtime) }),
+  jobs: (runtime, services) => startLedgerJobs(runtime, services.ledger),
+  routes: (services) => [ledgerCheckpointRoute(services)],
+  registerGraphQL: async () => {
+    await import('./api/ledger-entry.ts');
+    await import('./api/ledger-checkpoint.ts');
+    await import('./api/ledger-witness.ts');
+    await import('./api/ledger-proof.ts');
+    await import('./api/ledger-log.ts');
+  },
 };

@@ -5,9 +5,14 @@
 import type { DomainModule } from '../kernel/domain-module.ts';
 import { HouseholdMemberSchema, HouseholdSchema, PersonalDataAccessSchema } from './household.entity.ts';
 import { Migration20261123000200Privacy } from './migrations/20261123000200-privacy.ts';
+import { createPrivacyServices } from './privacy-services.ts';
 
 export const privacyModule: DomainModule = {
   name: 'privacy',
   entities: [HouseholdSchema, HouseholdMemberSchema, PersonalDataAccessSchema],
   migrations: [{ name: 'Migration20261123000200_privacy', class: Migration20261123000200Privacy }],
+  createServices: (runtime) => ({ privacy: createPrivacyServices(runtime) }),
+  registerGraphQL: async () => {
+    await import('./api/household.ts');
+  },
 };

@@ -1,27 +1,24 @@
 /**
- * Assembles one Courtyard process: configuration → keys → database (migrated)
- * → services → Yoga. Used by main.ts and by tests that want the whole app.
+ * Assembles one Courtyard process: configuration → keys → database (migrated) →
+ * module runtime and services → Yoga → background jobs. Used by main.ts and by tests
+ * that want the whole app. The domains come from the module list (modules.ts); this
+ * file names none of them except accounts, whose first admin it creates.
  */
 import { join } from 'node:path';
 import { mkdir } from 'node:fs/promises';
 import type { Configuration } from '../config/configuration.ts';
 import { loadInstallationKeys } from '../config/keys.ts';
 import { initOrm, type Orm } from '../db/orm.ts';
+import type { BackgroundJob } from '../kernel/domain-module.ts';
 import { ensureAdminAccount } from '../accounts/account-service.ts';
-import type { SqlEntityManager } from '../db/orm.ts';
-import type { EventSubscriber } from '@mikro-orm/core';
-import { appendedIn } from '../ledger/append-entry.ts';
-import { startCheckpointCutter } from '../ledger/checkpoint-cutter.ts';
-import { startLedgerIntegrator } from '../ledger/integrator.ts';
-import { loadLedgerSettings, type LedgerSettings } from '../ledger/ledger-settings.ts';
 import { createLogger, type Logger } from './logger.ts';
-import { ledgerCheckpointRoute } from './ledger-routes.ts';
-import { databaseSchema } from './modules.ts';
-import { createServices, type AppServices } from './services.ts';
+import { databaseSchema, modules } from './modules.ts';
+import { createRuntime, createServices, type AppServices } from './services.ts';
 import { createCourtyardYoga, type CourtyardYoga } from './yoga.ts';
 
 export interface App {
   services: AppServices;
+  orm: Orm;
   yoga: CourtyardYoga;
   /** Set on the first start only: the admin's one-time password, to print once. */
   bootstrapAdmin: { login: string; oneTimePassword: string | null } | null;
@@ -38,8 +35,6 @@ export async function openDatabase(configuration: Configuration): Promise<Orm> {
 export interface AppOptions {
   logger?: Logger;
   orm?: Orm;
-  /** Defaults to the environment (see src/ledger/ledger-settings.ts). */
-  ledgerSettings?: LedgerSettings;
 }
 
 export async function createApp(configuration: Configuration, options: AppOptions = {}): Promise<App> {
@@ -47,37 +42,17 @@ export async function createApp(configuration: Configuration, options: AppOption
   const keys = await loadInstallationKeys(configuration);
   const orm = options.orm ?? (await openDatabase(configuration));
   const bootstrapAdmin = await orm.em.fork().transactional((em) => ensureAdminAccount(em, configuration.secrets.adminPassword));
-  const services = createServices(configuration, orm, keys, logger, options.ledgerSettings ?? loadLedgerSettings());
-  const yoga = createCourtyardYoga(services, [ledgerCheckpointRoute(services)]);
-  // Every instance runs the integrator (SKIP LOCKED on a community's head lets one of them
-  // sequence it), polled and nudged right after a transaction that appended commits.
-  const integrator = startLedgerIntegrator({
-    forkEntityManager: () => orm.em.fork() as SqlEntityManager,
-    onError: (error) => logger.error({ error: (error as Error).message }, 'ledger integrator failed'),
-  });
-  const nudger: EventSubscriber = {
-    afterTransactionCommit: ({ transaction }) => {
-      if (appendedIn(transaction) && !(transaction && 'savepointName' in transaction && transaction.savepointName)) integrator.nudge();
-    },
-  };
-  orm.em.getEventManager().registerSubscriber(nudger);
-  // Every instance runs the cutter; an advisory lock lets one of them cut per tick.
-  const cutter = startCheckpointCutter({
-    forkEntityManager: () => orm.em.fork() as SqlEntityManager,
-    sealer: keys.masterKey,
-    intervalMs: services.ledger.settings.cutterIntervalMs,
-    onCheckpoint: (checkpoint) => logger.info({ communityId: checkpoint.communityId, treeSize: checkpoint.treeSize }, 'checkpoint cut'),
-    onError: (error) => logger.error({ error: (error as Error).message }, 'checkpoint cutter failed'),
-  });
+  const runtime = createRuntime(configuration, orm, keys, logger);
+  const services = createServices(runtime, modules);
+  const yoga = await createCourtyardYoga(services, orm, modules);
+  const jobs: BackgroundJob[] = modules.flatMap((module) => module.jobs?.(runtime, services) ?? []);
   return {
     services,
+    orm,
     yoga,
     bootstrapAdmin,
     async close() {
-      orm.em.getEventManager().getSubscribers().delete(nudger);
-      await integrator.stop();
-      await cutter.stop();
-      await services.ledger.feed.close();
+      for (const job of jobs.toReversed()) await job.stop();
       if (!options.orm) await orm.close(true);
     },
   };

@@ -1,27 +1,28 @@
 /**
- * Plain HTTP routes beside the GraphQL endpoint: readiness, and the
- * request-size limit. Other domains register their routes (checkpoints as text,
- * circuit artifacts) here too.
+ * Plain HTTP routes beside the GraphQL endpoint: readiness, and the request-size
+ * limit. Modules declare their own routes (`routes` in their module.ts, e.g. the
+ * ledger's checkpoint as text); yoga.ts tries them all in order.
  */
 import type { Plugin } from 'graphql-yoga';
-import type { AppServices } from './services.ts';
+import type { Orm } from '../db/orm.ts';
+import type { RouteHandler } from '../kernel/domain-module.ts';
+
+export type { RouteHandler };
 
 /** Largest request body accepted; a GraphQL document with a proof fits well inside. */
 export const MAX_REQUEST_BODY_BYTES = 256 * 1024;
-
-export type RouteHandler = (request: Request, url: URL) => Promise<Response | undefined> | Response | undefined;
 
 function json(body: unknown, status = 200): Response {
   return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
 }
 
 /** `/ready`: the database answers and every migration has run. (`/health`, liveness, is Yoga's own.) */
-export function readinessRoute(services: AppServices): RouteHandler {
+export function readinessRoute(orm: Orm): RouteHandler {
   return async (_request, url) => {
     if (url.pathname !== '/ready') return undefined;
     try {
-      await services.orm.em.getConnection().execute('select 1');
-      const pending = await services.orm.migrator.getPending();
+      await orm.em.getConnection().execute('select 1');
+      const pending = await orm.migrator.getPending();
       if (pending.length > 0) return json({ status: 'migrating' }, 503);
       return json({ status: 'ready' });
     } catch {

@@ -12,8 +12,10 @@ import type { GraphQLContext } from '../graphql/context.ts';
 import { viewerFromToken } from '../accounts/account-service.ts';
 import type { Viewer } from '../accounts/viewer.ts';
 import { DomainError } from '../domain-error.ts';
+import type { Orm } from '../db/orm.ts';
+import type { DomainModule } from '../kernel/domain-module.ts';
 import type { AppServices } from './services.ts';
-import { readinessRoute, useRoutes, type RouteHandler } from './routes.ts';
+import { readinessRoute, useRoutes } from './routes.ts';
 import { zkArtifactsRoute } from './zk-routes.ts';
 import { clientRoute } from './client-routes.ts';
 import { GRAPHIQL_EXAMPLES } from './graphiql-examples.ts';
@@ -55,9 +57,10 @@ async function resolveViewer(services: AppServices, em: GraphQLContext['em'], to
   }
 }
 
-export function createCourtyardYoga(services: AppServices, extraRoutes: readonly RouteHandler[] = []): CourtyardYoga {
+export async function createCourtyardYoga(services: AppServices, orm: Orm, modules: readonly DomainModule[]): Promise<CourtyardYoga> {
+  const moduleRoutes = modules.flatMap((module) => module.routes?.(services) ?? []);
   return createYoga<ServerContext, GraphQLContext>({
-    schema: buildSchema(),
+    schema: await buildSchema(modules),
     graphqlEndpoint: '/graphql',
     landingPage: false,
     logging: false,
@@ -66,7 +69,7 @@ export function createCourtyardYoga(services: AppServices, extraRoutes: readonly
     renderGraphiQL,
     graphiql: { title: 'Courtyard', defaultTabs: GRAPHIQL_EXAMPLES, subscriptionsProtocol: 'SSE' },
     plugins: [
-      useRoutes([readinessRoute(services), zkArtifactsRoute(), clientRoute(), ...extraRoutes]),
+      useRoutes([readinessRoute(orm), zkArtifactsRoute(), clientRoute(), ...moduleRoutes]),
       useRequestLog(services.logger),
       EnvelopArmorPlugin({
         maxDepth: { n: QUERY_LIMITS.maxDepth },
@@ -78,7 +81,7 @@ export function createCourtyardYoga(services: AppServices, extraRoutes: readonly
       }),
     ],
     context: async ({ request, req, connectionParams }) => {
-      const em = services.orm.em.fork();
+      const em = services.forkEntityManager();
       return {
         em,
         services,

@@ -1,4 +1,5 @@
 import { buildSchema } from '../../src/graphql/schema.ts';
+import { modules } from '../../src/server/modules.ts';
 import { createTestApp, mutate, type TestApp } from '../support/app.ts';
 import { createAccount, createCommunityFixture, grantRole, type CommunityFixture } from '../support/fixtures.ts';
 import { probeCallsTakingIds } from '../support/probe.ts';
@@ -50,7 +51,7 @@ describe('tenancy', () => {
   }
 
   async function expectNoLeak(token: string, victim: CommunityFixture, role: string): Promise<void> {
-    const schema = buildSchema();
+    const schema = await buildSchema(modules);
     const leaks: string[] = [];
     let probed = 0;
     const victimIds = [

@@ -4,11 +4,10 @@
  * a checkpoint reveals only the log's size and root hash, and witnesses and verifiers
  * must be able to fetch it without an account.
  */
-import { SLUG_PATTERN } from '../accounts/account-service.ts';
-import { CommunitySchema } from '../accounts/community.entity.ts';
-import { latestCheckpointText } from '../ledger/witnesses.ts';
-import type { RouteHandler } from './routes.ts';
-import type { AppServices } from './services.ts';
+import { SLUG_PATTERN } from '../../accounts/account-service.ts';
+import { CommunitySchema } from '../../accounts/community.entity.ts';
+import type { ModuleRuntime, RouteHandler } from '../../kernel/domain-module.ts';
+import { latestCheckpointText } from '../witnesses.ts';
 
 const CHECKPOINT_PATH = /^\/ledger\/([^/]+)\/checkpoint$/u;
 
@@ -19,14 +18,14 @@ function text(body: string, status = 200): Response {
   });
 }
 
-export function ledgerCheckpointRoute(services: AppServices): RouteHandler {
+export function ledgerCheckpointRoute(runtime: Pick<ModuleRuntime, 'forkEntityManager'>): RouteHandler {
   return async (request, url) => {
     const match = CHECKPOINT_PATH.exec(url.pathname);
     if (!match) return undefined;
     if (request.method !== 'GET' && request.method !== 'HEAD') return text('Method not allowed\n', 405);
     const slug = match[1]!;
     if (!SLUG_PATTERN.test(slug)) return text('No such community\n', 404);
-    const em = services.orm.em.fork();
+    const em = runtime.forkEntityManager();
     const community = await em.findOne(CommunitySchema, { slug }, { fields: ['id'] });
     if (!community) return text('No such community\n', 404);
     const note = await latestCheckpointText(em, community.id);

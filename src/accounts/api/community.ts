@@ -1,9 +1,9 @@
 import { resolveArrayConnection } from '@pothos/plugin-relay';
 import { z } from 'zod';
-import { builder } from '../builder.ts';
-import { MUTATION_ERRORS } from '../errors.ts';
-import { inTransaction } from '../transaction.ts';
-import { parseUuid } from '../ids.ts';
+import { builder } from '../../graphql/builder.ts';
+import { MUTATION_ERRORS } from '../../graphql/errors.ts';
+import { inTransaction } from '../../graphql/transaction.ts';
+import { parseUuid } from '../../graphql/ids.ts';
 import { CommunitySchema, JurisdictionSchema, type Community, type Jurisdiction } from '../../accounts/community.entity.ts';
 import { canReadCommunity, readableCommunityIds, requireViewer } from '../../accounts/viewer.ts';
 import { createCommunity, createJurisdiction } from '../../accounts/account-service.ts';

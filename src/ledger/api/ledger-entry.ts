@@ -7,10 +7,10 @@
 import { resolveCursorConnection, type DefaultConnectionArguments } from '@pothos/plugin-relay';
 import { Repeater } from 'graphql-yoga';
 import { z } from 'zod';
-import { builder } from '../builder.ts';
-import { parseUuid } from '../ids.ts';
-import type { GraphQLContext } from '../context.ts';
-import { CommunityRef } from './community.ts';
+import { builder } from '../../graphql/builder.ts';
+import { parseUuid } from '../../graphql/ids.ts';
+import type { GraphQLContext } from '../../graphql/context.ts';
+import { CommunityRef } from '../../accounts/api/community.ts';
 import {
   formatLedgerId,
   LEDGER_PAGE_DEFAULT_SIZE,
@@ -19,12 +19,13 @@ import {
   parseLedgerId,
   requirePageSize,
   toSafeIndex,
-} from './ledger-arguments.ts';
+} from '../../ledger/api/ledger-arguments.ts';
 import { canReadCommunity, requireCommunityReader } from '../../accounts/viewer.ts';
 import { InvalidInputError } from '../../domain-error.ts';
 import { canonicalJson, MAX_ENTRY_TYPE_LENGTH } from '../../ledger/entry-encoding.ts';
 import { getEntry, listEntries, type StoredEntry } from '../../ledger/entries.ts';
-import type { LedgerTopics } from '../../server/services.ts';
+import type { SubscriptionTopics } from '../../kernel/domain-module.ts';
+import type { LedgerTopic } from '../topics.ts';
 
 export const LedgerEntryRef = builder.objectRef<StoredEntry>('LedgerEntry');
 
@@ -118,17 +119,16 @@ builder.queryField('ledgerEntry', (t) =>
  * Follows a community's topic for one subscriber. The community's head is polled only
  * while someone follows it (src/ledger/log-feed.ts); events are published after commit.
  */
-export async function followCommunity<Topic extends 'ledger:entryAppended' | 'ledger:checkpointFinalized'>(
+export async function followCommunity<Topic extends LedgerTopic>(
   context: GraphQLContext,
   topic: Topic,
   communityId: string,
-): Promise<AsyncIterable<LedgerTopics[Topic][1]>> {
-  const { pubsub, feed } = context.services.ledger;
-  const subscribe = pubsub.subscribe as (topic: Topic, id: string) => AsyncIterable<LedgerTopics[Topic][1]>;
+): Promise<AsyncIterable<SubscriptionTopics[Topic][1]>> {
+  const { pubsub, ledger } = context.services;
   // Subscribe to the topic before the feed reads the head, so nothing after it is missed.
-  const source = subscribe.call(pubsub, topic, communityId)[Symbol.asyncIterator]();
-  const release = await feed.retain(communityId);
-  return new Repeater<LedgerTopics[Topic][1]>(async (push, stop) => {
+  const source = pubsub.subscribe(topic, communityId)[Symbol.asyncIterator]();
+  const release = await ledger.feed.retain(communityId);
+  return new Repeater<SubscriptionTopics[Topic][1]>(async (push, stop) => {
     const stopped = stop.then(() => undefined);
     try {
       for (;;) {
@@ -142,8 +142,6 @@ export async function followCommunity<Topic extends 'ledger:entryAppended' | 'le
     }
   });
 }
-
-builder.subscriptionType({});
 
 builder.subscriptionField('ledgerEntryAppended', (t) =>
   t.field({

@@ -6,14 +6,14 @@
  */
 import { resolveCursorConnection } from '@pothos/plugin-relay';
 import { z } from 'zod';
-import { builder } from '../builder.ts';
-import { MUTATION_ERRORS } from '../errors.ts';
-import { inTransaction } from '../transaction.ts';
-import { parseUuid } from '../ids.ts';
-import type { GraphQLContext } from '../context.ts';
-import { CommunityRef } from './community.ts';
-import { followCommunity, LedgerEntryRef, resolveEntryConnection } from './ledger-entry.ts';
-import { formatLedgerId, LEDGER_PAGE_DEFAULT_SIZE, LEDGER_PAGE_MAX_SIZE, parseIndexCursor, parseLedgerId, requirePageSize, toSafeIndex } from './ledger-arguments.ts';
+import { builder } from '../../graphql/builder.ts';
+import { MUTATION_ERRORS } from '../../graphql/errors.ts';
+import { inTransaction } from '../../graphql/transaction.ts';
+import { parseUuid } from '../../graphql/ids.ts';
+import type { GraphQLContext } from '../../graphql/context.ts';
+import { CommunityRef } from '../../accounts/api/community.ts';
+import { followCommunity, LedgerEntryRef, resolveEntryConnection } from '../../ledger/api/ledger-entry.ts';
+import { formatLedgerId, LEDGER_PAGE_DEFAULT_SIZE, LEDGER_PAGE_MAX_SIZE, parseIndexCursor, parseLedgerId, requirePageSize, toSafeIndex } from '../../ledger/api/ledger-arguments.ts';
 import { canReadCommunity, isRegulatorOf, hasCommunityRole, requireCommunityReader, requireViewer, type Viewer } from '../../accounts/viewer.ts';
 import { ForbiddenError, NotFoundError } from '../../domain-error.ts';
 import { getCheckpoint, latestCheckpoint, listCheckpoints, previousCheckpointSize, type StoredCheckpoint } from '../../ledger/checkpoints.ts';

@@ -4,10 +4,10 @@
  * each with the roots they lead to, so a client can check them against signed
  * checkpoints with any RFC 6962/9162 verifier.
  */
-import { builder } from '../builder.ts';
-import { parseUuid } from '../ids.ts';
-import { CommunityRef } from './community.ts';
-import { toSafeIndex } from './ledger-arguments.ts';
+import { builder } from '../../graphql/builder.ts';
+import { parseUuid } from '../../graphql/ids.ts';
+import { CommunityRef } from '../../accounts/api/community.ts';
+import { toSafeIndex } from '../../ledger/api/ledger-arguments.ts';
 import { requireCommunityReader } from '../../accounts/viewer.ts';
 import { getEntry } from '../../ledger/entries.ts';
 import { consistencyProof, inclusionProof, rootAt } from '../../ledger/proofs.ts';

@@ -1,11 +1,12 @@
 import { resolveOffsetConnection } from '@pothos/plugin-relay';
 import { z } from 'zod';
-import { builder } from '../builder.ts';
-import { MUTATION_ERRORS } from '../errors.ts';
-import { inTransaction } from '../transaction.ts';
-import { parseUuid } from '../ids.ts';
-import { AccountRef } from './account.ts';
-import { CommunityRef } from './community.ts';
+import { builder } from '../../graphql/builder.ts';
+import { MUTATION_ERRORS } from '../../graphql/errors.ts';
+import { inTransaction } from '../../graphql/transaction.ts';
+import { parseUuid } from '../../graphql/ids.ts';
+import { managerOf } from '../../graphql/auth-scopes.ts';
+import { AccountRef } from '../../accounts/api/account.ts';
+import { CommunityRef } from '../../accounts/api/community.ts';
 import { HouseholdSchema, ACCESS_PURPOSES, type Household, type PersonalDataAccess } from '../../privacy/household.entity.ts';
 import { CommunitySchema } from '../../accounts/community.entity.ts';
 import { requireCommunityReader } from '../../accounts/viewer.ts';
@@ -28,10 +29,6 @@ import { refreshOwnerWeight } from '../../census/census-membership.ts';
 
 export const HouseholdRef = builder.objectRef<Household>('Household');
 
-/** The scope-auth check for fields that take a community id and need its manager role. */
-function managerOf(communityGlobalId: string) {
-  return { communityRole: { communityId: parseUuid(communityGlobalId, 'communityId'), roles: ['manager'] as const } };
-}
 
 builder.node(HouseholdRef, {
   description: "A unit of a community. Its unit label and its members' details are personal data: see `householdPersonalData`.",
@@ -120,7 +117,7 @@ builder.queryField('householdPersonalData', (t) =>
     },
     resolve: (_root, args, context) =>
       inTransaction(context, (em) =>
-        readPersonalData(em, context.services.vault, context.viewer, {
+        readPersonalData(em, context.services.privacy.vault, context.viewer, {
           householdId: parseUuid(args.householdId.id, 'householdId'),
           purpose: args.purpose,
         }),
@@ -141,7 +138,7 @@ builder.queryField('findHousehold', (t) =>
       phone: t.arg.string({ validate: z.string().max(PHONE_MAX_LENGTH).optional().nullable() }),
     },
     resolve: (_root, args, context) =>
-      findHousehold(context.em, context.services.vault, context.viewer, {
+      findHousehold(context.em, context.services.privacy.vault, context.viewer, {
         communityId: parseUuid(args.communityId.id, 'communityId'),
         unitLabel: args.unitLabel,
         phone: args.phone,
@@ -162,7 +159,7 @@ builder.mutationField('registerHousehold', (t) =>
     },
     resolve: (_root, args, context) =>
       inTransaction(context, (em) =>
-        registerHousehold(em, context.services.vault, context.viewer, {
+        registerHousehold(em, context.services.privacy.vault, context.viewer, {
           communityId: parseUuid(args.communityId.id, 'communityId'),
           unitLabel: args.unitLabel,
           floorAreaCentiSquareMetres: args.floorAreaCentiSquareMetres,
@@ -190,7 +187,7 @@ builder.mutationField('addHouseholdMember', (t) =>
     },
     resolve: (_root, args, context) =>
       inTransaction(context, async (em) => {
-        const member = await addHouseholdMember(em, context.services.vault, context.viewer, {
+        const member = await addHouseholdMember(em, context.services.privacy.vault, context.viewer, {
           householdId: parseUuid(args.householdId.id, 'householdId'),
           relation: args.relation,
           name: args.name,

@@ -5,14 +5,14 @@
  * clients and regulators check a membership proof without consuming its nullifier.
  */
 import { z } from 'zod';
-import { builder } from '../builder.ts';
-import { MUTATION_ERRORS } from '../errors.ts';
-import { inTransaction } from '../transaction.ts';
-import { parseUuid } from '../ids.ts';
+import { builder } from '../../graphql/builder.ts';
+import { MUTATION_ERRORS } from '../../graphql/errors.ts';
+import { inTransaction } from '../../graphql/transaction.ts';
+import { parseUuid } from '../../graphql/ids.ts';
 import type { SqlEntityManager } from '../../db/orm.ts';
 import { ledgerSeqOfRecord } from '../../ledger/integrator.ts';
-import { CommunityRef } from './community.ts';
-import { CensusKindEnum } from './census-tree.ts';
+import { CommunityRef } from '../../accounts/api/community.ts';
+import { CensusKindEnum } from '../../census/api/census-tree.ts';
 import { requireCommunityReader } from '../../accounts/viewer.ts';
 import { RateLimiter } from '../../accounts/rate-limiter.ts';
 import type { CommunityVerificationKey } from '../../census/census.entity.ts';

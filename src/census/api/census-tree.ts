@@ -5,15 +5,16 @@
  */
 import { resolveOffsetConnection } from '@pothos/plugin-relay';
 import { z } from 'zod';
-import { builder } from '../builder.ts';
-import { MUTATION_ERRORS } from '../errors.ts';
-import { inTransaction } from '../transaction.ts';
-import { parseUuid } from '../ids.ts';
+import { builder } from '../../graphql/builder.ts';
+import { MUTATION_ERRORS } from '../../graphql/errors.ts';
+import { inTransaction } from '../../graphql/transaction.ts';
+import { parseUuid } from '../../graphql/ids.ts';
+import { managerOf } from '../../graphql/auth-scopes.ts';
 import type { SqlEntityManager } from '../../db/orm.ts';
 import { ledgerSeqOfRecord } from '../../ledger/integrator.ts';
-import { AccountRef } from './account.ts';
-import { CommunityRef } from './community.ts';
-import { HouseholdRef } from './household.ts';
+import { AccountRef } from '../../accounts/api/account.ts';
+import { CommunityRef } from '../../accounts/api/community.ts';
+import { HouseholdRef } from '../../privacy/api/household.ts';
 import { hasCommunityRole, requireCommunityReader } from '../../accounts/viewer.ts';
 import { CommunitySchema } from '../../accounts/community.entity.ts';
 import {
@@ -42,9 +43,6 @@ export const CensusKindEnum = builder.enumType('CensusKind', {
   values: { OWNERS: { value: 'owners' }, HOUSEHOLDS: { value: 'households' } } as const,
 });
 
-function managerOf(communityGlobalId: string) {
-  return { communityRole: { communityId: parseUuid(communityGlobalId, 'communityId'), roles: ['manager'] as const } };
-}
 
 interface CensusView extends CensusTotals {
   communityId: string;

@@ -3,9 +3,9 @@
  * its origin line, its public key (and C2SP verifier key), its committed size and how
  * many cosignatures make a checkpoint final.
  */
-import { builder } from '../builder.ts';
-import { parseUuid } from '../ids.ts';
-import { CommunityRef } from './community.ts';
+import { builder } from '../../graphql/builder.ts';
+import { parseUuid } from '../../graphql/ids.ts';
+import { CommunityRef } from '../../accounts/api/community.ts';
 import { requireCommunityReader } from '../../accounts/viewer.ts';
 import { logSize } from '../../ledger/entries.ts';
 import { findLogKey, type LogPublicKey } from '../../ledger/log-keys.ts';

@@ -4,12 +4,12 @@
  * community can list them (`ledgerWitnesses`).
  */
 import { z } from 'zod';
-import { builder } from '../builder.ts';
-import { MUTATION_ERRORS } from '../errors.ts';
-import { inTransaction } from '../transaction.ts';
-import { parseUuid } from '../ids.ts';
-import { CommunityRef } from './community.ts';
-import { requireWitnessRole } from './ledger-checkpoint.ts';
+import { builder } from '../../graphql/builder.ts';
+import { MUTATION_ERRORS } from '../../graphql/errors.ts';
+import { inTransaction } from '../../graphql/transaction.ts';
+import { parseUuid } from '../../graphql/ids.ts';
+import { CommunityRef } from '../../accounts/api/community.ts';
+import { requireWitnessRole } from '../../ledger/api/ledger-checkpoint.ts';
 import { requireCommunityReader } from '../../accounts/viewer.ts';
 import { ConflictError } from '../../domain-error.ts';
 import { formatVerifierKey, SIGNATURE_TYPE_COSIGNATURE_V1 } from '../../ledger/signed-note.ts';

@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { builder } from '../builder.ts';
-import { MUTATION_ERRORS } from '../errors.ts';
-import { inTransaction } from '../transaction.ts';
-import { parseUuid } from '../ids.ts';
-import { CommunityRef, JurisdictionRef } from './community.ts';
+import { builder } from '../../graphql/builder.ts';
+import { MUTATION_ERRORS } from '../../graphql/errors.ts';
+import { inTransaction } from '../../graphql/transaction.ts';
+import { parseUuid } from '../../graphql/ids.ts';
+import { CommunityRef, JurisdictionRef } from '../../accounts/api/community.ts';
 import { AccountSchema, RoleGrantSchema, type Account, type RoleGrant } from '../../accounts/account.entity.ts';
 import { CommunitySchema, JurisdictionSchema } from '../../accounts/community.entity.ts';
 import {
@@ -103,7 +103,7 @@ builder.mutationField('login', (t) =>
     },
     resolve: async (_root, args, context) => {
       // Cheap checks before the memory-hard hash: recent failures per login name and per address.
-      const { failedLoginsByName, failedLoginsByAddress } = context.services;
+      const { failedLoginsByName, failedLoginsByAddress } = context.services.accounts;
       failedLoginsByName.check(args.login);
       failedLoginsByAddress.check(context.clientAddress);
       try {
