@@ -15,7 +15,8 @@ import { SNARK_SCALAR_FIELD } from '../zk/field.ts';
 import { CensusError } from './census-errors.ts';
 import { CensusInviteSchema, type CensusInvite, type CensusKind } from './census.entity.ts';
 import { addCensusMember, lockCensusTree, removeCensusMember, updateCensusMemberWeight, type CensusChange } from './census-tree-service.ts';
-import { isHouseholdMember, ownerWeight } from './owner-weights.ts';
+import { ownerWeight } from './owner-weights.ts';
+import { isHouseholdMember, isHouseholdOfCommunity } from '../privacy/ownership.ts';
 
 /** How long an invite is valid unless the manager says otherwise, and at most. */
 export const DEFAULT_INVITE_VALIDITY_HOURS = 7 * 24;
@@ -67,8 +68,7 @@ export async function createCensusInvite(
     accountId = input.accountId;
   } else {
     if (!input.householdId || input.accountId) throw new InvalidInputError('householdId', 'a households invite names a household and no account');
-    const rows: unknown[] = await em.execute('select 1 from households where id = ? and community_id = ?', [input.householdId, input.communityId]);
-    if (rows.length === 0) throw new NotFoundError('Household');
+    if (!(await isHouseholdOfCommunity(em, input.householdId, input.communityId))) throw new NotFoundError('Household');
     householdId = input.householdId;
   }
   const code = randomBytes(INVITE_CODE_BYTES).toString('base64url');

@@ -5,9 +5,15 @@
  * every strict check of src/zk/verifier.ts (signals below r and counted, proof points
  * valid, scope and message as expected, nullifier unused, cheap checks before the
  * pairing). Rejections become MembershipProofRejectedError with the verifier's code.
+ *
+ * `checkMembershipProof` is the read-only check for clients and regulators: it takes the
+ * proof as the JSON snarkjs writes and returns a typed result — accepted with the public
+ * values, or rejected with the code of the first check that failed — instead of throwing.
  */
 import type { SqlEntityManager } from '../db/orm.ts';
-import { ProofRejectedError } from '../zk/errors.ts';
+import { ProofRejectedError, type ProofRejectionCode } from '../zk/errors.ts';
+import type { MembershipPublicSignals } from '../zk/membership-signals.ts';
+import { parseProofJson } from '../zk/proof-format.ts';
 import { verifyMembershipProof, type VerifiedMembership } from '../zk/verifier.ts';
 import { CensusError, MembershipProofRejectedError } from './census-errors.ts';
 import type { CensusKind } from './census.entity.ts';
@@ -70,6 +76,48 @@ export async function verifyCommunityMembershipProof(
     return { ...verified, verificationKeyHash: key.keyHash };
   } catch (error) {
     if (error instanceof ProofRejectedError) throw new MembershipProofRejectedError(error.code, error.message);
+    throw error;
+  }
+}
+
+export interface MembershipProofCheckRequest {
+  communityId: string;
+  kind: CensusKind;
+  /** `{"proof": …, "publicSignals": […]}` as snarkjs writes them (at most MAX_PROOF_JSON_BYTES). */
+  proofJson: string;
+  scope: bigint;
+  message?: bigint | undefined;
+  /** A snapshot root to pin instead of the recent window. */
+  root?: bigint | undefined;
+}
+
+/** The outcome of a read-only check: accepted with its public values, or the first check it failed. */
+export type MembershipProofCheck =
+  | { valid: true; signals: MembershipPublicSignals; verificationKeyHash: string }
+  | { valid: false; code: ProofRejectionCode | 'NO_ACTIVE_VERIFICATION_KEY'; reason: string };
+
+/**
+ * Checks a membership proof without consuming its nullifier. A proof that fails any
+ * check is a result, not an error; only unexpected failures (the database) throw.
+ */
+export async function checkMembershipProof(em: SqlEntityManager, request: MembershipProofCheckRequest): Promise<MembershipProofCheck> {
+  try {
+    const { proof, publicSignals } = parseProofJson(request.proofJson);
+    const { verificationKeyHash, ...signals } = await verifyCommunityMembershipProof(em, {
+      communityId: request.communityId,
+      kind: request.kind,
+      proof,
+      publicSignals,
+      expectedScope: request.scope,
+      expectedMessage: request.message,
+      pinnedRoot: request.root,
+    });
+    return { valid: true, signals, verificationKeyHash };
+  } catch (error) {
+    if (error instanceof ProofRejectedError || error instanceof MembershipProofRejectedError) {
+      return { valid: false, code: error.code as ProofRejectionCode, reason: error.message };
+    }
+    if (error instanceof CensusError && error.code === 'NO_ACTIVE_VERIFICATION_KEY') return { valid: false, code: error.code, reason: error.message };
     throw error;
   }
 }

@@ -1,18 +1,23 @@
 /**
  * The census: per-community Poseidon trees of owners and households, one-time invites,
- * verification keys and membership-proof checks. Governance, ratings and fee proofs
+ * verification keys, membership-proof checks and the nullifier store. Governance, ratings and fee proofs
  * build on it; it never depends on them.
  */
 import type { DomainModule } from '../kernel/domain-module.ts';
 import { censusEntities } from './census.entity.ts';
 import { Migration20261123000500Census } from './migrations/20261123000500-census.ts';
+import { Migration20261130000800CensusNullifiers } from './migrations/20261130000800-census-nullifiers.ts';
 
 export const censusModule: DomainModule = {
   name: 'census',
   entities: censusEntities,
-  migrations: [{ name: 'Migration20261123000500_census', class: Migration20261123000500Census }],
+  migrations: [
+    { name: 'Migration20261123000500_census', class: Migration20261123000500Census },
+    { name: 'Migration20261130000800_census_nullifiers', class: Migration20261130000800CensusNullifiers },
+  ],
   registerGraphQL: async () => {
     await import('./api/census-tree.ts');
     await import('./api/verification-key.ts');
+    await import('./api/membership-proof-check.ts');
   },
 };

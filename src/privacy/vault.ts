@@ -14,6 +14,7 @@ import { requireCommunityReader, requireCommunityRole, hasCommunityRole, type Vi
 import type { SqlEntityManager } from '../db/orm.ts';
 import { appendEntry } from '../ledger/append-entry.ts';
 import { blindIndex, normalisePhone, normaliseUnitLabel } from './blind-index.ts';
+import { isHouseholdMember } from './ownership.ts';
 import { newDataKey, openText, sealText, type MasterKey } from './envelope.ts';
 import {
   ACCESS_PURPOSES,
@@ -103,18 +104,21 @@ export async function registerHousehold(
   return household;
 }
 
+/** A member to add: the personal fields are encrypted; linking an account makes it a resident. */
+export interface NewHouseholdMember {
+  householdId: string;
+  relation: HouseholdRelation;
+  name: string;
+  phone?: string | null | undefined;
+  idNumber?: string | null | undefined;
+  accountId?: string | null | undefined;
+}
+
 export async function addHouseholdMember(
   em: EntityManager,
   dependencies: VaultDependencies,
   viewer: Viewer | null,
-  input: {
-    householdId: string;
-    relation: HouseholdRelation;
-    name: string;
-    phone?: string | null | undefined;
-    idNumber?: string | null | undefined;
-    accountId?: string | null | undefined;
-  },
+  input: NewHouseholdMember,
 ): Promise<HouseholdMember> {
   const household = await findHouseholdForManager(em, viewer, input.householdId);
   const name = requireText(input.name, 'name', PERSON_NAME_MAX_LENGTH);
@@ -253,17 +257,13 @@ async function ownHouseholdIds(em: EntityManager, viewer: Viewer, communityId: s
   return memberships.map((member) => member.householdId);
 }
 
-async function isHouseholdMember(em: EntityManager, viewer: Viewer, householdId: string): Promise<boolean> {
-  return (await em.count(HouseholdMemberSchema, { householdId, accountId: viewer.accountId })) > 0;
-}
-
 /** Whether the viewer may see this household's non-personal record. */
 export async function canSeeHousehold(em: EntityManager, viewer: Viewer | null, household: Household): Promise<boolean> {
   if (!viewer) return false;
   const { communityId } = household;
   if (viewer.isAdmin || viewer.regulatedCommunityIds.has(communityId)) return true;
   if (hasCommunityRole(viewer, communityId, ['manager', 'committee'])) return true;
-  return isHouseholdMember(em, viewer, household.id);
+  return isHouseholdMember(em, household.id, viewer.accountId);
 }
 
 /** Who read a household's personal data, when and why: for its members and its community's managers. */
@@ -274,7 +274,7 @@ export async function listPersonalDataAccesses(
 ): Promise<PersonalDataAccess[]> {
   const household = await em.findOne(HouseholdSchema, { id: householdId });
   if (!household || !viewer) throw new NotFoundError('Household');
-  const isMember = await isHouseholdMember(em, viewer, householdId);
+  const isMember = await isHouseholdMember(em, householdId, viewer.accountId);
   if (!isMember && !hasCommunityRole(viewer, household.communityId, ['manager'])) throw new NotFoundError('Household');
   return em.find(PersonalDataAccessSchema, { householdId }, { orderBy: { accessedAt: 'desc', id: 'desc' } });
 }

@@ -11,7 +11,6 @@ import { HouseholdSchema, ACCESS_PURPOSES, type Household, type PersonalDataAcce
 import { CommunitySchema } from '../../accounts/community.entity.ts';
 import { requireCommunityReader } from '../../accounts/viewer.ts';
 import {
-  addHouseholdMember,
   canSeeHousehold,
   findHousehold,
   listHouseholds,
@@ -25,7 +24,7 @@ import {
   UNIT_LABEL_MAX_LENGTH,
   type PersonalData,
 } from '../../privacy/vault.ts';
-import { refreshOwnerWeight } from '../../census/census-membership.ts';
+import { addHouseholdMemberKeepingCensus } from '../../census/household-members.ts';
 
 export const HouseholdRef = builder.objectRef<Household>('Household');
 
@@ -187,7 +186,7 @@ builder.mutationField('addHouseholdMember', (t) =>
     },
     resolve: (_root, args, context) =>
       inTransaction(context, async (em) => {
-        const member = await addHouseholdMember(em, context.services.privacy.vault, context.viewer, {
+        const member = await addHouseholdMemberKeepingCensus(em, context.services.privacy.vault, context.viewer, {
           householdId: parseUuid(args.householdId.id, 'householdId'),
           relation: args.relation,
           name: args.name,
@@ -195,10 +194,6 @@ builder.mutationField('addHouseholdMember', (t) =>
           idNumber: args.idNumber,
           accountId: args.accountId ? parseUuid(args.accountId.id, 'accountId') : null,
         });
-        // An owner who is in the census carries the area of every unit they own.
-        if (member.relation === 'owner' && member.accountId) {
-          await refreshOwnerWeight(em, { communityId: member.communityId, accountId: member.accountId, actor: context.viewer!.accountId });
-        }
         return em.findOneOrFail(HouseholdSchema, { id: member.householdId });
       }),
   }),

@@ -1,0 +1,34 @@
+/**
+ * Who owns or lives in which household, for other domains that must not read the
+ * vault's tables themselves (the census weighs owners by floor area, and lets a member of
+ * a household redeem the household's invite). Nothing here decrypts personal data.
+ */
+import type { EntityManager } from '@mikro-orm/core';
+import type { SqlEntityManager } from '../db/orm.ts';
+import { HouseholdMemberSchema, HouseholdSchema } from './household.entity.ts';
+
+/**
+ * The total exclusive floor area, in 0.01 m², of the distinct units of the community the
+ * account owns; 0 when it owns none. A unit with two owner rows for the account counts once.
+ */
+export async function ownedFloorArea(em: SqlEntityManager, communityId: string, accountId: string): Promise<number> {
+  const [row]: Array<{ area: unknown }> = await em.execute(
+    `select coalesce(sum(h.floor_area_centi_square_metres), 0) as area
+       from households h
+      where h.community_id = ?
+        and h.id in (select m.household_id from household_members m
+                      where m.community_id = ? and m.account_id = ? and m.relation = 'owner')`,
+    [communityId, communityId, accountId],
+  );
+  return Number(row?.area ?? 0);
+}
+
+/** True when the account is an owner or occupant of the household. */
+export async function isHouseholdMember(em: EntityManager, householdId: string, accountId: string): Promise<boolean> {
+  return (await em.count(HouseholdMemberSchema, { householdId, accountId })) > 0;
+}
+
+/** True when the household exists and belongs to the community. */
+export async function isHouseholdOfCommunity(em: EntityManager, householdId: string, communityId: string): Promise<boolean> {
+  return (await em.count(HouseholdSchema, { id: householdId, communityId })) > 0;
+}
