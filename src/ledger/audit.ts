@@ -13,7 +13,7 @@ import { parseCheckpointBody } from './checkpoint.ts';
 import { verifyCosignature } from './cosignature.ts';
 import { hash } from 'node:crypto';
 import { byteaValue, openAuditSource, type AuditSource } from './audit-reader.ts';
-import { entryLeafBytes, type JsonObject } from './entry-encoding.ts';
+import { entryLeafBytes, entryLeafText, fastCanonicalJson, type JsonObject } from './entry-encoding.ts';
 import { findLogKey } from './log-keys.ts';
 import { EMPTY_TREE_ROOT, equalBytes, leafHash, toHex } from './merkle-hash.ts';
 import { noteHasValidSignature, parseNote } from './signed-note.ts';
@@ -74,54 +74,6 @@ interface Page {
   nodes: PageNodes;
 }
 
-/**
- * RFC 8785 text of an entry, for the hot loop. RFC 8785 defines strings and numbers by
- * ECMAScript's JSON.stringify and orders object keys by UTF-16 code units, which is what
- * Array.prototype.sort does; so for plain JSON values read back from the database this is
- * the `canonicalize` package's text. The package stays the definition: a mismatch is only
- * reported after re-checking with it, so a divergence here could cost speed, never a
- * false alarm (nor a missed one: a leaf passes only if its stored hash matches).
- */
-function canonicalValue(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value);
-  if (Array.isArray(value)) {
-    let text = '[';
-    for (let position = 0; position < value.length; position++) text += (position === 0 ? '' : ',') + canonicalValue(value[position]);
-    return `${text}]`;
-  }
-  const record = value as Record<string, unknown>;
-  const { sorted, prefixes } = keyOrder(Object.keys(record));
-  let text = '';
-  for (let position = 0; position < sorted.length; position++) text += prefixes[position]! + canonicalValue(record[sorted[position]!]);
-  return `${sorted.length === 0 ? '{' : text}}`;
-}
-
-/**
- * Sorted keys with their `{"key":` / `,"key":` prefixes, remembered for the last few key
- * lists seen: a log's payloads come in a handful of shapes, so sorting and quoting keys
- * once per shape rather than once per entry saves much of the encoding time.
- */
-interface KeyOrder {
-  keys: string[];
-  sorted: string[];
-  prefixes: string[];
-}
-const keyOrders: KeyOrder[] = [];
-const MAX_KEY_ORDERS = 16;
-
-function keyOrder(keys: string[]): KeyOrder {
-  search: for (const order of keyOrders) {
-    if (order.keys.length !== keys.length) continue;
-    for (let position = 0; position < keys.length; position++) if (order.keys[position] !== keys[position]) continue search;
-    return order;
-  }
-  const sorted = [...keys].sort();
-  const order = { keys, sorted, prefixes: sorted.map((key, position) => `${position === 0 ? '{' : ','}${JSON.stringify(key)}:`) };
-  if (keyOrders.length >= MAX_KEY_ORDERS) keyOrders.pop();
-  keyOrders.unshift(order);
-  return order;
-}
-
 /** The last entry's time and its ISO text: entries appended together share a time. */
 let lastTimeMs = Number.NaN;
 let lastTimeText = '';
@@ -134,11 +86,6 @@ function isoTime(timeMs: number): string | undefined {
     lastTimeMs = timeMs;
   }
   return lastTimeText;
-}
-
-/** The leaf hash input as a string: 0x00 then the entry's RFC 8785 text (UTF-8 when hashed). */
-function leafHashInput(seq: number, type: string, payload: unknown, actor: string, time: string): string {
-  return `\u0000{"actor":${JSON.stringify(actor)},"payload":${canonicalValue(payload)},"seq":${seq},"time":"${time}","type":${JSON.stringify(type)}}`;
 }
 
 /** RFC 9162 hashes with Node's native SHA-256: hashing is the audit's hot loop. */
@@ -164,6 +111,24 @@ class ProblemList {
   }
 }
 
+type LogKey = { keyName: string; publicKey: Uint8Array };
+
+/** What the audit reads before the entries. */
+interface AuditInputs {
+  logKey: LogKey | undefined;
+  witnesses: ReadonlyArray<{ keyName: string; publicKey: Uint8Array }>;
+  /** The head row's size and frontier, if the log has a head. */
+  head: { size: number; frontier: Uint8Array } | undefined;
+  totalEntries: number;
+  checkpoints: CheckpointRow[];
+}
+
+/** The rebuilt tree so far: its size, and its compact range (one hash per set bit of the size, largest first). */
+interface RebuiltTree {
+  size: number;
+  frontier: Buffer[];
+}
+
 export async function auditLog(
   em: SqlEntityManager,
   communityId: string,
@@ -186,115 +151,189 @@ async function runAudit(
   onProgress: ((progress: AuditProgress) => void) | undefined,
 ): Promise<AuditReport> {
   const problems = new ProblemList();
+  const inputs = await readAuditInputs(source, em, communityId);
+  if (inputs.checkpoints.length > 0 && !inputs.logKey) problems.add({ kind: 'log-key', message: 'checkpoints exist but the log key is missing' });
+  const checkpoints = new CheckpointWalk(inputs.checkpoints, inputs.logKey, problems);
+  const tree: RebuiltTree = { size: 0, frontier: [] };
+  checkpoints.reach(tree);
+  await rebuildTree(source, communityId, tree, checkpoints, problems, (verifiedEntries) =>
+    onProgress?.({ verifiedEntries, totalEntries: inputs.totalEntries }),
+  );
+  await checkLogEnd(source, communityId, inputs, tree, checkpoints, problems);
+  const cosignaturesVerified = await verifyCosignatures(source, communityId, inputs.witnesses, inputs.checkpoints, problems);
+  onProgress?.({ verifiedEntries: tree.size, totalEntries: inputs.totalEntries });
+  return {
+    communityId,
+    ok: problems.items.length === 0,
+    treeSize: tree.size,
+    checkpointsVerified: checkpoints.verified,
+    cosignaturesVerified,
+    rootHash: rootOf(tree.frontier),
+    problems: problems.items,
+  };
+}
+
+async function readAuditInputs(source: AuditSource, em: SqlEntityManager, communityId: string): Promise<AuditInputs> {
   const logKey = await findLogKey(em, communityId);
-  const witnessList = await listWitnesses(em, communityId);
+  const witnesses = await listWitnesses(em, communityId);
   const heads = await source.query('select tree_size, frontier from ledger_heads where community_id = ?', [communityId]);
-  const headSize = heads[0] ? toSafeNumber(heads[0][0]) : 0;
   const counts = await source.query('select count(*) from ledger_entries where community_id = ?', [communityId]);
-  const totalEntries = toSafeNumber(counts[0]![0]);
   const checkpoints: CheckpointRow[] = (
     await source.query('select tree_size, root_hash, note from ledger_checkpoints where community_id = ? order by tree_size', [communityId])
   ).map(([tree_size, root_hash, note]) => ({ tree_size, root_hash, note: note as string }));
-  if (checkpoints.length > 0 && !logKey) problems.add({ kind: 'log-key', message: 'checkpoints exist but the log key is missing' });
-  let checkpointPosition = 0;
-  let checkpointsVerified = 0;
-  let nextCheckpointSize = checkpoints.length > 0 ? toSafeNumber(checkpoints[0]!.tree_size) : -1;
-  const verifyCheckpointsAt = (size: number, frontier: readonly Uint8Array[]) => {
-    while (nextCheckpointSize === size) {
-      if (verifyCheckpoint(checkpoints[checkpointPosition]!, rootOf(frontier), logKey, problems)) checkpointsVerified++;
-      checkpointPosition++;
-      nextCheckpointSize = checkpointPosition < checkpoints.length ? toSafeNumber(checkpoints[checkpointPosition]!.tree_size) : -1;
-    }
+  return {
+    logKey,
+    witnesses,
+    head: heads[0] ? { size: toSafeNumber(heads[0][0]), frontier: byteaValue(heads[0][1]) } : undefined,
+    totalEntries: toSafeNumber(counts[0]![0]),
+    checkpoints,
   };
+}
 
-  // The compact range of the rebuilt tree: one hash per set bit of its size, largest first.
-  const frontier: Buffer[] = [];
-  let expectedSeq = 0;
-  verifyCheckpointsAt(0, frontier);
-  // Pages are fixed seq ranges, requested one ahead, so the database works while this
-  // process hashes; a page that comes back short ends the log (or shows a gap).
+/** Verifies each checkpoint when the rebuilt tree reaches its size. */
+class CheckpointWalk {
+  verified = 0;
+  #position = 0;
+  #nextSize: number;
+  readonly #checkpoints: CheckpointRow[];
+  readonly #logKey: LogKey | undefined;
+  readonly #problems: ProblemList;
+
+  constructor(checkpoints: CheckpointRow[], logKey: LogKey | undefined, problems: ProblemList) {
+    this.#checkpoints = checkpoints;
+    this.#logKey = logKey;
+    this.#problems = problems;
+    this.#nextSize = this.#sizeAt(0);
+  }
+
+  /** The size of the next checkpoint to verify, or −1 when none is left. */
+  get nextSize(): number {
+    return this.#nextSize;
+  }
+
+  /** Checkpoints larger than the verified log. */
+  get unreached(): CheckpointRow[] {
+    return this.#checkpoints.slice(this.#position);
+  }
+
+  reach(tree: RebuiltTree): void {
+    while (this.#nextSize === tree.size) {
+      if (verifyCheckpoint(this.#checkpoints[this.#position]!, rootOf(tree.frontier), this.#logKey, this.#problems)) this.verified++;
+      this.#position++;
+      this.#nextSize = this.#sizeAt(this.#position);
+    }
+  }
+
+  #sizeAt(position: number): number {
+    return position < this.#checkpoints.length ? toSafeNumber(this.#checkpoints[position]!.tree_size) : -1;
+  }
+}
+
+/**
+ * Rebuilds the tree from the entries, page by page. Pages are fixed seq ranges, requested
+ * one ahead, so the database works while this process hashes; a page that comes back
+ * short ends the log (or shows a gap).
+ */
+async function rebuildTree(
+  source: AuditSource,
+  communityId: string,
+  tree: RebuiltTree,
+  checkpoints: CheckpointWalk,
+  problems: ProblemList,
+  onPage: (verifiedEntries: number) => void,
+): Promise<void> {
   let nextPage = loadPage(source, communityId, 0);
-  pages: for (;;) {
+  for (;;) {
     const page = await nextPage;
     const complete = page.rows.length === page.end - page.start;
     if (complete) nextPage = loadPage(source, communityId, page.end);
-    const { first, hashes } = page.nodes;
-    for (const row of page.rows) {
-      const seq = toSafeNumber(row[0]);
-      if (seq !== expectedSeq) {
-        problems.add({ kind: 'entry', seq: expectedSeq, message: `entry ${expectedSeq} is missing (next stored entry is ${seq})` });
-        break pages;
-      }
-      const timeMs = toSafeNumber(row[4]);
-      const stored = byteaValue(row[5]);
-      const time = isoTime(timeMs);
-      let leaf: Buffer;
-      if (time === undefined) {
-        problems.add({ kind: 'entry', seq, message: `entry ${seq} has a time no entry can have, so it does not match its leaf hash` });
-        leaf = stored;
-      } else if (!stored.equals((leaf = hash('sha256', leafHashInput(seq, row[1], row[2], row[3], time), 'buffer')))) {
-        // The package defines the encoding; the fast path only saves time.
-        leaf = Buffer.from(leafHash(entryLeafBytes({ seq, type: row[1], payload: row[2], actor: row[3], time: new Date(timeMs) })));
-        if (!equalBytes(leaf, stored)) problems.add({ kind: 'entry', seq, message: `entry ${seq} does not match its leaf hash` });
-      }
-      // Appending leaf `seq` merges equal subtrees; each merge completes a stored node.
-      let node = leaf;
-      let level = 0;
-      let index = seq;
-      while (index % 2 === 1) {
-        node = interiorHash(frontier.pop()!, node);
-        level += 1;
-        index = (index - 1) / 2;
-        const storedNode = hashes[level]?.[index - first[level]!];
-        if (storedNode === undefined || !storedNode.equals(node)) {
-          const reference = `${level}:${index}`;
-          problems.add({ kind: 'node', reference, message: storedNode === undefined ? `tree node ${reference} is missing` : `tree node ${reference} does not match the entries` });
-        }
-      }
-      frontier.push(node);
-      expectedSeq = seq + 1;
-      if (nextCheckpointSize === expectedSeq) verifyCheckpointsAt(expectedSeq, frontier);
-    }
-    onProgress?.({ verifiedEntries: expectedSeq, totalEntries });
+    if (!appendPage(page, tree, checkpoints, problems)) return;
+    onPage(tree.size);
     if (!complete) {
       // A short page: the log ends here unless later entries exist past a gap.
-      const later = await source.query('select min(seq) from ledger_entries where community_id = ? and seq >= ?', [communityId, expectedSeq]);
+      const later = await source.query('select min(seq) from ledger_entries where community_id = ? and seq >= ?', [communityId, tree.size]);
       const next = later[0]?.[0];
       if (next !== null && next !== undefined) {
-        problems.add({ kind: 'entry', seq: expectedSeq, message: `entry ${expectedSeq} is missing (next stored entry is ${toSafeNumber(next)})` });
+        problems.add({ kind: 'entry', seq: tree.size, message: `entry ${tree.size} is missing (next stored entry is ${toSafeNumber(next)})` });
       }
-      break;
+      return;
     }
   }
-  return finish();
+}
 
-  async function finish(): Promise<AuditReport> {
-    const treeSize = expectedSeq;
-    if (treeSize !== headSize) {
-      problems.add({ kind: 'head', seq: Math.min(treeSize, headSize), message: `the head says ${headSize} entries but ${treeSize} verify in sequence` });
-    } else if (heads[0] && !splitHashes(byteaValue(heads[0][1])).every((hash, index) => frontier[index] && equalBytes(hash, frontier[index]))) {
-      problems.add({ kind: 'head', message: 'the head frontier does not match the rebuilt tree' });
+/** Appends a page's entries to the tree; false when an entry is missing (the walk stops there). */
+function appendPage(page: Page, tree: RebuiltTree, checkpoints: CheckpointWalk, problems: ProblemList): boolean {
+  for (const row of page.rows) {
+    const seq = toSafeNumber(row[0]);
+    if (seq !== tree.size) {
+      problems.add({ kind: 'entry', seq: tree.size, message: `entry ${tree.size} is missing (next stored entry is ${seq})` });
+      return false;
     }
-    for (const checkpoint of checkpoints.slice(checkpointPosition)) {
-      problems.add({ kind: 'checkpoint', treeSize: toSafeNumber(checkpoint.tree_size), message: 'checkpoint is larger than the verified log' });
-    }
-    const stray = await source.query(
-      `select level, node_index from ledger_tree_nodes where community_id = ? and ((node_index + 1) << level) > ? limit 1`,
-      [communityId, treeSize],
-    );
-    if (stray[0]) problems.add({ kind: 'node', reference: `${toSafeNumber(stray[0][0])}:${toSafeNumber(stray[0][1])}`, message: 'tree node lies beyond the verified log' });
-    const cosignaturesVerified = await verifyCosignatures(source, communityId, witnessList, checkpoints, problems);
-    onProgress?.({ verifiedEntries: treeSize, totalEntries });
-    return {
-      communityId,
-      ok: problems.items.length === 0,
-      treeSize,
-      checkpointsVerified,
-      cosignaturesVerified,
-      rootHash: rootOf(frontier),
-      problems: problems.items,
-    };
+    appendLeaf(tree, verifiedLeaf(row, seq, problems), page.nodes, problems);
+    if (checkpoints.nextSize === tree.size) checkpoints.reach(tree);
   }
+  return true;
+}
+
+/** The entry's leaf hash, recomputed from its columns; a mismatch with the stored hash is named. */
+function verifiedLeaf(row: EntryRow, seq: number, problems: ProblemList): Buffer {
+  const timeMs = toSafeNumber(row[4]);
+  const stored = byteaValue(row[5]);
+  const time = isoTime(timeMs);
+  if (time === undefined) {
+    problems.add({ kind: 'entry', seq, message: `entry ${seq} has a time no entry can have, so it does not match its leaf hash` });
+    return stored;
+  }
+  const leaf = hash('sha256', `\u0000${entryLeafText(seq, row[1], fastCanonicalJson(row[2]), row[3], time)}`, 'buffer');
+  if (stored.equals(leaf)) return leaf;
+  // The canonicalize package defines the encoding; the fast path only saves time.
+  const defined = Buffer.from(leafHash(entryLeafBytes({ seq, type: row[1], payload: row[2], actor: row[3], time: new Date(timeMs) })));
+  if (!equalBytes(defined, stored)) problems.add({ kind: 'entry', seq, message: `entry ${seq} does not match its leaf hash` });
+  return defined;
+}
+
+/** Appends leaf `tree.size`: merging equal subtrees completes stored nodes, each compared with the page's. */
+function appendLeaf(tree: RebuiltTree, leaf: Buffer, nodes: PageNodes, problems: ProblemList): void {
+  let node = leaf;
+  let level = 0;
+  let index = tree.size;
+  while (index % 2 === 1) {
+    node = interiorHash(tree.frontier.pop()!, node);
+    level += 1;
+    index = (index - 1) / 2;
+    const storedNode = nodes.hashes[level]?.[index - nodes.first[level]!];
+    if (storedNode === undefined || !storedNode.equals(node)) {
+      const reference = `${level}:${index}`;
+      problems.add({ kind: 'node', reference, message: storedNode === undefined ? `tree node ${reference} is missing` : `tree node ${reference} does not match the entries` });
+    }
+  }
+  tree.frontier.push(node);
+  tree.size += 1;
+}
+
+/** What only the end of the walk shows: the head, checkpoints beyond the log, nodes beyond it. */
+async function checkLogEnd(
+  source: AuditSource,
+  communityId: string,
+  inputs: AuditInputs,
+  tree: RebuiltTree,
+  checkpoints: CheckpointWalk,
+  problems: ProblemList,
+): Promise<void> {
+  const headSize = inputs.head?.size ?? 0;
+  if (tree.size !== headSize) {
+    problems.add({ kind: 'head', seq: Math.min(tree.size, headSize), message: `the head says ${headSize} entries but ${tree.size} verify in sequence` });
+  } else if (inputs.head && !splitHashes(inputs.head.frontier).every((hash, index) => tree.frontier[index] && equalBytes(hash, tree.frontier[index]))) {
+    problems.add({ kind: 'head', message: 'the head frontier does not match the rebuilt tree' });
+  }
+  for (const checkpoint of checkpoints.unreached) {
+    problems.add({ kind: 'checkpoint', treeSize: toSafeNumber(checkpoint.tree_size), message: 'checkpoint is larger than the verified log' });
+  }
+  const stray = await source.query(
+    `select level, node_index from ledger_tree_nodes where community_id = ? and ((node_index + 1) << level) > ? limit 1`,
+    [communityId, tree.size],
+  );
+  if (stray[0]) problems.add({ kind: 'node', reference: `${toSafeNumber(stray[0][0])}:${toSafeNumber(stray[0][1])}`, message: 'tree node lies beyond the verified log' });
 }
 
 /** Entries [start, start + AUDIT_PAGE_SIZE) and the stored nodes they complete, in two concurrent queries. */
@@ -336,12 +375,7 @@ async function loadNodes(source: AuditSource, communityId: string, start: number
   return { first, hashes };
 }
 
-function verifyCheckpoint(
-  row: CheckpointRow,
-  root: Uint8Array,
-  logKey: { keyName: string; publicKey: Uint8Array } | undefined,
-  problems: ProblemList,
-): boolean {
+function verifyCheckpoint(row: CheckpointRow, root: Uint8Array, logKey: LogKey | undefined, problems: ProblemList): boolean {
   const treeSize = toSafeNumber(row.tree_size);
   try {
     const note = parseNote(row.note);

@@ -110,3 +110,58 @@ export function entryLeafBytes(entry: LedgerEntry): Uint8Array {
     }),
   );
 }
+
+/**
+ * The fast path to the same text, for the integrator's and the audit's hot loops.
+ *
+ * RFC 8785 defines strings and numbers by ECMAScript's JSON.stringify and orders object
+ * keys by UTF-16 code units, which is what Array.prototype.sort does; an entry's own keys
+ * in that order are actor, payload, seq, time, type. So for plain JSON values (as read
+ * back from the database) these functions write exactly the `canonicalize` package's
+ * text — checked against `entryLeafBytes` in test/ledger/entry-encoding.test.ts. The
+ * package stays the definition: callers that find a mismatch re-check with it.
+ */
+export function entryLeafText(seq: number, type: string, canonicalPayload: string, actor: string, isoTime: string): string {
+  return `{"actor":${JSON.stringify(actor)},"payload":${canonicalPayload},"seq":${seq},"time":"${isoTime}","type":${JSON.stringify(type)}}`;
+}
+
+/** RFC 8785 text of a plain JSON value (see entryLeafText), with sorted keys remembered per object shape. */
+export function fastCanonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (Array.isArray(value)) {
+    let text = '[';
+    for (let position = 0; position < value.length; position++) text += (position === 0 ? '' : ',') + fastCanonicalJson(value[position]);
+    return `${text}]`;
+  }
+  const record = value as Record<string, unknown>;
+  const { sorted, prefixes } = keyOrder(Object.keys(record));
+  let text = '';
+  for (let position = 0; position < sorted.length; position++) text += prefixes[position]! + fastCanonicalJson(record[sorted[position]!]);
+  return `${sorted.length === 0 ? '{' : text}}`;
+}
+
+/**
+ * Sorted keys with their `{"key":` / `,"key":` prefixes, remembered for the last few key
+ * lists seen: a log's payloads come in a handful of shapes, so sorting and quoting keys
+ * once per shape rather than once per entry saves much of the encoding time.
+ */
+interface KeyOrder {
+  keys: string[];
+  sorted: string[];
+  prefixes: string[];
+}
+const keyOrders: KeyOrder[] = [];
+const MAX_KEY_ORDERS = 16;
+
+function keyOrder(keys: string[]): KeyOrder {
+  search: for (const order of keyOrders) {
+    if (order.keys.length !== keys.length) continue;
+    for (let position = 0; position < keys.length; position++) if (order.keys[position] !== keys[position]) continue search;
+    return order;
+  }
+  const sorted = [...keys].sort();
+  const order = { keys, sorted, prefixes: sorted.map((key, position) => `${position === 0 ? '{' : ','}${JSON.stringify(key)}:`) };
+  if (keyOrders.length >= MAX_KEY_ORDERS) keyOrders.pop();
+  keyOrders.unshift(order);
+  return order;
+}

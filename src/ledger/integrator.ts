@@ -20,10 +20,12 @@
  *
  * `integrateCommunities` does the same for several communities in one transaction, so
  * one commit serves many logs. `startLedgerIntegrator` runs it in the background: every
- * `intervalMs`, or within `batchDelayMs` when nudged after a local append commits; it
- * keeps going while there is work.
+ * `intervalMs`, or within `batchDelayMs` when nudged; it keeps going while there is work.
+ * A unit of work run by the transaction runner (transaction-runner.ts) integrates its
+ * own communities right after its commit; the background job catches everything else.
  */
 import type { SqlEntityManager } from '../db/orm.ts';
+import { entryLeafText } from './entry-encoding.ts';
 import { leafHash } from './merkle-hash.ts';
 import { appendToFrontier, frontierLength } from './merkle-tree.ts';
 import { joinHashes, splitHashes, toBytes, toSafeNumber } from './sql-values.ts';
@@ -52,17 +54,6 @@ interface PendingRow {
 }
 
 const encoder = new TextEncoder();
-
-/**
- * The RFC 8785 bytes of an entry from its already canonical payload text: keys in
- * UTF-16 order (actor, payload, seq, time, type), strings and numbers as JSON.stringify
- * writes them — the same text as `entryLeafBytes` (checked in test/ledger/integrator.test.ts).
- */
-function leafBytes(seq: number, type: string, canonicalPayload: string, actor: string, time: Date): Uint8Array {
-  return encoder.encode(
-    `{"actor":${JSON.stringify(actor)},"payload":${canonicalPayload},"seq":${seq},"time":"${time.toISOString()}","type":${JSON.stringify(type)}}`,
-  );
-}
 
 interface LockedHead {
   treeSize: number;
@@ -150,7 +141,8 @@ export async function integrateCommunities(
       const seq = head.treeSize + (counts.get(row.community_id) ?? 0);
       const id = toSafeNumber(row.id);
       const time = new Date(toSafeNumber(row.time_ms));
-      const hash = leafHash(leafBytes(seq, row.type, row.payload, row.actor, time));
+      // The payload column holds the canonical text appendEntries wrote.
+      const hash = leafHash(encoder.encode(entryLeafText(seq, row.type, row.payload, row.actor, time.toISOString())));
       const next = appendToFrontier(head.frontier, seq, hash);
       head.frontier = next.frontier;
       counts.set(row.community_id, (counts.get(row.community_id) ?? 0) + 1);
@@ -263,7 +255,7 @@ export interface LedgerIntegratorOptions {
 }
 
 export interface LedgerIntegrator {
-  /** Asks for a tick as soon as possible (after a local append commits). */
+  /** Asks for a pass within `batchDelayMs` (e.g. after appends committed outside a transaction runner). */
   nudge(): void;
   /** Resolves when nothing is pending that was committed before the call (for tests). */
   drain(): Promise<void>;
@@ -271,86 +263,116 @@ export interface LedgerIntegrator {
 }
 
 /**
+ * One pass: integrates every community with pending rows, in chunks of communities that
+ * each cost one transaction, `concurrency` transactions at once; true if it did any work.
+ */
+async function integrationPass(options: LedgerIntegratorOptions, concurrency: number): Promise<boolean> {
+  const communities = await communitiesWithPending(options.forkEntityManager(), 1_000);
+  const chunks: string[][] = [];
+  for (let start = 0; start < communities.length; start += COMMUNITIES_PER_TRANSACTION) chunks.push(communities.slice(start, start + COMMUNITIES_PER_TRANSACTION));
+  let worked = false;
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, chunks.length) }, async () => {
+      for (let index = next++; index < chunks.length; index = next++) {
+        try {
+          for (const batch of await integrateCommunities(options.forkEntityManager(), chunks[index]!, { skipLocked: true })) {
+            if (batch.integrated === 0) continue;
+            worked = true;
+            options.onIntegrated?.(batch);
+          }
+        } catch (error) {
+          options.onError?.(error);
+        }
+      }
+    }),
+  );
+  return worked;
+}
+
+/**
+ * Runs passes one at a time: after `intervalMs` when idle, after `batchDelayMs` when the
+ * last pass did work or a nudge arrived, so that under load a pass collects the appends
+ * of several commits.
+ */
+class PassScheduler {
+  readonly #pass: () => Promise<boolean>;
+  readonly #intervalMs: number;
+  readonly #batchDelayMs: number;
+  readonly #onError: ((error: unknown) => void) | undefined;
+  #stopped = false;
+  #running: Promise<void> | undefined;
+  #again = false;
+  #timer: NodeJS.Timeout | undefined;
+  #dueAt = Number.POSITIVE_INFINITY;
+
+  constructor(pass: () => Promise<boolean>, intervalMs: number, batchDelayMs: number, onError: ((error: unknown) => void) | undefined) {
+    this.#pass = pass;
+    this.#intervalMs = intervalMs;
+    this.#batchDelayMs = batchDelayMs;
+    this.#onError = onError;
+  }
+
+  /** Makes sure a pass starts within `delayMs` (keeps an earlier one). */
+  schedule(delayMs: number): void {
+    if (this.#stopped) return;
+    const at = performance.now() + delayMs;
+    if (this.#timer !== undefined && this.#dueAt <= at) return;
+    clearTimeout(this.#timer);
+    this.#dueAt = at;
+    this.#timer = setTimeout(() => this.#tick(), delayMs);
+    this.#timer.unref();
+  }
+
+  nudge(): void {
+    if (this.#stopped) return;
+    if (this.#running) this.#again = true;
+    else this.schedule(this.#batchDelayMs);
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    clearTimeout(this.#timer);
+    if (this.#running) await this.#running;
+  }
+
+  #tick(): void {
+    this.#timer = undefined;
+    this.#dueAt = Number.POSITIVE_INFINITY;
+    if (this.#stopped) return;
+    if (this.#running) {
+      this.#again = true;
+      return;
+    }
+    this.#again = false;
+    this.#running = this.#pass()
+      .catch((error: unknown) => {
+        this.#onError?.(error);
+        return false;
+      })
+      .then((worked) => {
+        this.#running = undefined;
+        // Keep going while there is work (batches grow under load); otherwise wait.
+        this.schedule(worked || this.#again ? this.#batchDelayMs : this.#intervalMs);
+      });
+  }
+}
+
+/**
  * Runs the integrator in the background. Every server instance runs one; SKIP LOCKED on
  * the head lets one of them integrate a community while the others move on.
  */
 export function startLedgerIntegrator(options: LedgerIntegratorOptions): LedgerIntegrator {
-  const intervalMs = options.intervalMs ?? 50;
   const concurrency = Math.max(1, options.concurrency ?? 2);
-  let stopped = false;
-  let running: Promise<void> | undefined;
-  let again = false;
-  const batchDelayMs = Math.max(0, options.batchDelayMs ?? 5);
-  let timer: NodeJS.Timeout | undefined;
-  let dueAt = Number.POSITIVE_INFINITY;
-
-  /**
-   * One pass: integrates every community with pending rows, in chunks of communities that
-   * each cost one transaction; true if it did any work.
-   */
-  async function pass(): Promise<boolean> {
-    const communities = await communitiesWithPending(options.forkEntityManager(), 1_000);
-    const chunks: string[][] = [];
-    for (let start = 0; start < communities.length; start += COMMUNITIES_PER_TRANSACTION) chunks.push(communities.slice(start, start + COMMUNITIES_PER_TRANSACTION));
-    let worked = false;
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: Math.min(concurrency, chunks.length) }, async () => {
-        for (let index = next++; index < chunks.length; index = next++) {
-          try {
-            for (const batch of await integrateCommunities(options.forkEntityManager(), chunks[index]!, { skipLocked: true })) {
-              if (batch.integrated === 0) continue;
-              worked = true;
-              options.onIntegrated?.(batch);
-            }
-          } catch (error) {
-            options.onError?.(error);
-          }
-        }
-      }),
-    );
-    return worked;
-  }
-
-  /** Makes sure a tick happens within `delayMs` (keeps an earlier one). */
-  function schedule(delayMs: number): void {
-    if (stopped) return;
-    const at = performance.now() + delayMs;
-    if (timer !== undefined && dueAt <= at) return;
-    clearTimeout(timer);
-    dueAt = at;
-    timer = setTimeout(tick, delayMs);
-    timer.unref();
-  }
-
-  function tick(): void {
-    timer = undefined;
-    dueAt = Number.POSITIVE_INFINITY;
-    if (stopped) return;
-    if (running) {
-      again = true;
-      return;
-    }
-    again = false;
-    running = pass()
-      .catch((error: unknown) => {
-        options.onError?.(error);
-        return false;
-      })
-      .then((worked) => {
-        running = undefined;
-        // Keep going while there is work (batches grow under load); otherwise wait.
-        schedule(worked || again ? batchDelayMs : intervalMs);
-      });
-  }
-
-  schedule(0);
+  const scheduler = new PassScheduler(
+    () => integrationPass(options, concurrency),
+    options.intervalMs ?? 50,
+    Math.max(0, options.batchDelayMs ?? 5),
+    options.onError,
+  );
+  scheduler.schedule(0);
   return {
-    nudge() {
-      if (stopped) return;
-      if (running) again = true;
-      else schedule(batchDelayMs);
-    },
+    nudge: () => scheduler.nudge(),
     async drain() {
       for (;;) {
         const em = options.forkEntityManager();
@@ -359,11 +381,7 @@ export function startLedgerIntegrator(options: LedgerIntegratorOptions): LedgerI
         for (const communityId of communities) await integratePending(em, communityId);
       }
     },
-    async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      if (running) await running;
-    },
+    stop: () => scheduler.stop(),
   };
 }
 
