@@ -6,5 +6,7 @@ export default {
   extensionsToTreatAsEsm: ['.ts'],
   transform: { '^.+\\.ts$': '<rootDir>/test/support/strip-types-transform.ts' },
   testMatch: ['<rootDir>/test/**/*.test.ts'],
+  // snarkjs's curve threads are terminated once here, after each file, not in each file.
+  setupFilesAfterEnv: ['<rootDir>/test/support/terminate-curve.ts'],
   testTimeout: 60_000,
 };

@@ -10,13 +10,14 @@
  * sources. Every file name carries esbuild's content hash and chunks import each other
  * by relative name, so all files sit in one folder and are cached for a year; the ETag
  * is the file's sha256 (weak when gzipped). Gzip is used when the browser accepts it
- * (2.2 MB → 0.95 MB).
+ * (2.2 MB → 0.95 MB). Responses are made by served-file.ts, as for the circuit artifacts.
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
 import { buildClientBundle, type ClientBundle, type ClientEntryPoint } from '../client/bundle-node.ts';
 import type { RouteHandler } from './routes.ts';
+import { fileNotFound, serveFile, type ServedFile } from './served-file.ts';
 
 export const CLIENT_MANIFEST_PATH = '/client/client.json';
 export const CLIENT_ASSETS_PREFIX = '/client/assets/';
@@ -38,14 +39,6 @@ export const PROVE_DEMO_CONTENT_SECURITY_POLICY = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-interface ServedFile {
-  body: Uint8Array;
-  gzipped: Uint8Array | null;
-  contentType: string;
-  etag: string;
-  cacheControl: string;
-}
-
 export interface ClientManifest {
   entries: Record<ClientEntryPoint, string>;
   files: Array<{ url: string; sha256: string; bytes: number }>;
@@ -60,9 +53,12 @@ function sha256Hex(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
-function textFile(text: string, contentType: string, cacheControl: string): ServedFile {
+/** Every client file says what it is; browsers must not guess. */
+const NO_SNIFFING = { 'x-content-type-options': 'nosniff' } as const;
+
+function textFile(text: string, contentType: string, cacheControl: string, headers: Record<string, string> = NO_SNIFFING): ServedFile {
   const body = new TextEncoder().encode(text);
-  return { body, gzipped: null, contentType, etag: `"${sha256Hex(body)}"`, cacheControl };
+  return { body, gzipped: null, contentType, etag: `"${sha256Hex(body)}"`, cacheControl, headers };
 }
 
 async function loadServedClient(): Promise<ServedClient> {
@@ -75,6 +71,7 @@ async function loadServedClient(): Promise<ServedClient> {
       contentType: 'text/javascript; charset=utf-8',
       etag: `"${file.sha256}"`,
       cacheControl: IMMUTABLE_CACHE_CONTROL,
+      headers: NO_SNIFFING,
     });
   }
   const entries = Object.fromEntries(
@@ -92,45 +89,12 @@ async function loadServedClient(): Promise<ServedClient> {
   const template = await readFile(DEMO_TEMPLATE_URL, 'utf8');
   files.set(
     PROVE_DEMO_PATH,
-    textFile(template.replace('{{DEMO_SCRIPT}}', entries['prove-demo']), 'text/html; charset=utf-8', 'no-cache'),
+    textFile(template.replace('{{DEMO_SCRIPT}}', entries['prove-demo']), 'text/html; charset=utf-8', 'no-cache', {
+      ...NO_SNIFFING,
+      'content-security-policy': PROVE_DEMO_CONTENT_SECURITY_POLICY,
+    }),
   );
   return { files, manifest };
-}
-
-function etagMatches(request: Request, etag: string): boolean {
-  const header = request.headers.get('if-none-match');
-  if (!header) return false;
-  return header.trim() === '*' || header.split(',').some((candidate) => candidate.trim().replace(/^W\//u, '') === etag);
-}
-
-/** Accept-Encoding lists gzip without `q=0`. */
-function acceptsGzip(request: Request): boolean {
-  return (request.headers.get('accept-encoding') ?? '').split(',').some((part) => {
-    const [coding, ...parameters] = part.split(';').map((piece) => piece.trim().toLowerCase());
-    return coding === 'gzip' && !parameters.some((parameter) => /^q=0(\.0*)?$/u.test(parameter));
-  });
-}
-
-function respond(request: Request, url: URL, file: ServedFile): Response {
-  const useGzip = file.gzipped !== null && acceptsGzip(request);
-  // The gzipped bytes differ from the file's, so their ETag is weak (as nginx does); a
-  // revalidation matches either form, since both come from the same sha256.
-  const headers: Record<string, string> = {
-    etag: useGzip ? `W/${file.etag}` : file.etag,
-    'cache-control': file.cacheControl,
-    'x-content-type-options': 'nosniff',
-  };
-  if (url.pathname === PROVE_DEMO_PATH) headers['content-security-policy'] = PROVE_DEMO_CONTENT_SECURITY_POLICY;
-  if (file.gzipped) headers['vary'] = 'accept-encoding';
-  if (etagMatches(request, file.etag)) return new Response(null, { status: 304, headers });
-  const body = useGzip ? file.gzipped! : file.body;
-  if (useGzip) headers['content-encoding'] = 'gzip';
-  headers['content-type'] = file.contentType;
-  headers['content-length'] = String(body.byteLength);
-  return new Response(request.method === 'HEAD' ? null : new Blob([body as Uint8Array<ArrayBuffer>]), {
-    status: 200,
-    headers,
-  });
 }
 
 /** The route; the bundle is built on first request and then kept in memory. */
@@ -148,11 +112,6 @@ export function clientRoute(): RouteHandler {
     if (request.method !== 'GET' && request.method !== 'HEAD')
       return new Response(null, { status: 405, headers: { allow: 'GET, HEAD' } });
     const file = (await served()).files.get(url.pathname);
-    if (!file)
-      return new Response(JSON.stringify({ error: 'not found' }), {
-        status: 404,
-        headers: { 'content-type': 'application/json' },
-      });
-    return respond(request, url, file);
+    return file ? serveFile(request, file) : fileNotFound();
   };
 }

@@ -15,12 +15,13 @@ import { readFile } from 'node:fs/promises';
 import { DEFAULT_MEMBERSHIP_INSTANCE } from '../zk/circuit-manifest.ts';
 import { loadMembershipArtifacts, type MembershipArtifacts } from '../zk/artifacts-node.ts';
 import type { RouteHandler } from './routes.ts';
+import { fileNotFound, serveFile, type ServedFile } from './served-file.ts';
 
 export const ZK_ARTIFACTS_MANIFEST_PATH = '/zk/artifacts.json';
 export const ZK_ARTIFACTS_PREFIX = '/zk/artifacts/';
 const IMMUTABLE_CACHE_CONTROL = 'public, max-age=31536000, immutable';
 
-interface ServedFile {
+interface ArtifactFile {
   name: string;
   sha256: string;
   contentType: string;
@@ -28,8 +29,7 @@ interface ServedFile {
 }
 
 interface ServedArtifacts {
-  manifest: string;
-  manifestEtag: string;
+  manifest: ServedFile;
   /** By URL path. */
   files: Map<string, ServedFile>;
 }
@@ -50,7 +50,7 @@ export interface ArtifactsManifest {
   }>;
 }
 
-function fileUrl(file: ServedFile): string {
+function fileUrl(file: ArtifactFile): string {
   return `${ZK_ARTIFACTS_PREFIX}${file.sha256}/${file.name}`;
 }
 
@@ -58,7 +58,7 @@ function lastPathPart(path: string): string {
   return path.slice(path.lastIndexOf('/') + 1);
 }
 
-async function servedFiles(artifacts: MembershipArtifacts): Promise<{ wasm: ServedFile; zkey: ServedFile; verificationKey: ServedFile }> {
+async function artifactFiles(artifacts: MembershipArtifacts): Promise<{ wasm: ArtifactFile; zkey: ArtifactFile; verificationKey: ArtifactFile }> {
   const verificationKeyBytes = new Uint8Array(await readFile(artifacts.paths.verificationKey));
   const verificationKeySha256 = createHash('sha256').update(verificationKeyBytes).digest('hex');
   // The file is served verbatim; refuse to serve one that changed since it was loaded and checked.
@@ -80,8 +80,8 @@ async function loadServedArtifacts(instances: readonly string[]): Promise<Served
   const files = new Map<string, ServedFile>();
   for (const instance of instances) {
     const artifacts = await loadMembershipArtifacts(instance);
-    const served = await servedFiles(artifacts);
-    const entry = (file: ServedFile): ArtifactFileEntry => ({ url: fileUrl(file), sha256: file.sha256, bytes: file.bytes.byteLength });
+    const served = await artifactFiles(artifacts);
+    const entry = (file: ArtifactFile): ArtifactFileEntry => ({ url: fileUrl(file), sha256: file.sha256, bytes: file.bytes.byteLength });
     manifest.instances[instance] = {
       insecure: artifacts.insecure,
       warning: artifacts.insecure ? 'INSECURE development setup: anyone may know its toxic waste; do not use for real votes.' : null,
@@ -89,28 +89,13 @@ async function loadServedArtifacts(instances: readonly string[]): Promise<Served
       verificationKeyHash: artifacts.hashes.verificationKey,
       files: { wasm: entry(served.wasm), zkey: entry(served.zkey), verificationKey: entry(served.verificationKey) },
     };
-    for (const file of Object.values(served)) files.set(fileUrl(file), file);
+    for (const file of Object.values(served)) {
+      files.set(fileUrl(file), { body: file.bytes, contentType: file.contentType, etag: `"${file.sha256}"`, cacheControl: IMMUTABLE_CACHE_CONTROL });
+    }
   }
-  const text = JSON.stringify(manifest);
-  return { manifest: text, manifestEtag: `"${createHash('sha256').update(text).digest('hex')}"`, files };
-}
-
-function etagMatches(request: Request, etag: string): boolean {
-  const header = request.headers.get('if-none-match');
-  if (!header) return false;
-  return header.trim() === '*' || header.split(',').some((candidate) => candidate.trim().replace(/^W\//u, '') === etag);
-}
-
-function respond(request: Request, body: Uint8Array | string, headers: Record<string, string>): Response {
-  const etag = headers['etag']!;
-  if (etagMatches(request, etag)) return new Response(null, { status: 304, headers: { etag, 'cache-control': headers['cache-control']! } });
-  const bytes = typeof body === 'string' ? new TextEncoder().encode(body) : body;
-  const payload = request.method === 'HEAD' ? null : new Blob([bytes as Uint8Array<ArrayBuffer>]);
-  return new Response(payload, { status: 200, headers: { ...headers, 'content-length': String(bytes.byteLength) } });
-}
-
-function notFound(): Response {
-  return new Response(JSON.stringify({ error: 'not found' }), { status: 404, headers: { 'content-type': 'application/json' } });
+  const body = new TextEncoder().encode(JSON.stringify(manifest));
+  const etag = `"${createHash('sha256').update(body).digest('hex')}"`;
+  return { manifest: { body, contentType: 'application/json', etag, cacheControl: 'no-cache' }, files };
 }
 
 /**
@@ -132,11 +117,8 @@ export function zkArtifactsRoute(instances: readonly string[] = [DEFAULT_MEMBERS
       return new Response(null, { status: 405, headers: { allow: 'GET, HEAD' } });
     }
     const artifacts = await served();
-    if (url.pathname === ZK_ARTIFACTS_MANIFEST_PATH) {
-      return respond(request, artifacts.manifest, { 'content-type': 'application/json', etag: artifacts.manifestEtag, 'cache-control': 'no-cache' });
-    }
+    if (url.pathname === ZK_ARTIFACTS_MANIFEST_PATH) return serveFile(request, artifacts.manifest);
     const file = artifacts.files.get(url.pathname);
-    if (!file) return notFound();
-    return respond(request, file.bytes, { 'content-type': file.contentType, etag: `"${file.sha256}"`, 'cache-control': IMMUTABLE_CACHE_CONTROL });
+    return file ? serveFile(request, file) : fileNotFound();
   };
 }

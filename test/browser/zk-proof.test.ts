@@ -15,7 +15,7 @@ import {
   type ClientManifest,
 } from '../../src/server/client-routes.ts';
 import { loadMembershipArtifacts } from '../../src/zk/artifacts-node.ts';
-import { ProofRejectedError, membershipNullifier, terminateCurve, verifyMembershipProof } from '../../src/zk/index.ts';
+import { ProofRejectedError, membershipNullifier, verifyMembershipProof } from '../../src/zk/index.ts';
 import { restoreIdentity } from '../../src/client/index.ts';
 import type * as Sdk from '../../src/client/index.ts';
 
@@ -125,7 +125,6 @@ if (!chromiumAvailable()) {
       await browser?.close();
       await server?.close();
       await testApp?.dispose();
-      await terminateCurve();
     });
 
     it(

@@ -4,7 +4,6 @@
  * personal data, owners counted by head, and a real proof over the persisted census
  * checked against the community's active verification key.
  */
-import { terminateCurve } from '../../src/zk/curve.ts';
 import { createIdentity, membershipNullifier, type Identity } from '../../src/zk/identity.ts';
 import { SNARK_SCALAR_FIELD } from '../../src/zk/field.ts';
 import { loadMembershipArtifacts } from '../../src/zk/artifacts-node.ts';
@@ -80,10 +79,7 @@ beforeAll(async () => {
   community = await createCommunityFixture(testApp, 'census-api');
   other = await createCommunityFixture(testApp, 'census-other');
 });
-afterAll(async () => {
-  await testApp.dispose();
-  await terminateCurve();
-});
+afterAll(() => testApp.dispose());
 
 describe('census invites and joining', () => {
   let ownerIdentity: Identity;

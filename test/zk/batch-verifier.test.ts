@@ -1,4 +1,4 @@
-import { getCurve, terminateCurve } from '../../src/zk/curve.ts';
+import { getCurve } from '../../src/zk/curve.ts';
 import { verifyMembershipBatch } from '../../src/zk/batch-verifier.ts';
 import type { BatchProofItem } from '../../src/zk/batch-verifier.ts';
 import type { MembershipProof } from '../../src/zk/prover.ts';
@@ -20,7 +20,6 @@ beforeAll(async () => {
   // 100 distinct valid proofs: re-randomised copies of two real ones.
   valid = await Promise.all(Array.from({ length: 100 }, (_, index) => rerandomizeProof(index % 2 === 0 ? forYes : forNo)));
 }, 60_000);
-afterAll(terminateCurve);
 
 const verifyBatch = (items: readonly BatchProofItem[]) => verifyMembershipBatch(census.artifacts.verificationKey, items, expectations);
 

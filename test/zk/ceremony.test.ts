@@ -12,7 +12,6 @@ import {
 } from '../../scripts/zk/ceremony.ts';
 import { buildInstance } from '../../scripts/zk/build-circuits.ts';
 import type { CircuitInstance } from '../../src/zk/circuit-manifest.ts';
-import { terminateCurve } from '../../src/zk/curve.ts';
 import { REPOSITORY_ROOT } from '../../src/zk/artifacts-node.ts';
 
 const multiplier: CircuitInstance = {
@@ -32,7 +31,6 @@ beforeAll(async () => {
 }, 10_000);
 afterAll(async () => {
   await rm(directory, { recursive: true, force: true });
-  await terminateCurve();
 });
 
 /** Verification outcome, counting a file snarkjs cannot even parse as a failure. */

@@ -13,7 +13,6 @@ import type { MembershipArtifacts } from '../../src/zk/artifacts-node.ts';
 import { generateIdentitySecret } from '../../src/zk/identity.ts';
 import { PoseidonMerkleTree } from '../../src/zk/merkle-tree.ts';
 import { SNARK_SCALAR_FIELD } from '../../src/zk/field.ts';
-import { terminateCurve } from '../../src/zk/curve.ts';
 
 /** Pinned: a change in the circuit or the compiler shows here first. Semaphore v4 has 6,431 at depth 20. */
 const MEMBERSHIP_20_CONSTRAINTS = 5_534;
@@ -44,7 +43,6 @@ beforeAll(async () => {
     secret: secret.toString(), pathElements: proof.siblings.map(String), pathIndices: proof.pathIndices.map(String),
   };
 });
-afterAll(terminateCurve);
 
 const quietLogger = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
 

@@ -8,7 +8,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import * as snarkjs from 'snarkjs';
-import { terminateCurve } from '../../src/zk/curve.ts';
 import { ProofRejectedError } from '../../src/zk/errors.ts';
 import { BN254_BASE_FIELD, SNARK_SCALAR_FIELD } from '../../src/zk/field.ts';
 import { membershipNullifier } from '../../src/zk/identity.ts';
@@ -35,7 +34,6 @@ beforeAll(async () => {
   otherScopeProof = await census.prove(OTHER_SCOPE, MESSAGE);
   expectations = { roots: [census.merkleProof.root], scope: SCOPE };
 }, 60_000);
-afterAll(terminateCurve);
 
 const verify = (candidate: unknown, signals: unknown, overrides: Partial<MembershipExpectations> = {}) =>
   verifyMembershipProof(census.artifacts.verificationKey, candidate, signals, { ...expectations, ...overrides });

@@ -10,6 +10,7 @@ import { MUTATION_ERRORS } from '../../graphql/errors.ts';
 import { inTransaction } from '../../graphql/transaction.ts';
 import { parseUuid } from '../../graphql/ids.ts';
 import { managerOf } from '../../graphql/auth-scopes.ts';
+import { offsetPage } from '../../graphql/pagination.ts';
 import type { SqlEntityManager } from '../../db/orm.ts';
 import { ledgerSeqOfRecord } from '../../ledger/integrator.ts';
 import { AccountRef } from '../../accounts/api/account.ts';
@@ -105,7 +106,7 @@ const CensusRef = builder.objectRef<CensusView>('Census').implement({
       type: CensusLeafRef,
       description: 'Every leaf in index order: enough for a device to rebuild the tree and prove without asking for its own path.',
       resolve: (census, args, context) =>
-        resolveOffsetConnection({ args }, ({ limit, offset }) =>
+        resolveOffsetConnection(offsetPage(args), ({ limit, offset }) =>
           context.em.find(CensusLeafSchema, { communityId: census.communityId, kind: census.kind }, { orderBy: { leafIndex: 'asc' }, limit, offset }),
         ),
     }),
@@ -113,7 +114,7 @@ const CensusRef = builder.objectRef<CensusView>('Census').implement({
       type: CensusRootRef,
       description: 'The root history, newest first.',
       resolve: (census, args, context) =>
-        resolveOffsetConnection({ args }, ({ limit, offset }) =>
+        resolveOffsetConnection(offsetPage(args), ({ limit, offset }) =>
           context.em.find(CensusRootSchema, { communityId: census.communityId, kind: census.kind }, { orderBy: { version: 'desc' }, limit, offset }),
         ),
     }),

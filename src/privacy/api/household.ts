@@ -5,6 +5,7 @@ import { MUTATION_ERRORS } from '../../graphql/errors.ts';
 import { inTransaction } from '../../graphql/transaction.ts';
 import { parseUuid } from '../../graphql/ids.ts';
 import { managerOf } from '../../graphql/auth-scopes.ts';
+import { offsetPage } from '../../graphql/pagination.ts';
 import { AccountRef } from '../../accounts/api/account.ts';
 import { CommunityRef } from '../../accounts/api/community.ts';
 import { HouseholdSchema, ACCESS_PURPOSES, type Household, type PersonalDataAccess } from '../../privacy/household.entity.ts';
@@ -100,7 +101,7 @@ builder.queryField('households', (t) =>
     resolve: async (_root, args, context) => {
       const communityId = parseUuid(args.communityId.id, 'communityId');
       const viewer = requireCommunityReader(context.viewer, communityId);
-      return resolveOffsetConnection({ args }, ({ limit, offset }) => listHouseholds(context.em, viewer, communityId, { limit, offset }));
+      return resolveOffsetConnection(offsetPage(args), ({ limit, offset }) => listHouseholds(context.em, viewer, communityId, { limit, offset }));
     },
   }),
 );
