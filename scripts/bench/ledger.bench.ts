@@ -8,6 +8,8 @@ import { initOrm, type Orm, type SqlEntityManager } from '../../src/db/orm.ts';
 import { databaseSchema } from '../../src/server/modules.ts';
 import { appendEntries, appendEntry } from '../../src/ledger/append-entry.ts';
 import { integratePending, startLedgerIntegrator, type LedgerIntegrator } from '../../src/ledger/integrator.ts';
+import { createTransactionRunner } from '../../src/ledger/transaction-runner.ts';
+import type { TransactionRunner } from '../../src/kernel/domain-module.ts';
 import { auditLog } from '../../src/ledger/audit.ts';
 import { consistencyProof, inclusionProof } from '../../src/ledger/proofs.ts';
 import { median, timeEach, type BenchFigure, type BenchOptions, type BenchSuite } from './bench-suite.ts';
@@ -37,12 +39,12 @@ function appendOne(orm: Orm, integrator: LedgerIntegrator, communityId: string, 
   return orm.em
     .fork()
     .transactional((tx) => appendEntry(tx as SqlEntityManager, { communityId, type: 'fees.payment-recorded', payload: payload(index), actor: 'bench' }))
-    .then(() => integrator.nudge()); // as the server does after a commit that appended
+    .then(() => integrator.nudge()); // appends outside a transaction runner, left to the background integrator
 }
 
 /**
  * End to end: `total` appends committed by `clients` concurrent loops AND sequenced by the
- * background integrator (running as in the server, nudged after each commit); the clock
+ * background integrator (the server's settings, nudged after each commit); the clock
  * stops when the last entry is integrated. Returns entries/s, and the rate of commits alone.
  */
 async function integratedThroughput(
@@ -52,7 +54,7 @@ async function integratedThroughput(
   clients: number,
   work: (integrator: LedgerIntegrator, client: number, index: number) => Promise<unknown>,
 ): Promise<{ integrated: number; accepted: number }> {
-  // The server's settings (src/server/app.ts): defaults, nudged after each commit.
+  // The server's settings (src/ledger/ledger-jobs.ts): defaults; nudged after each commit.
   const integrator = startLedgerIntegrator({ forkEntityManager: () => orm.em.fork() as SqlEntityManager });
   try {
     let next = 0;
@@ -75,6 +77,11 @@ async function integratedThroughput(
   }
 }
 
+/** As a GraphQL mutation appends: through the transaction runner, which sequences the entry before returning. */
+function appendThroughRunner(orm: Orm, runner: TransactionRunner, communityId: string, index: number) {
+  return runner.run(orm.em.fork() as SqlEntityManager, (tx) => appendEntry(tx, { communityId, type: 'fees.payment-recorded', payload: payload(index), actor: 'bench' }));
+}
+
 function plainInsert(orm: Orm, communityId: string, index: number) {
   return orm.em.fork().transactional((tx) =>
     tx.execute(
@@ -91,6 +98,12 @@ async function appendFigures(orm: Orm, appendsPerRound: number): Promise<BenchFi
   const insertRates: number[] = [];
   const multiRates: number[] = [];
   const multiAcceptRates: number[] = [];
+  const runnerRates: number[] = [];
+  const runner = createTransactionRunner({
+    onIntegrationFailure: ({ error }) => {
+      throw error;
+    },
+  });
   for (let round = 0; round < ROUNDS; round++) {
     const single = randomUUID();
     const one = await integratedThroughput(orm, [single], appendsPerRound, CLIENTS, (integrator, _, index) => appendOne(orm, integrator, single, index));
@@ -104,6 +117,8 @@ async function appendFigures(orm: Orm, appendsPerRound: number): Promise<BenchFi
     );
     multiRates.push(many.integrated);
     multiAcceptRates.push(many.accepted);
+    const viaRunner = randomUUID();
+    runnerRates.push(await throughput(appendsPerRound, CLIENTS, (_, index) => appendThroughRunner(orm, runner, viaRunner, index)));
   }
   const appendRate = median(appendRates);
   const insertRate = median(insertRates);
@@ -131,6 +146,13 @@ async function appendFigures(orm: Orm, appendsPerRound: number): Promise<BenchFi
       target: '>= 3000',
       met: median(multiRates) >= 3000,
       detail: { committedPerSecond: Math.round(median(multiAcceptRates)), appendsPerRound: appendsPerRound * 2 },
+    },
+    {
+      name: `append through the transaction runner (as a mutation), 1 community, ${CLIENTS} clients, sequenced before each returns`,
+      median: median(runnerRates),
+      unit: 'entries/s',
+      samples: ROUNDS,
+      detail: { appendsPerRound },
     },
   ];
 }
