@@ -3,7 +3,7 @@ import { MAX_SCHEDULE_HOUSEHOLDS, versionForPeriod, type ScheduleVersion } from 
 import { invoiceIssued } from '../../src/fees/invoice-ledger-entries.ts';
 import { DuplicateRecordError, MalformedEntryError } from '../../src/funds/funds-errors.ts';
 import { InvalidInputError } from '../../src/domain-error.ts';
-import { MoneyBook, propertyFeeVersion } from './money-book.ts';
+import { MoneyBook } from './money-book.ts';
 
 function bookWithSchedule(): MoneyBook {
   const book = new MoneyBook().openCommunityAccounts().addHousehold('h1').addHousehold('h2');
