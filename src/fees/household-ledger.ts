@@ -5,7 +5,7 @@
  * open invoices oldest first. So a household never holds credit while it owes.
  */
 import { NotFoundError } from '../domain-error.ts';
-import { accountIdOf } from '../funds/account-lookup.ts';
+import { accountIdOf, requireAccount } from '../funds/account-lookup.ts';
 import { accountNaturalBalanceFen } from '../funds/accounts.ts';
 import type { StateOverlay } from '../funds/state-overlay.ts';
 import type { TransferSequence } from '../funds/transfers.ts';
@@ -52,8 +52,7 @@ export function householdAccounts(overlay: MoneyOverlay, householdId: string): H
 }
 
 export function creditBalanceFen(overlay: MoneyOverlay, householdId: string): bigint {
-  const account = overlay.read('accounts', householdAccounts(overlay, householdId).creditAccountId)!;
-  return accountNaturalBalanceFen(account);
+  return accountNaturalBalanceFen(requireAccount(overlay, householdAccounts(overlay, householdId).creditAccountId));
 }
 
 /** Adds (or with sign −1 removes) allocated amounts to the invoices' paid totals. */

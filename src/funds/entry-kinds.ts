@@ -17,10 +17,9 @@
  */
 import { z } from 'zod';
 import type { JsonObject } from '../ledger/entry-encoding.ts';
-import { canonicalJson } from '../ledger/entry-encoding.ts';
 import { EntryMismatchError, MalformedEntryError } from './funds-errors.ts';
-import { toJsonValue } from './json-values.ts';
-import { StateOverlay, type StateChanges } from './state-overlay.ts';
+import { jsonEquals, toJsonValue } from './json-values.ts';
+import { StateOverlay, type ReadSet, type StateChanges } from './state-overlay.ts';
 
 export interface MoneyEntry {
   type: string;
@@ -83,13 +82,21 @@ export function decideEntry<S, Inputs, Derived>(
 
 /** Live and replay: the changes an entry makes to the state before it, after checking what it recorded. */
 export function evolveEntry<S, Inputs, Derived>(kind: EntryKind<S, Inputs, Derived>, state: S, entry: MoneyEntry): StateChanges<S> {
+  return evolveEntryReading(kind, state, entry).changes;
+}
+
+/** `evolveEntry`, also returning the keys the rule read: the rows the live path must load for this entry. */
+export function evolveEntryReading<S, Inputs, Derived>(
+  kind: EntryKind<S, Inputs, Derived>,
+  state: S,
+  entry: MoneyEntry,
+): { changes: StateChanges<S>; reads: ReadSet<S> } {
   const payload = decodePayload(kind.type, kind.payloadSchema, entry.payload);
   const overlay = new StateOverlay(state);
   const derived = kind.run(overlay, payload);
   for (const field of kind.derivedFields) {
-    const recorded = canonicalJson(entry.payload[field] ?? null);
-    const recomputed = canonicalJson(toJsonValue((derived as Record<string, unknown>)[field] ?? null));
-    if (recorded !== recomputed) throw new EntryMismatchError(kind.type, field);
+    const recomputed = toJsonValue((derived as Record<string, unknown>)[field]);
+    if (!jsonEquals(entry.payload[field], recomputed)) throw new EntryMismatchError(kind.type, field);
   }
-  return overlay.changes;
+  return { changes: overlay.changes, reads: overlay.reads };
 }

@@ -2,14 +2,15 @@
  * A fold over ledger entries: a registry of entry kinds and the three ways to run them.
  *
  * - `evolve(state, entry)` — the changes one entry makes (the live path upserts these);
+ *   `evolveReading` also says which rows the rule read;
  * - `apply(state, entry)` — the next state, as a new object (small states, tests);
  * - `replay(entries, initial)` — the state after all entries, merging in place into its
  *   own copy, so a replay of n entries costs O(n) and not O(n · state size).
  */
 import { DomainError } from '../domain-error.ts';
-import { evolveEntry, type AnyEntryKind, type MoneyEntry } from './entry-kinds.ts';
+import { evolveEntryReading, type AnyEntryKind, type MoneyEntry } from './entry-kinds.ts';
 import { UnknownEntryTypeError } from './funds-errors.ts';
-import { mergeChanges, mergeChangesInPlace, type StateChanges } from './state-overlay.ts';
+import { mergeChanges, mergeChangesInPlace, type ReadSet, type StateChanges } from './state-overlay.ts';
 
 /** An entry as the ledger returns it; `seq` names it when a replay fails. */
 export interface SequencedEntry extends MoneyEntry {
@@ -34,6 +35,8 @@ export interface Fold<S> {
   readonly types: readonly string[];
   handles(type: string): boolean;
   evolve(state: S, entry: MoneyEntry): StateChanges<S>;
+  /** The changes and the keys the rule read (the rows the live path loads and locks). */
+  evolveReading(state: S, entry: MoneyEntry): { changes: StateChanges<S>; reads: ReadSet<S> };
   apply(state: S, entry: MoneyEntry): S;
   replay(entries: Iterable<SequencedEntry>, initial: S): S;
 }
@@ -51,15 +54,17 @@ export function createFold<S extends object>(kinds: ReadonlyArray<AnyEntryKind<S
     if (byType.has(kind.type)) throw new Error(`Entry kind ${kind.type} is registered twice`);
     byType.set(kind.type, kind);
   }
-  const evolve = (state: S, entry: MoneyEntry): StateChanges<S> => {
+  const evolveReading = (state: S, entry: MoneyEntry) => {
     const kind = byType.get(entry.type);
     if (!kind) throw new UnknownEntryTypeError(entry.type);
-    return evolveEntry(kind, state, entry);
+    return evolveEntryReading(kind, state, entry);
   };
+  const evolve = (state: S, entry: MoneyEntry): StateChanges<S> => evolveReading(state, entry).changes;
   return {
     types: [...byType.keys()],
     handles: (type) => byType.has(type),
     evolve,
+    evolveReading,
     apply: (state, entry) => mergeChanges(state, evolve(state, entry)),
     replay(entries, initial) {
       const state = ownedCopy(initial);

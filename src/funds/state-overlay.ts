@@ -9,7 +9,8 @@
  * - replay: `ledger:replay` keeps the whole state in memory and merges each entry's
  *   changes into it.
  * Both call the same rule on the same entry, so replay equals live by construction; the
- * test of it compares the two.
+ * test of it compares the two. The overlay also records every key a rule reads (`reads`):
+ * the rows the live path has to load, and lock, before it runs the rule.
  */
 export type TableName<S> = { [K in keyof S]-?: S[K] extends ReadonlyMap<string, unknown> ? K : never }[keyof S] & string;
 export type RowOf<S, K extends keyof S> = S[K] extends ReadonlyMap<string, infer Row> ? Row : never;
@@ -21,15 +22,20 @@ export interface StateReader<S> {
   read<K extends TableName<S>>(table: K, key: string): RowOf<S, K> | undefined;
 }
 
+/** The keys a rule read, per table: the rows the live path must load (and lock) for it. */
+export type ReadSet<S> = { [K in TableName<S>]?: Set<string> };
+
 export class StateOverlay<S> implements StateReader<S> {
   readonly base: S;
   readonly changes: StateChanges<S> = {};
+  readonly reads: ReadSet<S> = {};
 
   constructor(base: S) {
     this.base = base;
   }
 
   read<K extends TableName<S>>(table: K, key: string): RowOf<S, K> | undefined {
+    ((this.reads as Record<string, Set<string>>)[table] ??= new Set()).add(key);
     const changed = this.changes[table] as Map<string, RowOf<S, K>> | undefined;
     if (changed?.has(key)) return changed.get(key);
     return (this.base[table] as ReadonlyMap<string, RowOf<S, K>>).get(key);
@@ -65,4 +71,16 @@ export function mergeChangesInPlace<S extends object>(ownedState: S, changes: St
     const target = (ownedState as Record<string, unknown>)[table] as Map<string, unknown>;
     for (const [key, row] of rows) target.set(key, row);
   }
+}
+
+/** A state holding only the rows named by `reads` (what the live path loads for one entry). */
+export function restrictToReads<S extends object>(state: S, reads: ReadSet<S>): S {
+  const partial = { ...state } as Record<string, unknown>;
+  for (const [table, value] of Object.entries(state)) {
+    if (!(value instanceof Map)) continue;
+    const rows = new Map();
+    for (const key of (reads as Record<string, Set<string>>)[table] ?? []) if (value.has(key)) rows.set(key, value.get(key));
+    partial[table] = rows;
+  }
+  return partial as S;
 }

@@ -86,6 +86,23 @@ describe('payments', () => {
     expect(naturalBalance(book, creditOf('h1'))).toBe(0n);
   });
 
+  test('a payment reads its household’s accounts and invoices, the cash account and its key: the rows the wiring loads and locks', () => {
+    const before = book.state;
+    const entry = pay(book, 'h1', 25_000n);
+    const { reads } = moneyFold.evolveReading(before, entry);
+    const named = Object.fromEntries(Object.entries(reads).map(([table, keys]) => [table, [...keys].sort()]));
+    expect(named).toEqual({
+      // No overpayment, so the credit account's row is not read (only its id is looked up).
+      accounts: [ACCOUNT.operating, receivableOf('h1')].sort(),
+      accountIdsByKey: ['household-credit/h1', 'household-receivable/h1'],
+      householdInvoiceIds: ['h1'],
+      idempotency: [entry.payload.idempotencyKey],
+      invoices: ['feb', 'jan', 'mar'],
+      payments: [entry.payload.paymentId],
+      transfers: [`payment:${entry.payload.paymentId}#0`],
+    });
+  });
+
   test('a payment to the provider’s clearing account settles the same way', () => {
     pay(book, 'h1', 20_000n, '2026-03-20', ACCOUNT.clearing);
     expect(naturalBalance(book, ACCOUNT.clearing)).toBe(20_000n);
