@@ -4,7 +4,8 @@
  * households — may change, by a new *version*:
  *
  * - a version takes effect from a period; a change made today applies from the **next**
- *   period at the earliest (the first version may start in the current one);
+ *   period at the earliest (the first version may start in the current one), and never
+ *   from a period that already has invoices, whatever date the change carries;
  * - the version that applies to period P is the highest-numbered version whose first
  *   period is ≤ P (so a later version with the same first period supersedes a version
  *   that has not started yet);
@@ -40,6 +41,8 @@ export interface Schedule {
   scheduleId: string;
   frequency: BillingFrequency;
   versions: ReadonlyArray<{ version: number; effectiveFromPeriodId: string }>;
+  /** The latest period any invoice of the schedule was issued for: no new version may start at or before it. */
+  lastIssuedPeriodId: string | null;
 }
 
 /** 1,000 yuan per m² per month: far above any property fee, low enough to catch a rate typed in the wrong unit. */
@@ -104,6 +107,9 @@ export function assertVersionMayFollow(schedule: Schedule | undefined, version: 
   }
   if (comparePeriodIds(version.effectiveFromPeriodId, last.effectiveFromPeriodId) < 0) {
     throw new InvalidInputError('effectiveFromPeriodId', 'must not precede the previous version’s first period');
+  }
+  if (schedule.lastIssuedPeriodId !== null && comparePeriodIds(version.effectiveFromPeriodId, schedule.lastIssuedPeriodId) <= 0) {
+    throw new InvalidInputError('effectiveFromPeriodId', `must follow ${schedule.lastIssuedPeriodId}, the last period already invoiced`);
   }
 }
 

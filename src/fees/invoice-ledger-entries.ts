@@ -21,7 +21,7 @@ import { DuplicateRecordError } from '../funds/funds-errors.ts';
 import { boundedInt, civilDateField, fenField, idField, positiveFenField, signedFenField } from '../funds/payload-fields.ts';
 import { derivedTransfersField } from '../funds/transfer-fields.ts';
 import { sourceIdOf, TransferSequence } from '../funds/transfers.ts';
-import { firstDayOf, parsePeriodId } from './billing-periods.ts';
+import { comparePeriodIds, firstDayOf, parsePeriodId } from './billing-periods.ts';
 import { dueDateOf, MAX_GRACE_DAYS } from './due-dates.ts';
 import { scheduleAppliesTo, versionForPeriod, type ScheduleVersion } from './fee-schedule.ts';
 import { invoiceKey, scheduleVersionKey, type MoneyState } from './fees-state.ts';
@@ -57,6 +57,13 @@ function versionToIssue(overlay: MoneyOverlay, scheduleId: string, periodId: str
   const versionNumber = versionForPeriod(schedule, periodId);
   if (versionNumber === undefined) throw new InvalidInputError('periodId', 'precedes the schedule’s first period');
   return overlay.read('scheduleVersions', scheduleVersionKey(scheduleId, versionNumber))!;
+}
+
+/** Keeps the schedule's latest invoiced period, so no later version can reach back into it. */
+function noteIssuedPeriod(overlay: MoneyOverlay, scheduleId: string, periodId: string): void {
+  const schedule = overlay.read('schedules', scheduleId)!;
+  if (schedule.lastIssuedPeriodId !== null && comparePeriodIds(periodId, schedule.lastIssuedPeriodId) <= 0) return;
+  overlay.write('schedules', scheduleId, { ...schedule, lastIssuedPeriodId: periodId });
 }
 
 type InvoiceIssuedInputs = z.output<z.ZodObject<typeof invoiceIssuedInputs>>;
@@ -102,6 +109,7 @@ export const invoiceIssued = defineEntryKind<MoneyState, typeof invoiceIssuedInp
     const feeIncomeAccountId = accountIdOf(overlay, 'fee-income', null);
     writeInvoice(overlay, invoice);
     overlay.write('invoiceIdsByKey', invoiceKey(invoice.scheduleId, invoice.periodId, invoice.householdId), invoice.invoiceId);
+    noteIssuedPeriod(overlay, invoice.scheduleId, invoice.periodId);
     const transfers = new TransferSequence(overlay, sourceIdOf('invoice', invoice.invoiceId), inputs.issuedOn);
     transfers.post({ debitAccountId: receivableAccountId, creditAccountId: feeIncomeAccountId, amountFen: invoice.principalFen, code: 'invoice' });
     const creditAllocations = useHouseholdCredit(overlay, transfers, invoice.householdId);

@@ -67,7 +67,8 @@ export const scheduleVersioned = defineEntryKind<MoneyState, typeof scheduleVers
     assertVersionMayFollow(schedule, version);
     overlay.write('scheduleVersions', scheduleVersionKey(version.scheduleId, version.version), version);
     const versions = [...(schedule?.versions ?? []), { version: version.version, effectiveFromPeriodId: version.effectiveFromPeriodId }];
-    overlay.write('schedules', version.scheduleId, { scheduleId: version.scheduleId, frequency: version.frequency, versions });
+    const lastIssuedPeriodId = schedule?.lastIssuedPeriodId ?? null;
+    overlay.write('schedules', version.scheduleId, { scheduleId: version.scheduleId, frequency: version.frequency, versions, lastIssuedPeriodId });
     return {};
   },
 });

@@ -36,6 +36,14 @@ describe('fee schedule versions', () => {
     expect(() => book.version({ version: 2, effectiveFromPeriodId: '2026-02', recordedOn: '2026-03-10' })).toThrow(InvalidInputError);
   });
 
+  test('refuses a change reaching back into a period that has invoices, whatever date it carries', () => {
+    const book = bookWithSchedule();
+    issue(book, 'inv-apr', 'h1', '2026-04', '2026-04-01');
+    expect(book.state.schedules.get('property-fee')!.lastIssuedPeriodId).toBe('2026-04');
+    expect(() => book.version({ version: 2, effectiveFromPeriodId: '2026-04', recordedOn: '2026-03-10' })).toThrow(/must follow 2026-04/);
+    book.version({ version: 2, effectiveFromPeriodId: '2026-05', recordedOn: '2026-04-02' });
+  });
+
   test('a later version with the same first period supersedes one that has not started', () => {
     const book = bookWithSchedule();
     book.version({ version: 2, effectiveFromPeriodId: '2026-06', charge: { kind: 'per-area', rateFenPerSquareMetreMonth: 210n }, recordedOn: '2026-03-10' });
