@@ -11,7 +11,14 @@
  * Periods are calendar periods on the community's calendar (civil dates), never instants.
  */
 import { InvalidInputError } from '../domain-error.ts';
-import { daysInMonth, formatCivilDate, MAX_CIVIL_YEAR, MIN_CIVIL_YEAR, parseCivilDate, type CivilDate } from '../funds/civil-dates.ts';
+import {
+  daysInMonth,
+  formatCivilDate,
+  MAX_CIVIL_YEAR,
+  MIN_CIVIL_YEAR,
+  parseCivilDate,
+  type CivilDate,
+} from '../funds/civil-dates.ts';
 
 export type BillingFrequency = 'month' | 'quarter' | 'year';
 export const BILLING_FREQUENCIES: readonly BillingFrequency[] = ['month', 'quarter', 'year'];
@@ -32,7 +39,8 @@ const QUARTER_ID = /^(\d{4})-Q([1-4])$/;
 const YEAR_ID = /^(\d{4})$/;
 
 function period(frequency: BillingFrequency, year: number, firstMonth: number, parameter = 'periodId'): BillingPeriod {
-  if (year < MIN_CIVIL_YEAR || year > MAX_CIVIL_YEAR) throw new InvalidInputError(parameter, `must fall in the years ${MIN_CIVIL_YEAR} to ${MAX_CIVIL_YEAR}`);
+  if (year < MIN_CIVIL_YEAR || year > MAX_CIVIL_YEAR)
+    throw new InvalidInputError(parameter, `must fall in the years ${MIN_CIVIL_YEAR} to ${MAX_CIVIL_YEAR}`);
   const yearText = String(year).padStart(4, '0');
   const periodId =
     frequency === 'month'
@@ -65,12 +73,18 @@ export function firstDayOf(billingPeriod: BillingPeriod): CivilDate {
 
 export function lastDayOf(billingPeriod: BillingPeriod): CivilDate {
   const lastMonth = billingPeriod.firstMonth + billingPeriod.months - 1;
-  return formatCivilDate({ year: billingPeriod.year, month: lastMonth, day: daysInMonth(billingPeriod.year, lastMonth) });
+  return formatCivilDate({
+    year: billingPeriod.year,
+    month: lastMonth,
+    day: daysInMonth(billingPeriod.year, lastMonth),
+  });
 }
 
 export function nextPeriod(billingPeriod: BillingPeriod): BillingPeriod {
   const next = billingPeriod.firstMonth + billingPeriod.months;
-  return next > 12 ? period(billingPeriod.frequency, billingPeriod.year + 1, 1) : period(billingPeriod.frequency, billingPeriod.year, next);
+  return next > 12
+    ? period(billingPeriod.frequency, billingPeriod.year + 1, 1)
+    : period(billingPeriod.frequency, billingPeriod.year, next);
 }
 
 /** Months since year 0 of the period's first month: orders periods of any frequency by their start. */
@@ -81,6 +95,7 @@ export function periodStartOrdinal(billingPeriod: BillingPeriod): number {
 /** Orders two period ids of the same frequency; refuses to compare a month with a quarter. */
 export function comparePeriodIds(a: string, b: string): number {
   const [first, second] = [parsePeriodId(a), parsePeriodId(b)];
-  if (first.frequency !== second.frequency) throw new InvalidInputError('periodId', 'cannot compare periods of different frequencies');
+  if (first.frequency !== second.frequency)
+    throw new InvalidInputError('periodId', 'cannot compare periods of different frequencies');
   return periodStartOrdinal(first) - periodStartOrdinal(second);
 }

@@ -29,7 +29,11 @@ import { lateFeeStepAmountFen, lateFeeStepCount, lateFeeStepDueAt, MAX_LATE_FEE_
 import { MAX_OVERDUE_REMINDERS, reminderStepDueOn } from './reminder-planner.ts';
 
 const lateFeePostedInputs = { invoiceId: idField, step: boundedInt(1, MAX_LATE_FEE_STEPS), postedOn: civilDateField };
-const lateFeePostedDerived = { amountFen: positiveFenField, creditAllocations: allocationsField, transfers: derivedTransfersField };
+const lateFeePostedDerived = {
+  amountFen: positiveFenField,
+  creditAllocations: allocationsField,
+  transfers: derivedTransfersField,
+};
 
 export const lateFeePosted = defineEntryKind<MoneyState, typeof lateFeePostedInputs, typeof lateFeePostedDerived>({
   type: 'fees.late-fee-posted',
@@ -37,13 +41,19 @@ export const lateFeePosted = defineEntryKind<MoneyState, typeof lateFeePostedInp
   derived: lateFeePostedDerived,
   run(overlay, { invoiceId, step, postedOn }) {
     const invoice = requireInvoice(overlay, invoiceId);
-    const rule = overlay.read('scheduleVersions', scheduleVersionKey(invoice.scheduleId, invoice.scheduleVersion))!.lateFee;
+    const rule = overlay.read(
+      'scheduleVersions',
+      scheduleVersionKey(invoice.scheduleId, invoice.scheduleVersion),
+    )!.lateFee;
     if (rule === null) throw new InvalidInputError('invoiceId', 'has no late-fee rule in its schedule version');
     if (step <= invoice.lastLateFeeStep) throw new DuplicateRecordError(`Late fee ${stepKey(invoiceId, step)}`);
-    if (step !== invoice.lastLateFeeStep + 1 || step > lateFeeStepCount(rule)) throw new InvalidInputError('step', `must be ${invoice.lastLateFeeStep + 1}`);
-    if (daysOverdue(invoice.dueDate, invoice.graceDays, postedOn) < lateFeeStepDueAt(rule, step)) throw new InvalidInputError('step', 'is not due yet');
+    if (step !== invoice.lastLateFeeStep + 1 || step > lateFeeStepCount(rule))
+      throw new InvalidInputError('step', `must be ${invoice.lastLateFeeStep + 1}`);
+    if (daysOverdue(invoice.dueDate, invoice.graceDays, postedOn) < lateFeeStepDueAt(rule, step))
+      throw new InvalidInputError('step', 'is not due yet');
     const amountFen = lateFeeStepAmountFen(rule, unpaidPrincipalFen(invoice), invoice.lateFeePostedFen);
-    if (amountFen === 0n) throw new InvalidInputError('step', 'charges nothing: the principal is paid or the cap is reached');
+    if (amountFen === 0n)
+      throw new InvalidInputError('step', 'charges nothing: the principal is paid or the cap is reached');
     writeInvoice(overlay, {
       ...invoice,
       lateFeeFen: invoice.lateFeeFen + amountFen,
@@ -52,14 +62,23 @@ export const lateFeePosted = defineEntryKind<MoneyState, typeof lateFeePostedInp
     });
     const transfers = new TransferSequence(overlay, sourceIdOf('late-fee', stepKey(invoiceId, step)), postedOn);
     const { receivableAccountId } = householdAccounts(overlay, invoice.householdId);
-    transfers.post({ debitAccountId: receivableAccountId, creditAccountId: accountIdOf(overlay, 'late-fee-income', null), amountFen, code: 'late-fee' });
+    transfers.post({
+      debitAccountId: receivableAccountId,
+      creditAccountId: accountIdOf(overlay, 'late-fee-income', null),
+      amountFen,
+      code: 'late-fee',
+    });
     const creditAllocations = useHouseholdCredit(overlay, transfers, invoice.householdId);
     overlay.write('lateFees', stepKey(invoiceId, step), { invoiceId, step, amountFen, postedOn });
     return { amountFen, creditAllocations, transfers: transfers.orders };
   },
 });
 
-const reminderQueuedInputs = { invoiceId: idField, step: boundedInt(0, MAX_OVERDUE_REMINDERS), queuedOn: civilDateField };
+const reminderQueuedInputs = {
+  invoiceId: idField,
+  step: boundedInt(0, MAX_OVERDUE_REMINDERS),
+  queuedOn: civilDateField,
+};
 
 export const reminderQueued = defineEntryKind<MoneyState, typeof reminderQueuedInputs, Record<string, never>>({
   type: 'fees.reminder-queued',
@@ -69,9 +88,13 @@ export const reminderQueued = defineEntryKind<MoneyState, typeof reminderQueuedI
     const invoice = requireInvoice(overlay, invoiceId);
     if (step <= invoice.lastReminderStep) throw new DuplicateRecordError(`Reminder ${stepKey(invoiceId, step)}`);
     if (!isOpen(invoice)) throw new InvalidInputError('invoiceId', 'is paid; it gets no reminder');
-    const cadence = overlay.read('scheduleVersions', scheduleVersionKey(invoice.scheduleId, invoice.scheduleVersion))!.reminders;
+    const cadence = overlay.read(
+      'scheduleVersions',
+      scheduleVersionKey(invoice.scheduleId, invoice.scheduleVersion),
+    )!.reminders;
     const dueOn = reminderStepDueOn(invoice, cadence, step);
-    if (dueOn === undefined || compareCivilDates(dueOn, queuedOn) > 0) throw new InvalidInputError('step', 'is not due yet');
+    if (dueOn === undefined || compareCivilDates(dueOn, queuedOn) > 0)
+      throw new InvalidInputError('step', 'is not due yet');
     writeInvoice(overlay, { ...invoice, lastReminderStep: step });
     overlay.write('reminders', stepKey(invoiceId, step), { invoiceId, step, queuedOn });
     return {};

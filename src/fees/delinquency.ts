@@ -23,7 +23,10 @@ export interface DelinquencySettings {
 }
 
 /** 90 days overdue and at least 100 yuan: the usual point at which a property manager escalates. */
-export const DEFAULT_DELINQUENCY_SETTINGS: DelinquencySettings = { collectionAfterDaysOverdue: 90, collectionMinimumOverdueFen: 10_000n };
+export const DEFAULT_DELINQUENCY_SETTINGS: DelinquencySettings = {
+  collectionAfterDaysOverdue: 90,
+  collectionMinimumOverdueFen: 10_000n,
+};
 export const MAX_COLLECTION_AFTER_DAYS = 3_650;
 
 export function validateDelinquencySettings(settings: DelinquencySettings): void {
@@ -44,7 +47,11 @@ export interface HouseholdDelinquency {
 }
 
 /** `invoices` are one household's; the standing is as of `today`. */
-export function householdDelinquency(invoices: readonly Invoice[], today: CivilDate, settings: DelinquencySettings = DEFAULT_DELINQUENCY_SETTINGS): HouseholdDelinquency {
+export function householdDelinquency(
+  invoices: readonly Invoice[],
+  today: CivilDate,
+  settings: DelinquencySettings = DEFAULT_DELINQUENCY_SETTINGS,
+): HouseholdDelinquency {
   validateDelinquencySettings(settings);
   let overdueFen = 0n;
   let maxDaysOverdue = 0;

@@ -18,7 +18,8 @@ export const MAX_DUE_DAY = 31;
 export const MAX_GRACE_DAYS = 90;
 
 export function assertDueDay(dueDay: number): void {
-  if (!Number.isInteger(dueDay) || dueDay < 1 || dueDay > MAX_DUE_DAY) throw new InvalidInputError('dueDay', `must be 1 to ${MAX_DUE_DAY}`);
+  if (!Number.isInteger(dueDay) || dueDay < 1 || dueDay > MAX_DUE_DAY)
+    throw new InvalidInputError('dueDay', `must be 1 to ${MAX_DUE_DAY}`);
 }
 
 export function assertGraceDays(graceDays: number): void {

@@ -24,7 +24,8 @@ import { billedPrincipalFen, isOpen, openFen, type Invoice } from './invoices.ts
 export const MAX_INVOICES_PER_REPORT = 1_000_000;
 
 function assertReportSize(invoices: readonly Invoice[]): void {
-  if (invoices.length > MAX_INVOICES_PER_REPORT) throw new InvalidInputError('invoices', `must be at most ${MAX_INVOICES_PER_REPORT}`);
+  if (invoices.length > MAX_INVOICES_PER_REPORT)
+    throw new InvalidInputError('invoices', `must be at most ${MAX_INVOICES_PER_REPORT}`);
 }
 
 export interface CollectionRate {
@@ -57,7 +58,8 @@ export function collectionRate(invoices: readonly Invoice[], periodId: string): 
     collectedFen += minFen(invoice.paidFen, billed);
     if (!isOpen(invoice)) paidInFullCount++;
   }
-  if (billedFen === 0n) return { periodId, invoiceCount, paidInFullCount, billedFen, collectedFen, rate: null, rateBasisPoints: null };
+  if (billedFen === 0n)
+    return { periodId, invoiceCount, paidInFullCount, billedFen, collectedFen, rate: null, rateBasisPoints: null };
   const divisor = gcd(collectedFen, billedFen);
   return {
     periodId,
@@ -95,7 +97,12 @@ export const AGEING_BUCKET_BOUNDS: ReadonlyArray<readonly [number, number | null
 
 export function arrearsAgeing(invoices: readonly Invoice[], asOf: CivilDate): ArrearsAgeing {
   assertReportSize(invoices);
-  const buckets: AgeingBucket[] = AGEING_BUCKET_BOUNDS.map(([minDays, maxDays]) => ({ minDays, maxDays, amountFen: 0n, invoiceCount: 0 }));
+  const buckets: AgeingBucket[] = AGEING_BUCKET_BOUNDS.map(([minDays, maxDays]) => ({
+    minDays,
+    maxDays,
+    amountFen: 0n,
+    invoiceCount: 0,
+  }));
   const households = new Set<string>();
   let notYetDueFen = 0n;
   for (const invoice of invoices) {
@@ -105,7 +112,9 @@ export function arrearsAgeing(invoices: readonly Invoice[], asOf: CivilDate): Ar
       notYetDueFen += openFen(invoice);
       continue;
     }
-    const bucket = buckets.find((candidate) => days >= candidate.minDays && (candidate.maxDays === null || days <= candidate.maxDays))!;
+    const bucket = buckets.find(
+      (candidate) => days >= candidate.minDays && (candidate.maxDays === null || days <= candidate.maxDays),
+    )!;
     bucket.amountFen += openFen(invoice);
     bucket.invoiceCount++;
     households.add(invoice.householdId);

@@ -14,12 +14,19 @@
 import { InvalidInputError } from '../domain-error.ts';
 import type { CivilDate } from '../funds/civil-dates.ts';
 import { assertId } from '../funds/identifiers.ts';
-import { comparePeriodIds, nextPeriod, parsePeriodId, periodContaining, type BillingFrequency } from './billing-periods.ts';
+import {
+  comparePeriodIds,
+  nextPeriod,
+  parsePeriodId,
+  periodContaining,
+  type BillingFrequency,
+} from './billing-periods.ts';
 import { assertDueDay, assertGraceDays } from './due-dates.ts';
 import { validateLateFeeRule, type LateFeeRule } from './late-fees.ts';
 import { validateReminderCadence, type ReminderCadence } from './reminder-planner.ts';
 
-export type FeeCharge = { kind: 'per-area'; rateFenPerSquareMetreMonth: bigint } | { kind: 'fixed'; amountFenPerMonth: bigint };
+export type FeeCharge =
+  { kind: 'per-area'; rateFenPerSquareMetreMonth: bigint } | { kind: 'fixed'; amountFenPerMonth: bigint };
 export type ScheduleHouseholds = { kind: 'all' } | { kind: 'chosen'; householdIds: readonly string[] };
 
 export interface ScheduleVersion {
@@ -58,7 +65,10 @@ function validateCharge(charge: FeeCharge): void {
   if (charge.kind === 'per-area') {
     const rate = charge.rateFenPerSquareMetreMonth;
     if (rate < 1n || rate > MAX_RATE_FEN_PER_SQUARE_METRE_MONTH) {
-      throw new InvalidInputError('charge.rateFenPerSquareMetreMonth', `must be 1 to ${MAX_RATE_FEN_PER_SQUARE_METRE_MONTH} fen`);
+      throw new InvalidInputError(
+        'charge.rateFenPerSquareMetreMonth',
+        `must be 1 to ${MAX_RATE_FEN_PER_SQUARE_METRE_MONTH} fen`,
+      );
     }
   } else if (charge.amountFenPerMonth < 1n || charge.amountFenPerMonth > MAX_FIXED_AMOUNT_FEN_PER_MONTH) {
     throw new InvalidInputError('charge.amountFenPerMonth', `must be 1 to ${MAX_FIXED_AMOUNT_FEN_PER_MONTH} fen`);
@@ -68,9 +78,11 @@ function validateCharge(charge: FeeCharge): void {
 function validateHouseholds(households: ScheduleHouseholds): void {
   if (households.kind === 'all') return;
   const ids = households.householdIds;
-  if (ids.length < 1 || ids.length > MAX_SCHEDULE_HOUSEHOLDS) throw new InvalidInputError('households.householdIds', `must list 1 to ${MAX_SCHEDULE_HOUSEHOLDS} households`);
+  if (ids.length < 1 || ids.length > MAX_SCHEDULE_HOUSEHOLDS)
+    throw new InvalidInputError('households.householdIds', `must list 1 to ${MAX_SCHEDULE_HOUSEHOLDS} households`);
   ids.forEach((id, index) => assertId(id, `households.householdIds[${index}]`));
-  if (new Set(ids).size !== ids.length) throw new InvalidInputError('households.householdIds', 'must not list a household twice');
+  if (new Set(ids).size !== ids.length)
+    throw new InvalidInputError('households.householdIds', 'must not list a household twice');
 }
 
 export function validateScheduleVersion(version: ScheduleVersion): void {
@@ -101,15 +113,25 @@ export function assertVersionMayFollow(schedule: Schedule | undefined, version: 
   }
   const last = schedule.versions.at(-1)!;
   if (version.version !== last.version + 1) throw new InvalidInputError('version', `must be ${last.version + 1}`);
-  if (version.frequency !== schedule.frequency) throw new InvalidInputError('frequency', `must stay ${schedule.frequency}; start a new schedule instead`);
+  if (version.frequency !== schedule.frequency)
+    throw new InvalidInputError('frequency', `must stay ${schedule.frequency}; start a new schedule instead`);
   if (comparePeriodIds(version.effectiveFromPeriodId, nextPeriod(current).periodId) < 0) {
-    throw new InvalidInputError('effectiveFromPeriodId', 'must be the next period or later: a change never applies to the current or a past period');
+    throw new InvalidInputError(
+      'effectiveFromPeriodId',
+      'must be the next period or later: a change never applies to the current or a past period',
+    );
   }
   if (comparePeriodIds(version.effectiveFromPeriodId, last.effectiveFromPeriodId) < 0) {
     throw new InvalidInputError('effectiveFromPeriodId', 'must not precede the previous version’s first period');
   }
-  if (schedule.lastIssuedPeriodId !== null && comparePeriodIds(version.effectiveFromPeriodId, schedule.lastIssuedPeriodId) <= 0) {
-    throw new InvalidInputError('effectiveFromPeriodId', `must follow ${schedule.lastIssuedPeriodId}, the last period already invoiced`);
+  if (
+    schedule.lastIssuedPeriodId !== null &&
+    comparePeriodIds(version.effectiveFromPeriodId, schedule.lastIssuedPeriodId) <= 0
+  ) {
+    throw new InvalidInputError(
+      'effectiveFromPeriodId',
+      `must follow ${schedule.lastIssuedPeriodId}, the last period already invoiced`,
+    );
   }
 }
 

@@ -22,7 +22,9 @@ export function requireInvoice(overlay: MoneyOverlay, invoiceId: string): Invoic
 }
 
 export function invoicesOfHousehold(overlay: MoneyOverlay, householdId: string): Invoice[] {
-  return (overlay.read('householdInvoiceIds', householdId) ?? []).map((invoiceId) => requireInvoice(overlay, invoiceId));
+  return (overlay.read('householdInvoiceIds', householdId) ?? []).map((invoiceId) =>
+    requireInvoice(overlay, invoiceId),
+  );
 }
 
 export function openInvoicesOf(overlay: MoneyOverlay, householdId: string): Invoice[] {
@@ -36,7 +38,11 @@ export function writeInvoice(overlay: MoneyOverlay, invoice: Invoice): void {
   if (!isNew) return;
   const ids = [...(overlay.read('householdInvoiceIds', invoice.householdId) ?? []), invoice.invoiceId];
   const invoices = ids.map((invoiceId) => requireInvoice(overlay, invoiceId)).sort(compareInvoicesOldestFirst);
-  overlay.write('householdInvoiceIds', invoice.householdId, invoices.map((each) => each.invoiceId));
+  overlay.write(
+    'householdInvoiceIds',
+    invoice.householdId,
+    invoices.map((each) => each.invoiceId),
+  );
 }
 
 export interface HouseholdAccounts {
@@ -64,13 +70,25 @@ export function settleInvoices(overlay: MoneyOverlay, allocations: readonly Allo
 }
 
 /** Uses the household's credit on its open invoices, oldest first; returns what it settled. */
-export function useHouseholdCredit(overlay: MoneyOverlay, transfers: TransferSequence, householdId: string): Allocation[] {
+export function useHouseholdCredit(
+  overlay: MoneyOverlay,
+  transfers: TransferSequence,
+  householdId: string,
+): Allocation[] {
   const credit = creditBalanceFen(overlay, householdId);
   if (credit <= 0n) return [];
-  const open = openInvoicesOf(overlay, householdId).map((invoice) => ({ invoiceId: invoice.invoiceId, openFen: openFen(invoice) }));
+  const open = openInvoicesOf(overlay, householdId).map((invoice) => ({
+    invoiceId: invoice.invoiceId,
+    openFen: openFen(invoice),
+  }));
   const { allocations } = allocateOldestFirst(open, credit);
   settleInvoices(overlay, allocations, 1n);
   const { receivableAccountId, creditAccountId } = householdAccounts(overlay, householdId);
-  transfers.post({ debitAccountId: creditAccountId, creditAccountId: receivableAccountId, amountFen: allocatedTotalFen(allocations), code: 'credit-applied' });
+  transfers.post({
+    debitAccountId: creditAccountId,
+    creditAccountId: receivableAccountId,
+    amountFen: allocatedTotalFen(allocations),
+    code: 'credit-applied',
+  });
   return allocations;
 }

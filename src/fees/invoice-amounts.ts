@@ -17,24 +17,48 @@ export const MAX_AREA_CENTI_SQUARE_METRES = 10_000_000;
 export const CENTI_SQUARE_METRES_PER_SQUARE_METRE = 100n;
 
 export function assertArea(areaCentiSquareMetres: number): void {
-  if (!Number.isInteger(areaCentiSquareMetres) || areaCentiSquareMetres < 1 || areaCentiSquareMetres > MAX_AREA_CENTI_SQUARE_METRES) {
-    throw new InvalidInputError('areaCentiSquareMetres', `must be a whole number of 0.01 m² from 1 to ${MAX_AREA_CENTI_SQUARE_METRES}`);
+  if (
+    !Number.isInteger(areaCentiSquareMetres) ||
+    areaCentiSquareMetres < 1 ||
+    areaCentiSquareMetres > MAX_AREA_CENTI_SQUARE_METRES
+  ) {
+    throw new InvalidInputError(
+      'areaCentiSquareMetres',
+      `must be a whole number of 0.01 m² from 1 to ${MAX_AREA_CENTI_SQUARE_METRES}`,
+    );
   }
 }
 
 /** The exact per-area amount as a fraction of fen: numerator / 100. */
-export function exactPerAreaAmount(rateFenPerSquareMetreMonth: bigint, areaCentiSquareMetres: number, months: number): { numerator: bigint; denominator: bigint } {
-  return { numerator: rateFenPerSquareMetreMonth * BigInt(areaCentiSquareMetres) * BigInt(months), denominator: CENTI_SQUARE_METRES_PER_SQUARE_METRE };
+export function exactPerAreaAmount(
+  rateFenPerSquareMetreMonth: bigint,
+  areaCentiSquareMetres: number,
+  months: number,
+): { numerator: bigint; denominator: bigint } {
+  return {
+    numerator: rateFenPerSquareMetreMonth * BigInt(areaCentiSquareMetres) * BigInt(months),
+    denominator: CENTI_SQUARE_METRES_PER_SQUARE_METRE,
+  };
 }
 
-export function invoiceAmountFen(charge: FeeCharge, frequency: BillingFrequency, areaCentiSquareMetres: number | null): bigint {
+export function invoiceAmountFen(
+  charge: FeeCharge,
+  frequency: BillingFrequency,
+  areaCentiSquareMetres: number | null,
+): bigint {
   const months = MONTHS_PER_PERIOD[frequency];
   if (charge.kind === 'fixed') {
-    if (areaCentiSquareMetres !== null) throw new InvalidInputError('areaCentiSquareMetres', 'must be empty for a fixed charge');
+    if (areaCentiSquareMetres !== null)
+      throw new InvalidInputError('areaCentiSquareMetres', 'must be empty for a fixed charge');
     return charge.amountFenPerMonth * BigInt(months);
   }
-  if (areaCentiSquareMetres === null) throw new InvalidInputError('areaCentiSquareMetres', 'is required for a per-area charge');
+  if (areaCentiSquareMetres === null)
+    throw new InvalidInputError('areaCentiSquareMetres', 'is required for a per-area charge');
   assertArea(areaCentiSquareMetres);
-  const { numerator, denominator } = exactPerAreaAmount(charge.rateFenPerSquareMetreMonth, areaCentiSquareMetres, months);
+  const { numerator, denominator } = exactPerAreaAmount(
+    charge.rateFenPerSquareMetreMonth,
+    areaCentiSquareMetres,
+    months,
+  );
   return divideRoundHalfUp(numerator, denominator);
 }

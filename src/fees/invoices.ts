@@ -59,7 +59,10 @@ export function isOpen(invoice: Invoice): boolean {
 }
 
 /** Oldest first: due date, then invoice id, so the order is total and the same everywhere. */
-export function compareInvoicesOldestFirst(a: Pick<Invoice, 'dueDate' | 'invoiceId'>, b: Pick<Invoice, 'dueDate' | 'invoiceId'>): number {
+export function compareInvoicesOldestFirst(
+  a: Pick<Invoice, 'dueDate' | 'invoiceId'>,
+  b: Pick<Invoice, 'dueDate' | 'invoiceId'>,
+): number {
   if (a.dueDate !== b.dueDate) return a.dueDate < b.dueDate ? -1 : 1;
   return a.invoiceId < b.invoiceId ? -1 : a.invoiceId > b.invoiceId ? 1 : 0;
 }

@@ -21,8 +21,13 @@ export interface PlannedLateFee {
   key: string;
 }
 
-export function planLateFees(invoices: readonly Invoice[], ruleOf: (invoice: Invoice) => LateFeeRule | null, today: CivilDate): PlannedLateFee[] {
-  if (invoices.length > MAX_INVOICES_PER_PLAN) throw new InvalidInputError('invoices', `must be at most ${MAX_INVOICES_PER_PLAN} per call`);
+export function planLateFees(
+  invoices: readonly Invoice[],
+  ruleOf: (invoice: Invoice) => LateFeeRule | null,
+  today: CivilDate,
+): PlannedLateFee[] {
+  if (invoices.length > MAX_INVOICES_PER_PLAN)
+    throw new InvalidInputError('invoices', `must be at most ${MAX_INVOICES_PER_PLAN} per call`);
   const planned: PlannedLateFee[] = [];
   for (const invoice of invoices) {
     const rule = ruleOf(invoice);
@@ -33,7 +38,8 @@ export function planLateFees(invoices: readonly Invoice[], ruleOf: (invoice: Inv
       unpaidPrincipalFen: unpaidPrincipalFen(invoice),
       daysOverdue: daysOverdue(invoice.dueDate, invoice.graceDays, today),
     });
-    for (const { step, amountFen } of steps) planned.push({ invoiceId: invoice.invoiceId, step, amountFen, key: stepKey(invoice.invoiceId, step) });
+    for (const { step, amountFen } of steps)
+      planned.push({ invoiceId: invoice.invoiceId, step, amountFen, key: stepKey(invoice.invoiceId, step) });
   }
   return planned;
 }

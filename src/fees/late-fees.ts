@@ -33,14 +33,17 @@ export const MAX_POST_EVERY_DAYS = 92;
 export const MAX_LATE_FEE_STEPS = 36;
 
 function assertIntegerIn(value: number, min: number, max: number, parameter: string): void {
-  if (!Number.isInteger(value) || value < min || value > max) throw new InvalidInputError(parameter, `must be a whole number from ${min} to ${max}`);
+  if (!Number.isInteger(value) || value < min || value > max)
+    throw new InvalidInputError(parameter, `must be a whole number from ${min} to ${max}`);
 }
 
 export function validateLateFeeRule(rule: LateFeeRule): void {
-  if (rule.capFen <= 0n || rule.capFen > MAX_AMOUNT_FEN) throw new InvalidInputError('lateFee.capFen', `must be 1 to ${MAX_AMOUNT_FEN} fen`);
+  if (rule.capFen <= 0n || rule.capFen > MAX_AMOUNT_FEN)
+    throw new InvalidInputError('lateFee.capFen', `must be 1 to ${MAX_AMOUNT_FEN} fen`);
   switch (rule.kind) {
     case 'fixed':
-      if (rule.amountFen <= 0n || rule.amountFen > rule.capFen) throw new InvalidInputError('lateFee.amountFen', 'must be positive and at most the cap');
+      if (rule.amountFen <= 0n || rule.amountFen > rule.capFen)
+        throw new InvalidInputError('lateFee.amountFen', 'must be positive and at most the cap');
       return;
     case 'percentage':
       return assertIntegerIn(rule.basisPoints, 1, MAX_LATE_FEE_BASIS_POINTS, 'lateFee.basisPoints');
@@ -69,7 +72,10 @@ export function lateFeeStepAmountFen(rule: LateFeeRule, unpaidPrincipalFen: bigi
       ? rule.amountFen
       : rule.kind === 'percentage'
         ? divideRoundHalfUp(unpaidPrincipalFen * BigInt(rule.basisPoints), BASIS_POINTS_PER_UNIT)
-        : divideRoundHalfUp(unpaidPrincipalFen * BigInt(rule.basisPointsPerDay) * BigInt(rule.postEveryDays), BASIS_POINTS_PER_UNIT);
+        : divideRoundHalfUp(
+            unpaidPrincipalFen * BigInt(rule.basisPointsPerDay) * BigInt(rule.postEveryDays),
+            BASIS_POINTS_PER_UNIT,
+          );
   return minFen(raw, headroom);
 }
 

@@ -20,14 +20,20 @@ export interface AllocationResult {
 }
 
 /** `openInvoices` must already be oldest first, with their open amounts. */
-export function allocateOldestFirst(openInvoices: ReadonlyArray<{ invoiceId: string; openFen: bigint }>, amountFen: bigint): AllocationResult {
+export function allocateOldestFirst(
+  openInvoices: ReadonlyArray<{ invoiceId: string; openFen: bigint }>,
+  amountFen: bigint,
+): AllocationResult {
   const allocations: Allocation[] = [];
   let remainderFen = amountFen;
   for (const invoice of openInvoices) {
     if (remainderFen === 0n) break;
     if (invoice.openFen <= 0n) continue;
     if (allocations.length === MAX_INVOICES_PER_SETTLEMENT) {
-      throw new InvalidInputError('amountFen', `would settle more than ${MAX_INVOICES_PER_SETTLEMENT} invoices at once; record it as several payments`);
+      throw new InvalidInputError(
+        'amountFen',
+        `would settle more than ${MAX_INVOICES_PER_SETTLEMENT} invoices at once; record it as several payments`,
+      );
     }
     const share = minFen(invoice.openFen, remainderFen);
     allocations.push({ invoiceId: invoice.invoiceId, amountFen: share });

@@ -26,7 +26,11 @@ export interface ReminderCadence {
   maxOverdueReminders: number;
 }
 
-export const DEFAULT_REMINDER_CADENCE: ReminderCadence = { beforeDueDays: 3, repeatEveryDays: 7, maxOverdueReminders: 12 };
+export const DEFAULT_REMINDER_CADENCE: ReminderCadence = {
+  beforeDueDays: 3,
+  repeatEveryDays: 7,
+  maxOverdueReminders: 12,
+};
 export const MAX_BEFORE_DUE_DAYS = 30;
 export const MAX_REPEAT_EVERY_DAYS = 90;
 export const MAX_OVERDUE_REMINDERS = 24;
@@ -34,7 +38,8 @@ export const MAX_OVERDUE_REMINDERS = 24;
 export const MAX_INVOICES_PER_PLAN = 10_000;
 
 function assertIntegerIn(value: number, min: number, max: number, parameter: string): void {
-  if (!Number.isInteger(value) || value < min || value > max) throw new InvalidInputError(parameter, `must be a whole number from ${min} to ${max}`);
+  if (!Number.isInteger(value) || value < min || value > max)
+    throw new InvalidInputError(parameter, `must be a whole number from ${min} to ${max}`);
 }
 
 export function validateReminderCadence(cadence: ReminderCadence): void {
@@ -46,14 +51,22 @@ export function validateReminderCadence(cadence: ReminderCadence): void {
 type ReminderDates = Pick<Invoice, 'dueDate' | 'graceDays'>;
 
 /** The day step `step` falls due, or undefined for a step the cadence does not have. */
-export function reminderStepDueOn(invoice: ReminderDates, cadence: ReminderCadence, step: number): CivilDate | undefined {
+export function reminderStepDueOn(
+  invoice: ReminderDates,
+  cadence: ReminderCadence,
+  step: number,
+): CivilDate | undefined {
   if (!Number.isInteger(step) || step < 0 || step > cadence.maxOverdueReminders) return undefined;
   if (step === 0) return cadence.beforeDueDays > 0 ? addDays(invoice.dueDate, -cadence.beforeDueDays) : undefined;
   return addDays(invoice.dueDate, invoice.graceDays + 1 + (step - 1) * cadence.repeatEveryDays);
 }
 
 /** The highest step due on `today`, or undefined when none is. */
-export function latestDueReminderStep(invoice: ReminderDates, cadence: ReminderCadence, today: CivilDate): number | undefined {
+export function latestDueReminderStep(
+  invoice: ReminderDates,
+  cadence: ReminderCadence,
+  today: CivilDate,
+): number | undefined {
   let latest: number | undefined;
   for (let step = 0; step <= cadence.maxOverdueReminders; step++) {
     const dueOn = reminderStepDueOn(invoice, cadence, step);
@@ -77,13 +90,19 @@ export function planReminders(
   cadenceOf: (invoice: Invoice) => ReminderCadence,
   today: CivilDate,
 ): PlannedReminder[] {
-  if (invoices.length > MAX_INVOICES_PER_PLAN) throw new InvalidInputError('invoices', `must be at most ${MAX_INVOICES_PER_PLAN} per call`);
+  if (invoices.length > MAX_INVOICES_PER_PLAN)
+    throw new InvalidInputError('invoices', `must be at most ${MAX_INVOICES_PER_PLAN} per call`);
   const planned: PlannedReminder[] = [];
   for (const invoice of invoices) {
     if (!isOpen(invoice)) continue;
     const step = latestDueReminderStep(invoice, cadenceOf(invoice), today);
     if (step === undefined || step <= invoice.lastReminderStep) continue;
-    planned.push({ invoiceId: invoice.invoiceId, householdId: invoice.householdId, step, key: stepKey(invoice.invoiceId, step) });
+    planned.push({
+      invoiceId: invoice.invoiceId,
+      householdId: invoice.householdId,
+      step,
+      key: stepKey(invoice.invoiceId, step),
+    });
   }
   return planned;
 }

@@ -8,7 +8,12 @@ import { DuplicateRecordError } from '../funds/funds-errors.ts';
 import { boundedInt, civilDateField, idField, positiveFenField } from '../funds/payload-fields.ts';
 import { BILLING_FREQUENCIES, type BillingFrequency } from './billing-periods.ts';
 import { MAX_DUE_DAY, MAX_GRACE_DAYS } from './due-dates.ts';
-import { assertVersionMayFollow, MAX_SCHEDULE_HOUSEHOLDS, MAX_SCHEDULE_VERSIONS, validateScheduleVersion } from './fee-schedule.ts';
+import {
+  assertVersionMayFollow,
+  MAX_SCHEDULE_HOUSEHOLDS,
+  MAX_SCHEDULE_VERSIONS,
+  validateScheduleVersion,
+} from './fee-schedule.ts';
 import { scheduleVersionKey, type MoneyState } from './fees-state.ts';
 import { MAX_DAILY_LATE_FEE_BASIS_POINTS, MAX_LATE_FEE_BASIS_POINTS, MAX_POST_EVERY_DAYS } from './late-fees.ts';
 import { MAX_BEFORE_DUE_DAYS, MAX_OVERDUE_REMINDERS, MAX_REPEAT_EVERY_DAYS } from './reminder-planner.ts';
@@ -21,7 +26,11 @@ const chargeField = z.discriminatedUnion('kind', [
 const lateFeeField = z
   .discriminatedUnion('kind', [
     z.strictObject({ kind: z.literal('fixed'), amountFen: positiveFenField, capFen: positiveFenField }),
-    z.strictObject({ kind: z.literal('percentage'), basisPoints: boundedInt(1, MAX_LATE_FEE_BASIS_POINTS), capFen: positiveFenField }),
+    z.strictObject({
+      kind: z.literal('percentage'),
+      basisPoints: boundedInt(1, MAX_LATE_FEE_BASIS_POINTS),
+      capFen: positiveFenField,
+    }),
     z.strictObject({
       kind: z.literal('daily'),
       basisPointsPerDay: boundedInt(1, MAX_DAILY_LATE_FEE_BASIS_POINTS),
@@ -66,9 +75,17 @@ export const scheduleVersioned = defineEntryKind<MoneyState, typeof scheduleVers
     }
     assertVersionMayFollow(schedule, version);
     overlay.write('scheduleVersions', scheduleVersionKey(version.scheduleId, version.version), version);
-    const versions = [...(schedule?.versions ?? []), { version: version.version, effectiveFromPeriodId: version.effectiveFromPeriodId }];
+    const versions = [
+      ...(schedule?.versions ?? []),
+      { version: version.version, effectiveFromPeriodId: version.effectiveFromPeriodId },
+    ];
     const lastIssuedPeriodId = schedule?.lastIssuedPeriodId ?? null;
-    overlay.write('schedules', version.scheduleId, { scheduleId: version.scheduleId, frequency: version.frequency, versions, lastIssuedPeriodId });
+    overlay.write('schedules', version.scheduleId, {
+      scheduleId: version.scheduleId,
+      frequency: version.frequency,
+      versions,
+      lastIssuedPeriodId,
+    });
     return {};
   },
 });

@@ -55,14 +55,20 @@ export function validateApprovalRule(rule: ApprovalRule): void {
   if (!Number.isInteger(k) || k < 1 || k > rule.committeeSize) {
     throw new InvalidInputError('committeeApprovalsRequired', 'must be at least 1 and at most the committee size');
   }
-  if (!Number.isInteger(rule.expiresAfterDays) || rule.expiresAfterDays < 1 || rule.expiresAfterDays > MAX_SPEND_EXPIRY_DAYS) {
+  if (
+    !Number.isInteger(rule.expiresAfterDays) ||
+    rule.expiresAfterDays < 1 ||
+    rule.expiresAfterDays > MAX_SPEND_EXPIRY_DAYS
+  ) {
     throw new InvalidInputError('expiresAfterDays', `must be 1 to ${MAX_SPEND_EXPIRY_DAYS}`);
   }
 }
 
 export function requirementFor(rule: ApprovalRule, accountKind: AccountKind, amountFen: bigint): SpendRequirement {
-  if (!rulesOfKind(accountKind).spendable) throw new InvalidInputError('accountId', `a ${accountKind} account cannot be spent from`);
+  if (!rulesOfKind(accountKind).spendable)
+    throw new InvalidInputError('accountId', `a ${accountKind} account cannot be spent from`);
   const ownersProposal = rule.ownersProposalRequired || accountKind === 'maintenance-fund';
-  if (amountFen <= rule.managerLimitFen) return { approvals: 1, eligibleRoles: ['manager', 'committee'], ownersProposal };
+  if (amountFen <= rule.managerLimitFen)
+    return { approvals: 1, eligibleRoles: ['manager', 'committee'], ownersProposal };
   return { approvals: rule.committeeApprovalsRequired, eligibleRoles: ['committee'], ownersProposal };
 }

@@ -52,7 +52,10 @@ export function defineEntryKind<S, InputShape extends z.ZodRawShape, DerivedShap
   return {
     type: spec.type,
     inputSchema: z.strictObject(spec.inputs) as unknown as z.ZodType<Inputs, unknown>,
-    payloadSchema: z.strictObject({ ...spec.inputs, ...spec.derived }) as unknown as z.ZodType<Inputs & Derived, unknown>,
+    payloadSchema: z.strictObject({ ...spec.inputs, ...spec.derived }) as unknown as z.ZodType<
+      Inputs & Derived,
+      unknown
+    >,
     derivedFields: Object.keys(spec.derived),
     run: spec.run,
   };
@@ -81,7 +84,11 @@ export function decideEntry<S, Inputs, Derived>(
 }
 
 /** Live and replay: the changes an entry makes to the state before it, after checking what it recorded. */
-export function evolveEntry<S, Inputs, Derived>(kind: EntryKind<S, Inputs, Derived>, state: S, entry: MoneyEntry): StateChanges<S> {
+export function evolveEntry<S, Inputs, Derived>(
+  kind: EntryKind<S, Inputs, Derived>,
+  state: S,
+  entry: MoneyEntry,
+): StateChanges<S> {
   return evolveEntryReading(kind, state, entry).changes;
 }
 

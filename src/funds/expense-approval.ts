@@ -97,7 +97,8 @@ export interface SpendProposal {
 }
 
 export function proposeSpend(proposal: SpendProposal, requirement: SpendRequirement, expiresOn: CivilDate): Spend {
-  if (compareCivilDates(expiresOn, proposal.proposedOn) <= 0) throw new InvalidInputError('expiresOn', 'must follow the proposal date');
+  if (compareCivilDates(expiresOn, proposal.proposedOn) <= 0)
+    throw new InvalidInputError('expiresOn', 'must follow the proposal date');
   if (requirement.ownersProposal && proposal.ownersProposalId === null) {
     throw new InvalidInputError('ownersProposalId', 'is required: this spend needs a passed owners’ proposal');
   }
@@ -114,12 +115,14 @@ export function proposeSpend(proposal: SpendProposal, requirement: SpendRequirem
 
 function assertOpenOn(spend: Spend, on: CivilDate, action: string, allowed: readonly SpendStatus[]): void {
   if (!allowed.includes(spend.status)) throw new InvalidSpendTransitionError(spend.spendId, spend.status, action);
-  if (compareCivilDates(on, spend.proposedOn) < 0) throw new InvalidInputError('date', `must not precede the proposal date of spend ${spend.spendId}`);
+  if (compareCivilDates(on, spend.proposedOn) < 0)
+    throw new InvalidInputError('date', `must not precede the proposal date of spend ${spend.spendId}`);
   if (compareCivilDates(on, spend.expiresOn) > 0) throw new SpendExpiredError(spend.spendId, action);
 }
 
 function assertEligible(spend: Spend, actorId: string, role: ApproverRole): void {
-  if (actorId === spend.proposedBy) throw new ApproverNotEligibleError(spend.spendId, 'nobody may approve or reject their own proposal');
+  if (actorId === spend.proposedBy)
+    throw new ApproverNotEligibleError(spend.spendId, 'nobody may approve or reject their own proposal');
   if (!spend.requirement.eligibleRoles.includes(role)) {
     throw new ApproverNotEligibleError(spend.spendId, `a ${role} may not approve a spend of this size`);
   }
@@ -156,9 +159,13 @@ export function assertOwnersProposal(spend: Spend, fact: OwnersProposalFact | nu
   if (fact === null || fact.proposalId !== spend.ownersProposalId) {
     throw new OwnersProposalRequiredError(spend.spendId, 'the owners’ proposal it names was not supplied');
   }
-  if (!fact.passed) throw new OwnersProposalRequiredError(spend.spendId, `owners’ proposal ${fact.proposalId} did not pass`);
+  if (!fact.passed)
+    throw new OwnersProposalRequiredError(spend.spendId, `owners’ proposal ${fact.proposalId} did not pass`);
   if (fact.authorisedAmountFen < spend.amountFen) {
-    throw new OwnersProposalRequiredError(spend.spendId, `owners’ proposal ${fact.proposalId} authorises less than the amount`);
+    throw new OwnersProposalRequiredError(
+      spend.spendId,
+      `owners’ proposal ${fact.proposalId} authorises less than the amount`,
+    );
   }
 }
 

@@ -18,13 +18,15 @@ const SIGNED_FEN_PATTERN = /^(0|-?[1-9][0-9]{0,18})$/;
 
 /** Reads a canonical non-negative decimal string of fen. */
 export function parseFen(text: string, parameter: string): bigint {
-  if (!NON_NEGATIVE_FEN_PATTERN.test(text)) throw new InvalidInputError(parameter, 'must be a whole number of fen written as a decimal string');
+  if (!NON_NEGATIVE_FEN_PATTERN.test(text))
+    throw new InvalidInputError(parameter, 'must be a whole number of fen written as a decimal string');
   return BigInt(text);
 }
 
 /** Reads a canonical signed decimal string of fen (corrections go both ways). */
 export function parseSignedFen(text: string, parameter: string): bigint {
-  if (!SIGNED_FEN_PATTERN.test(text)) throw new InvalidInputError(parameter, 'must be a whole signed number of fen written as a decimal string');
+  if (!SIGNED_FEN_PATTERN.test(text))
+    throw new InvalidInputError(parameter, 'must be a whole signed number of fen written as a decimal string');
   return BigInt(text);
 }
 
@@ -48,6 +50,7 @@ export function maxFen(a: bigint, b: bigint): bigint {
 
 /** a·b/c rounded half up, for non-negative integers: the one rounding rule money uses. */
 export function divideRoundHalfUp(numerator: bigint, denominator: bigint): bigint {
-  if (numerator < 0n || denominator <= 0n) throw new RangeError('divideRoundHalfUp takes a non-negative numerator and a positive denominator');
+  if (numerator < 0n || denominator <= 0n)
+    throw new RangeError('divideRoundHalfUp takes a non-negative numerator and a positive denominator');
   return (numerator * 2n + denominator) / (denominator * 2n);
 }

@@ -49,7 +49,7 @@ function ownedCopy<S extends object>(state: S): S {
 }
 
 export function createFold<S extends object>(kinds: ReadonlyArray<AnyEntryKind<S>>): Fold<S> {
-    const byType = new Map<string, AnyEntryKind<S>>();
+  const byType = new Map<string, AnyEntryKind<S>>();
   for (const kind of kinds) {
     if (byType.has(kind.type)) throw new Error(`Entry kind ${kind.type} is registered twice`);
     byType.set(kind.type, kind);

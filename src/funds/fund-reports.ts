@@ -30,7 +30,9 @@ export function trialBalance(accounts: Iterable<Account>): { debitsFen: bigint; 
   return { debitsFen, creditsFen };
 }
 
-export const FUND_KINDS: readonly AccountKind[] = (Object.keys(ACCOUNT_KINDS) as AccountKind[]).filter((kind) => rulesOfKind(kind).spendable);
+export const FUND_KINDS: readonly AccountKind[] = (Object.keys(ACCOUNT_KINDS) as AccountKind[]).filter(
+  (kind) => rulesOfKind(kind).spendable,
+);
 
 export interface FundBalance {
   accountId: string;
@@ -39,7 +41,10 @@ export interface FundBalance {
   balanceFen: bigint;
 }
 
-export function fundBalances(accounts: Iterable<Account>): { funds: FundBalance[]; totalsByKind: Map<AccountKind, bigint> } {
+export function fundBalances(accounts: Iterable<Account>): {
+  funds: FundBalance[];
+  totalsByKind: Map<AccountKind, bigint>;
+} {
   const funds: FundBalance[] = [];
   const totalsByKind = new Map<AccountKind, bigint>(FUND_KINDS.map((kind) => [kind, 0n]));
   for (const account of accounts) {
@@ -64,12 +69,27 @@ export interface CashFlow {
 }
 
 /** `transfers` are the account's transfers up to `to` (earlier ones make the opening balance; later ones are ignored). */
-export function cashFlow(account: Account, transfers: Iterable<TransferRecord>, from: CivilDate, to: CivilDate): CashFlow {
+export function cashFlow(
+  account: Account,
+  transfers: Iterable<TransferRecord>,
+  from: CivilDate,
+  to: CivilDate,
+): CashFlow {
   const span = daysBetween(from, to);
   if (span < 0) throw new InvalidInputError('to', 'must not precede from');
-  if (span >= MAX_CASH_FLOW_RANGE_DAYS) throw new InvalidInputError('to', `must lie within ${MAX_CASH_FLOW_RANGE_DAYS} days of from`);
+  if (span >= MAX_CASH_FLOW_RANGE_DAYS)
+    throw new InvalidInputError('to', `must lie within ${MAX_CASH_FLOW_RANGE_DAYS} days of from`);
   const debitIsInflow = rulesOfKind(account.kind).normalSide === 'debit';
-  const flow: CashFlow = { accountId: account.accountId, from, to, openingBalanceFen: 0n, inflowFen: 0n, outflowFen: 0n, closingBalanceFen: 0n, byCode: new Map() };
+  const flow: CashFlow = {
+    accountId: account.accountId,
+    from,
+    to,
+    openingBalanceFen: 0n,
+    inflowFen: 0n,
+    outflowFen: 0n,
+    closingBalanceFen: 0n,
+    byCode: new Map(),
+  };
   for (const transfer of transfers) {
     const debited = transfer.debitAccountId === account.accountId;
     if (!debited && transfer.creditAccountId !== account.accountId) continue;

@@ -36,7 +36,10 @@ export class BalanceRuleBrokenError extends DomainError {
 /** A cumulative total would pass MAX_ACCOUNT_TOTAL_FEN. */
 export class AccountTotalLimitError extends DomainError {
   constructor(accountId: string, transferIndex: number) {
-    super('ACCOUNT_LIMIT_REACHED', `Failed to post transfer ${transferIndex}: account ${accountId} reached its cumulative total limit`);
+    super(
+      'ACCOUNT_LIMIT_REACHED',
+      `Failed to post transfer ${transferIndex}: account ${accountId} reached its cumulative total limit`,
+    );
   }
 }
 

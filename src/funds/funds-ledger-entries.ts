@@ -19,7 +19,14 @@ import { MAX_COMMITTEE_SIZE, MAX_SPEND_EXPIRY_DAYS, validateApprovalRule } from 
 import { defineEntryKind } from './entry-kinds.ts';
 import { DuplicateRecordError, IdempotencyConflictError } from './funds-errors.ts';
 import type { FundsState } from './funds-state.ts';
-import { boundedInt, civilDateField, fenField, idempotencyKeyField, idField, sha256HexField } from './payload-fields.ts';
+import {
+  boundedInt,
+  civilDateField,
+  fenField,
+  idempotencyKeyField,
+  idField,
+  sha256HexField,
+} from './payload-fields.ts';
 import { manualTransferOrdersField } from './transfer-fields.ts';
 import { postTransfers, sourceIdOf } from './transfers.ts';
 import { InvalidInputError } from '../domain-error.ts';
@@ -40,7 +47,8 @@ export const accountOpened = defineEntryKind<FundsState, typeof accountOpenedInp
   run(overlay, inputs) {
     const account = newAccount(overlay.base.communityId, inputs.accountId, inputs.kind, inputs.ownerId);
     if (overlay.read('accounts', account.accountId)) throw new DuplicateRecordError(`Account ${account.accountId}`);
-    if (overlay.read('accountIdsByKey', keyOfAccount(account))) throw new DuplicateRecordError(`A ${account.kind} account for this owner`);
+    if (overlay.read('accountIdsByKey', keyOfAccount(account)))
+      throw new DuplicateRecordError(`A ${account.kind} account for this owner`);
     overlay.write('accounts', account.accountId, account);
     overlay.write('accountIdsByKey', keyOfAccount(account), account.accountId);
     return {};
@@ -86,7 +94,8 @@ export const approvalRuleSet = defineEntryKind<FundsState, typeof approvalRuleSe
   derived: noDerivedFields,
   run(overlay, { accountId, setOn: _setOn, ...rule }) {
     const account = requireAccount(overlay, accountId);
-    if (!rulesOfKind(account.kind).spendable) throw new InvalidInputError('accountId', `a ${account.kind} account cannot be spent from`);
+    if (!rulesOfKind(account.kind).spendable)
+      throw new InvalidInputError('accountId', `a ${account.kind} account cannot be spent from`);
     if (account.kind === 'maintenance-fund' && !rule.ownersProposalRequired) {
       throw new InvalidInputError('ownersProposalRequired', 'must be true for the maintenance fund');
     }

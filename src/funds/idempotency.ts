@@ -23,7 +23,11 @@ export function requestFingerprint(operation: string, body: Record<string, unkno
 
 export type IdempotentOutcome = { kind: 'new' } | { kind: 'replayed'; resultId: string };
 
-export function resolveIdempotentRequest(existing: IdempotencyRecord | undefined, idempotencyKey: string, requestHash: string): IdempotentOutcome {
+export function resolveIdempotentRequest(
+  existing: IdempotencyRecord | undefined,
+  idempotencyKey: string,
+  requestHash: string,
+): IdempotentOutcome {
   assertIdempotencyKey(idempotencyKey);
   if (existing === undefined) return { kind: 'new' };
   if (existing.requestHash !== requestHash) throw new IdempotencyConflictError(idempotencyKey);

@@ -20,6 +20,9 @@ export function assertId(value: string, parameter: string): void {
 
 export function assertIdempotencyKey(value: string, parameter = 'idempotencyKey'): void {
   if (!IDEMPOTENCY_KEY_PATTERN.test(value)) {
-    throw new InvalidInputError(parameter, `must be ${MIN_IDEMPOTENCY_KEY_LENGTH} to ${MAX_ID_LENGTH} letters, digits, "-", "_" or ":"`);
+    throw new InvalidInputError(
+      parameter,
+      `must be ${MIN_IDEMPOTENCY_KEY_LENGTH} to ${MAX_ID_LENGTH} letters, digits, "-", "_" or ":"`,
+    );
   }
 }

@@ -67,7 +67,10 @@ export const spendProposed = defineEntryKind<FundsState, typeof spendProposedInp
     const requirement = requirementFor(rule, account.kind, inputs.amountFen);
     const spend = proposeSpend(inputs, requirement, addDays(inputs.proposedOn, rule.expiresAfterDays));
     overlay.write('spends', spend.spendId, spend);
-    return { requirement: { ...requirement, eligibleRoles: [...requirement.eligibleRoles] }, expiresOn: spend.expiresOn };
+    return {
+      requirement: { ...requirement, eligibleRoles: [...requirement.eligibleRoles] },
+      expiresOn: spend.expiresOn,
+    };
   },
 });
 
@@ -113,13 +116,17 @@ export const spendExpired = defineEntryKind<FundsState, typeof spendExpiredInput
 const spendExecutedInputs = {
   spendId: idField,
   executedOn: civilDateField,
-  ownersProposal: z.strictObject({ proposalId: idField, passed: z.boolean(), authorisedAmountFen: fenField }).nullable(),
+  ownersProposal: z
+    .strictObject({ proposalId: idField, passed: z.boolean(), authorisedAmountFen: fenField })
+    .nullable(),
 };
 const spendExecutedDerived = { transfers: derivedTransfersField };
 
 function spendTransfer(state: StateOverlay<FundsState>, spend: Spend): TransferOrder[] {
   const expensesAccountId = accountIdOf(state, 'expenses', null);
-  return [{ debitAccountId: expensesAccountId, creditAccountId: spend.accountId, amountFen: spend.amountFen, code: 'spend' }];
+  return [
+    { debitAccountId: expensesAccountId, creditAccountId: spend.accountId, amountFen: spend.amountFen, code: 'spend' },
+  ];
 }
 
 export const spendExecuted = defineEntryKind<FundsState, typeof spendExecutedInputs, typeof spendExecutedDerived>({

@@ -12,7 +12,8 @@
  * test of it compares the two. The overlay also records every key a rule reads (`reads`):
  * the rows the live path has to load, and lock, before it runs the rule.
  */
-export type TableName<S> = { [K in keyof S]-?: S[K] extends ReadonlyMap<string, unknown> ? K : never }[keyof S] & string;
+export type TableName<S> = { [K in keyof S]-?: S[K] extends ReadonlyMap<string, unknown> ? K : never }[keyof S] &
+  string;
 export type RowOf<S, K extends keyof S> = S[K] extends ReadonlyMap<string, infer Row> ? Row : never;
 
 /** Records to upsert, per table. Money state never deletes a record: history is kept. */
@@ -79,7 +80,8 @@ export function restrictToReads<S extends object>(state: S, reads: ReadSet<S>): 
   for (const [table, value] of Object.entries(state)) {
     if (!(value instanceof Map)) continue;
     const rows = new Map();
-    for (const key of (reads as Record<string, Set<string>>)[table] ?? []) if (value.has(key)) rows.set(key, value.get(key));
+    for (const key of (reads as Record<string, Set<string>>)[table] ?? [])
+      if (value.has(key)) rows.set(key, value.get(key));
     partial[table] = rows;
   }
   return partial as S;

@@ -3,8 +3,23 @@
  * it. A client's own transfers may carry only the first group; the rest are posted by the
  * fee and spend rules themselves, so nobody can forge "a payment" by hand.
  */
-export const MANUAL_TRANSFER_CODES = ['manual', 'opening-balance', 'contribution', 'provider-payout', 'fund-transfer'] as const;
-export const RULE_TRANSFER_CODES = ['invoice', 'credit-applied', 'payment', 'overpayment', 'refund', 'correction', 'late-fee', 'spend'] as const;
+export const MANUAL_TRANSFER_CODES = [
+  'manual',
+  'opening-balance',
+  'contribution',
+  'provider-payout',
+  'fund-transfer',
+] as const;
+export const RULE_TRANSFER_CODES = [
+  'invoice',
+  'credit-applied',
+  'payment',
+  'overpayment',
+  'refund',
+  'correction',
+  'late-fee',
+  'spend',
+] as const;
 
 export type ManualTransferCode = (typeof MANUAL_TRANSFER_CODES)[number];
 export type TransferCode = ManualTransferCode | (typeof RULE_TRANSFER_CODES)[number];

@@ -16,7 +16,12 @@ import { rulesOfKind } from './account-kinds.ts';
 import type { Account } from './accounts.ts';
 import type { CivilDate } from './civil-dates.ts';
 import { assertPositiveAmount, MAX_ACCOUNT_TOTAL_FEN } from './fen.ts';
-import { AccountTotalLimitError, BalanceRuleBrokenError, DuplicateRecordError, UnknownAccountError } from './funds-errors.ts';
+import {
+  AccountTotalLimitError,
+  BalanceRuleBrokenError,
+  DuplicateRecordError,
+  UnknownAccountError,
+} from './funds-errors.ts';
 import type { FundsState } from './funds-state.ts';
 import { assertId } from './identifiers.ts';
 import type { StateOverlay } from './state-overlay.ts';
@@ -77,7 +82,13 @@ export function sourceIdOf(recordKind: string, recordId: string): string {
   return `${recordKind}:${recordId}`;
 }
 
-function postTransfer(overlay: StateOverlay<FundsState>, sourceId: string, postedOn: CivilDate, order: TransferOrder, index: number): void {
+function postTransfer(
+  overlay: StateOverlay<FundsState>,
+  sourceId: string,
+  postedOn: CivilDate,
+  order: TransferOrder,
+  index: number,
+): void {
   const debited = withTotal(accountOf(overlay, order.debitAccountId), 'debitsFen', order.amountFen, index);
   const credited = withTotal(accountOf(overlay, order.creditAccountId), 'creditsFen', order.amountFen, index);
   overlay.write('accounts', debited.accountId, debited);
@@ -92,7 +103,12 @@ function postTransfer(overlay: StateOverlay<FundsState>, sourceId: string, poste
  * Throws on the first broken rule; the caller then discards the overlay, so the batch is
  * all or nothing.
  */
-export function postTransfers(overlay: StateOverlay<FundsState>, sourceId: string, postedOn: CivilDate, orders: readonly TransferOrder[]): void {
+export function postTransfers(
+  overlay: StateOverlay<FundsState>,
+  sourceId: string,
+  postedOn: CivilDate,
+  orders: readonly TransferOrder[],
+): void {
   validateTransferOrders(orders);
   orders.forEach((order, index) => postTransfer(overlay, sourceId, postedOn, order, index));
 }
@@ -118,7 +134,8 @@ export class TransferSequence {
   post(order: TransferOrder): void {
     if (order.amountFen === 0n) return;
     const index = this.orders.length;
-    if (index === MAX_LINKED_TRANSFERS) throw new InvalidInputError('transfers', `must hold at most ${MAX_LINKED_TRANSFERS} transfers`);
+    if (index === MAX_LINKED_TRANSFERS)
+      throw new InvalidInputError('transfers', `must hold at most ${MAX_LINKED_TRANSFERS} transfers`);
     validateTransferOrders([order]);
     postTransfer(this.overlay, this.sourceId, this.postedOn, order, index);
     this.orders.push(order);

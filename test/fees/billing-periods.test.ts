@@ -1,5 +1,12 @@
 import { describe, expect, test } from '@jest/globals';
-import { comparePeriodIds, firstDayOf, lastDayOf, nextPeriod, parsePeriodId, periodContaining } from '../../src/fees/billing-periods.ts';
+import {
+  comparePeriodIds,
+  firstDayOf,
+  lastDayOf,
+  nextPeriod,
+  parsePeriodId,
+  periodContaining,
+} from '../../src/fees/billing-periods.ts';
 import { daysOverdue, daysPastDue, dueDateOf } from '../../src/fees/due-dates.ts';
 import { InvalidInputError } from '../../src/domain-error.ts';
 
@@ -33,9 +40,12 @@ describe('billing periods', () => {
     expect(() => comparePeriodIds('2026-03', '2026-Q1')).toThrow(InvalidInputError);
   });
 
-  test.each(['2026-13', '2026-00', '2026-Q5', '2026-Q0', '26-01', '2026/01', '2026-1', '1999-01', '2200', ''])('refuses %j as a period id', (periodId) => {
-    expect(() => parsePeriodId(periodId)).toThrow(/periodId/);
-  });
+  test.each(['2026-13', '2026-00', '2026-Q5', '2026-Q0', '26-01', '2026/01', '2026-1', '1999-01', '2200', ''])(
+    'refuses %j as a period id',
+    (periodId) => {
+      expect(() => parsePeriodId(periodId)).toThrow(/periodId/);
+    },
+  );
 });
 
 describe('due dates', () => {

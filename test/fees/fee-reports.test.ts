@@ -2,7 +2,15 @@ import { describe, expect, test } from '@jest/globals';
 import { arrearsAgeing, collectionRate } from '../../src/fees/fee-reports.ts';
 import type { Invoice } from '../../src/fees/invoices.ts';
 
-function invoice(invoiceId: string, householdId: string, periodId: string, dueDate: string, principalFen: bigint, paidFen: bigint, lateFeeFen = 0n): Invoice {
+function invoice(
+  invoiceId: string,
+  householdId: string,
+  periodId: string,
+  dueDate: string,
+  principalFen: bigint,
+  paidFen: bigint,
+  lateFeeFen = 0n,
+): Invoice {
   return {
     invoiceId,
     householdId,
@@ -47,10 +55,16 @@ describe('collection rate of a period', () => {
 
   test('rounds the basis points half up', () => {
     // 1 / 3 = 3,333.33 bp → 3,333; 2 / 3 = 6,666.67 bp → 6,667.
-    expect(collectionRate([invoice('x', 'h1', '2026-04', '2026-04-15', 3n, 1n)], '2026-04').rateBasisPoints).toBe(3_333);
-    expect(collectionRate([invoice('x', 'h1', '2026-04', '2026-04-15', 3n, 2n)], '2026-04').rateBasisPoints).toBe(6_667);
+    expect(collectionRate([invoice('x', 'h1', '2026-04', '2026-04-15', 3n, 1n)], '2026-04').rateBasisPoints).toBe(
+      3_333,
+    );
+    expect(collectionRate([invoice('x', 'h1', '2026-04', '2026-04-15', 3n, 2n)], '2026-04').rateBasisPoints).toBe(
+      6_667,
+    );
     // 1 / 20,000 = 0.5 bp → 1.
-    expect(collectionRate([invoice('x', 'h1', '2026-04', '2026-04-15', 20_000n, 1n)], '2026-04').rateBasisPoints).toBe(1);
+    expect(collectionRate([invoice('x', 'h1', '2026-04', '2026-04-15', 20_000n, 1n)], '2026-04').rateBasisPoints).toBe(
+      1,
+    );
   });
 
   test('has no rate when nothing was billed', () => {

@@ -22,14 +22,19 @@ describe('invoice amounts', () => {
 
   test('is the exact amount rounded half up, for any rate, area and frequency', () => {
     fc.assert(
-      fc.property(fc.bigInt({ min: 1n, max: 100_000n }), fc.integer({ min: 1, max: MAX_AREA_CENTI_SQUARE_METRES }), fc.constantFrom('month', 'quarter', 'year' as const), (fenPerSquareMetre, area, frequency) => {
-        const months = { month: 1, quarter: 3, year: 12 }[frequency];
-        const { numerator, denominator } = exactPerAreaAmount(fenPerSquareMetre, area, months);
-        const amount = invoiceAmountFen(rate(fenPerSquareMetre), frequency, area);
-        // |amount − exact| ≤ ½ fen, and exactly ½ rounds up.
-        expect(2n * (amount * denominator - numerator) <= denominator).toBe(true);
-        expect(2n * (numerator - amount * denominator) < denominator).toBe(true);
-      }),
+      fc.property(
+        fc.bigInt({ min: 1n, max: 100_000n }),
+        fc.integer({ min: 1, max: MAX_AREA_CENTI_SQUARE_METRES }),
+        fc.constantFrom('month', 'quarter', 'year' as const),
+        (fenPerSquareMetre, area, frequency) => {
+          const months = { month: 1, quarter: 3, year: 12 }[frequency];
+          const { numerator, denominator } = exactPerAreaAmount(fenPerSquareMetre, area, months);
+          const amount = invoiceAmountFen(rate(fenPerSquareMetre), frequency, area);
+          // |amount − exact| ≤ ½ fen, and exactly ½ rounds up.
+          expect(2n * (amount * denominator - numerator) <= denominator).toBe(true);
+          expect(2n * (numerator - amount * denominator) < denominator).toBe(true);
+        },
+      ),
       { numRuns: 500 },
     );
   });
@@ -43,7 +48,11 @@ describe('invoice amounts', () => {
     expect(() => invoiceAmountFen(rate(150n), 'month', null)).toThrow(/areaCentiSquareMetres/);
     expect(() => invoiceAmountFen(rate(150n), 'month', 0)).toThrow(/areaCentiSquareMetres/);
     expect(() => invoiceAmountFen(rate(150n), 'month', 10.5)).toThrow(/areaCentiSquareMetres/);
-    expect(() => invoiceAmountFen(rate(150n), 'month', MAX_AREA_CENTI_SQUARE_METRES + 1)).toThrow(/areaCentiSquareMetres/);
-    expect(() => invoiceAmountFen({ kind: 'fixed', amountFenPerMonth: 1n }, 'month', 100)).toThrow(/areaCentiSquareMetres/);
+    expect(() => invoiceAmountFen(rate(150n), 'month', MAX_AREA_CENTI_SQUARE_METRES + 1)).toThrow(
+      /areaCentiSquareMetres/,
+    );
+    expect(() => invoiceAmountFen({ kind: 'fixed', amountFenPerMonth: 1n }, 'month', 100)).toThrow(
+      /areaCentiSquareMetres/,
+    );
   });
 });

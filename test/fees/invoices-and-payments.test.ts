@@ -14,7 +14,13 @@ import { ACCOUNT, creditOf, MoneyBook, naturalBalance, receivableOf } from './mo
 
 let paymentCounter = 0;
 
-function pay(book: MoneyBook, householdId: string, amountFen: bigint, receivedOn = '2026-03-20', cashAccountId: string = ACCOUNT.operating) {
+function pay(
+  book: MoneyBook,
+  householdId: string,
+  amountFen: bigint,
+  receivedOn = '2026-03-20',
+  cashAccountId: string = ACCOUNT.operating,
+) {
   const paymentId = `pay-${++paymentCounter}`;
   const body = { householdId, amountFen, cashAccountId };
   return book.run(paymentRecorded, {
@@ -27,7 +33,14 @@ function pay(book: MoneyBook, householdId: string, amountFen: bigint, receivedOn
 }
 
 function issue(book: MoneyBook, invoiceId: string, periodId: string, householdId = 'h1') {
-  return book.run(invoiceIssued, { invoiceId, householdId, scheduleId: 'property-fee', periodId, areaCentiSquareMetres: 10_000, issuedOn: `${periodId}-01` });
+  return book.run(invoiceIssued, {
+    invoiceId,
+    householdId,
+    scheduleId: 'property-fee',
+    periodId,
+    areaCentiSquareMetres: 10_000,
+    issuedOn: `${periodId}-01`,
+  });
 }
 
 /** 100 m² at 2.00 yuan: every monthly invoice is 20,000 fen, due on the 15th. */
@@ -44,17 +57,37 @@ const open = (book: MoneyBook, invoiceId: string) => openFen(book.state.invoices
 
 describe('allocation', () => {
   test('settles the oldest open invoices first, the last one partially, and returns the rest', () => {
-    expect(allocateOldestFirst([{ invoiceId: 'a', openFen: 100n }, { invoiceId: 'b', openFen: 0n }, { invoiceId: 'c', openFen: 100n }], 150n)).toEqual({
-      allocations: [{ invoiceId: 'a', amountFen: 100n }, { invoiceId: 'c', amountFen: 50n }],
+    expect(
+      allocateOldestFirst(
+        [
+          { invoiceId: 'a', openFen: 100n },
+          { invoiceId: 'b', openFen: 0n },
+          { invoiceId: 'c', openFen: 100n },
+        ],
+        150n,
+      ),
+    ).toEqual({
+      allocations: [
+        { invoiceId: 'a', amountFen: 100n },
+        { invoiceId: 'c', amountFen: 50n },
+      ],
       remainderFen: 0n,
     });
-    expect(allocateOldestFirst([{ invoiceId: 'a', openFen: 100n }], 130n)).toEqual({ allocations: [{ invoiceId: 'a', amountFen: 100n }], remainderFen: 30n });
+    expect(allocateOldestFirst([{ invoiceId: 'a', openFen: 100n }], 130n)).toEqual({
+      allocations: [{ invoiceId: 'a', amountFen: 100n }],
+      remainderFen: 30n,
+    });
   });
 
   test(`refuses to settle more than ${MAX_INVOICES_PER_SETTLEMENT} invoices at once`, () => {
-    const invoices = Array.from({ length: MAX_INVOICES_PER_SETTLEMENT + 1 }, (_, index) => ({ invoiceId: `i${index}`, openFen: 1n }));
+    const invoices = Array.from({ length: MAX_INVOICES_PER_SETTLEMENT + 1 }, (_, index) => ({
+      invoiceId: `i${index}`,
+      openFen: 1n,
+    }));
     expect(() => allocateOldestFirst(invoices, BigInt(MAX_INVOICES_PER_SETTLEMENT + 1))).toThrow(/several payments/);
-    expect(allocateOldestFirst(invoices, BigInt(MAX_INVOICES_PER_SETTLEMENT)).allocations).toHaveLength(MAX_INVOICES_PER_SETTLEMENT);
+    expect(allocateOldestFirst(invoices, BigInt(MAX_INVOICES_PER_SETTLEMENT)).allocations).toHaveLength(
+      MAX_INVOICES_PER_SETTLEMENT,
+    );
   });
 });
 
@@ -66,7 +99,13 @@ describe('payments', () => {
 
   test('a partial payment settles the oldest invoice first', () => {
     const entry = pay(book, 'h1', 25_000n);
-    expect(entry.payload).toMatchObject({ allocations: [{ invoiceId: 'jan', amountFen: '20000' }, { invoiceId: 'feb', amountFen: '5000' }], creditFen: '0' });
+    expect(entry.payload).toMatchObject({
+      allocations: [
+        { invoiceId: 'jan', amountFen: '20000' },
+        { invoiceId: 'feb', amountFen: '5000' },
+      ],
+      creditFen: '0',
+    });
     expect([open(book, 'jan'), open(book, 'feb'), open(book, 'mar')]).toEqual([0n, 15_000n, 20_000n]);
     expect(naturalBalance(book, receivableOf('h1'))).toBe(35_000n);
     expect(naturalBalance(book, ACCOUNT.operating)).toBe(25_000n);
@@ -80,7 +119,12 @@ describe('payments', () => {
     expect(april.payload).toMatchObject({ creditAllocations: [{ invoiceId: 'apr', amountFen: '10000' }] });
     expect(april.payload.transfers).toEqual([
       { debitAccountId: receivableOf('h1'), creditAccountId: ACCOUNT.feeIncome, amountFen: '20000', code: 'invoice' },
-      { debitAccountId: creditOf('h1'), creditAccountId: receivableOf('h1'), amountFen: '10000', code: 'credit-applied' },
+      {
+        debitAccountId: creditOf('h1'),
+        creditAccountId: receivableOf('h1'),
+        amountFen: '10000',
+        code: 'credit-applied',
+      },
     ]);
     expect(open(book, 'apr')).toBe(10_000n);
     expect(naturalBalance(book, creditOf('h1'))).toBe(0n);
@@ -137,7 +181,13 @@ describe('payments', () => {
     const entry = pay(book, 'h1', 100n);
     const body = { householdId: 'h1', amountFen: 100n, cashAccountId: ACCOUNT.operating };
     const retry = () =>
-      book.run(paymentRecorded, { paymentId: 'pay-again', ...body, idempotencyKey: entry.payload.idempotencyKey as string, requestHash: requestFingerprint('fees.record-payment', body), receivedOn: '2026-03-20' });
+      book.run(paymentRecorded, {
+        paymentId: 'pay-again',
+        ...body,
+        idempotencyKey: entry.payload.idempotencyKey as string,
+        requestHash: requestFingerprint('fees.record-payment', body),
+        receivedOn: '2026-03-20',
+      });
     expect(retry).toThrow(IdempotencyConflictError);
     expect(book.state.idempotency.get(entry.payload.idempotencyKey as string)!.resultId).toBe(entry.payload.paymentId);
   });
@@ -145,7 +195,18 @@ describe('payments', () => {
   test('replay recomputes the allocation and refuses an entry whose recorded allocation was altered', () => {
     pay(book, 'h1', 25_000n);
     const tampered = book.entries.map((entry) =>
-      entry.type === 'fees.payment-recorded' ? { ...entry, payload: { ...entry.payload, allocations: [{ invoiceId: 'feb', amountFen: '20000' }, { invoiceId: 'jan', amountFen: '5000' }] } } : entry,
+      entry.type === 'fees.payment-recorded'
+        ? {
+            ...entry,
+            payload: {
+              ...entry.payload,
+              allocations: [
+                { invoiceId: 'feb', amountFen: '20000' },
+                { invoiceId: 'jan', amountFen: '5000' },
+              ],
+            },
+          }
+        : entry,
     );
     expect(book.replay()).toEqual(book.state);
     expect(() => moneyFold.replay(tampered, emptyMoneyState('community-1'))).toThrow(/recorded allocations differs/);
@@ -167,8 +228,19 @@ describe('refunds', () => {
     const payment = pay(book, 'h1', 45_000n); // jan, feb paid; mar 5,000 paid
     const paymentId = payment.payload.paymentId as string;
     pay(book, 'h1', 20_000n); // mar paid, 5,000 credit
-    const refund = book.run(paymentRefunded, { refundId: 'refund-1', paymentId, amountFen: 30_000n, refundedOn: '2026-03-25' });
-    expect(refund.payload).toMatchObject({ fromCreditFen: '5000', reopened: [{ invoiceId: 'mar', amountFen: '20000' }, { invoiceId: 'feb', amountFen: '5000' }] });
+    const refund = book.run(paymentRefunded, {
+      refundId: 'refund-1',
+      paymentId,
+      amountFen: 30_000n,
+      refundedOn: '2026-03-25',
+    });
+    expect(refund.payload).toMatchObject({
+      fromCreditFen: '5000',
+      reopened: [
+        { invoiceId: 'mar', amountFen: '20000' },
+        { invoiceId: 'feb', amountFen: '5000' },
+      ],
+    });
     expect([open(book, 'jan'), open(book, 'feb'), open(book, 'mar')]).toEqual([0n, 5_000n, 20_000n]);
     expect(naturalBalance(book, ACCOUNT.operating)).toBe(35_000n);
     expect(naturalBalance(book, receivableOf('h1'))).toBe(25_000n);
@@ -178,9 +250,20 @@ describe('refunds', () => {
   test('refuses to refund more than is left of the payment, or a payment that does not exist', () => {
     const paymentId = pay(book, 'h1', 10_000n).payload.paymentId as string;
     book.run(paymentRefunded, { refundId: 'refund-1', paymentId, amountFen: 6_000n, refundedOn: '2026-03-25' });
-    expect(() => book.run(paymentRefunded, { refundId: 'refund-2', paymentId, amountFen: 4_001n, refundedOn: '2026-03-25' })).toThrow(/what is left of payment/);
-    expect(() => book.run(paymentRefunded, { refundId: 'refund-3', paymentId: 'pay-none', amountFen: 1n, refundedOn: '2026-03-25' })).toThrow(NotFoundError);
-    expect(() => book.run(paymentRefunded, { refundId: 'refund-1', paymentId, amountFen: 1n, refundedOn: '2026-03-25' })).toThrow(/exists already/);
+    expect(() =>
+      book.run(paymentRefunded, { refundId: 'refund-2', paymentId, amountFen: 4_001n, refundedOn: '2026-03-25' }),
+    ).toThrow(/what is left of payment/);
+    expect(() =>
+      book.run(paymentRefunded, {
+        refundId: 'refund-3',
+        paymentId: 'pay-none',
+        amountFen: 1n,
+        refundedOn: '2026-03-25',
+      }),
+    ).toThrow(NotFoundError);
+    expect(() =>
+      book.run(paymentRefunded, { refundId: 'refund-1', paymentId, amountFen: 1n, refundedOn: '2026-03-25' }),
+    ).toThrow(/exists already/);
   });
 
   test('refuses a refund the cash account cannot pay, and writes nothing', () => {
@@ -190,10 +273,14 @@ describe('refunds', () => {
       idempotencyKey: 'key-spend-all',
       requestHash: 'f'.repeat(64),
       postedOn: '2026-03-21',
-      transfers: [{ debitAccountId: ACCOUNT.expenses, creditAccountId: ACCOUNT.operating, amountFen: 10_000n, code: 'manual' }],
+      transfers: [
+        { debitAccountId: ACCOUNT.expenses, creditAccountId: ACCOUNT.operating, amountFen: 10_000n, code: 'manual' },
+      ],
     });
     const before = book.state;
-    expect(() => book.run(paymentRefunded, { refundId: 'refund-1', paymentId, amountFen: 1n, refundedOn: '2026-03-25' })).toThrow(BalanceRuleBrokenError);
+    expect(() =>
+      book.run(paymentRefunded, { refundId: 'refund-1', paymentId, amountFen: 1n, refundedOn: '2026-03-25' }),
+    ).toThrow(BalanceRuleBrokenError);
     expect(book.state).toBe(before);
   });
 });
@@ -205,15 +292,30 @@ describe('corrections', () => {
   });
 
   test('an increase bills more on the same invoice', () => {
-    book.run(invoiceCorrected, { correctionId: 'c1', invoiceId: 'jan', component: 'principal', deltaFen: 1_500n, correctedOn: '2026-01-20' });
+    book.run(invoiceCorrected, {
+      correctionId: 'c1',
+      invoiceId: 'jan',
+      component: 'principal',
+      deltaFen: 1_500n,
+      correctedOn: '2026-01-20',
+    });
     expect(open(book, 'jan')).toBe(21_500n);
     expect(naturalBalance(book, ACCOUNT.feeIncome)).toBe(61_500n);
   });
 
   test('a decrease of a paid invoice moves the excess to credit, which settles the next open invoice', () => {
     pay(book, 'h1', 20_000n); // jan paid
-    const entry = book.run(invoiceCorrected, { correctionId: 'c1', invoiceId: 'jan', component: 'principal', deltaFen: -4_000n, correctedOn: '2026-03-21' });
-    expect(entry.payload).toMatchObject({ movedToCreditFen: '4000', creditAllocations: [{ invoiceId: 'feb', amountFen: '4000' }] });
+    const entry = book.run(invoiceCorrected, {
+      correctionId: 'c1',
+      invoiceId: 'jan',
+      component: 'principal',
+      deltaFen: -4_000n,
+      correctedOn: '2026-03-21',
+    });
+    expect(entry.payload).toMatchObject({
+      movedToCreditFen: '4000',
+      creditAllocations: [{ invoiceId: 'feb', amountFen: '4000' }],
+    });
     expect([open(book, 'jan'), open(book, 'feb')]).toEqual([0n, 16_000n]);
     expect(naturalBalance(book, creditOf('h1'))).toBe(0n);
     expect(naturalBalance(book, receivableOf('h1'))).toBe(36_000n);
@@ -227,17 +329,37 @@ describe('corrections', () => {
 
   test('refuses a zero change, a principal below zero and a late fee raised by hand', () => {
     const correct = (deltaFen: bigint, component: 'principal' | 'late-fee' = 'principal') =>
-      book.run(invoiceCorrected, { correctionId: `c${deltaFen}`, invoiceId: 'jan', component, deltaFen, correctedOn: '2026-01-20' });
+      book.run(invoiceCorrected, {
+        correctionId: `c${deltaFen}`,
+        invoiceId: 'jan',
+        component,
+        deltaFen,
+        correctedOn: '2026-01-20',
+      });
     expect(() => correct(0n)).toThrow(InvalidInputError);
     expect(() => correct(-20_001n)).toThrow(/negative/);
     expect(() => correct(1n, 'late-fee')).toThrow(/waive/);
     expect(() => correct(-1n, 'late-fee')).toThrow(/more late fee than was charged/);
-    expect(() => book.run(invoiceCorrected, { correctionId: 'c', invoiceId: 'none', component: 'principal', deltaFen: 1n, correctedOn: '2026-01-20' })).toThrow(NotFoundError);
+    expect(() =>
+      book.run(invoiceCorrected, {
+        correctionId: 'c',
+        invoiceId: 'none',
+        component: 'principal',
+        deltaFen: 1n,
+        correctedOn: '2026-01-20',
+      }),
+    ).toThrow(NotFoundError);
   });
 
   test('every step replays to the live state', () => {
     const paymentId = pay(book, 'h1', 50_000n).payload.paymentId as string;
-    book.run(invoiceCorrected, { correctionId: 'c1', invoiceId: 'feb', component: 'principal', deltaFen: -3_000n, correctedOn: '2026-03-21' });
+    book.run(invoiceCorrected, {
+      correctionId: 'c1',
+      invoiceId: 'feb',
+      component: 'principal',
+      deltaFen: -3_000n,
+      correctedOn: '2026-03-21',
+    });
     book.run(paymentRefunded, { refundId: 'r1', paymentId, amountFen: 12_000n, refundedOn: '2026-03-22' });
     issue(book, 'apr', '2026-04');
     expect(book.replay()).toEqual(book.state);

@@ -4,7 +4,12 @@
  * — and replayed from its entries alone. No stubs: the same rules, the same fold.
  */
 import { expect } from '@jest/globals';
-import { assertValidPayload, canonicalJson, MAX_ENTRY_BYTES, type JsonObject } from '../../src/ledger/entry-encoding.ts';
+import {
+  assertValidPayload,
+  canonicalJson,
+  MAX_ENTRY_BYTES,
+  type JsonObject,
+} from '../../src/ledger/entry-encoding.ts';
 import { decideEntry, type EntryKind, type MoneyEntry } from '../../src/funds/entry-kinds.ts';
 import { accountOpened } from '../../src/funds/funds-ledger-entries.ts';
 import { mergeChanges, restrictToReads } from '../../src/funds/state-overlay.ts';
@@ -66,10 +71,12 @@ export class MoneyBook {
     if (this.checkPartialState) {
       const { reads } = moneyFold.evolveReading(this.state, entry);
       const fromRowsRead = moneyFold.evolve(restrictToReads(this.state, reads), entry);
-      if (tablesText(fromRowsRead) !== tablesText(changes)) throw new Error(`${entry.type} read rows it did not declare: partial and full state disagree`);
+      if (tablesText(fromRowsRead) !== tablesText(changes))
+        throw new Error(`${entry.type} read rows it did not declare: partial and full state disagree`);
     }
     // Frozen records: a rule that edited a record in place instead of writing a new one would throw.
-    for (const rows of Object.values(changes) as Array<Map<string, unknown>>) for (const row of rows.values()) deepFreeze(row);
+    for (const rows of Object.values(changes) as Array<Map<string, unknown>>)
+      for (const row of rows.values()) deepFreeze(row);
     this.state = mergeChanges(this.state, changes);
     this.entries.push(entry);
     return entry;
@@ -84,7 +91,8 @@ export class MoneyBook {
     const stored = this.entries.map((entry) => {
       assertValidPayload(entry.payload);
       const text = canonicalJson(entry.payload);
-      if (text.length >= MAX_ENTRY_BYTES) throw new Error(`A ${entry.type} entry of ${text.length} characters passes the ledger's limit`);
+      if (text.length >= MAX_ENTRY_BYTES)
+        throw new Error(`A ${entry.type} entry of ${text.length} characters passes the ledger's limit`);
       return { type: entry.type, payload: JSON.parse(text) as JsonObject };
     });
     return moneyFold.replay(stored, emptyMoneyState(this.state.communityId));
@@ -143,7 +151,14 @@ function deepFreeze(value: unknown): void {
 
 export function naturalBalance(book: MoneyBook, accountId: string): bigint {
   const account = book.state.accounts.get(accountId)!;
-  const debitNormal = ['operating', 'maintenance-fund', 'activity-fund', 'household-receivable', 'payment-clearing', 'expenses'].includes(account.kind);
+  const debitNormal = [
+    'operating',
+    'maintenance-fund',
+    'activity-fund',
+    'household-receivable',
+    'payment-clearing',
+    'expenses',
+  ].includes(account.kind);
   return debitNormal ? account.debitsFen - account.creditsFen : account.creditsFen - account.debitsFen;
 }
 

@@ -20,14 +20,29 @@ function bookWithInvoices(count: number): MoneyBook {
   book.version({ charge: { kind: 'fixed', amountFenPerMonth: 100n } });
   let period = parsePeriodId('2026-01');
   for (let index = 0; index < count; index++) {
-    book.run(invoiceIssued, { invoiceId: invoiceId(index), householdId: 'h1', scheduleId: 'property-fee', periodId: period.periodId, areaCentiSquareMetres: null, issuedOn: `${period.periodId}-01` });
+    book.run(invoiceIssued, {
+      invoiceId: invoiceId(index),
+      householdId: 'h1',
+      scheduleId: 'property-fee',
+      periodId: period.periodId,
+      areaCentiSquareMetres: null,
+      issuedOn: `${period.periodId}-01`,
+    });
     period = nextPeriod(period);
   }
   return book;
 }
 
 function pay(book: MoneyBook, paymentId: string, amountFen: bigint) {
-  return book.run(paymentRecorded, { paymentId, householdId: 'h1', amountFen, cashAccountId: ACCOUNT.operating, idempotencyKey: `key-${paymentId}`, requestHash: 'a'.repeat(64), receivedOn: '2035-01-01' });
+  return book.run(paymentRecorded, {
+    paymentId,
+    householdId: 'h1',
+    amountFen,
+    cashAccountId: ACCOUNT.operating,
+    idempotencyKey: `key-${paymentId}`,
+    requestHash: 'a'.repeat(64),
+    receivedOn: '2035-01-01',
+  });
 }
 
 describe('named limits of the money core', () => {
@@ -44,10 +59,27 @@ describe('named limits of the money core', () => {
     const book = bookWithInvoices(MAX_INVOICES_PER_SETTLEMENT + 1);
     pay(book, 'payment-a', hundred); // the 100 oldest invoices
     pay(book, 'payment-b', 100n); // the newest
-    book.run(paymentRefunded, { refundId: 'refund-b', paymentId: 'payment-b', amountFen: 50n, refundedOn: '2035-01-02' });
+    book.run(paymentRefunded, {
+      refundId: 'refund-b',
+      paymentId: 'payment-b',
+      amountFen: 50n,
+      refundedOn: '2035-01-02',
+    });
     // Refunding all of payment-a reopens newest first: 50 fen of the newest, 99 whole invoices, and 50 fen of a 101st.
-    expect(() => book.run(paymentRefunded, { refundId: 'refund-a', paymentId: 'payment-a', amountFen: hundred, refundedOn: '2035-01-02' })).toThrow(/refund in parts/);
-    const entry = book.run(paymentRefunded, { refundId: 'refund-a', paymentId: 'payment-a', amountFen: hundred - 50n, refundedOn: '2035-01-02' });
+    expect(() =>
+      book.run(paymentRefunded, {
+        refundId: 'refund-a',
+        paymentId: 'payment-a',
+        amountFen: hundred,
+        refundedOn: '2035-01-02',
+      }),
+    ).toThrow(/refund in parts/);
+    const entry = book.run(paymentRefunded, {
+      refundId: 'refund-a',
+      paymentId: 'payment-a',
+      amountFen: hundred - 50n,
+      refundedOn: '2035-01-02',
+    });
     expect(entry.payload.reopened).toHaveLength(MAX_INVOICES_PER_SETTLEMENT);
   });
 
@@ -58,7 +90,9 @@ describe('named limits of the money core', () => {
 
   test(`planners take at most ${MAX_INVOICES_PER_PLAN} invoices and reports ${MAX_INVOICES_PER_REPORT}`, () => {
     const invoice = bookWithInvoices(1).state.invoices.get(invoiceId(0))!;
-    expect(() => planLateFees(new Array<Invoice>(MAX_INVOICES_PER_PLAN + 1).fill(invoice), () => null, '2026-02-01')).toThrow(/invoices/);
+    expect(() =>
+      planLateFees(new Array<Invoice>(MAX_INVOICES_PER_PLAN + 1).fill(invoice), () => null, '2026-02-01'),
+    ).toThrow(/invoices/);
     const many = new Array<Invoice>(MAX_INVOICES_PER_REPORT + 1).fill(invoice);
     expect(() => collectionRate(many, '2026-01')).toThrow(/invoices/);
     expect(() => arrearsAgeing(many, '2026-02-01')).toThrow(/invoices/);

@@ -30,7 +30,8 @@ describe('money properties', () => {
         const simulation = new Simulation({ checkPartialState: true });
         for (const command of commands) simulation.execute(command);
         assertReplayEqualsLive(simulation);
-        for (const key of ['accepted', 'refused', 'retried', 'conflicts', 'lateFees', 'reminders'] as const) totals[key] += simulation[key];
+        for (const key of ['accepted', 'refused', 'retried', 'conflicts', 'lateFees', 'reminders'] as const)
+          totals[key] += simulation[key];
         totals.entries += simulation.book.entries.length;
       }),
       { numRuns: 500 },
@@ -63,7 +64,9 @@ describe('money properties', () => {
               { ...credited, creditsFen: credited.creditsFen + order.amountFen },
             ];
             for (const account of updated) accounts.set(account.accountId, account);
-            return !updated.every((account) => satisfiesBalanceRule(rulesOfKind(account.kind).balanceRule, signedBalanceFen(account)));
+            return !updated.every((account) =>
+              satisfiesBalanceRule(rulesOfKind(account.kind).balanceRule, signedBalanceFen(account)),
+            );
           });
           expect(breaks).toBe(true);
         }
@@ -74,7 +77,11 @@ describe('money properties', () => {
   });
 
   test('retries of payments with shared idempotency keys: one payment and one entry per key, another body is a CONFLICT', () => {
-    const request = fc.record({ key: fc.nat({ max: 3 }), household: fc.nat({ max: 2 }), amountFen: fc.bigInt({ min: 1n, max: 3n }) });
+    const request = fc.record({
+      key: fc.nat({ max: 3 }),
+      household: fc.nat({ max: 2 }),
+      amountFen: fc.bigInt({ min: 1n, max: 3n }),
+    });
     fc.assert(
       fc.property(fc.array(request, { minLength: 1, maxLength: 50 }), (requests) => {
         const book = new Simulation().book;
@@ -86,12 +93,28 @@ describe('money properties', () => {
           const body = { householdId: HOUSEHOLDS[household]!, amountFen, cashAccountId: ACCOUNT.operating };
           const requestHash = requestFingerprint('fees.record-payment', body);
           const original = first.get(idempotencyKey);
-          expected.push(!original ? 'new' : original.householdId === body.householdId && original.amountFen === amountFen ? 'replayed' : 'conflict');
+          expected.push(
+            !original
+              ? 'new'
+              : original.householdId === body.householdId && original.amountFen === amountFen
+                ? 'replayed'
+                : 'conflict',
+          );
           try {
-            const outcome = resolveIdempotentRequest(book.state.idempotency.get(idempotencyKey), idempotencyKey, requestHash);
+            const outcome = resolveIdempotentRequest(
+              book.state.idempotency.get(idempotencyKey),
+              idempotencyKey,
+              requestHash,
+            );
             outcomes.push(outcome.kind);
             if (outcome.kind === 'replayed') continue;
-            book.run(paymentRecorded, { paymentId: `p-${key}`, ...body, idempotencyKey, requestHash, receivedOn: '2026-01-02' });
+            book.run(paymentRecorded, {
+              paymentId: `p-${key}`,
+              ...body,
+              idempotencyKey,
+              requestHash,
+              receivedOn: '2026-01-02',
+            });
             first.set(idempotencyKey, body);
           } catch (error) {
             outcomes.push(error instanceof IdempotencyConflictError ? 'conflict' : String(error));

@@ -28,7 +28,14 @@ import { ACCOUNT, creditOf, MoneyBook, receivableOf } from './money-book.ts';
 
 export const HOUSEHOLDS = ['h1', 'h2', 'h3'] as const;
 const AREAS = [8_933, 10_000, 12_050];
-export const FUND_ACCOUNTS = [ACCOUNT.operating, ACCOUNT.maintenanceFund, ACCOUNT.activityFund, ACCOUNT.clearing, ACCOUNT.external, ACCOUNT.expenses];
+export const FUND_ACCOUNTS = [
+  ACCOUNT.operating,
+  ACCOUNT.maintenanceFund,
+  ACCOUNT.activityFund,
+  ACCOUNT.clearing,
+  ACCOUNT.external,
+  ACCOUNT.expenses,
+];
 const CASH_ACCOUNTS = [ACCOUNT.operating, ACCOUNT.clearing];
 const START: CivilDate = '2026-01-01';
 
@@ -76,9 +83,20 @@ export const commandArbitrary: fc.Arbitrary<Command> = fc.oneof(
       periodsBack: fc.nat({ max: 2 }),
     }),
   },
-  { weight: 4, arbitrary: fc.record({ kind: fc.constant('pay' as const), household: fc.nat({ max: HOUSEHOLDS.length - 1 }), amountFen: amount(80_000n), cash: fc.nat({ max: 1 }) }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      kind: fc.constant('pay' as const),
+      household: fc.nat({ max: HOUSEHOLDS.length - 1 }),
+      amountFen: amount(80_000n),
+      cash: fc.nat({ max: 1 }),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('retry' as const), alter: fc.boolean() }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('refund' as const), pick: fc.nat(), amountFen: amount(60_000n) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({ kind: fc.constant('refund' as const), pick: fc.nat(), amountFen: amount(60_000n) }),
+  },
   {
     weight: 1,
     arbitrary: fc.record({
@@ -90,8 +108,18 @@ export const commandArbitrary: fc.Arbitrary<Command> = fc.oneof(
   },
   { weight: 2, arbitrary: fc.constant({ kind: 'late-fees' as const }) },
   { weight: 2, arbitrary: fc.constant({ kind: 'reminders' as const }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('reschedule' as const), rateFen: fc.bigInt({ min: 100n, max: 400n }) }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('spend' as const), fromActivity: fc.boolean(), amountFen: amount(700_000n) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({ kind: fc.constant('reschedule' as const), rateFen: fc.bigInt({ min: 100n, max: 400n }) }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('spend' as const),
+      fromActivity: fc.boolean(),
+      amountFen: amount(700_000n),
+    }),
+  },
 );
 
 function check(condition: boolean, problem: string): void {
@@ -102,7 +130,11 @@ function check(condition: boolean, problem: string): void {
 function startingBook(): MoneyBook {
   const book = new MoneyBook().openCommunityAccounts();
   for (const household of HOUSEHOLDS) book.addHousehold(household);
-  book.version({ dueDay: 31, graceDays: 3, lateFee: { kind: 'daily', basisPointsPerDay: 10, postEveryDays: 7, capFen: 5_000n } });
+  book.version({
+    dueDay: 31,
+    graceDays: 3,
+    lateFee: { kind: 'daily', basisPointsPerDay: 10, postEveryDays: 7, capFen: 5_000n },
+  });
   book.version({
     scheduleId: 'parking',
     charge: { kind: 'fixed', amountFenPerMonth: 30_000n },
@@ -153,15 +185,35 @@ export class Simulation {
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
       this.refused++;
-      check(this.book.state === state && this.book.entries.length === entryCount, `a refused command (${error.code}) changed the state`);
+      check(
+        this.book.state === state && this.book.entries.length === entryCount,
+        `a refused command (${error.code}) changed the state`,
+      );
     }
   }
 
-  postTransfers(key: string, body: { transfers: Array<{ debitAccountId: string; creditAccountId: string; amountFen: bigint; code: ManualTransferCode }> }): void {
+  postTransfers(
+    key: string,
+    body: {
+      transfers: Array<{
+        debitAccountId: string;
+        creditAccountId: string;
+        amountFen: bigint;
+        code: ManualTransferCode;
+      }>;
+    },
+  ): void {
     const requestHash = requestFingerprint('funds.post-transfers', body);
     const outcome = resolveIdempotentRequest(this.book.state.idempotency.get(key), key, requestHash);
-    if (outcome.kind === 'replayed') return check(this.book.state.transfers.has(`batch:${outcome.resultId}#0`), 'a replayed batch has no transfers');
-    this.book.run(transfersPosted, { batchId: this.nextId('batch'), idempotencyKey: key, requestHash, postedOn: this.today, ...body });
+    if (outcome.kind === 'replayed')
+      return check(this.book.state.transfers.has(`batch:${outcome.resultId}#0`), 'a replayed batch has no transfers');
+    this.book.run(transfersPosted, {
+      batchId: this.nextId('batch'),
+      idempotencyKey: key,
+      requestHash,
+      postedOn: this.today,
+      ...body,
+    });
   }
 
   recordPayment(key: string, body: { householdId: string; amountFen: bigint; cashAccountId: string }): void {
@@ -169,9 +221,18 @@ export class Simulation {
     const outcome = resolveIdempotentRequest(this.book.state.idempotency.get(key), key, requestHash);
     if (outcome.kind === 'replayed') {
       const original = this.book.state.payments.get(outcome.resultId)!;
-      return check(original.amountFen === body.amountFen && original.householdId === body.householdId, 'a replayed payment differs from its request');
+      return check(
+        original.amountFen === body.amountFen && original.householdId === body.householdId,
+        'a replayed payment differs from its request',
+      );
     }
-    this.book.run(paymentRecorded, { paymentId: this.nextId('pay'), ...body, idempotencyKey: key, requestHash, receivedOn: this.today });
+    this.book.run(paymentRecorded, {
+      paymentId: this.nextId('pay'),
+      ...body,
+      idempotencyKey: key,
+      requestHash,
+      receivedOn: this.today,
+    });
   }
 
   sortedInvoices(): Invoice[] {
@@ -186,7 +247,12 @@ export class Simulation {
       case 'transfers': {
         const key = this.nextId('transfer-key');
         const body = {
-          transfers: command.orders.map((order) => ({ debitAccountId: FUND_ACCOUNTS[order.debit]!, creditAccountId: FUND_ACCOUNTS[order.credit]!, amountFen: order.amountFen, code: order.code })),
+          transfers: command.orders.map((order) => ({
+            debitAccountId: FUND_ACCOUNTS[order.debit]!,
+            creditAccountId: FUND_ACCOUNTS[order.credit]!,
+            amountFen: order.amountFen,
+            code: order.code,
+          })),
         };
         this.lastRequest = { kind: 'transfers', key, body };
         return this.attempt(() => this.postTransfers(key, body));
@@ -199,12 +265,23 @@ export class Simulation {
         const household = HOUSEHOLDS[command.household]!;
         const areaCentiSquareMetres = command.schedule === 'parking' ? null : AREAS[command.household]!;
         return this.attempt(() =>
-          this.book.run(invoiceIssued, { invoiceId: this.nextId('inv'), householdId: household, scheduleId: command.schedule, periodId: period.periodId, areaCentiSquareMetres, issuedOn: this.today }),
+          this.book.run(invoiceIssued, {
+            invoiceId: this.nextId('inv'),
+            householdId: household,
+            scheduleId: command.schedule,
+            periodId: period.periodId,
+            areaCentiSquareMetres,
+            issuedOn: this.today,
+          }),
         );
       }
       case 'pay': {
         const key = this.nextId('pay-key');
-        const body = { householdId: HOUSEHOLDS[command.household]!, amountFen: command.amountFen, cashAccountId: CASH_ACCOUNTS[command.cash]! };
+        const body = {
+          householdId: HOUSEHOLDS[command.household]!,
+          amountFen: command.amountFen,
+          cashAccountId: CASH_ACCOUNTS[command.cash]!,
+        };
         this.lastRequest = { kind: 'pay', key, body };
         return this.attempt(() => this.recordPayment(key, body));
       }
@@ -214,19 +291,38 @@ export class Simulation {
         const payments = [...this.book.state.payments.values()];
         if (payments.length === 0) return;
         const payment = payments[command.pick % payments.length]!;
-        return this.attempt(() => this.book.run(paymentRefunded, { refundId: this.nextId('refund'), paymentId: payment.paymentId, amountFen: command.amountFen, refundedOn: this.today }));
+        return this.attempt(() =>
+          this.book.run(paymentRefunded, {
+            refundId: this.nextId('refund'),
+            paymentId: payment.paymentId,
+            amountFen: command.amountFen,
+            refundedOn: this.today,
+          }),
+        );
       }
       case 'correct': {
         const invoices = this.sortedInvoices();
         if (invoices.length === 0) return;
         const invoice = invoices[command.pick % invoices.length]!;
         const { component, deltaFen } = command;
-        return this.attempt(() => this.book.run(invoiceCorrected, { correctionId: this.nextId('corr'), invoiceId: invoice.invoiceId, component, deltaFen, correctedOn: this.today }));
+        return this.attempt(() =>
+          this.book.run(invoiceCorrected, {
+            correctionId: this.nextId('corr'),
+            invoiceId: invoice.invoiceId,
+            component,
+            deltaFen,
+            correctedOn: this.today,
+          }),
+        );
       }
       case 'late-fees':
         return this.postLateFees();
       case 'reminders':
-        for (const planned of planReminders([...this.book.state.invoices.values()], (invoice) => this.versionOf(invoice).reminders, this.today)) {
+        for (const planned of planReminders(
+          [...this.book.state.invoices.values()],
+          (invoice) => this.versionOf(invoice).reminders,
+          this.today,
+        )) {
           // What the planner plans, the rule accepts: exactly once.
           this.book.run(reminderQueued, { invoiceId: planned.invoiceId, step: planned.step, queuedOn: this.today });
           this.reminders++;
@@ -273,7 +369,11 @@ export class Simulation {
   }
 
   postLateFees(): void {
-    const planned = planLateFees([...this.book.state.invoices.values()], (invoice) => this.versionOf(invoice).lateFee, this.today);
+    const planned = planLateFees(
+      [...this.book.state.invoices.values()],
+      (invoice) => this.versionOf(invoice).lateFee,
+      this.today,
+    );
     for (const { invoiceId, step, amountFen } of planned) {
       // The planner's amount is the rule's amount, and a planned step is always accepted.
       const entry = this.book.run(lateFeePosted, { invoiceId, step, postedOn: this.today });
@@ -291,7 +391,14 @@ export class Simulation {
     const version = last.version + 1;
     if (version > 20) return;
     this.attempt(() =>
-      this.book.version({ version, effectiveFromPeriodId, recordedOn: this.today, dueDay: 31, graceDays: 3, charge: { kind: 'per-area', rateFenPerSquareMetreMonth: rateFen } }),
+      this.book.version({
+        version,
+        effectiveFromPeriodId,
+        recordedOn: this.today,
+        dueDay: 31,
+        graceDays: 3,
+        charge: { kind: 'per-area', rateFenPerSquareMetreMonth: rateFen },
+      }),
     );
   }
 
@@ -309,8 +416,21 @@ export class Simulation {
         proposedBy: 'manager-1',
         proposedOn: this.today,
       });
-      const approvers = (proposed.payload.requirement as { approvals: number }).approvals === 1 ? [['manager-2', 'manager']] : [['c1', 'committee'], ['c2', 'committee'], ['c3', 'committee']];
-      for (const [approverId, role] of approvers) this.book.run(spendApproved, { spendId, approverId: approverId!, role: role as 'manager' | 'committee', approvedOn: this.today });
+      const approvers =
+        (proposed.payload.requirement as { approvals: number }).approvals === 1
+          ? [['manager-2', 'manager']]
+          : [
+              ['c1', 'committee'],
+              ['c2', 'committee'],
+              ['c3', 'committee'],
+            ];
+      for (const [approverId, role] of approvers)
+        this.book.run(spendApproved, {
+          spendId,
+          approverId: approverId!,
+          role: role as 'manager' | 'committee',
+          approvedOn: this.today,
+        });
     });
     this.attempt(() => this.book.run(spendExecuted, { spendId, executedOn: this.today, ownersProposal: null }));
   }
@@ -320,13 +440,19 @@ export function checkInvariants(state: MoneyState): void {
   const { debitsFen, creditsFen } = trialBalance(state.accounts.values());
   check(debitsFen === creditsFen, 'debits differ from credits');
   for (const account of state.accounts.values()) {
-    check(satisfiesBalanceRule(rulesOfKind(account.kind).balanceRule, signedBalanceFen(account)), `account ${account.accountId} breaks its balance rule`);
+    check(
+      satisfiesBalanceRule(rulesOfKind(account.kind).balanceRule, signedBalanceFen(account)),
+      `account ${account.accountId} breaks its balance rule`,
+    );
   }
   const invoices = [...state.invoices.values()];
   let billed = 0n;
   let lateFees = 0n;
   for (const invoice of invoices) {
-    check(openFen(invoice) >= 0n && invoice.paidFen >= 0n && billedPrincipalFen(invoice) >= 0n, `invoice ${invoice.invoiceId} has a negative amount`);
+    check(
+      openFen(invoice) >= 0n && invoice.paidFen >= 0n && billedPrincipalFen(invoice) >= 0n,
+      `invoice ${invoice.invoiceId} has a negative amount`,
+    );
     const rule = state.scheduleVersions.get(`${invoice.scheduleId}/${invoice.scheduleVersion}`)!.lateFee;
     if (rule) check(invoice.lateFeePostedFen <= rule.capFen, `invoice ${invoice.invoiceId} passed its late-fee cap`);
     billed += billedPrincipalFen(invoice);
@@ -337,13 +463,19 @@ export function checkInvariants(state: MoneyState): void {
   check(natural(ACCOUNT.lateFeeIncome) === lateFees, 'late-fee income differs from the late fees');
   for (const household of HOUSEHOLDS) {
     const own = invoices.filter((invoice) => invoice.householdId === household);
-    check(natural(receivableOf(household)) === own.reduce((sum, invoice) => sum + openFen(invoice), 0n), `the receivable of ${household} differs from its open invoices`);
+    check(
+      natural(receivableOf(household)) === own.reduce((sum, invoice) => sum + openFen(invoice), 0n),
+      `the receivable of ${household} differs from its open invoices`,
+    );
     const credit = natural(creditOf(household));
     // A household never holds credit while it owes.
     check(credit === 0n || !own.some(isOpen), `${household} holds credit while it owes`);
     // Every fen a household paid is either settling one of its invoices or its credit.
     const payments = [...state.payments.values()].filter((payment) => payment.householdId === household);
     const netPaid = payments.reduce((sum, payment) => sum + payment.amountFen - payment.refundedFen, 0n);
-    check(own.reduce((sum, invoice) => sum + invoice.paidFen, 0n) + credit === netPaid, `${household}'s payments are not all accounted for`);
+    check(
+      own.reduce((sum, invoice) => sum + invoice.paidFen, 0n) + credit === netPaid,
+      `${household}'s payments are not all accounted for`,
+    );
   }
 }

@@ -1,5 +1,11 @@
 import { describe, expect, test } from '@jest/globals';
-import { DEFAULT_REMINDER_CADENCE, latestDueReminderStep, MAX_INVOICES_PER_PLAN, planReminders, reminderStepDueOn } from '../../src/fees/reminder-planner.ts';
+import {
+  DEFAULT_REMINDER_CADENCE,
+  latestDueReminderStep,
+  MAX_INVOICES_PER_PLAN,
+  planReminders,
+  reminderStepDueOn,
+} from '../../src/fees/reminder-planner.ts';
 import { householdDelinquency } from '../../src/fees/delinquency.ts';
 import { invoiceIssued } from '../../src/fees/invoice-ledger-entries.ts';
 import { reminderQueued } from '../../src/fees/collection-ledger-entries.ts';
@@ -58,12 +64,16 @@ describe('reminder steps', () => {
 
   test('plans only a step later than the last one queued, with its unique key', () => {
     expect(planReminders([invoice({ lastReminderStep: 1 })], cadence, '2026-03-27')).toEqual([]);
-    expect(planReminders([invoice({ lastReminderStep: 1 })], cadence, '2026-03-28')).toEqual([{ invoiceId: 'mar', householdId: 'h1', step: 2, key: 'mar/2' }]);
+    expect(planReminders([invoice({ lastReminderStep: 1 })], cadence, '2026-03-28')).toEqual([
+      { invoiceId: 'mar', householdId: 'h1', step: 2, key: 'mar/2' },
+    ]);
   });
 
   test('after downtime, sends the latest due step only, not a backlog', () => {
     expect(latestDueReminderStep(invoice(), DEFAULT_REMINDER_CADENCE, '2026-04-20')).toBe(5);
-    expect(planReminders([invoice({ lastReminderStep: 0 })], cadence, '2026-04-20').map((planned) => planned.step)).toEqual([5]);
+    expect(
+      planReminders([invoice({ lastReminderStep: 0 })], cadence, '2026-04-20').map((planned) => planned.step),
+    ).toEqual([5]);
   });
 
   test('never reminds about a paid invoice', () => {
@@ -71,7 +81,13 @@ describe('reminder steps', () => {
   });
 
   test(`takes at most ${MAX_INVOICES_PER_PLAN} invoices per call`, () => {
-    expect(() => planReminders(Array.from({ length: MAX_INVOICES_PER_PLAN + 1 }, () => invoice()), cadence, '2026-03-21')).toThrow(/invoices/);
+    expect(() =>
+      planReminders(
+        Array.from({ length: MAX_INVOICES_PER_PLAN + 1 }, () => invoice()),
+        cadence,
+        '2026-03-21',
+      ),
+    ).toThrow(/invoices/);
   });
 });
 
@@ -79,7 +95,14 @@ describe('reminders on the ledger', () => {
   function book(): MoneyBook {
     const b = new MoneyBook().openCommunityAccounts().addHousehold('h1');
     b.version();
-    b.run(invoiceIssued, { invoiceId: 'mar', householdId: 'h1', scheduleId: 'property-fee', periodId: '2026-03', areaCentiSquareMetres: 10_000, issuedOn: '2026-03-01' });
+    b.run(invoiceIssued, {
+      invoiceId: 'mar',
+      householdId: 'h1',
+      scheduleId: 'property-fee',
+      periodId: '2026-03',
+      areaCentiSquareMetres: 10_000,
+      issuedOn: '2026-03-01',
+    });
     return b;
   }
 
@@ -88,30 +111,58 @@ describe('reminders on the ledger', () => {
     const [planned] = planReminders([...b.state.invoices.values()], cadence, '2026-03-21');
     b.run(reminderQueued, { invoiceId: planned!.invoiceId, step: planned!.step, queuedOn: '2026-03-21' });
     expect(b.state.reminders.get('mar/1')).toEqual({ invoiceId: 'mar', step: 1, queuedOn: '2026-03-21' });
-    expect(() => b.run(reminderQueued, { invoiceId: 'mar', step: 1, queuedOn: '2026-03-21' })).toThrow(DuplicateRecordError);
-    expect(() => b.run(reminderQueued, { invoiceId: 'mar', step: 0, queuedOn: '2026-03-21' })).toThrow(DuplicateRecordError);
+    expect(() => b.run(reminderQueued, { invoiceId: 'mar', step: 1, queuedOn: '2026-03-21' })).toThrow(
+      DuplicateRecordError,
+    );
+    expect(() => b.run(reminderQueued, { invoiceId: 'mar', step: 0, queuedOn: '2026-03-21' })).toThrow(
+      DuplicateRecordError,
+    );
     expect(planReminders([...b.state.invoices.values()], cadence, '2026-03-22')).toEqual([]);
   });
 
   test('refuses a step that is not due and any reminder for a paid invoice', () => {
     const b = book();
     expect(() => b.run(reminderQueued, { invoiceId: 'mar', step: 1, queuedOn: '2026-03-20' })).toThrow(/not due yet/);
-    b.run(paymentRecorded, { paymentId: 'p1', householdId: 'h1', amountFen: 20_000n, cashAccountId: ACCOUNT.operating, idempotencyKey: 'key-pay-reminders', requestHash: 'a'.repeat(64), receivedOn: '2026-03-20' });
+    b.run(paymentRecorded, {
+      paymentId: 'p1',
+      householdId: 'h1',
+      amountFen: 20_000n,
+      cashAccountId: ACCOUNT.operating,
+      idempotencyKey: 'key-pay-reminders',
+      requestHash: 'a'.repeat(64),
+      receivedOn: '2026-03-20',
+    });
     expect(() => b.run(reminderQueued, { invoiceId: 'mar', step: 1, queuedOn: '2026-03-21' })).toThrow(/is paid/);
   });
 });
 
 describe('household standing', () => {
   test('current while nothing is overdue, overdue from the first day after grace', () => {
-    expect(householdDelinquency([invoice()], '2026-03-20')).toEqual({ standing: 'current', overdueFen: 0n, maxDaysOverdue: 0 });
-    expect(householdDelinquency([invoice()], '2026-03-21')).toEqual({ standing: 'overdue', overdueFen: 20_000n, maxDaysOverdue: 1 });
+    expect(householdDelinquency([invoice()], '2026-03-20')).toEqual({
+      standing: 'current',
+      overdueFen: 0n,
+      maxDaysOverdue: 0,
+    });
+    expect(householdDelinquency([invoice()], '2026-03-21')).toEqual({
+      standing: 'overdue',
+      overdueFen: 20_000n,
+      maxDaysOverdue: 1,
+    });
   });
 
   test('in collection after 90 days overdue when at least 100 yuan is overdue', () => {
     expect(householdDelinquency([invoice()], '2026-06-17')).toMatchObject({ standing: 'overdue', maxDaysOverdue: 89 });
-    expect(householdDelinquency([invoice()], '2026-06-18')).toMatchObject({ standing: 'in-collection', maxDaysOverdue: 90 });
+    expect(householdDelinquency([invoice()], '2026-06-18')).toMatchObject({
+      standing: 'in-collection',
+      maxDaysOverdue: 90,
+    });
     expect(householdDelinquency([invoice({ paidFen: 19_999n })], '2026-12-31').standing).toBe('overdue');
-    expect(householdDelinquency([invoice({ paidFen: 19_999n })], '2026-12-31', { collectionAfterDaysOverdue: 90, collectionMinimumOverdueFen: 1n }).standing).toBe('in-collection');
+    expect(
+      householdDelinquency([invoice({ paidFen: 19_999n })], '2026-12-31', {
+        collectionAfterDaysOverdue: 90,
+        collectionMinimumOverdueFen: 1n,
+      }).standing,
+    ).toBe('in-collection');
   });
 
   test('a paid invoice never makes a household overdue', () => {
@@ -119,7 +170,11 @@ describe('household standing', () => {
   });
 
   test('refuses settings out of range', () => {
-    expect(() => householdDelinquency([], '2026-01-01', { collectionAfterDaysOverdue: 0, collectionMinimumOverdueFen: 0n })).toThrow(/collectionAfterDaysOverdue/);
-    expect(() => householdDelinquency([], '2026-01-01', { collectionAfterDaysOverdue: 90, collectionMinimumOverdueFen: -1n })).toThrow(/collectionMinimumOverdueFen/);
+    expect(() =>
+      householdDelinquency([], '2026-01-01', { collectionAfterDaysOverdue: 0, collectionMinimumOverdueFen: 0n }),
+    ).toThrow(/collectionAfterDaysOverdue/);
+    expect(() =>
+      householdDelinquency([], '2026-01-01', { collectionAfterDaysOverdue: 90, collectionMinimumOverdueFen: -1n }),
+    ).toThrow(/collectionMinimumOverdueFen/);
   });
 });

@@ -1,5 +1,12 @@
 import { describe, expect, test } from '@jest/globals';
-import { assertPositiveAmount, divideRoundHalfUp, formatFen, MAX_AMOUNT_FEN, parseFen, parseSignedFen } from '../../src/funds/fen.ts';
+import {
+  assertPositiveAmount,
+  divideRoundHalfUp,
+  formatFen,
+  MAX_AMOUNT_FEN,
+  parseFen,
+  parseSignedFen,
+} from '../../src/funds/fen.ts';
 import { InvalidInputError } from '../../src/domain-error.ts';
 
 describe('amounts in fen', () => {
@@ -10,10 +17,13 @@ describe('amounts in fen', () => {
     expect(parseSignedFen('-250', 'deltaFen')).toBe(-250n);
   });
 
-  test.each(['01', '-1', '1.5', '1e3', ' 1', '', '+1', '0x10', '12345678901234567890'])('refuses %j as an amount, naming the parameter', (text) => {
-    expect(() => parseFen(text, 'amountFen')).toThrow(InvalidInputError);
-    expect(() => parseFen(text, 'amountFen')).toThrow(/amountFen/);
-  });
+  test.each(['01', '-1', '1.5', '1e3', ' 1', '', '+1', '0x10', '12345678901234567890'])(
+    'refuses %j as an amount, naming the parameter',
+    (text) => {
+      expect(() => parseFen(text, 'amountFen')).toThrow(InvalidInputError);
+      expect(() => parseFen(text, 'amountFen')).toThrow(/amountFen/);
+    },
+  );
 
   test('refuses "-0" as a signed amount', () => {
     expect(() => parseSignedFen('-0', 'deltaFen')).toThrow(/deltaFen/);

@@ -6,12 +6,22 @@ import { fundsFold, FUNDS_ENTRY_KINDS } from '../../src/funds/funds-fold.ts';
 import { ReplayFailedError } from '../../src/funds/fold.ts';
 import { mergeChanges } from '../../src/funds/state-overlay.ts';
 import { requestFingerprint, resolveIdempotentRequest } from '../../src/funds/idempotency.ts';
-import { DuplicateRecordError, IdempotencyConflictError, MalformedEntryError, UnknownEntryTypeError } from '../../src/funds/funds-errors.ts';
+import {
+  DuplicateRecordError,
+  IdempotencyConflictError,
+  MalformedEntryError,
+  UnknownEntryTypeError,
+} from '../../src/funds/funds-errors.ts';
 import { assertValidPayload } from '../../src/ledger/entry-encoding.ts';
 import { InvalidInputError } from '../../src/domain-error.ts';
 
 function opened(state: FundsState, accountId: string, kind: string, ownerId: string | null = null): FundsState {
-  const { changes } = decideEntry(accountOpened, state, { accountId, kind: kind as never, ownerId, openedOn: '2026-01-01' });
+  const { changes } = decideEntry(accountOpened, state, {
+    accountId,
+    kind: kind as never,
+    ownerId,
+    openedOn: '2026-01-01',
+  });
   return mergeChanges(state, changes);
 }
 
@@ -55,7 +65,10 @@ describe('idempotency', () => {
   test('same key and body → the original result; same key, other body → CONFLICT', () => {
     const record = { idempotencyKey: 'retry-key-1', requestHash: 'a'.repeat(64), resultId: 'payment-1' };
     expect(resolveIdempotentRequest(undefined, 'retry-key-1', 'a'.repeat(64))).toEqual({ kind: 'new' });
-    expect(resolveIdempotentRequest(record, 'retry-key-1', 'a'.repeat(64))).toEqual({ kind: 'replayed', resultId: 'payment-1' });
+    expect(resolveIdempotentRequest(record, 'retry-key-1', 'a'.repeat(64))).toEqual({
+      kind: 'replayed',
+      resultId: 'payment-1',
+    });
     expect(() => resolveIdempotentRequest(record, 'retry-key-1', 'b'.repeat(64))).toThrow(IdempotencyConflictError);
     try {
       resolveIdempotentRequest(record, 'retry-key-1', 'b'.repeat(64));
@@ -71,11 +84,23 @@ describe('idempotency', () => {
 
   test('an entry that reuses a key is refused by the fold, whatever its body', () => {
     let state = opened(opened(emptyFundsState('c1'), 'op', 'operating'), 'ext', 'external');
-    const transfers = [{ debitAccountId: 'op', creditAccountId: 'ext', amountFen: 5n, code: 'opening-balance' as const }];
-    const inputs = { batchId: 'b1', idempotencyKey: 'key-000001', requestHash: requestFingerprint('t', { transfers }), postedOn: '2026-01-01', transfers };
+    const transfers = [
+      { debitAccountId: 'op', creditAccountId: 'ext', amountFen: 5n, code: 'opening-balance' as const },
+    ];
+    const inputs = {
+      batchId: 'b1',
+      idempotencyKey: 'key-000001',
+      requestHash: requestFingerprint('t', { transfers }),
+      postedOn: '2026-01-01',
+      transfers,
+    };
     const { changes } = decideEntry(transfersPosted, state, inputs);
     state = mergeChanges(state, changes);
-    expect(state.idempotency.get('key-000001')).toEqual({ idempotencyKey: 'key-000001', requestHash: inputs.requestHash, resultId: 'b1' });
+    expect(state.idempotency.get('key-000001')).toEqual({
+      idempotencyKey: 'key-000001',
+      requestHash: inputs.requestHash,
+      resultId: 'b1',
+    });
     expect(() => decideEntry(transfersPosted, state, { ...inputs, batchId: 'b2' })).toThrow(IdempotencyConflictError);
   });
 });
@@ -83,17 +108,33 @@ describe('idempotency', () => {
 describe('entries as the ledger holds them', () => {
   const state = opened(opened(emptyFundsState('c1'), 'op', 'operating'), 'ext', 'external');
   const transfers = [{ debitAccountId: 'op', creditAccountId: 'ext', amountFen: 5n, code: 'opening-balance' as const }];
-  const { entry } = decideEntry(transfersPosted, state, { batchId: 'b1', idempotencyKey: 'key-000001', requestHash: 'c'.repeat(64), postedOn: '2026-01-01', transfers });
+  const { entry } = decideEntry(transfersPosted, state, {
+    batchId: 'b1',
+    idempotencyKey: 'key-000001',
+    requestHash: 'c'.repeat(64),
+    postedOn: '2026-01-01',
+    transfers,
+  });
 
   test('carry amounts as decimal strings and pass the ledger’s payload guard', () => {
-    expect(entry.payload.transfers).toEqual([{ debitAccountId: 'op', creditAccountId: 'ext', amountFen: '5', code: 'opening-balance' }]);
+    expect(entry.payload.transfers).toEqual([
+      { debitAccountId: 'op', creditAccountId: 'ext', amountFen: '5', code: 'opening-balance' },
+    ]);
     expect(() => assertValidPayload(entry.payload)).not.toThrow();
   });
 
   test.each([
     ['an unknown key', { ...entry.payload, note: 'x' }, /Unrecognized key/],
-    ['a number for an amount', { ...entry.payload, transfers: [{ ...(entry.payload.transfers as object[])[0], amountFen: 5 }] }, /transfers\.0\.amountFen/],
-    ['a non-canonical amount', { ...entry.payload, transfers: [{ ...(entry.payload.transfers as object[])[0], amountFen: '05' }] }, /amountFen/],
+    [
+      'a number for an amount',
+      { ...entry.payload, transfers: [{ ...(entry.payload.transfers as object[])[0], amountFen: 5 }] },
+      /transfers\.0\.amountFen/,
+    ],
+    [
+      'a non-canonical amount',
+      { ...entry.payload, transfers: [{ ...(entry.payload.transfers as object[])[0], amountFen: '05' }] },
+      /amountFen/,
+    ],
     ['a missing field', { ...entry.payload, postedOn: undefined }, /postedOn/],
     ['a date that is no day', { ...entry.payload, postedOn: '2026-02-30' }, /postedOn/],
   ])('refuse %s, naming where', (_label, payload, message) => {
@@ -107,7 +148,11 @@ describe('entries as the ledger holds them', () => {
   });
 
   test('a replay names the entry it stopped at', () => {
-    const bad = { seq: 7, type: entry.type, payload: { ...entry.payload, transfers: [{ ...(entry.payload.transfers as object[])[0], amountFen: '6' }] } };
+    const bad = {
+      seq: 7,
+      type: entry.type,
+      payload: { ...entry.payload, transfers: [{ ...(entry.payload.transfers as object[])[0], amountFen: '6' }] },
+    };
     const replay = () => fundsFold.replay([bad], emptyFundsState('c1'));
     expect(replay).toThrow(ReplayFailedError);
     expect(replay).toThrow(/entry 7 \(funds\.transfers-posted\)/);

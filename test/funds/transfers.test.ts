@@ -9,7 +9,12 @@ import { MAX_LINKED_TRANSFERS, type TransferOrder } from '../../src/funds/transf
 import { ACCOUNT_KINDS, type AccountKind } from '../../src/funds/account-kinds.ts';
 import { MAX_ACCOUNT_TOTAL_FEN, MAX_AMOUNT_FEN } from '../../src/funds/fen.ts';
 import { accountNaturalBalanceFen } from '../../src/funds/accounts.ts';
-import { AccountTotalLimitError, BalanceRuleBrokenError, DuplicateRecordError, UnknownAccountError } from '../../src/funds/funds-errors.ts';
+import {
+  AccountTotalLimitError,
+  BalanceRuleBrokenError,
+  DuplicateRecordError,
+  UnknownAccountError,
+} from '../../src/funds/funds-errors.ts';
 import { InvalidInputError } from '../../src/domain-error.ts';
 
 const OPENED = '2026-01-01';
@@ -36,10 +41,22 @@ function book(communityId = 'community-1') {
     entries.push(entry);
     return entry;
   };
-  return { open, post, entries, get state() { return state; } };
+  return {
+    open,
+    post,
+    entries,
+    get state() {
+      return state;
+    },
+  };
 }
 
-function order(debitAccountId: string, creditAccountId: string, amountFen: bigint, code: TransferOrder['code'] = 'manual'): TransferOrder {
+function order(
+  debitAccountId: string,
+  creditAccountId: string,
+  amountFen: bigint,
+  code: TransferOrder['code'] = 'manual',
+): TransferOrder {
   return { debitAccountId, creditAccountId, amountFen, code };
 }
 
@@ -76,7 +93,10 @@ describe('sign convention and balance rules', () => {
     expect([external.debitsFen, external.creditsFen]).toEqual([0n, 10_000n]);
     expect(accountNaturalBalanceFen(operating)).toBe(10_000n);
     expect(accountNaturalBalanceFen(external)).toBe(10_000n);
-    expect(b.state.transfers.get('batch:' + b.entries.at(-1)!.payload.batchId + '#0')).toMatchObject({ amountFen: 10_000n, code: 'opening-balance' });
+    expect(b.state.transfers.get('batch:' + b.entries.at(-1)!.payload.batchId + '#0')).toMatchObject({
+      amountFen: 10_000n,
+      code: 'opening-balance',
+    });
   });
 
   test('refuses to take a fund below zero (may not go negative), naming the account and the transfer', () => {
@@ -141,7 +161,13 @@ describe('transfer input', () => {
     const mixed: FundsState = { ...b.state, accounts: new Map([...b.state.accounts, ...foreign.state.accounts]) };
     const transfers = [order('their-operating', 'external', 1n)];
     expect(() =>
-      decideEntry(transfersPosted, mixed, { batchId: 'x1', idempotencyKey: 'key-foreign', requestHash: 'a'.repeat(64), postedOn: OPENED, transfers }),
+      decideEntry(transfersPosted, mixed, {
+        batchId: 'x1',
+        idempotencyKey: 'key-foreign',
+        requestHash: 'a'.repeat(64),
+        postedOn: OPENED,
+        transfers,
+      }),
     ).toThrow(new UnknownAccountError('their-operating'));
   });
 
@@ -153,7 +179,9 @@ describe('transfer input', () => {
   test(`refuses an empty batch and one of more than ${MAX_LINKED_TRANSFERS} transfers`, () => {
     const b = standardBook();
     expect(() => b.post([])).toThrow(/transfers/);
-    const many = Array.from({ length: MAX_LINKED_TRANSFERS + 1 }, () => order('operating', 'external', 1n, 'opening-balance'));
+    const many = Array.from({ length: MAX_LINKED_TRANSFERS + 1 }, () =>
+      order('operating', 'external', 1n, 'opening-balance'),
+    );
     expect(() => b.post(many)).toThrow(/transfers/);
     expect(() => b.post(many.slice(0, MAX_LINKED_TRANSFERS))).not.toThrow();
   });
@@ -174,7 +202,11 @@ describe('transfer input', () => {
 describe('linked transfers', () => {
   test('apply in order, each seeing the ones before it', () => {
     const b = standardBook();
-    b.post([order('operating', 'external', 1_000n, 'opening-balance'), order('maintenance', 'operating', 1_000n, 'fund-transfer'), order('expenses', 'maintenance', 400n)]);
+    b.post([
+      order('operating', 'external', 1_000n, 'opening-balance'),
+      order('maintenance', 'operating', 1_000n, 'fund-transfer'),
+      order('expenses', 'maintenance', 400n),
+    ]);
     expect(accountNaturalBalanceFen(b.state.accounts.get('operating')!)).toBe(0n);
     expect(accountNaturalBalanceFen(b.state.accounts.get('maintenance')!)).toBe(600n);
   });
@@ -184,7 +216,11 @@ describe('linked transfers', () => {
     b.post([order('operating', 'external', 1_000n, 'opening-balance')]);
     const before = b.state;
     const entryCount = b.entries.length;
-    const batch = [order('maintenance', 'operating', 600n, 'fund-transfer'), order('expenses', 'maintenance', 100n), order('expenses', 'operating', 401n)];
+    const batch = [
+      order('maintenance', 'operating', 600n, 'fund-transfer'),
+      order('expenses', 'maintenance', 100n),
+      order('expenses', 'operating', 401n),
+    ];
     expect(() => b.post(batch)).toThrow('Failed to post transfer 2: account operating may not go below zero');
     expect(b.state).toBe(before);
     expect(b.entries.length).toBe(entryCount);
@@ -192,7 +228,9 @@ describe('linked transfers', () => {
 
   test('the same batch in another order fails where the order matters', () => {
     const b = standardBook();
-    expect(() => b.post([order('expenses', 'maintenance', 100n), order('maintenance', 'external', 100n, 'contribution')])).toThrow(/transfer 0/);
+    expect(() =>
+      b.post([order('expenses', 'maintenance', 100n), order('maintenance', 'external', 100n, 'contribution')]),
+    ).toThrow(/transfer 0/);
     b.post([order('maintenance', 'external', 100n, 'contribution'), order('expenses', 'maintenance', 100n)]);
   });
 
