@@ -84,7 +84,18 @@ export const paymentRecorded = defineEntryKind<MoneyState, typeof paymentRecorde
         code: 'payment',
       });
       transfers.post({ debitAccountId: cashAccountId, creditAccountId, amountFen: creditFen, code: 'overpayment' });
-      const payment: Payment = { ...inputs, allocations, creditFen, refundedFen: 0n };
+      const { receivedOn } = inputs;
+      const payment: Payment = {
+        paymentId,
+        householdId,
+        amountFen,
+        cashAccountId,
+        receivedOn,
+        idempotencyKey,
+        allocations,
+        creditFen,
+        refundedFen: 0n,
+      };
       overlay.write('payments', paymentId, payment);
       overlay.write('idempotency', idempotencyKey, { idempotencyKey, requestHash, resultId: paymentId });
       return { allocations, creditFen, transfers: transfers.orders };

@@ -30,6 +30,7 @@ export interface EntryKind<S, Inputs, Derived> {
   type: string;
   inputSchema: z.ZodType<Inputs, unknown>;
   payloadSchema: z.ZodType<Inputs & Derived, unknown>;
+  inputFields: readonly string[];
   derivedFields: readonly string[];
   run(overlay: StateOverlay<S>, inputs: Inputs): Derived;
 }
@@ -56,6 +57,7 @@ export function defineEntryKind<S, InputShape extends z.ZodRawShape, DerivedShap
       Inputs & Derived,
       unknown
     >,
+    inputFields: Object.keys(spec.inputs),
     derivedFields: Object.keys(spec.derived),
     run: spec.run,
   };
@@ -98,9 +100,11 @@ export function evolveEntryReading<S, Inputs, Derived>(
   state: S,
   entry: MoneyEntry,
 ): { changes: StateChanges<S>; reads: ReadSet<S> } {
-  const payload = decodePayload(kind.type, kind.payloadSchema, entry.payload);
+  const payload = decodePayload(kind.type, kind.payloadSchema, entry.payload) as Record<string, unknown>;
+  // The rule sees the inputs only: what it derives, it computes again.
+  const inputs = Object.fromEntries(kind.inputFields.map((field) => [field, payload[field]])) as Inputs;
   const overlay = new StateOverlay(state);
-  const derived = kind.run(overlay, payload);
+  const derived = kind.run(overlay, inputs);
   for (const field of kind.derivedFields) {
     const recomputed = toJsonValue((derived as Record<string, unknown>)[field]);
     if (!jsonEquals(entry.payload[field], recomputed)) throw new EntryMismatchError(kind.type, field);

@@ -153,6 +153,21 @@ describe('payments', () => {
     expect(open(book, 'jan')).toBe(0n);
   });
 
+  test('records hold their own fields only, not the entry’s derived postings', () => {
+    const entry = pay(book, 'h1', 25_000n);
+    expect(Object.keys(book.state.payments.get(entry.payload.paymentId as string)!).sort()).toEqual([
+      'allocations',
+      'amountFen',
+      'cashAccountId',
+      'creditFen',
+      'householdId',
+      'idempotencyKey',
+      'paymentId',
+      'receivedOn',
+      'refundedFen',
+    ]);
+  });
+
   test('a receipt says what the payment settled and what became credit', () => {
     const entry = pay(book, 'h1', 65_000n);
     const payment = book.state.payments.get(entry.payload.paymentId as string)!;
