@@ -20,6 +20,7 @@ import { isCommunityRole, type CommunityRole, type Role } from './roles.ts';
 import { SESSION_LIFETIME_SECONDS, signSessionToken, verifySessionToken } from './tokens.ts';
 import { requireAdmin, type Viewer } from './viewer.ts';
 import type { SqlEntityManager } from '../db/orm.ts';
+import { requireText } from '../text-input.ts';
 import { configureLog } from '../ledger/checkpoints.ts';
 import { ensureLogKey, logOrigin, type SecretSealer } from '../ledger/log-keys.ts';
 
@@ -40,11 +41,7 @@ function requireLogin(login: string): void {
 }
 
 function requireName(name: string, parameter = 'name'): string {
-  const trimmed = name.trim();
-  if (trimmed.length === 0 || trimmed.length > NAME_MAX_LENGTH) {
-    throw new InvalidInputError(parameter, `must be 1–${NAME_MAX_LENGTH} characters`);
-  }
-  return trimmed;
+  return requireText(name, parameter, { maxLength: NAME_MAX_LENGTH });
 }
 
 export async function createJurisdiction(em: EntityManager, viewer: Viewer | null, name: string): Promise<Jurisdiction> {

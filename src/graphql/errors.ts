@@ -110,7 +110,7 @@ export function maskError(error: unknown, message: string, isDevelopment?: boole
   if (domainError) {
     return createGraphQLError(domainError.message, {
       ...(error instanceof GraphQLError ? { nodes: error.nodes, path: error.path } : {}),
-      extensions: { code: domainError.code },
+      extensions: { code: domainError.code, ...(domainError instanceof InvalidInputError ? { parameter: domainError.parameter } : {}) },
     });
   }
   return yogaMaskError(error, message, isDevelopment);

@@ -33,10 +33,17 @@ export class NoteFormatError extends Error {
   override name = 'NoteFormatError';
 }
 
-/** Key names are non-empty and contain no whitespace and no plus sign. */
+/** Longest key name (and so checkpoint origin) accepted. */
+export const KEY_NAME_MAX_LENGTH = 300;
+
+/**
+ * Key names are non-empty, well-formed text without Unicode spaces or a plus sign
+ * (C2SP signed-note), and — our addition — without control characters, so a name can be
+ * stored, logged and printed on a signature line as it is.
+ */
 export function assertValidKeyName(keyName: string): void {
-  if (keyName.length === 0 || /[\s+]/u.test(keyName)) {
-    throw new NoteFormatError(`key name "${keyName}" must be non-empty, without spaces or "+"`);
+  if (keyName.length === 0 || keyName.length > KEY_NAME_MAX_LENGTH || !keyName.isWellFormed() || /[\s+\p{Cc}]/u.test(keyName)) {
+    throw new NoteFormatError(`key name must be 1–${KEY_NAME_MAX_LENGTH} characters, without spaces, control characters or "+"`);
   }
 }
 

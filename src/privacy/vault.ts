@@ -13,6 +13,7 @@ import { grantRoleUnchecked } from '../accounts/account-service.ts';
 import { requireCommunityReader, requireCommunityRole, hasCommunityRole, type Viewer } from '../accounts/viewer.ts';
 import type { SqlEntityManager } from '../db/orm.ts';
 import { appendEntry } from '../ledger/append-entry.ts';
+import { requireText as requireTextRule } from '../text-input.ts';
 import { blindIndex, normalisePhone, normaliseUnitLabel } from './blind-index.ts';
 import { isHouseholdMember } from './ownership.ts';
 import { newDataKey, openText, sealText, type MasterKey } from './envelope.ts';
@@ -55,11 +56,7 @@ export class DataShreddedError extends ConflictError {
 }
 
 function requireText(value: string, parameter: string, maxLength: number): string {
-  const trimmed = value.trim();
-  if (trimmed.length === 0 || trimmed.length > maxLength) {
-    throw new InvalidInputError(parameter, `must be 1–${maxLength} characters`);
-  }
-  return trimmed;
+  return requireTextRule(value, parameter, { maxLength });
 }
 
 function fieldContext(rowId: string, field: string): string {

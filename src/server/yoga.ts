@@ -8,6 +8,7 @@ import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { buildSchema } from '../graphql/schema.ts';
 import { maskError } from '../graphql/errors.ts';
+import { useVariableCoercion } from '../graphql/variable-coercion.ts';
 import type { GraphQLContext } from '../graphql/context.ts';
 import { viewerFromToken } from '../accounts/account-service.ts';
 import type { Viewer } from '../accounts/viewer.ts';
@@ -71,6 +72,7 @@ export async function createCourtyardYoga(services: AppServices, orm: Orm, modul
     plugins: [
       useRoutes([readinessRoute(orm), zkArtifactsRoute(), clientRoute(), ...moduleRoutes]),
       useRequestLog(services.logger),
+      useVariableCoercion(),
       EnvelopArmorPlugin({
         maxDepth: { n: QUERY_LIMITS.maxDepth },
         maxAliases: { n: QUERY_LIMITS.maxAliases },

@@ -6,7 +6,8 @@ import { inTransaction } from '../../graphql/transaction.ts';
 import { parseUuid } from '../../graphql/ids.ts';
 import { CommunitySchema, JurisdictionSchema, type Community, type Jurisdiction } from '../../accounts/community.entity.ts';
 import { canReadCommunity, readableCommunityIds, requireViewer } from '../../accounts/viewer.ts';
-import { createCommunity, createJurisdiction } from '../../accounts/account-service.ts';
+import { createCommunity, createJurisdiction, NAME_MAX_LENGTH } from '../../accounts/account-service.ts';
+import { textArgument } from '../../graphql/text-argument.ts';
 
 export const CommunityRef = builder.objectRef<Community>('Community');
 export const JurisdictionRef = builder.objectRef<Jurisdiction>('Jurisdiction');
@@ -62,7 +63,7 @@ builder.mutationField('createJurisdiction', (t) =>
     description: 'Admin: create a jurisdiction that regulators can be granted.',
     authScopes: { admin: true },
     errors: { types: MUTATION_ERRORS },
-    args: { name: t.arg.string({ required: true, validate: z.string().max(200) }) },
+    args: { name: t.arg.string({ required: true, validate: textArgument({ maxLength: NAME_MAX_LENGTH }) }) },
     resolve: (_root, args, context) => inTransaction(context, (em) => createJurisdiction(em, context.viewer, args.name)),
   }),
 );
@@ -75,7 +76,7 @@ builder.mutationField('createCommunity', (t) =>
     errors: { types: MUTATION_ERRORS },
     args: {
       slug: t.arg.string({ required: true, validate: z.string().max(64) }),
-      name: t.arg.string({ required: true, validate: z.string().max(200) }),
+      name: t.arg.string({ required: true, validate: textArgument({ maxLength: NAME_MAX_LENGTH }) }),
       jurisdictionId: t.arg.globalID({ for: JurisdictionRef }),
       requiredCosignatures: t.arg.int(),
     },

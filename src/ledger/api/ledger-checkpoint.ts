@@ -5,7 +5,7 @@
  * subscription.
  */
 import { resolveCursorConnection } from '@pothos/plugin-relay';
-import { z } from 'zod';
+import { textArgument } from '../../graphql/text-argument.ts';
 import { builder } from '../../graphql/builder.ts';
 import { MUTATION_ERRORS } from '../../graphql/errors.ts';
 import { inTransaction } from '../../graphql/transaction.ts';
@@ -19,7 +19,7 @@ import { ForbiddenError, NotFoundError } from '../../domain-error.ts';
 import { getCheckpoint, latestCheckpoint, listCheckpoints, previousCheckpointSize, type StoredCheckpoint } from '../../ledger/checkpoints.ts';
 import { cosignatureToNoteSignature } from '../../ledger/cosignature.ts';
 import { LedgerInputError } from '../../ledger/errors.ts';
-import { parseNote, formatSignatureLine, MAX_NOTE_SIGNATURES } from '../../ledger/signed-note.ts';
+import { parseNote, formatSignatureLine, KEY_NAME_MAX_LENGTH, MAX_NOTE_SIGNATURES } from '../../ledger/signed-note.ts';
 import { checkpointStatus, listWitnesses, submitCosignature, type CheckpointStatus, type StoredCosignature } from '../../ledger/witnesses.ts';
 
 export const CheckpointRef = builder.objectRef<StoredCheckpoint>('Checkpoint');
@@ -171,7 +171,7 @@ builder.mutationField('cosignCheckpoint', (t) =>
     args: {
       communityId: t.arg.globalID({ required: true, for: CommunityRef }),
       treeSize: t.arg({ type: 'BigInt', required: true }),
-      keyName: t.arg.string({ required: true, validate: z.string().max(300) }),
+      keyName: t.arg.string({ required: true, validate: textArgument({ maxLength: KEY_NAME_MAX_LENGTH }) }),
       timestampSeconds: t.arg({ type: 'BigInt', required: true, description: 'The time line of the signed message, Unix seconds.' }),
       signature: t.arg({ type: 'Hex', required: true, description: 'The 64-byte Ed25519 signature.' }),
     },

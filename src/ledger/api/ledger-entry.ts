@@ -6,7 +6,7 @@
  */
 import { resolveCursorConnection, type DefaultConnectionArguments } from '@pothos/plugin-relay';
 import { Repeater } from 'graphql-yoga';
-import { z } from 'zod';
+import { textArgument } from '../../graphql/text-argument.ts';
 import { builder } from '../../graphql/builder.ts';
 import { parseUuid } from '../../graphql/ids.ts';
 import type { GraphQLContext } from '../../graphql/context.ts';
@@ -85,7 +85,7 @@ builder.queryField('ledgerEntries', (t) =>
     description: `A community's ledger entries in sequence order (cursor = seq), at most ${LEDGER_PAGE_MAX_SIZE} per page.`,
     args: {
       communityId: t.arg.globalID({ required: true, for: CommunityRef }),
-      type: t.arg.string({ description: 'Only entries of this type.', validate: z.string().max(MAX_ENTRY_TYPE_LENGTH).optional().nullable() }),
+      type: t.arg.string({ description: 'Only entries of this type.', validate: textArgument({ maxLength: MAX_ENTRY_TYPE_LENGTH }).optional().nullable() }),
       since: t.arg({ type: 'DateTime', description: 'Only entries recorded at or after this instant.' }),
       until: t.arg({ type: 'DateTime', description: 'Only entries recorded before this instant.' }),
     },

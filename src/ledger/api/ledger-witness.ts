@@ -3,7 +3,7 @@
  * cosign a community's checkpoints (`registerWitnessKey`), and anyone who reads the
  * community can list them (`ledgerWitnesses`).
  */
-import { z } from 'zod';
+import { textArgument } from '../../graphql/text-argument.ts';
 import { builder } from '../../graphql/builder.ts';
 import { MUTATION_ERRORS } from '../../graphql/errors.ts';
 import { inTransaction } from '../../graphql/transaction.ts';
@@ -12,7 +12,7 @@ import { CommunityRef } from '../../accounts/api/community.ts';
 import { requireWitnessRole } from '../../ledger/api/ledger-checkpoint.ts';
 import { requireCommunityReader } from '../../accounts/viewer.ts';
 import { ConflictError } from '../../domain-error.ts';
-import { formatVerifierKey, SIGNATURE_TYPE_COSIGNATURE_V1 } from '../../ledger/signed-note.ts';
+import { formatVerifierKey, KEY_NAME_MAX_LENGTH, SIGNATURE_TYPE_COSIGNATURE_V1 } from '../../ledger/signed-note.ts';
 import { listWitnesses, registerWitness, type WitnessKey } from '../../ledger/witnesses.ts';
 
 /** Witness keys one community may hold. */
@@ -60,7 +60,7 @@ builder.mutationField('registerWitnessKey', (t) =>
     errors: { types: MUTATION_ERRORS },
     args: {
       communityId: t.arg.globalID({ required: true, for: CommunityRef }),
-      name: t.arg.string({ required: true, description: 'The key name, e.g. "witness.example.org/committee-1".', validate: z.string().max(300) }),
+      name: t.arg.string({ required: true, description: 'The key name, e.g. "witness.example.org/committee-1".', validate: textArgument({ maxLength: KEY_NAME_MAX_LENGTH }) }),
       publicKey: t.arg({ type: 'Hex', required: true, description: 'The 32-byte Ed25519 public key.' }),
     },
     resolve: (_root, args, context) =>

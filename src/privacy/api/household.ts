@@ -1,11 +1,11 @@
 import { resolveOffsetConnection } from '@pothos/plugin-relay';
-import { z } from 'zod';
 import { builder } from '../../graphql/builder.ts';
 import { MUTATION_ERRORS } from '../../graphql/errors.ts';
 import { inTransaction } from '../../graphql/transaction.ts';
 import { parseUuid } from '../../graphql/ids.ts';
 import { managerOf } from '../../graphql/auth-scopes.ts';
 import { offsetPage } from '../../graphql/pagination.ts';
+import { textArgument } from '../../graphql/text-argument.ts';
 import { AccountRef } from '../../accounts/api/account.ts';
 import { CommunityRef } from '../../accounts/api/community.ts';
 import { HouseholdSchema, ACCESS_PURPOSES, type Household, type PersonalDataAccess } from '../../privacy/household.entity.ts';
@@ -134,8 +134,8 @@ builder.queryField('findHousehold', (t) =>
     authScopes: (_root, args) => managerOf(args.communityId.id),
     args: {
       communityId: t.arg.globalID({ required: true, for: CommunityRef }),
-      unitLabel: t.arg.string({ validate: z.string().max(UNIT_LABEL_MAX_LENGTH).optional().nullable() }),
-      phone: t.arg.string({ validate: z.string().max(PHONE_MAX_LENGTH).optional().nullable() }),
+      unitLabel: t.arg.string({ validate: textArgument({ maxLength: UNIT_LABEL_MAX_LENGTH }).optional().nullable() }),
+      phone: t.arg.string({ validate: textArgument({ maxLength: PHONE_MAX_LENGTH }).optional().nullable() }),
     },
     resolve: (_root, args, context) =>
       findHousehold(context.em, context.services.privacy.vault, context.viewer, {
@@ -154,7 +154,7 @@ builder.mutationField('registerHousehold', (t) =>
     authScopes: (_root, args) => managerOf(args.communityId.id),
     args: {
       communityId: t.arg.globalID({ required: true, for: CommunityRef }),
-      unitLabel: t.arg.string({ required: true, validate: z.string().max(UNIT_LABEL_MAX_LENGTH) }),
+      unitLabel: t.arg.string({ required: true, validate: textArgument({ maxLength: UNIT_LABEL_MAX_LENGTH }) }),
       floorAreaCentiSquareMetres: t.arg.int({ required: true }),
     },
     resolve: (_root, args, context) =>
@@ -180,9 +180,9 @@ builder.mutationField('addHouseholdMember', (t) =>
     args: {
       householdId: t.arg.globalID({ required: true, for: HouseholdRef }),
       relation: t.arg({ type: RelationEnum, required: true }),
-      name: t.arg.string({ required: true, validate: z.string().max(PERSON_NAME_MAX_LENGTH) }),
-      phone: t.arg.string({ validate: z.string().max(PHONE_MAX_LENGTH).optional().nullable() }),
-      idNumber: t.arg.string({ validate: z.string().max(ID_NUMBER_MAX_LENGTH).optional().nullable() }),
+      name: t.arg.string({ required: true, validate: textArgument({ maxLength: PERSON_NAME_MAX_LENGTH }) }),
+      phone: t.arg.string({ validate: textArgument({ maxLength: PHONE_MAX_LENGTH }).optional().nullable() }),
+      idNumber: t.arg.string({ validate: textArgument({ maxLength: ID_NUMBER_MAX_LENGTH }).optional().nullable() }),
       accountId: t.arg.globalID({ for: AccountRef }),
     },
     resolve: (_root, args, context) =>
