@@ -13,6 +13,7 @@ import { Kind } from 'graphql';
 import type { GraphQLContext } from './context.ts';
 import { DateTimeFormatError, parseDateTime } from './date-time.ts';
 import { scalarInputError } from './variable-coercion.ts';
+import { noteResolvedError } from './resolved-errors.ts';
 import { ForbiddenError, UnauthenticatedError, InvalidInputError } from '../domain-error.ts';
 import { hasCommunityRole, canReadCommunity } from '../accounts/viewer.ts';
 import type { CommunityRole } from '../accounts/roles.ts';
@@ -68,6 +69,8 @@ export const builder = new SchemaBuilder<{
     // Validation failures return typed results. They run before field authorisation,
     // which is acceptable because an issue names only the offending argument and rule.
     unsafelyHandleInputErrors: true,
+    // So the request log names the codes of errors returned as results (resolved-errors.ts).
+    onResolvedError: noteResolvedError,
   },
   validation: {
     validationError: (result) => {

@@ -4,6 +4,7 @@
  * tests call `yoga.fetch` directly.
  */
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import { GraphQLError, type ValidationContext } from 'graphql';
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { buildSchema } from '../graphql/schema.ts';
@@ -30,6 +31,23 @@ export const QUERY_LIMITS = {
   maxTokens: 2000,
   maxCost: 5000,
 } as const;
+
+/** The code of a document refused by one of the QUERY_LIMITS. */
+export const QUERY_LIMIT_CODE = 'QUERY_LIMIT_EXCEEDED';
+
+/** graphql-armor titles every refusal "Syntax Error: …"; ours carry the limit's message and a code. */
+function limitError(error: GraphQLError): GraphQLError {
+  return new GraphQLError(error.message.replace(/^Syntax Error: /u, ''), { extensions: { code: QUERY_LIMIT_CODE } });
+}
+
+/**
+ * Armor's limits checked during validation report their refusal as a validation error
+ * (coded, and logged by the request log like any other), instead of throwing past it.
+ */
+const reportedAtValidation = {
+  propagateOnRejection: false,
+  onReject: [(context: ValidationContext | null, error: GraphQLError) => context?.reportError(limitError(error))],
+};
 
 export interface ServerContext {
   /** Node's request, when served over HTTP. */
@@ -74,11 +92,20 @@ export async function createCourtyardYoga(services: AppServices, orm: Orm, modul
       useRequestLog(services.logger),
       useVariableCoercion(),
       EnvelopArmorPlugin({
-        maxDepth: { n: QUERY_LIMITS.maxDepth },
-        maxAliases: { n: QUERY_LIMITS.maxAliases },
-        maxDirectives: { n: QUERY_LIMITS.maxDirectives },
-        maxTokens: { n: QUERY_LIMITS.maxTokens },
-        costLimit: { maxCost: QUERY_LIMITS.maxCost },
+        maxDepth: { n: QUERY_LIMITS.maxDepth, ...reportedAtValidation },
+        maxAliases: { n: QUERY_LIMITS.maxAliases, ...reportedAtValidation },
+        maxDirectives: { n: QUERY_LIMITS.maxDirectives, ...reportedAtValidation },
+        costLimit: { maxCost: QUERY_LIMITS.maxCost, ...reportedAtValidation },
+        // Counted while parsing, so the refusal is thrown; it carries the code all the same.
+        maxTokens: {
+          n: QUERY_LIMITS.maxTokens,
+          onReject: [
+            (_context, error) => {
+              error.message = error.message.replace(/^Syntax Error: /u, '');
+              (error.extensions as Record<string, unknown>)['code'] = QUERY_LIMIT_CODE;
+            },
+          ],
+        },
         blockFieldSuggestion: { enabled: true },
       }),
     ],
