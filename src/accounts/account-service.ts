@@ -18,7 +18,8 @@ import {
 } from './passwords.ts';
 import { isCommunityRole, type CommunityRole, type Role } from './roles.ts';
 import { SESSION_LIFETIME_SECONDS, signSessionToken, verifySessionToken } from './tokens.ts';
-import { requireAdmin, type Viewer } from './viewer.ts';
+import { readableCommunityIds, requireAdmin, requireViewer, type Viewer } from './viewer.ts';
+import { keysetFilter, type KeysetPage } from '../kernel/keyset.ts';
 import type { SqlEntityManager } from '../db/orm.ts';
 import { requireText } from '../text-input.ts';
 import { configureLog } from '../ledger/checkpoints.ts';
@@ -95,6 +96,20 @@ export async function createCommunity(
   await ensureLogKey(sqlEm, { communityId: community.id, origin: logOrigin(log.installationName, community.slug), sealer: log.sealer });
   await configureLog(sqlEm, community.id, log.settings);
   return community;
+}
+
+/** The communities the caller belongs to or regulates (all of them for an admin), a page at a time in slug order. */
+export async function listCommunities(em: EntityManager, viewer: Viewer | null, page: KeysetPage<readonly [string]>): Promise<Community[]> {
+  const readable = readableCommunityIds(requireViewer(viewer));
+  const { where, orderBy, limit } = keysetFilter('slug', page);
+  return em.find(CommunitySchema, { ...where, ...(readable ? { id: { $in: [...readable] } } : {}) }, { orderBy, limit });
+}
+
+/** Admin: every account, a page at a time in login order. */
+export async function listAccounts(em: EntityManager, viewer: Viewer | null, page: KeysetPage<readonly [string]>): Promise<Account[]> {
+  requireAdmin(viewer);
+  const { where, orderBy, limit } = keysetFilter('login', page);
+  return em.find(AccountSchema, where, { orderBy, limit });
 }
 
 /**

@@ -11,10 +11,12 @@ import {
   createAccount,
   InvalidCredentialsError,
   grantRole,
+  listAccounts,
   login,
   logout,
   revokeSessions,
 } from '../../accounts/account-service.ts';
+import { keyParsers, resolveKeysetConnection } from '../../graphql/keyset-connection.ts';
 import { requireViewer } from '../../accounts/viewer.ts';
 import { PASSWORD_MAX_LENGTH } from '../../accounts/passwords.ts';
 import type { Role } from '../../accounts/roles.ts';
@@ -77,6 +79,20 @@ builder.queryField('viewer', (t) =>
     description: 'The signed-in account, or null without a valid session.',
     resolve: (_root, _args, context) =>
       context.viewer ? context.em.findOne(AccountSchema, { id: context.viewer.accountId }) : null,
+  }),
+);
+
+builder.queryField('accounts', (t) =>
+  t.connection({
+    type: AccountRef,
+    description: 'Admin: every account, in login order.',
+    authScopes: { admin: true },
+    resolve: (_root, args, context) =>
+      resolveKeysetConnection(args, (page) => listAccounts(context.em, context.viewer, page), {
+        name: 'accounts',
+        keyOf: (account) => [account.login] as const,
+        parseKey: keyParsers.oneString,
+      }),
   }),
 );
 

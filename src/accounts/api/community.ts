@@ -1,12 +1,12 @@
-import { resolveArrayConnection } from '@pothos/plugin-relay';
 import { z } from 'zod';
 import { builder } from '../../graphql/builder.ts';
 import { MUTATION_ERRORS } from '../../graphql/errors.ts';
 import { inTransaction } from '../../graphql/transaction.ts';
 import { parseUuid } from '../../graphql/ids.ts';
 import { CommunitySchema, JurisdictionSchema, type Community, type Jurisdiction } from '../../accounts/community.entity.ts';
-import { canReadCommunity, readableCommunityIds, requireViewer } from '../../accounts/viewer.ts';
-import { createCommunity, createJurisdiction, NAME_MAX_LENGTH } from '../../accounts/account-service.ts';
+import { canReadCommunity } from '../../accounts/viewer.ts';
+import { keyParsers, resolveKeysetConnection } from '../../graphql/keyset-connection.ts';
+import { createCommunity, createJurisdiction, listCommunities, NAME_MAX_LENGTH } from '../../accounts/account-service.ts';
 import { textArgument } from '../../graphql/text-argument.ts';
 
 export const CommunityRef = builder.objectRef<Community>('Community');
@@ -37,23 +37,17 @@ builder.node(JurisdictionRef, {
   fields: (t) => ({ name: t.exposeString('name') }),
 });
 
-/** How many communities one listing returns at most; an installation holds few enough to list. */
-const COMMUNITY_LIST_LIMIT = 1000;
-
 builder.queryField('communities', (t) =>
   t.connection({
     type: CommunityRef,
-    description: 'The communities the caller belongs to, regulates, or (admin) all of them.',
+    description: 'The communities the caller belongs to, regulates, or (admin) all of them, in slug order.',
     authScopes: { authenticated: true },
-    resolve: async (_root, args, context) => {
-      const readable = readableCommunityIds(requireViewer(context.viewer));
-      const communities = await context.em.find(
-        CommunitySchema,
-        readable ? { id: { $in: [...readable] } } : {},
-        { orderBy: { slug: 'asc' }, limit: COMMUNITY_LIST_LIMIT },
-      );
-      return resolveArrayConnection({ args }, communities);
-    },
+    resolve: (_root, args, context) =>
+      resolveKeysetConnection(args, (page) => listCommunities(context.em, context.viewer, page), {
+        name: 'communities',
+        keyOf: (community) => [community.slug] as const,
+        parseKey: keyParsers.oneString,
+      }),
   }),
 );
 

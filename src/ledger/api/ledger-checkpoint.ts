@@ -4,7 +4,6 @@
  * `latestCheckpoint`, `cosignCheckpoint` for witnesses, and the `checkpointFinalized`
  * subscription.
  */
-import { resolveCursorConnection } from '@pothos/plugin-relay';
 import { textArgument } from '../../graphql/text-argument.ts';
 import { builder } from '../../graphql/builder.ts';
 import { MUTATION_ERRORS } from '../../graphql/errors.ts';
@@ -13,7 +12,8 @@ import { parseUuid } from '../../graphql/ids.ts';
 import type { GraphQLContext } from '../../graphql/context.ts';
 import { CommunityRef } from '../../accounts/api/community.ts';
 import { followCommunity, LedgerEntryRef, resolveEntryConnection } from '../../ledger/api/ledger-entry.ts';
-import { formatLedgerId, LEDGER_PAGE_DEFAULT_SIZE, LEDGER_PAGE_MAX_SIZE, parseIndexCursor, parseLedgerId, requirePageSize, toSafeIndex } from '../../ledger/api/ledger-arguments.ts';
+import { formatLedgerId, parseLedgerId, toSafeIndex } from '../../ledger/api/ledger-arguments.ts';
+import { CONNECTION_PAGE_MAX_SIZE, keyParsers, resolveKeysetConnection } from '../../graphql/keyset-connection.ts';
 import { canReadCommunity, isRegulatorOf, hasCommunityRole, requireCommunityReader, requireViewer, type Viewer } from '../../accounts/viewer.ts';
 import { ForbiddenError, NotFoundError } from '../../domain-error.ts';
 import { getCheckpoint, latestCheckpoint, listCheckpoints, previousCheckpointSize, type StoredCheckpoint } from '../../ledger/checkpoints.ts';
@@ -105,21 +105,21 @@ function communityIdArgument(arg: { id: string }): string {
 builder.queryField('checkpoints', (t) =>
   t.connection({
     type: CheckpointRef,
-    description: `A community's checkpoints by ascending tree size (cursor = tree size), at most ${LEDGER_PAGE_MAX_SIZE} per page.`,
+    description: `A community's checkpoints by ascending tree size, at most ${CONNECTION_PAGE_MAX_SIZE} per page.`,
     args: { communityId: t.arg.globalID({ required: true, for: CommunityRef }) },
     resolve: (_root, args, context) => {
       const communityId = communityIdArgument(args.communityId);
       requireCommunityReader(context.viewer, communityId);
-      requirePageSize(args);
-      return resolveCursorConnection<Promise<StoredCheckpoint[]>>(
-        { args, toCursor: (checkpoint) => String(checkpoint.treeSize), defaultSize: LEDGER_PAGE_DEFAULT_SIZE, maxSize: LEDGER_PAGE_MAX_SIZE },
-        ({ before, after, limit, inverted }) =>
+      return resolveKeysetConnection(
+        args,
+        (page) =>
           listCheckpoints(context.em, communityId, {
-            afterTreeSize: parseIndexCursor(after, 'after'),
-            beforeTreeSize: parseIndexCursor(before, 'before'),
-            limit,
-            descending: inverted,
+            afterTreeSize: page.after?.[0],
+            beforeTreeSize: page.before?.[0],
+            limit: page.limit,
+            descending: page.backwards,
           }),
+        { name: 'checkpoints', keyOf: (checkpoint) => [checkpoint.treeSize] as const, parseKey: keyParsers.oneInteger },
       );
     },
   }),

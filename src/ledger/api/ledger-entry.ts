@@ -4,22 +4,15 @@
  * `ledgerEntryAppended` subscription. Any reader of the community (member, its
  * regulator, admin) may read its ledger: it holds ids and amounts, never personal data.
  */
-import { resolveCursorConnection, type DefaultConnectionArguments } from '@pothos/plugin-relay';
+import type { DefaultConnectionArguments } from '@pothos/plugin-relay';
+import { CONNECTION_PAGE_MAX_SIZE, keyParsers, resolveKeysetConnection } from '../../graphql/keyset-connection.ts';
 import { Repeater } from 'graphql-yoga';
 import { textArgument } from '../../graphql/text-argument.ts';
 import { builder } from '../../graphql/builder.ts';
 import { parseUuid } from '../../graphql/ids.ts';
 import type { GraphQLContext } from '../../graphql/context.ts';
 import { CommunityRef } from '../../accounts/api/community.ts';
-import {
-  formatLedgerId,
-  LEDGER_PAGE_DEFAULT_SIZE,
-  LEDGER_PAGE_MAX_SIZE,
-  parseIndexCursor,
-  parseLedgerId,
-  requirePageSize,
-  toSafeIndex,
-} from '../../ledger/api/ledger-arguments.ts';
+import { formatLedgerId, parseLedgerId, toSafeIndex } from '../../ledger/api/ledger-arguments.ts';
 import { canReadCommunity, requireCommunityReader } from '../../accounts/viewer.ts';
 import { InvalidInputError } from '../../domain-error.ts';
 import { canonicalJson, MAX_ENTRY_TYPE_LENGTH } from '../../ledger/entry-encoding.ts';
@@ -58,31 +51,31 @@ export interface EntryFilter {
   toSeq?: number;
 }
 
-/** A cursor connection over one community's entries in sequence order. */
+/** A keyset connection over one community's entries in sequence order (key: seq). */
 export function resolveEntryConnection(context: GraphQLContext, communityId: string, args: DefaultConnectionArguments, filter: EntryFilter) {
-  requirePageSize(args);
-  return resolveCursorConnection<Promise<StoredEntry[]>>(
-    { args, toCursor: (entry) => String(entry.seq), defaultSize: LEDGER_PAGE_DEFAULT_SIZE, maxSize: LEDGER_PAGE_MAX_SIZE },
-    ({ before, after, limit, inverted }) => {
-      const afterSeq = Math.max(parseIndexCursor(after, 'after') ?? -1, (filter.fromSeq ?? 0) - 1);
-      const beforeSeq = Math.min(parseIndexCursor(before, 'before') ?? Number.MAX_SAFE_INTEGER, filter.toSeq ?? Number.MAX_SAFE_INTEGER);
+  return resolveKeysetConnection(
+    args,
+    (page) => {
+      const afterSeq = Math.max(page.after?.[0] ?? -1, (filter.fromSeq ?? 0) - 1);
+      const beforeSeq = Math.min(page.before?.[0] ?? Number.MAX_SAFE_INTEGER, filter.toSeq ?? Number.MAX_SAFE_INTEGER);
       return listEntries(context.em, communityId, {
         afterSeq,
         beforeSeq,
-        limit,
-        descending: inverted,
+        limit: page.limit,
+        descending: page.backwards,
         type: filter.type ?? undefined,
         since: filter.since ?? undefined,
         until: filter.until ?? undefined,
       });
     },
+    { name: 'ledgerEntries', keyOf: (entry) => [entry.seq] as const, parseKey: keyParsers.oneInteger },
   );
 }
 
 builder.queryField('ledgerEntries', (t) =>
   t.connection({
     type: LedgerEntryRef,
-    description: `A community's ledger entries in sequence order (cursor = seq), at most ${LEDGER_PAGE_MAX_SIZE} per page.`,
+    description: `A community's ledger entries in sequence order, at most ${CONNECTION_PAGE_MAX_SIZE} per page.`,
     args: {
       communityId: t.arg.globalID({ required: true, for: CommunityRef }),
       type: t.arg.string({ description: 'Only entries of this type.', validate: textArgument({ maxLength: MAX_ENTRY_TYPE_LENGTH }).optional().nullable() }),

@@ -1,10 +1,9 @@
-import { resolveOffsetConnection } from '@pothos/plugin-relay';
 import { builder } from '../../graphql/builder.ts';
 import { MUTATION_ERRORS } from '../../graphql/errors.ts';
 import { inTransaction } from '../../graphql/transaction.ts';
 import { parseUuid } from '../../graphql/ids.ts';
 import { managerOf } from '../../graphql/auth-scopes.ts';
-import { offsetPage } from '../../graphql/pagination.ts';
+import { keyParsers, resolveKeysetConnection } from '../../graphql/keyset-connection.ts';
 import { textArgument } from '../../graphql/text-argument.ts';
 import { AccountRef } from '../../accounts/api/account.ts';
 import { CommunityRef } from '../../accounts/api/community.ts';
@@ -14,7 +13,9 @@ import { requireCommunityReader } from '../../accounts/viewer.ts';
 import {
   canSeeHousehold,
   findHousehold,
+  householdKey,
   listHouseholds,
+  personalDataAccessKey,
   listPersonalDataAccesses,
   readPersonalData,
   registerHousehold,
@@ -48,10 +49,15 @@ builder.node(HouseholdRef, {
       resolve: (household) => household.shreddedAt !== null,
     }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
-    personalDataAccesses: t.field({
-      type: [PersonalDataAccessRef],
-      description: "Who read this household's personal data, when and why. For its members and managers.",
-      resolve: (household, _args, context) => listPersonalDataAccesses(context.em, context.viewer, household.id),
+    personalDataAccesses: t.connection({
+      type: PersonalDataAccessRef,
+      description: "Who read this household's personal data, when and why, newest first. For its members and managers.",
+      resolve: (household, args, context) =>
+        resolveKeysetConnection(args, (page) => listPersonalDataAccesses(context.em, context.viewer, household.id, page), {
+          name: 'personalDataAccesses',
+          keyOf: personalDataAccessKey,
+          parseKey: keyParsers.twoStrings,
+        }),
     }),
   }),
 });
@@ -101,7 +107,11 @@ builder.queryField('households', (t) =>
     resolve: async (_root, args, context) => {
       const communityId = parseUuid(args.communityId.id, 'communityId');
       const viewer = requireCommunityReader(context.viewer, communityId);
-      return resolveOffsetConnection(offsetPage(args), ({ limit, offset }) => listHouseholds(context.em, viewer, communityId, { limit, offset }));
+      return resolveKeysetConnection(args, (page) => listHouseholds(context.em, viewer, communityId, page), {
+        name: 'households',
+        keyOf: householdKey,
+        parseKey: keyParsers.twoStrings,
+      });
     },
   }),
 );
