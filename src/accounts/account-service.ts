@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/core';
-import { ConflictError, InvalidInputError, NotFoundError, UnauthenticatedError } from '../domain-error.ts';
+import { ConflictError, DomainError, InvalidInputError, NotFoundError, UnauthenticatedError } from '../domain-error.ts';
 import { AccountSchema, RoleGrantSchema, SessionSchema, type Account } from './account.entity.ts';
 import { CommunitySchema, JurisdictionSchema, type Community, type Jurisdiction } from './community.entity.ts';
 import {
@@ -32,6 +32,13 @@ export const NAME_MAX_LENGTH = 200;
 export class InvalidCredentialsError extends UnauthenticatedError {
   constructor() {
     super('Login failed: unknown login or wrong password');
+  }
+}
+
+/** The account signed in with a one-time password and must change it before anything else. */
+export class PasswordChangeRequiredError extends DomainError {
+  constructor() {
+    super('PASSWORD_CHANGE_REQUIRED', 'Change the one-time password first (changePassword); until then only viewer, changePassword and logout answer');
   }
 }
 
@@ -228,11 +235,16 @@ export async function revokeSessions(em: EntityManager, viewer: Viewer | null, a
   return em.nativeUpdate(SessionSchema, { accountId, revokedAt: null }, { revokedAt: new Date() });
 }
 
+/**
+ * Changes the caller's password and ends every other session of the account — whoever
+ * knew the old password is signed out everywhere — keeping the one that made the change,
+ * which has just proved it knows the password. Returns how many sessions were ended.
+ */
 export async function changePassword(
   em: EntityManager,
   viewer: Viewer,
   input: { currentPassword: string; newPassword: string },
-): Promise<void> {
+): Promise<number> {
   requireAcceptablePassword(input.newPassword, 'newPassword');
   const account = await em.findOneOrFail(AccountSchema, { id: viewer.accountId });
   if (!(await verifyPassword(account.passwordHash, input.currentPassword.slice(0, 1024)))) {
@@ -241,6 +253,7 @@ export async function changePassword(
   account.passwordHash = await hashPassword(input.newPassword);
   account.mustChangePassword = false;
   await em.flush();
+  return em.nativeUpdate(SessionSchema, { accountId: account.id, revokedAt: null, id: { $ne: viewer.sessionId } }, { revokedAt: new Date() });
 }
 
 /** Resolves a bearer token to a viewer, or throws when it is invalid, expired or revoked. */
@@ -274,6 +287,7 @@ async function loadViewer(em: EntityManager, account: Account, sessionId: string
     accountId: account.id,
     sessionId,
     isAdmin: account.isAdmin,
+    mustChangePassword: account.mustChangePassword,
     communityRoles,
     regulatedCommunityIds: new Set(regulated.map((community) => community.id)),
   };

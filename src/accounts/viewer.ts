@@ -9,6 +9,11 @@ export interface Viewer {
   accountId: string;
   sessionId: string;
   isAdmin: boolean;
+  /**
+   * The password was issued by someone else (a one-time password) and not yet changed:
+   * until it is, the account may only read `viewer`, change its password or log out.
+   */
+  mustChangePassword: boolean;
   /** Roles held in each community, by community id. */
   communityRoles: ReadonlyMap<string, ReadonlySet<CommunityRole>>;
   /** Communities in the jurisdictions this account regulates. */

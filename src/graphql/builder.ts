@@ -17,6 +17,7 @@ import { noteResolvedError } from './resolved-errors.ts';
 import { ForbiddenError, UnauthenticatedError, InvalidInputError } from '../domain-error.ts';
 import { hasCommunityRole, canReadCommunity } from '../accounts/viewer.ts';
 import type { CommunityRole } from '../accounts/roles.ts';
+import { PasswordChangeRequiredError } from '../accounts/account-service.ts';
 
 export interface CommunityRoleScope {
   communityId: string;
@@ -27,6 +28,12 @@ export const builder = new SchemaBuilder<{
   Context: GraphQLContext;
   DefaultFieldNullability: false;
   AuthScopes: {
+    /**
+     * Not a signed-in account that must still change its one-time password. Every root
+     * field requires it (the root types' scopes below) except those that opt out with
+     * `skipTypeScopes: true`: viewer, login, logout, changePassword.
+     */
+    passwordSettled: boolean;
     authenticated: boolean;
     admin: boolean;
     /** Any role in the community, a regulator over it, or admin. */
@@ -57,13 +64,16 @@ export const builder = new SchemaBuilder<{
   scopeAuth: {
     authorizeOnSubscribe: true,
     authScopes: (context) => ({
+      passwordSettled: !context.viewer?.mustChangePassword,
       authenticated: context.viewer !== null,
       admin: context.viewer?.isAdmin ?? false,
       communityReader: (communityId) => canReadCommunity(context.viewer, communityId),
       communityRole: ({ communityId, roles }) => hasCommunityRole(context.viewer, communityId, roles),
     }),
-    unauthorizedError: (_parent, context) =>
-      context.viewer ? new ForbiddenError() : new UnauthenticatedError(),
+    unauthorizedError: (_parent, context) => {
+      if (!context.viewer) return new UnauthenticatedError();
+      return context.viewer.mustChangePassword ? new PasswordChangeRequiredError() : new ForbiddenError();
+    },
   },
   errors: {
     // Validation failures return typed results. They run before field authorisation,
@@ -140,6 +150,7 @@ builder.scalarType('BigInt', {
   parseLiteral: (node) => parseInteger(node.kind === Kind.STRING ? node.value : undefined, 'BigInt', -9_223_372_036_854_775_808n),
 });
 
-builder.queryType({});
-builder.mutationType({});
-builder.subscriptionType({});
+// An account with a one-time password reaches only the root fields that skip these scopes.
+builder.queryType({ authScopes: { passwordSettled: true } });
+builder.mutationType({ authScopes: { passwordSettled: true } });
+builder.subscriptionType({ authScopes: { passwordSettled: true } });

@@ -22,6 +22,7 @@ import { zkArtifactsRoute } from './zk-routes.ts';
 import { clientRoute } from './client-routes.ts';
 import { GRAPHIQL_EXAMPLES } from './graphiql-examples.ts';
 import { useRequestLog } from './request-log.ts';
+import { useSessionBoundSubscriptions } from './session-bound-subscriptions.ts';
 
 /** Limits on a GraphQL document, enforced before execution. */
 export const QUERY_LIMITS = {
@@ -91,6 +92,7 @@ export async function createCourtyardYoga(services: AppServices, orm: Orm, modul
       useRoutes([readinessRoute(orm), zkArtifactsRoute(), clientRoute(), ...moduleRoutes]),
       useRequestLog(services.logger),
       useVariableCoercion(),
+      useSessionBoundSubscriptions(services.accounts.sessionWatch),
       EnvelopArmorPlugin({
         maxDepth: { n: QUERY_LIMITS.maxDepth, ...reportedAtValidation },
         maxAliases: { n: QUERY_LIMITS.maxAliases, ...reportedAtValidation },

@@ -76,6 +76,7 @@ builder.queryField('viewer', (t) =>
   t.field({
     type: AccountRef,
     nullable: true,
+    skipTypeScopes: true,
     description: 'The signed-in account, or null without a valid session.',
     resolve: (_root, _args, context) =>
       context.viewer ? context.em.findOne(AccountSchema, { id: context.viewer.accountId }) : null,
@@ -112,6 +113,7 @@ builder.mutationField('login', (t) =>
   t.field({
     type: LoginPayload,
     description: 'Exchange a login and password for a session token.',
+    skipTypeScopes: true,
     errors: { types: MUTATION_ERRORS },
     args: {
       login: t.arg.string({ required: true, validate: z.string().max(64) }),
@@ -137,11 +139,13 @@ builder.mutationField('login', (t) =>
 
 builder.mutationField('logout', (t) =>
   t.boolean({
-    description: 'End the current session; its token stops working at once.',
+    description: 'End the current session; its token and its open subscriptions stop working at once.',
+    skipTypeScopes: true,
     errors: { types: MUTATION_ERRORS },
     resolve: async (_root, _args, context) => {
       const viewer = requireViewer(context.viewer);
       await inTransaction(context, (em) => logout(em, viewer));
+      await context.services.accounts.sessionWatch.recheckNow();
       return true;
     },
   }),
@@ -149,6 +153,9 @@ builder.mutationField('logout', (t) =>
 
 builder.mutationField('changePassword', (t) =>
   t.boolean({
+    description:
+      "Change the caller's password (required first after a one-time password). Every other session of the account ends; this one continues.",
+    skipTypeScopes: true,
     errors: { types: MUTATION_ERRORS },
     args: {
       currentPassword: t.arg.string({ required: true, validate: passwordArgument }),
@@ -157,6 +164,7 @@ builder.mutationField('changePassword', (t) =>
     resolve: async (_root, args, context) => {
       const viewer = requireViewer(context.viewer);
       await inTransaction(context, (em) => changePassword(em, viewer, args));
+      await context.services.accounts.sessionWatch.recheckNow();
       return true;
     },
   }),
@@ -217,11 +225,14 @@ builder.mutationField('grantRole', (t) =>
 
 builder.mutationField('revokeSessions', (t) =>
   t.int({
-    description: "Admin: end every session of an account. Returns how many were ended.",
+    description: 'Admin: end every session of an account, and its open subscriptions. Returns how many were ended.',
     authScopes: { admin: true },
     errors: { types: MUTATION_ERRORS },
     args: { accountId: t.arg.globalID({ required: true, for: AccountRef }) },
-    resolve: (_root, args, context) =>
-      inTransaction(context, (em) => revokeSessions(em, context.viewer, parseUuid(args.accountId.id, 'accountId'))),
+    resolve: async (_root, args, context) => {
+      const ended = await inTransaction(context, (em) => revokeSessions(em, context.viewer, parseUuid(args.accountId.id, 'accountId')));
+      await context.services.accounts.sessionWatch.recheckNow();
+      return ended;
+    },
   }),
 );
