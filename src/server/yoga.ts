@@ -10,6 +10,7 @@ import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { buildSchema } from '../graphql/schema.ts';
 import { maskError } from '../graphql/errors.ts';
 import { useVariableCoercion } from '../graphql/variable-coercion.ts';
+import { QUERY_LIMIT_CODE, useFieldOccurrenceLimits } from '../graphql/field-limits.ts';
 import type { GraphQLContext } from '../graphql/context.ts';
 import { viewerFromToken } from '../accounts/account-service.ts';
 import type { Viewer } from '../accounts/viewer.ts';
@@ -33,8 +34,6 @@ export const QUERY_LIMITS = {
   maxCost: 5000,
 } as const;
 
-/** The code of a document refused by one of the QUERY_LIMITS. */
-export const QUERY_LIMIT_CODE = 'QUERY_LIMIT_EXCEEDED';
 
 /** graphql-armor titles every refusal "Syntax Error: …"; ours carry the limit's message and a code. */
 function limitError(error: GraphQLError): GraphQLError {
@@ -92,6 +91,7 @@ export async function createCourtyardYoga(services: AppServices, orm: Orm, modul
       useRoutes([readinessRoute(orm), zkArtifactsRoute(), clientRoute(), ...moduleRoutes]),
       useRequestLog(services.logger),
       useVariableCoercion(),
+      useFieldOccurrenceLimits(),
       useSessionBoundSubscriptions(services.accounts.sessionWatch),
       EnvelopArmorPlugin({
         maxDepth: { n: QUERY_LIMITS.maxDepth, ...reportedAtValidation },

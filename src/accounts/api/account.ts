@@ -9,7 +9,6 @@ import { CommunitySchema, JurisdictionSchema } from '../../accounts/community.en
 import {
   changePassword,
   createAccount,
-  InvalidCredentialsError,
   grantRole,
   listAccounts,
   login,
@@ -17,6 +16,7 @@ import {
   revokeSessions,
 } from '../../accounts/account-service.ts';
 import { keyParsers, resolveKeysetConnection } from '../../graphql/keyset-connection.ts';
+import { MAX_PER_OPERATION } from '../../graphql/field-limits.ts';
 import { requireViewer } from '../../accounts/viewer.ts';
 import { PASSWORD_MAX_LENGTH } from '../../accounts/passwords.ts';
 import type { Role } from '../../accounts/roles.ts';
@@ -119,20 +119,14 @@ builder.mutationField('login', (t) =>
       login: t.arg.string({ required: true, validate: z.string().max(64) }),
       password: t.arg.string({ required: true, validate: passwordArgument }),
     },
+    // Each login hashes a password: one per document, so aliases cannot multiply the work.
+    extensions: { [MAX_PER_OPERATION]: 1 },
     resolve: async (_root, args, context) => {
-      // Cheap checks before the memory-hard hash: recent failures per login name and per address.
-      const { failedLoginsByName, failedLoginsByAddress } = context.services.accounts;
-      failedLoginsByName.check(args.login);
-      failedLoginsByAddress.check(context.clientAddress);
-      try {
-        return await inTransaction(context, (em) => login(em, context.services.keys, args));
-      } catch (error) {
-        if (error instanceof InvalidCredentialsError) {
-          failedLoginsByName.record(args.login);
-          failedLoginsByAddress.record(context.clientAddress);
-        }
-        throw error;
-      }
+      // Counted before the memory-hard hash, and refused while backing off (login-throttle.ts).
+      const attempt = await context.services.accounts.loginThrottle.begin({ login: args.login, address: context.clientAddress });
+      const session = await inTransaction(context, (em) => login(em, context.services.keys, args));
+      await attempt.succeeded();
+      return session;
     },
   }),
 );
@@ -157,6 +151,7 @@ builder.mutationField('changePassword', (t) =>
       "Change the caller's password (required first after a one-time password). Every other session of the account ends; this one continues.",
     skipTypeScopes: true,
     errors: { types: MUTATION_ERRORS },
+    extensions: { [MAX_PER_OPERATION]: 1 },
     args: {
       currentPassword: t.arg.string({ required: true, validate: passwordArgument }),
       newPassword: t.arg.string({ required: true, validate: passwordArgument }),
