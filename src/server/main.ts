@@ -2,11 +2,22 @@
  * `npm start`: starts Courtyard. With no DATABASE_URL it runs on PGlite in the
  * data folder (./data, or COURTYARD_DATA_DIR), creating keys on first run.
  */
-import { loadConfiguration } from '../config/configuration.ts';
+import { CONFIGURATION_EXIT_CODE, ConfigurationError, loadConfiguration, type Configuration } from '../config/configuration.ts';
 import { createApp } from './app.ts';
 import { listen } from './server.ts';
 
-const configuration = loadConfiguration();
+function configurationOrExit(): Configuration {
+  try {
+    return loadConfiguration();
+  } catch (error) {
+    if (!(error instanceof ConfigurationError)) throw error;
+    // One line for the person at the terminal: which setting, and what it must be.
+    process.stderr.write(`Courtyard cannot start: ${error.message}\n`);
+    process.exit(CONFIGURATION_EXIT_CODE);
+  }
+}
+
+const configuration = configurationOrExit();
 const app = await createApp(configuration);
 const server = await listen(app, configuration.host, configuration.port);
 const { logger } = app.services;
