@@ -6,7 +6,6 @@
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { GraphQLError, type ValidationContext } from 'graphql';
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
-import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { buildSchema } from '../graphql/schema.ts';
 import { maskError } from '../graphql/errors.ts';
 import { useVariableCoercion } from '../graphql/variable-coercion.ts';
@@ -22,8 +21,11 @@ import { readinessRoute, useRoutes } from './routes.ts';
 import { zkArtifactsRoute } from './zk-routes.ts';
 import { clientRoute } from './client-routes.ts';
 import { GRAPHIQL_EXAMPLES } from './graphiql-examples.ts';
+import { graphiqlRoute } from './graphiql-route.ts';
 import { useRequestLog } from './request-log.ts';
 import { useSessionBoundSubscriptions } from './session-bound-subscriptions.ts';
+
+export const GRAPHQL_ENDPOINT = '/graphql';
 
 /** Limits on a GraphQL document, enforced before execution. */
 export const QUERY_LIMITS = {
@@ -80,15 +82,20 @@ export async function createCourtyardYoga(services: AppServices, orm: Orm, modul
   const moduleRoutes = modules.flatMap((module) => module.routes?.(services) ?? []);
   return createYoga<ServerContext, GraphQLContext>({
     schema: await buildSchema(modules),
-    graphqlEndpoint: '/graphql',
+    graphqlEndpoint: GRAPHQL_ENDPOINT,
     landingPage: false,
     logging: false,
     maskedErrors: { maskError },
-    // GraphiQL is served from the package itself, not a CDN: it works on a closed network.
-    renderGraphiQL,
-    graphiql: { title: 'Courtyard', defaultTabs: GRAPHIQL_EXAMPLES, subscriptionsProtocol: 'SSE' },
+    // GraphiQL is served by graphiql-route.ts, compressed and cached, not by Yoga.
+    graphiql: false,
     plugins: [
-      useRoutes([readinessRoute(orm), zkArtifactsRoute(), clientRoute(), ...moduleRoutes]),
+      useRoutes([
+        graphiqlRoute(GRAPHQL_ENDPOINT, { title: 'Courtyard', defaultTabs: GRAPHIQL_EXAMPLES, subscriptionsProtocol: 'SSE' }),
+        readinessRoute(orm),
+        zkArtifactsRoute(),
+        clientRoute(),
+        ...moduleRoutes,
+      ]),
       useRequestLog(services.logger),
       useVariableCoercion(),
       useFieldOccurrenceLimits(),
