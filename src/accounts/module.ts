@@ -16,6 +16,7 @@ export const accountsModule: DomainModule = {
   registerGraphQL: async () => {
     await import('./api/invalid-credentials-error.ts');
     await import('./api/community.ts');
+    await import('./api/installation.ts');
     await import('./api/account.ts');
   },
 };

@@ -10,7 +10,7 @@ import { ConflictError, InvalidInputError, NotFoundError } from '../domain-error
 import { AccountSchema } from '../accounts/account.entity.ts';
 import { CommunitySchema } from '../accounts/community.entity.ts';
 import { grantRoleUnchecked } from '../accounts/account-service.ts';
-import { requireCommunityReader, requireCommunityRole, hasCommunityRole, type Viewer } from '../accounts/viewer.ts';
+import { requireCommunityReader, requireCommunityRole, requireViewer, hasCommunityRole, type Viewer } from '../accounts/viewer.ts';
 import type { SqlEntityManager } from '../db/orm.ts';
 import { appendEntry } from '../ledger/append-entry.ts';
 import { keysetSql, type KeysetOrder, type KeysetPage } from '../kernel/keyset.ts';
@@ -69,13 +69,18 @@ async function unwrapDataKey(dependencies: VaultDependencies, household: Househo
   return dependencies.masterKey.open(household.wrappedDataKey, fieldContext(household.id, 'dataKey'));
 }
 
+/**
+ * Registers a unit of the community. The unit label is sealed; the floor area — which
+ * decides Art. 278 totals and fees — goes on the community's log with the household's id
+ * (`privacy.household-registered`), never the label.
+ */
 export async function registerHousehold(
   em: EntityManager,
   dependencies: VaultDependencies,
   viewer: Viewer | null,
   input: { communityId: string; unitLabel: string; floorAreaCentiSquareMetres: number },
 ): Promise<Household> {
-  requireCommunityRole(viewer, input.communityId, ['manager']);
+  const manager = requireCommunityRole(viewer, input.communityId, ['manager']);
   const unitLabel = requireText(input.unitLabel, 'unitLabel', UNIT_LABEL_MAX_LENGTH);
   const area = input.floorAreaCentiSquareMetres;
   if (!Number.isInteger(area) || area <= 0 || area > FLOOR_AREA_MAX_CENTI_SQUARE_METRES) {
@@ -99,6 +104,12 @@ export async function registerHousehold(
     shreddedAt: null,
   });
   await em.flush();
+  await appendEntry(em as SqlEntityManager, {
+    communityId: household.communityId,
+    type: 'privacy.household-registered',
+    payload: { householdId: household.id, floorAreaCentiSquareMetres: area },
+    actor: manager.accountId,
+  });
   return household;
 }
 
@@ -126,7 +137,7 @@ export async function addHouseholdMember(
   if (input.accountId) {
     if (!(await em.findOne(AccountSchema, { id: input.accountId }))) throw new NotFoundError('Account');
     // Linking an account to a household makes it a resident of that community.
-    await grantRoleUnchecked(em, { accountId: input.accountId, role: 'resident', communityId: household.communityId });
+    await grantRoleUnchecked(em, { accountId: input.accountId, role: 'resident', communityId: household.communityId }, requireViewer(viewer).accountId);
   }
   const dataKey = await unwrapDataKey(dependencies, household);
   const id = randomUUID();

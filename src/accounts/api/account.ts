@@ -13,6 +13,7 @@ import {
   listAccounts,
   login,
   logout,
+  revokeRole,
   revokeSessions,
 } from '../../accounts/account-service.ts';
 import { keyParsers, resolveKeysetConnection } from '../../graphql/keyset-connection.ts';
@@ -208,6 +209,32 @@ builder.mutationField('grantRole', (t) =>
       inTransaction(context, async (em) => {
         const accountId = parseUuid(args.accountId.id, 'accountId');
         await grantRole(em, context.viewer, {
+          accountId,
+          role: args.role,
+          communityId: args.communityId ? parseUuid(args.communityId.id, 'communityId') : null,
+          jurisdictionId: args.jurisdictionId ? parseUuid(args.jurisdictionId.id, 'jurisdictionId') : null,
+        });
+        return em.findOneOrFail(AccountSchema, { id: accountId });
+      }),
+  }),
+);
+
+builder.mutationField('revokeRole', (t) =>
+  t.field({
+    type: AccountRef,
+    description: 'Admin: take a role back (recorded on the ledger). NOT_FOUND when the account does not hold it.',
+    authScopes: { admin: true },
+    errors: { types: MUTATION_ERRORS },
+    args: {
+      accountId: t.arg.globalID({ required: true, for: AccountRef }),
+      role: t.arg({ type: RoleEnum, required: true }),
+      communityId: t.arg.globalID({ for: CommunityRef }),
+      jurisdictionId: t.arg.globalID({ for: JurisdictionRef }),
+    },
+    resolve: (_root, args, context) =>
+      inTransaction(context, async (em) => {
+        const accountId = parseUuid(args.accountId.id, 'accountId');
+        await revokeRole(em, context.viewer, {
           accountId,
           role: args.role,
           communityId: args.communityId ? parseUuid(args.communityId.id, 'communityId') : null,

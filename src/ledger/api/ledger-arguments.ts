@@ -4,6 +4,15 @@
  * the shared keyset helper, src/graphql/keyset-connection.ts.)
  */
 import { InvalidInputError } from '../../domain-error.ts';
+import { CommunityRef } from '../../accounts/api/community.ts';
+import { InstallationRef } from '../../accounts/api/installation.ts';
+
+/**
+ * What a ledger field's `communityId` argument takes: a Community's id for its log, or
+ * the Installation's id (`installation { id }`) for the installation log.
+ */
+export const LOG_OWNER_REFS = [CommunityRef, InstallationRef];
+export const LOG_ID_DESCRIPTION = "A Community's id for its log, or the Installation's id for the installation log.";
 
 export function toSafeIndex(value: bigint, parameter: string): number {
   if (value < 0n || value > BigInt(Number.MAX_SAFE_INTEGER)) {
