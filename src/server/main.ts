@@ -4,21 +4,27 @@
  */
 import { CONFIGURATION_EXIT_CODE, ConfigurationError, loadConfiguration, type Configuration } from '../config/configuration.ts';
 import { createApp } from './app.ts';
+import { DataFolderInUseError } from '../db/data-folder-lock.ts';
 import { listen } from './server.ts';
 
-function configurationOrExit(): Configuration {
+/** The exit status when the PGlite data folder is held by another process (sysexits' EX_TEMPFAIL). */
+const DATA_FOLDER_IN_USE_EXIT_CODE = 75;
+
+/** Runs a start-up step; a bad setting or a busy data folder stops the process with one line, not a stack trace. */
+async function orExit<T>(step: () => T | Promise<T>): Promise<T> {
   try {
-    return loadConfiguration();
+    return await step();
   } catch (error) {
-    if (!(error instanceof ConfigurationError)) throw error;
-    // One line for the person at the terminal: which setting, and what it must be.
-    process.stderr.write(`Courtyard cannot start: ${error.message}\n`);
-    process.exit(CONFIGURATION_EXIT_CODE);
+    const exitCode =
+      error instanceof ConfigurationError ? CONFIGURATION_EXIT_CODE : error instanceof DataFolderInUseError ? DATA_FOLDER_IN_USE_EXIT_CODE : undefined;
+    if (exitCode === undefined) throw error;
+    process.stderr.write(`Courtyard cannot start: ${(error as Error).message}\n`);
+    process.exit(exitCode);
   }
 }
 
-const configuration = configurationOrExit();
-const app = await createApp(configuration);
+const configuration: Configuration = await orExit(() => loadConfiguration());
+const app = await orExit(() => createApp(configuration));
 const server = await listen(app, configuration.host, configuration.port);
 const { logger } = app.services;
 
