@@ -1,41 +1,56 @@
 /**
- * Re-verifies a community's whole log from the database and names the first problem.
+ * Re-verifies a log's whole history from the database and names the first problem.
  *
- *   node scripts/ledger/audit.ts --community <uuid> [--json]
+ *   node scripts/ledger/audit.ts --community <id> [--json]
  *
- * Exit status: 0 when the log verifies, 1 when it does not, 2 on bad usage.
+ * <id> is a community's id as the API gives it, its UUID, or `installation` for the
+ * installation log. Exit statuses: scripts/ledger/command.ts (0 verifies, 1 does not,
+ * 2 bad usage, 3 no such log, 4 data folder in use, 5 database unreachable, 6 other).
  */
 import { parseArgs } from 'node:util';
 import type { SqlEntityManager } from '../../src/db/orm.ts';
 import { auditLog } from '../../src/ledger/audit.ts';
+import { logExists } from '../../src/ledger/entries.ts';
 import { toHex } from '../../src/ledger/merkle-hash.ts';
+import { COMMAND_EXIT, CommandFailure, parseLogId, runCommand } from './command.ts';
 import { openDatabase } from './open-database.ts';
 
-const { values } = parseArgs({ options: { community: { type: 'string' }, json: { type: 'boolean', default: false } } });
-if (!values.community) {
-  process.stderr.write('usage: node scripts/ledger/audit.ts --community <uuid> [--json]\n');
-  process.exit(2);
-}
-const orm = await openDatabase();
-const started = performance.now();
-let lastProgressMs = 0;
-const report = await auditLog(orm.em.fork() as SqlEntityManager, values.community, ({ verifiedEntries, totalEntries }) => {
-  const now = performance.now();
-  if (now - lastProgressMs < 1_000 && verifiedEntries < totalEntries) return;
-  lastProgressMs = now;
-  process.stderr.write(`verified ${verifiedEntries} of ${totalEntries} entries\n`);
-});
-await orm.close(true);
-const seconds = (performance.now() - started) / 1000;
-if (values.json) {
-  console.log(JSON.stringify({ ...report, rootHash: toHex(report.rootHash), seconds }, null, 2));
-} else {
-  console.log(`community ${report.communityId}: ${report.treeSize} entries, root ${toHex(report.rootHash)}`);
-  console.log(`${report.checkpointsVerified} checkpoints and ${report.cosignaturesVerified} cosignatures verified in ${seconds.toFixed(1)} s`);
-  if (report.ok) console.log('OK: the log verifies');
-  else {
-    console.log(`FAILED: ${report.problems[0]!.message}`);
-    for (const problem of report.problems.slice(1)) console.log(`  also: ${problem.message}`);
+const USAGE = 'usage: node scripts/ledger/audit.ts --community <id> [--json]';
+
+await runCommand(async () => {
+  let values: { community?: string | undefined; json?: boolean | undefined };
+  try {
+    ({ values } = parseArgs({ options: { community: { type: 'string' }, json: { type: 'boolean', default: false } } }));
+  } catch (error) {
+    throw new CommandFailure(COMMAND_EXIT.usage, `${(error as Error).message}; ${USAGE}`);
   }
-}
-process.exit(report.ok ? 0 : 1);
+  const logId = parseLogId(values.community);
+  const orm = await openDatabase();
+  try {
+    const em = orm.em.fork() as SqlEntityManager;
+    if (!(await logExists(em, logId))) throw new CommandFailure(COMMAND_EXIT.notFound, `no ledger for community ${logId}`);
+    const started = performance.now();
+    let lastProgressMs = 0;
+    const report = await auditLog(em, logId, ({ verifiedEntries, totalEntries }) => {
+      const now = performance.now();
+      if (now - lastProgressMs < 1_000 && verifiedEntries < totalEntries) return;
+      lastProgressMs = now;
+      process.stderr.write(`verified ${verifiedEntries} of ${totalEntries} entries\n`);
+    });
+    const seconds = (performance.now() - started) / 1000;
+    if (values.json) {
+      console.log(JSON.stringify({ ...report, rootHash: toHex(report.rootHash), seconds }, null, 2));
+    } else {
+      console.log(`community ${report.communityId}: ${report.treeSize} entries, root ${toHex(report.rootHash)}`);
+      console.log(`${report.checkpointsVerified} checkpoints and ${report.cosignaturesVerified} cosignatures verified in ${seconds.toFixed(1)} s`);
+      if (report.ok) console.log('OK: the log verifies');
+      else {
+        console.log(`FAILED: ${report.problems[0]!.message}`);
+        for (const problem of report.problems.slice(1)) console.log(`  also: ${problem.message}`);
+      }
+    }
+    return report.ok ? COMMAND_EXIT.ok : COMMAND_EXIT.failed;
+  } finally {
+    await orm.close(true);
+  }
+});

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/core';
-import { ConflictError, InvalidInputError, NotFoundError, UnauthenticatedError } from '../domain-error.ts';
+import { ConflictError, DomainError, InvalidInputError, NotFoundError, UnauthenticatedError } from '../domain-error.ts';
 import { AccountSchema, RoleGrantSchema, SessionSchema, type Account } from './account.entity.ts';
 import { CommunitySchema, JurisdictionSchema, type Community, type Jurisdiction } from './community.entity.ts';
 import {
@@ -18,9 +18,14 @@ import {
 } from './passwords.ts';
 import { isCommunityRole, type CommunityRole, type Role } from './roles.ts';
 import { SESSION_LIFETIME_SECONDS, signSessionToken, verifySessionToken } from './tokens.ts';
-import { requireAdmin, type Viewer } from './viewer.ts';
+import { readableCommunityIds, requireAdmin, requireViewer, type Viewer } from './viewer.ts';
+import { keysetFilter, type KeysetPage } from '../kernel/keyset.ts';
 import type { SqlEntityManager } from '../db/orm.ts';
+import { requireText } from '../text-input.ts';
 import { configureLog } from '../ledger/checkpoints.ts';
+import { appendEntry } from '../ledger/append-entry.ts';
+import { ensureInstallationLog, INSTALLATION_LOG_ID } from '../ledger/installation-log.ts';
+import type { JsonObject } from '../ledger/entry-encoding.ts';
 import { ensureLogKey, logOrigin, type SecretSealer } from '../ledger/log-keys.ts';
 
 export const LOGIN_PATTERN = /^[a-z0-9][a-z0-9._-]{2,63}$/u;
@@ -33,6 +38,13 @@ export class InvalidCredentialsError extends UnauthenticatedError {
   }
 }
 
+/** The account signed in with a one-time password and must change it before anything else. */
+export class PasswordChangeRequiredError extends DomainError {
+  constructor() {
+    super('PASSWORD_CHANGE_REQUIRED', 'Change the one-time password first (changePassword); until then only viewer, changePassword and logout answer');
+  }
+}
+
 function requireLogin(login: string): void {
   if (!LOGIN_PATTERN.test(login)) {
     throw new InvalidInputError('login', 'use 3–64 lowercase letters, digits, ".", "_" or "-"');
@@ -40,11 +52,21 @@ function requireLogin(login: string): void {
 }
 
 function requireName(name: string, parameter = 'name'): string {
-  const trimmed = name.trim();
-  if (trimmed.length === 0 || trimmed.length > NAME_MAX_LENGTH) {
-    throw new InvalidInputError(parameter, `must be 1–${NAME_MAX_LENGTH} characters`);
-  }
-  return trimmed;
+  return requireText(name, parameter, { maxLength: NAME_MAX_LENGTH });
+}
+
+/** Who an entry names as its actor: the caller's account, or `system` for the installation itself. */
+export type Actor = string;
+export const SYSTEM_ACTOR = 'system';
+
+/**
+ * Puts an accounts event on the record, last in the caller's transaction (after its
+ * writes, so after any lock they took): on the community's log when it concerns one
+ * community, on the installation log (INSTALLATION_LOG_ID) otherwise. Ids and roles
+ * only — never a login, which can be personal data, nor a name (docs/ledger.md).
+ */
+async function record(em: EntityManager, logId: string, type: string, payload: JsonObject, actor: Actor): Promise<void> {
+  await appendEntry(em as SqlEntityManager, { communityId: logId, type, payload, actor });
 }
 
 export async function createJurisdiction(em: EntityManager, viewer: Viewer | null, name: string): Promise<Jurisdiction> {
@@ -53,6 +75,7 @@ export async function createJurisdiction(em: EntityManager, viewer: Viewer | nul
   if (await em.count(JurisdictionSchema, { name: cleanName })) throw new ConflictError('Jurisdiction name already used');
   const jurisdiction = em.create(JurisdictionSchema, { id: randomUUID(), name: cleanName, createdAt: new Date() });
   await em.flush();
+  await record(em, INSTALLATION_LOG_ID, 'accounts.jurisdiction-created', { jurisdictionId: jurisdiction.id }, viewer!.accountId);
   return jurisdiction;
 }
 
@@ -67,6 +90,8 @@ export interface CommunityLogSetup {
  * Creates a community and, in the same transaction, its ledger: the Ed25519 log key
  * (origin `<installation>/<slug>`) and the log's checkpoint cadence. How many
  * cosignatures make a checkpoint final is the community's `requiredCosignatures`.
+ * The community's log opens with `accounts.community-created`, and the installation log
+ * records that the installation opened it.
  */
 export async function createCommunity(
   em: EntityManager,
@@ -97,7 +122,24 @@ export async function createCommunity(
   const sqlEm = em as SqlEntityManager;
   await ensureLogKey(sqlEm, { communityId: community.id, origin: logOrigin(log.installationName, community.slug), sealer: log.sealer });
   await configureLog(sqlEm, community.id, log.settings);
+  const opened = { communityId: community.id, jurisdictionId: community.jurisdictionId ?? null };
+  await record(em, community.id, 'accounts.community-created', { ...opened, requiredCosignatures }, viewer!.accountId);
+  await record(em, INSTALLATION_LOG_ID, 'accounts.community-created', opened, viewer!.accountId);
   return community;
+}
+
+/** The communities the caller belongs to or regulates (all of them for an admin), a page at a time in slug order. */
+export async function listCommunities(em: EntityManager, viewer: Viewer | null, page: KeysetPage<readonly [string]>): Promise<Community[]> {
+  const readable = readableCommunityIds(requireViewer(viewer));
+  const { where, orderBy, limit } = keysetFilter('slug', page);
+  return em.find(CommunitySchema, { ...where, ...(readable ? { id: { $in: [...readable] } } : {}) }, { orderBy, limit });
+}
+
+/** Admin: every account, a page at a time in login order. */
+export async function listAccounts(em: EntityManager, viewer: Viewer | null, page: KeysetPage<readonly [string]>): Promise<Account[]> {
+  requireAdmin(viewer);
+  const { where, orderBy, limit } = keysetFilter('login', page);
+  return em.find(AccountSchema, where, { orderBy, limit });
 }
 
 /**
@@ -109,14 +151,15 @@ export async function createAccount(
   viewer: Viewer | null,
   input: { login: string; password?: string | null | undefined; isAdmin?: boolean | null | undefined },
 ): Promise<{ account: Account; oneTimePassword: string | null }> {
-  requireAdmin(viewer);
-  return createAccountUnchecked(em, input);
+  const admin = requireAdmin(viewer);
+  return createAccountUnchecked(em, input, admin.accountId);
 }
 
 /** For bootstrapping the first admin only: no caller to check. */
 export async function createAccountUnchecked(
   em: EntityManager,
   input: { login: string; password?: string | null | undefined; isAdmin?: boolean | null | undefined },
+  actor: Actor,
 ): Promise<{ account: Account; oneTimePassword: string | null }> {
   requireLogin(input.login);
   if (input.password) requireAcceptablePassword(input.password);
@@ -132,6 +175,7 @@ export async function createAccountUnchecked(
     disabledAt: null,
   });
   await em.flush();
+  await record(em, INSTALLATION_LOG_ID, 'accounts.account-created', { accountId: account.id, isAdmin: account.isAdmin }, actor);
   return { account, oneTimePassword };
 }
 
@@ -140,14 +184,25 @@ export async function grantRole(
   viewer: Viewer | null,
   input: { accountId: string; role: Role; communityId?: string | null | undefined; jurisdictionId?: string | null | undefined },
 ): Promise<void> {
-  requireAdmin(viewer);
-  await grantRoleUnchecked(em, input);
+  const admin = requireAdmin(viewer);
+  await grantRoleUnchecked(em, input, admin.accountId);
 }
 
-/** Grants a role; callers have checked the right to do so (admin, or a manager linking a resident). */
+/** Where a role change is recorded, and what names its scope: the community's log, or the installation log for a regulator's jurisdiction. */
+function roleRecord(accountId: string, role: Role, scope: { communityId: string | null; jurisdictionId: string | null }): { logId: string; payload: JsonObject } {
+  return scope.communityId
+    ? { logId: scope.communityId, payload: { accountId, role } }
+    : { logId: INSTALLATION_LOG_ID, payload: { accountId, role, jurisdictionId: scope.jurisdictionId } };
+}
+
+/**
+ * Grants a role; callers have checked the right to do so (admin, or a manager linking a
+ * resident, who is then the actor). A role already held is left as it is, unrecorded.
+ */
 export async function grantRoleUnchecked(
   em: EntityManager,
   input: { accountId: string; role: Role; communityId?: string | null | undefined; jurisdictionId?: string | null | undefined },
+  actor: Actor,
 ): Promise<void> {
   if (!(await em.findOne(AccountSchema, { id: input.accountId }))) throw new NotFoundError('Account');
   const scope = await resolveGrantScope(em, input);
@@ -155,6 +210,23 @@ export async function grantRoleUnchecked(
   if (existing) return;
   em.create(RoleGrantSchema, { id: randomUUID(), accountId: input.accountId, role: input.role, ...scope, createdAt: new Date() });
   await em.flush();
+  const { logId, payload } = roleRecord(input.accountId, input.role, scope);
+  await record(em, logId, 'accounts.role-granted', payload, actor);
+}
+
+/** Admin: takes a role back. The account keeps its sessions; the role is gone from its next request. */
+export async function revokeRole(
+  em: EntityManager,
+  viewer: Viewer | null,
+  input: { accountId: string; role: Role; communityId?: string | null | undefined; jurisdictionId?: string | null | undefined },
+): Promise<void> {
+  const admin = requireAdmin(viewer);
+  if (!(await em.findOne(AccountSchema, { id: input.accountId }))) throw new NotFoundError('Account');
+  const scope = await resolveGrantScope(em, input);
+  const removed = await em.nativeDelete(RoleGrantSchema, { accountId: input.accountId, role: input.role, ...scope });
+  if (removed === 0) throw new NotFoundError('Role grant');
+  const { logId, payload } = roleRecord(input.accountId, input.role, scope);
+  await record(em, logId, 'accounts.role-revoked', payload, admin.accountId);
 }
 
 async function resolveGrantScope(
@@ -209,18 +281,25 @@ export async function logout(em: EntityManager, viewer: Viewer): Promise<void> {
   await em.nativeUpdate(SessionSchema, { id: viewer.sessionId, revokedAt: null }, { revokedAt: new Date() });
 }
 
-/** Ends every session of an account at once (admin), e.g. when a device is lost. */
+/** Ends every session of an account at once (admin), e.g. when a device is lost; recorded on the installation log. */
 export async function revokeSessions(em: EntityManager, viewer: Viewer | null, accountId: string): Promise<number> {
-  requireAdmin(viewer);
+  const admin = requireAdmin(viewer);
   if (!(await em.findOne(AccountSchema, { id: accountId }))) throw new NotFoundError('Account');
-  return em.nativeUpdate(SessionSchema, { accountId, revokedAt: null }, { revokedAt: new Date() });
+  const sessions = await em.nativeUpdate(SessionSchema, { accountId, revokedAt: null }, { revokedAt: new Date() });
+  await record(em, INSTALLATION_LOG_ID, 'accounts.sessions-revoked', { accountId, sessions }, admin.accountId);
+  return sessions;
 }
 
+/**
+ * Changes the caller's password and ends every other session of the account — whoever
+ * knew the old password is signed out everywhere — keeping the one that made the change,
+ * which has just proved it knows the password. Returns how many sessions were ended.
+ */
 export async function changePassword(
   em: EntityManager,
   viewer: Viewer,
   input: { currentPassword: string; newPassword: string },
-): Promise<void> {
+): Promise<number> {
   requireAcceptablePassword(input.newPassword, 'newPassword');
   const account = await em.findOneOrFail(AccountSchema, { id: viewer.accountId });
   if (!(await verifyPassword(account.passwordHash, input.currentPassword.slice(0, 1024)))) {
@@ -229,6 +308,7 @@ export async function changePassword(
   account.passwordHash = await hashPassword(input.newPassword);
   account.mustChangePassword = false;
   await em.flush();
+  return em.nativeUpdate(SessionSchema, { accountId: account.id, revokedAt: null, id: { $ne: viewer.sessionId } }, { revokedAt: new Date() });
 }
 
 /** Resolves a bearer token to a viewer, or throws when it is invalid, expired or revoked. */
@@ -262,24 +342,29 @@ async function loadViewer(em: EntityManager, account: Account, sessionId: string
     accountId: account.id,
     sessionId,
     isAdmin: account.isAdmin,
+    mustChangePassword: account.mustChangePassword,
     communityRoles,
     regulatedCommunityIds: new Set(regulated.map((community) => community.id)),
+    isRegulator: jurisdictionIds.length > 0,
   };
 }
 
 /**
- * On first start there is no account at all: create the admin, with the password
- * from configuration or a one-time password that the caller prints once.
+ * Run at every start: makes sure the installation log exists (its key, its checkpoint
+ * cadence) and, on the first start, when there is no admin, creates one — with the
+ * password from configuration or a one-time password that the caller prints once — and
+ * records it on the installation log with the actor `system`.
  */
-export async function ensureAdminAccount(
+export async function bootstrapInstallation(
   em: EntityManager,
-  configuredPassword: string | undefined,
+  input: { configuredAdminPassword: string | undefined; log: CommunityLogSetup },
 ): Promise<{ login: string; oneTimePassword: string | null } | null> {
+  await ensureInstallationLog(em as SqlEntityManager, input.log);
   if (await em.count(AccountSchema, { isAdmin: true })) return null;
-  const { account, oneTimePassword } = await createAccountUnchecked(em, {
-    login: 'admin',
-    password: configuredPassword ?? null,
-    isAdmin: true,
-  });
+  const { account, oneTimePassword } = await createAccountUnchecked(
+    em,
+    { login: 'admin', password: input.configuredAdminPassword ?? null, isAdmin: true },
+    SYSTEM_ACTOR,
+  );
   return { login: account.login, oneTimePassword };
 }

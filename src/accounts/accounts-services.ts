@@ -1,16 +1,16 @@
 /**
- * The accounts module's long-lived services: the failed-sign-in limits, kept in this
- * process's memory (a cheap check before the memory-hard password hash).
+ * The accounts module's long-lived services: the sign-in throttle (a cheap check before
+ * the memory-hard password hash; in this process's memory until issue 16 shares it) and
+ * the watch that ends subscription streams whose session ended.
  */
-import { RateLimiter } from './rate-limiter.ts';
-
-/** Failed sign-ins allowed per login name, and per client address, each minute. */
-export const FAILED_LOGINS_PER_NAME_PER_MINUTE = 10;
-export const FAILED_LOGINS_PER_ADDRESS_PER_MINUTE = 100;
+import type { ModuleRuntime } from '../kernel/domain-module.ts';
+import { MemoryLoginThrottle, type LoginThrottle } from './login-throttle.ts';
+import { SessionWatch } from './session-watch.ts';
 
 export interface AccountsServices {
-  failedLoginsByName: RateLimiter;
-  failedLoginsByAddress: RateLimiter;
+  loginThrottle: LoginThrottle;
+  /** Ends subscription streams whose session ended. */
+  sessionWatch: SessionWatch;
 }
 
 declare module '../kernel/domain-module.ts' {
@@ -19,9 +19,12 @@ declare module '../kernel/domain-module.ts' {
   }
 }
 
-export function createAccountsServices(): AccountsServices {
+export function createAccountsServices(runtime: ModuleRuntime): AccountsServices {
   return {
-    failedLoginsByName: new RateLimiter(FAILED_LOGINS_PER_NAME_PER_MINUTE, 60_000),
-    failedLoginsByAddress: new RateLimiter(FAILED_LOGINS_PER_ADDRESS_PER_MINUTE, 60_000),
+    loginThrottle: new MemoryLoginThrottle(),
+    sessionWatch: new SessionWatch({
+      forkEntityManager: runtime.forkEntityManager,
+      onError: (error) => runtime.logger.error({ error: (error as Error).message }, 'session check failed; retried at the next interval'),
+    }),
   };
 }

@@ -11,10 +11,12 @@ export const accountsModule: DomainModule = {
   name: 'accounts',
   entities: [JurisdictionSchema, CommunitySchema, AccountSchema, RoleGrantSchema, SessionSchema],
   migrations: [{ name: 'Migration20261123000100_accounts', class: Migration20261123000100Accounts }],
-  createServices: () => ({ accounts: createAccountsServices() }),
+  createServices: (runtime) => ({ accounts: createAccountsServices(runtime) }),
+  jobs: (_runtime, services) => [{ name: 'session-watch', stop: async () => services.accounts.sessionWatch.stop() }],
   registerGraphQL: async () => {
     await import('./api/invalid-credentials-error.ts');
     await import('./api/community.ts');
+    await import('./api/installation.ts');
     await import('./api/account.ts');
   },
 };

@@ -3,16 +3,24 @@
  * session token; every resolver asks these functions before touching data.
  */
 import { ForbiddenError, UnauthenticatedError } from '../domain-error.ts';
+import { isInstallationLog } from '../ledger/installation-log.ts';
 import type { CommunityRole } from './roles.ts';
 
 export interface Viewer {
   accountId: string;
   sessionId: string;
   isAdmin: boolean;
+  /**
+   * The password was issued by someone else (a one-time password) and not yet changed:
+   * until it is, the account may only read `viewer`, change its password or log out.
+   */
+  mustChangePassword: boolean;
   /** Roles held in each community, by community id. */
   communityRoles: ReadonlyMap<string, ReadonlySet<CommunityRole>>;
   /** Communities in the jurisdictions this account regulates. */
   regulatedCommunityIds: ReadonlySet<string>;
+  /** Holds a regulator role over some jurisdiction (reads and witnesses the installation log). */
+  isRegulator: boolean;
 }
 
 export function requireViewer(viewer: Viewer | null): Viewer {
@@ -37,6 +45,21 @@ export function isRegulatorOf(viewer: Viewer | null, communityId: string): boole
 export function canReadCommunity(viewer: Viewer | null, communityId: string): boolean {
   if (!viewer) return false;
   return viewer.isAdmin || viewer.communityRoles.has(communityId) || viewer.regulatedCommunityIds.has(communityId);
+}
+
+/**
+ * Who reads a log: a community's log, the community's readers; the installation log
+ * (src/ledger/installation-log.ts), admins and regulators.
+ */
+export function canReadLog(viewer: Viewer | null, logId: string): boolean {
+  if (!isInstallationLog(logId)) return canReadCommunity(viewer, logId);
+  return viewer !== null && (viewer.isAdmin || viewer.isRegulator);
+}
+
+export function requireLogReader(viewer: Viewer | null, logId: string): Viewer {
+  const caller = requireViewer(viewer);
+  if (!canReadLog(caller, logId)) throw new ForbiddenError('Not a reader of this log');
+  return caller;
 }
 
 export function requireCommunityReader(viewer: Viewer | null, communityId: string): Viewer {

@@ -18,6 +18,9 @@ import { addCensusMember, lockCensusTree, removeCensusMember, updateCensusMember
 import { ownerWeight } from './owner-weights.ts';
 import { isHouseholdMember, isHouseholdOfCommunity } from '../privacy/ownership.ts';
 
+/** The actor of every `census.join` entry: who joined is not on the ledger. */
+export const CENSUS_JOIN_ACTOR = 'anonymous';
+
 /** How long an invite is valid unless the manager says otherwise, and at most. */
 export const DEFAULT_INVITE_VALIDITY_HOURS = 7 * 24;
 export const MAX_INVITE_VALIDITY_HOURS = 30 * 24;
@@ -126,7 +129,9 @@ export async function joinCensus(
     weight,
     accountId: invite.accountId ?? null,
     householdId: invite.householdId ?? null,
-    actor: caller.accountId,
+    // Not the caller: the entry would link the leaf to the account for every reader of
+    // the ledger, the link census_leaves shows to managers only (docs/census.md).
+    actor: CENSUS_JOIN_ACTOR,
   });
   await em.execute('update census_invites set redeemed_at = ?, redeemed_leaf_index = ? where id = ?', [now, change.leafIndex, invite.id]);
   return change;

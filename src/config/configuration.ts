@@ -26,6 +26,30 @@ export class ConfigurationError extends Error {
   override name = 'ConfigurationError';
 }
 
+/** The exit status of a process refused at start-up for a bad setting (sysexits' EX_CONFIG). */
+export const CONFIGURATION_EXIT_CODE = 78;
+
+/** Longest installation name: it prefixes every log's origin, whose key name the ledger caps at 300. */
+export const INSTALLATION_NAME_MAX_LENGTH = 200;
+/**
+ * A schema-less URL prefix, as C2SP tlog-checkpoint asks of an origin line: a host (and
+ * port) with optional path segments, in ASCII letters, digits and `.-_~:`. So no space or
+ * `+` (which a C2SP signed-note key name may not hold), no scheme, no empty segment.
+ */
+const INSTALLATION_NAME_PATTERN = /^[A-Za-z0-9](?:[A-Za-z0-9._~:-]*)(?:\/[A-Za-z0-9._~:-]+)*$/u;
+
+function readInstallationName(value: string | undefined): string {
+  if (value === undefined || value === '') return 'courtyard.localhost';
+  if (value.length > INSTALLATION_NAME_MAX_LENGTH || !INSTALLATION_NAME_PATTERN.test(value) || value.includes('://')) {
+    throw new ConfigurationError(
+      `COURTYARD_INSTALLATION_NAME must be a schema-less URL such as "courtyard.example.org" or "example.org/courtyard": ` +
+        `at most ${INSTALLATION_NAME_MAX_LENGTH} ASCII letters, digits, ".", "-", "_", "~", ":" and "/" between path segments; ` +
+        `no spaces, "+" or scheme. It names the installation in every ledger checkpoint's origin line.`,
+    );
+  }
+  return value;
+}
+
 function readPort(value: string | undefined): number {
   if (value === undefined || value === '') return 4000;
   const port = Number(value);
@@ -41,7 +65,7 @@ export function loadConfiguration(environment: NodeJS.ProcessEnv = process.env):
     databaseUrl: environment['DATABASE_URL'] || undefined,
     host: environment['HOST'] ?? '127.0.0.1',
     port: readPort(environment['PORT']),
-    installationName: environment['COURTYARD_INSTALLATION_NAME'] ?? 'courtyard.localhost',
+    installationName: readInstallationName(environment['COURTYARD_INSTALLATION_NAME']),
     logLevel: environment['LOG_LEVEL'] ?? 'info',
     secrets: {
       masterKeyBase64: environment['COURTYARD_MASTER_KEY'] || undefined,

@@ -10,6 +10,7 @@ import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { PgliteDriver } from '@mikro-orm/pglite';
 import { Migrator } from '@mikro-orm/migrations';
 import type { AbstractSqlDriver, EntityManager as SqlEntityManagerType } from '@mikro-orm/sql';
+import { lockDataFolder } from './data-folder-lock.ts';
 
 /** The SQL flavour of the entity manager, with `execute` and the query builder. */
 export type SqlEntityManager = SqlEntityManagerType<AbstractSqlDriver>;
@@ -60,9 +61,35 @@ export function ormOptions(location: DatabaseLocation, schema: DatabaseSchema, o
   } as Options;
 }
 
-/** Connects and applies every committed migration that has not run yet. */
+/**
+ * Connects and applies every committed migration that has not run yet. A PGlite data
+ * folder is locked for this process until `orm.close()` (data-folder-lock.ts): a second
+ * opener gets DataFolderInUseError instead of a crash inside the engine.
+ */
 export async function initOrm(location: DatabaseLocation, schema: DatabaseSchema, overrides: Partial<Options> = {}): Promise<Orm> {
-  const orm = (await MikroORM.init(ormOptions(location, schema, overrides))) as unknown as Orm;
-  await orm.migrator.up();
-  return orm;
+  const folder = !location.databaseUrl && location.pgliteDataDirectory && !location.pgliteDataDirectory.startsWith('memory://')
+    ? location.pgliteDataDirectory
+    : undefined;
+  const unlock = folder ? await lockDataFolder(folder) : async () => {};
+  try {
+    const orm = (await MikroORM.init(ormOptions(location, schema, overrides))) as unknown as Orm;
+    try {
+      await orm.migrator.up();
+    } catch (error) {
+      await orm.close(true);
+      throw error;
+    }
+    const close = orm.close.bind(orm);
+    orm.close = async (force?: boolean) => {
+      try {
+        await close(force);
+      } finally {
+        await unlock();
+      }
+    };
+    return orm;
+  } catch (error) {
+    await unlock();
+    throw error;
+  }
 }

@@ -9,11 +9,15 @@ import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import ErrorsPlugin from '@pothos/plugin-errors';
 import ValidationPlugin from '@pothos/plugin-validation';
 import RelayPlugin from '@pothos/plugin-relay';
-import { GraphQLError, Kind } from 'graphql';
+import { Kind } from 'graphql';
 import type { GraphQLContext } from './context.ts';
+import { DateTimeFormatError, parseDateTime } from './date-time.ts';
+import { scalarInputError } from './variable-coercion.ts';
+import { noteResolvedError } from './resolved-errors.ts';
 import { ForbiddenError, UnauthenticatedError, InvalidInputError } from '../domain-error.ts';
 import { hasCommunityRole, canReadCommunity } from '../accounts/viewer.ts';
 import type { CommunityRole } from '../accounts/roles.ts';
+import { PasswordChangeRequiredError } from '../accounts/account-service.ts';
 
 export interface CommunityRoleScope {
   communityId: string;
@@ -24,6 +28,12 @@ export const builder = new SchemaBuilder<{
   Context: GraphQLContext;
   DefaultFieldNullability: false;
   AuthScopes: {
+    /**
+     * Not a signed-in account that must still change its one-time password. Every root
+     * field requires it (the root types' scopes below) except those that opt out with
+     * `skipTypeScopes: true`: viewer, login, logout, changePassword.
+     */
+    passwordSettled: boolean;
     authenticated: boolean;
     admin: boolean;
     /** Any role in the community, a regulator over it, or admin. */
@@ -47,24 +57,30 @@ export const builder = new SchemaBuilder<{
   relay: {
     clientMutationId: 'omit',
     cursorType: 'String',
-    nodeQueryOptions: { nullable: true },
-    nodesQueryOptions: { nullable: true },
+    // `node` and `nodes` are declared in node-fields.ts: an id the caller cannot have is a null item there.
+    nodeQueryOptions: false,
+    nodesQueryOptions: false,
   },
   scopeAuth: {
     authorizeOnSubscribe: true,
     authScopes: (context) => ({
+      passwordSettled: !context.viewer?.mustChangePassword,
       authenticated: context.viewer !== null,
       admin: context.viewer?.isAdmin ?? false,
       communityReader: (communityId) => canReadCommunity(context.viewer, communityId),
       communityRole: ({ communityId, roles }) => hasCommunityRole(context.viewer, communityId, roles),
     }),
-    unauthorizedError: (_parent, context) =>
-      context.viewer ? new ForbiddenError() : new UnauthenticatedError(),
+    unauthorizedError: (_parent, context) => {
+      if (!context.viewer) return new UnauthenticatedError();
+      return context.viewer.mustChangePassword ? new PasswordChangeRequiredError() : new ForbiddenError();
+    },
   },
   errors: {
     // Validation failures return typed results. They run before field authorisation,
     // which is acceptable because an issue names only the offending argument and rule.
     unsafelyHandleInputErrors: true,
+    // So the request log names the codes of errors returned as results (resolved-errors.ts).
+    onResolvedError: noteResolvedError,
   },
   validation: {
     validationError: (result) => {
@@ -81,28 +97,36 @@ const HEX_MAX_LENGTH = 131_072;
 
 function parseHex(value: unknown): Uint8Array {
   if (typeof value !== 'string' || value.length > HEX_MAX_LENGTH || !HEX_PATTERN.test(value)) {
-    throw new GraphQLError('Hex must be an even-length lowercase hexadecimal string');
+    throw scalarInputError('Hex must be an even-length lowercase hexadecimal string');
   }
   return new Uint8Array(Buffer.from(value, 'hex'));
 }
 
 function parseInteger(value: unknown, scalar: string, min: bigint): bigint {
   if (typeof value !== 'string' || !/^-?\d{1,19}$/u.test(value)) {
-    throw new GraphQLError(`${scalar} must be a decimal integer string`);
+    throw scalarInputError(`${scalar} must be a decimal integer string`);
   }
   const parsed = BigInt(value);
-  if (parsed < min || parsed > 9_223_372_036_854_775_807n) throw new GraphQLError(`${scalar} is out of range`);
+  if (parsed < min || parsed > 9_223_372_036_854_775_807n) throw scalarInputError(`${scalar} is out of range`);
   return parsed;
 }
 
+function parseDateTimeInput(value: unknown): Date {
+  try {
+    return parseDateTime(value);
+  } catch (error) {
+    if (error instanceof DateTimeFormatError) throw scalarInputError(`DateTime ${error.message}`);
+    throw error;
+  }
+}
+
 builder.scalarType('DateTime', {
-  description: 'An instant, as an ISO 8601 string in UTC.',
+  description:
+    'An instant. Output: RFC 3339 in UTC with milliseconds (2026-03-01T08:30:00.000Z). Input: RFC 3339 with a time zone, ' +
+    'a real calendar date, at most 3 fractional digits, from 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z.',
   serialize: (value) => value.toISOString(),
-  parseValue: (value) => {
-    const date = typeof value === 'string' ? new Date(value) : new Date(Number.NaN);
-    if (Number.isNaN(date.getTime())) throw new GraphQLError('DateTime must be an ISO 8601 string');
-    return date;
-  },
+  parseValue: parseDateTimeInput,
+  parseLiteral: (node) => parseDateTimeInput(node.kind === Kind.STRING ? node.value : undefined),
 });
 
 builder.scalarType('Hex', {
@@ -126,6 +150,7 @@ builder.scalarType('BigInt', {
   parseLiteral: (node) => parseInteger(node.kind === Kind.STRING ? node.value : undefined, 'BigInt', -9_223_372_036_854_775_808n),
 });
 
-builder.queryType({});
-builder.mutationType({});
-builder.subscriptionType({});
+// An account with a one-time password reaches only the root fields that skip these scopes.
+builder.queryType({ authScopes: { passwordSettled: true } });
+builder.mutationType({ authScopes: { passwordSettled: true } });
+builder.subscriptionType({ authScopes: { passwordSettled: true } });

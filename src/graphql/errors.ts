@@ -104,13 +104,29 @@ function findDomainError(error: unknown): DomainError | undefined {
   return undefined;
 }
 
+/** The code a masked unexpected error carries (graphql-yoga's). */
+export const UNEXPECTED_ERROR_CODE = 'INTERNAL_SERVER_ERROR';
+
+/**
+ * The machine-readable code a client sees for this error: a DomainError's own code, the
+ * code already attached (our scalars' and variables' INVALID_INPUT, GraphQL's
+ * GRAPHQL_VALIDATION_FAILED, …), else INTERNAL_SERVER_ERROR, the code of a masked error.
+ * The request log uses it too, so it logs exactly what the client was told.
+ */
+export function errorCodeOf(error: unknown): string {
+  const domainError = findDomainError(error);
+  if (domainError) return domainError.code;
+  const attached = error instanceof GraphQLError ? error.extensions?.['code'] : undefined;
+  return typeof attached === 'string' ? attached : UNEXPECTED_ERROR_CODE;
+}
+
 /** Yoga's error mask: domain errors pass with their code, all else becomes "Unexpected error." */
 export function maskError(error: unknown, message: string, isDevelopment?: boolean): Error {
   const domainError = findDomainError(error);
   if (domainError) {
     return createGraphQLError(domainError.message, {
       ...(error instanceof GraphQLError ? { nodes: error.nodes, path: error.path } : {}),
-      extensions: { code: domainError.code },
+      extensions: { code: domainError.code, ...(domainError instanceof InvalidInputError ? { parameter: domainError.parameter } : {}) },
     });
   }
   return yogaMaskError(error, message, isDevelopment);

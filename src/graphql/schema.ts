@@ -7,6 +7,7 @@ import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphq
 import type { DomainModule } from '../kernel/domain-module.ts';
 import { builder } from './builder.ts';
 import './errors.ts';
+import './node-fields.ts';
 
 let schema: Promise<GraphQLSchema> | undefined;
 let builtFrom: readonly DomainModule[] | undefined;

@@ -93,3 +93,12 @@ export async function logSize(em: SqlEntityManager, communityId: string): Promis
   const rows: Array<{ tree_size: unknown }> = await em.execute('select tree_size from ledger_heads where community_id = ?', [communityId]);
   return rows[0] ? toSafeNumber(rows[0].tree_size) : 0;
 }
+
+/** Whether a log exists under this id: it has a key (every community's log does, from its creation) or a head. */
+export async function logExists(em: SqlEntityManager, communityId: string): Promise<boolean> {
+  const rows: unknown[] = await em.execute(
+    `select 1 from ledger_log_keys where community_id = ? union all select 1 from ledger_heads where community_id = ? limit 1`,
+    [communityId, communityId],
+  );
+  return rows.length > 0;
+}

@@ -33,11 +33,38 @@ export class NoteFormatError extends Error {
   override name = 'NoteFormatError';
 }
 
-/** Key names are non-empty and contain no whitespace and no plus sign. */
+/** Longest key name (and so checkpoint origin) accepted. */
+export const KEY_NAME_MAX_LENGTH = 300;
+
+/**
+ * Key names are non-empty, well-formed text without Unicode spaces or a plus sign
+ * (C2SP signed-note), and — our addition — without control characters, so a name can be
+ * stored, logged and printed on a signature line as it is.
+ */
 export function assertValidKeyName(keyName: string): void {
-  if (keyName.length === 0 || /[\s+]/u.test(keyName)) {
-    throw new NoteFormatError(`key name "${keyName}" must be non-empty, without spaces or "+"`);
+  if (keyName.length === 0 || keyName.length > KEY_NAME_MAX_LENGTH || !keyName.isWellFormed() || /[\s+\p{Cc}]/u.test(keyName)) {
+    throw new NoteFormatError(`key name must be 1–${KEY_NAME_MAX_LENGTH} characters, without spaces, control characters or "+"`);
   }
+}
+
+/**
+ * Why these bytes are not an Ed25519 public key an honest signer has, or null: not 32
+ * bytes, not a canonical point encoding (RFC 8032 strict decoding), a point of small
+ * order (the all-zero key is one; under such a key signatures can be forged without a
+ * secret), or a point with a small-order component, which standard key generation never
+ * makes and under which verifiers may disagree.
+ */
+export function ed25519PublicKeyProblem(publicKey: Uint8Array): string | null {
+  if (publicKey.length !== 32) return 'must be a 32-byte Ed25519 public key';
+  let point: ReturnType<typeof ed25519.Point.fromBytes>;
+  try {
+    point = ed25519.Point.fromBytes(publicKey, false);
+  } catch {
+    return 'is not a canonical encoding of an Ed25519 point';
+  }
+  if (point.isSmallOrder()) return 'is a point of small order, under which signatures can be forged';
+  if (!point.isTorsionFree()) return 'has a small-order component; use a key made by a standard Ed25519 implementation';
+  return null;
 }
 
 export function keyHash(keyName: string, signatureType: number, publicKey: Uint8Array): Uint8Array {
@@ -71,6 +98,8 @@ export function parseVerifierKey(verifierKey: string): { keyName: string; signat
   if (!equalBytes(keyHash(keyName, signatureType, publicKey), Buffer.from(hashHex, 'hex'))) {
     throw new NoteFormatError('verifier key hash does not match its key');
   }
+  const problem = ed25519PublicKeyProblem(publicKey);
+  if (problem) throw new NoteFormatError(`verifier key ${problem}`);
   return { keyName, signatureType, publicKey };
 }
 

@@ -10,7 +10,8 @@ import { ConflictError, NotFoundError } from '../domain-error.ts';
 import { getCheckpoint, latestCheckpoint, type StoredCheckpoint } from './checkpoints.ts';
 import { cosignatureToNoteSignature, verifyCosignature, type Cosignature } from './cosignature.ts';
 import { LedgerInputError, LedgerVerificationError } from './errors.ts';
-import { parseNote, formatSignatureLine, assertValidKeyName, NoteFormatError } from './signed-note.ts';
+import { findLogKey } from './log-keys.ts';
+import { parseNote, formatSignatureLine, assertValidKeyName, ed25519PublicKeyProblem, NoteFormatError } from './signed-note.ts';
 import { toBytes, toSafeNumber } from './sql-values.ts';
 
 export type WitnessRole = 'committee' | 'regulator';
@@ -30,14 +31,33 @@ export interface StoredCosignature extends Cosignature {
 /** How far a cosignature's timestamp may lie in the future. */
 const MAX_CLOCK_SKEW_SECONDS = 300;
 
+/**
+ * Refuses a public key no honest witness has: not a canonical Ed25519 encoding (RFC 8032
+ * strict decoding), a point of small order — the all-zero key is one, and under such a
+ * key signatures can be forged without any secret — or a point with a small-order
+ * component, which standard key generation never makes and under which verifiers may
+ * disagree. The errors name `publicKey`, the registerWitnessKey argument.
+ */
+export function requireWitnessPublicKey(publicKey: Uint8Array): void {
+  const problem = ed25519PublicKeyProblem(publicKey);
+  if (problem) throw new LedgerInputError('publicKey', problem);
+}
+
+/**
+ * Registers a witness's key for a community's log. The name must be a valid note key
+ * name and differ from the log's own key name (its origin), so a verifier never meets
+ * two signature lines by different keys under one name.
+ */
 export async function registerWitness(em: SqlEntityManager, witness: WitnessKey): Promise<void> {
   try {
     assertValidKeyName(witness.keyName);
   } catch (error) {
-    if (error instanceof NoteFormatError) throw new LedgerInputError('keyName', error.message);
+    if (error instanceof NoteFormatError) throw new LedgerInputError('name', error.message);
     throw error;
   }
-  if (witness.publicKey.length !== 32) throw new LedgerInputError('publicKey', 'must be a 32-byte Ed25519 public key');
+  requireWitnessPublicKey(witness.publicKey);
+  const log = await findLogKey(em, witness.communityId);
+  if (log?.keyName === witness.keyName) throw new LedgerInputError('name', "must differ from the log's own key name (its origin)");
   const rows: unknown[] = await em.execute(
     `insert into ledger_witnesses (community_id, key_name, public_key, role, account_id, registered_at)
      values (?, ?, ?, ?, ?, now()) on conflict do nothing returning key_name`,

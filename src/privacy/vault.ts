@@ -10,9 +10,11 @@ import { ConflictError, InvalidInputError, NotFoundError } from '../domain-error
 import { AccountSchema } from '../accounts/account.entity.ts';
 import { CommunitySchema } from '../accounts/community.entity.ts';
 import { grantRoleUnchecked } from '../accounts/account-service.ts';
-import { requireCommunityReader, requireCommunityRole, hasCommunityRole, type Viewer } from '../accounts/viewer.ts';
+import { requireCommunityReader, requireCommunityRole, requireViewer, hasCommunityRole, type Viewer } from '../accounts/viewer.ts';
 import type { SqlEntityManager } from '../db/orm.ts';
 import { appendEntry } from '../ledger/append-entry.ts';
+import { keysetSql, type KeysetOrder, type KeysetPage } from '../kernel/keyset.ts';
+import { requireText as requireTextRule } from '../text-input.ts';
 import { blindIndex, normalisePhone, normaliseUnitLabel } from './blind-index.ts';
 import { isHouseholdMember } from './ownership.ts';
 import { newDataKey, openText, sealText, type MasterKey } from './envelope.ts';
@@ -55,11 +57,7 @@ export class DataShreddedError extends ConflictError {
 }
 
 function requireText(value: string, parameter: string, maxLength: number): string {
-  const trimmed = value.trim();
-  if (trimmed.length === 0 || trimmed.length > maxLength) {
-    throw new InvalidInputError(parameter, `must be 1–${maxLength} characters`);
-  }
-  return trimmed;
+  return requireTextRule(value, parameter, { maxLength });
 }
 
 function fieldContext(rowId: string, field: string): string {
@@ -71,13 +69,18 @@ async function unwrapDataKey(dependencies: VaultDependencies, household: Househo
   return dependencies.masterKey.open(household.wrappedDataKey, fieldContext(household.id, 'dataKey'));
 }
 
+/**
+ * Registers a unit of the community. The unit label is sealed; the floor area — which
+ * decides Art. 278 totals and fees — goes on the community's log with the household's id
+ * (`privacy.household-registered`), never the label.
+ */
 export async function registerHousehold(
   em: EntityManager,
   dependencies: VaultDependencies,
   viewer: Viewer | null,
   input: { communityId: string; unitLabel: string; floorAreaCentiSquareMetres: number },
 ): Promise<Household> {
-  requireCommunityRole(viewer, input.communityId, ['manager']);
+  const manager = requireCommunityRole(viewer, input.communityId, ['manager']);
   const unitLabel = requireText(input.unitLabel, 'unitLabel', UNIT_LABEL_MAX_LENGTH);
   const area = input.floorAreaCentiSquareMetres;
   if (!Number.isInteger(area) || area <= 0 || area > FLOOR_AREA_MAX_CENTI_SQUARE_METRES) {
@@ -101,6 +104,12 @@ export async function registerHousehold(
     shreddedAt: null,
   });
   await em.flush();
+  await appendEntry(em as SqlEntityManager, {
+    communityId: household.communityId,
+    type: 'privacy.household-registered',
+    payload: { householdId: household.id, floorAreaCentiSquareMetres: area },
+    actor: manager.accountId,
+  });
   return household;
 }
 
@@ -128,7 +137,7 @@ export async function addHouseholdMember(
   if (input.accountId) {
     if (!(await em.findOne(AccountSchema, { id: input.accountId }))) throw new NotFoundError('Account');
     // Linking an account to a household makes it a resident of that community.
-    await grantRoleUnchecked(em, { accountId: input.accountId, role: 'resident', communityId: household.communityId });
+    await grantRoleUnchecked(em, { accountId: input.accountId, role: 'resident', communityId: household.communityId }, requireViewer(viewer).accountId);
   }
   const dataKey = await unwrapDataKey(dependencies, household);
   const id = randomUUID();
@@ -234,22 +243,44 @@ export async function shredHousehold(em: EntityManager, viewer: Viewer | null, h
   return household;
 }
 
+/** Households of a community in registration order: by (created_at, id), the timestamp as PostgreSQL prints it, exactly. */
+const HOUSEHOLD_ORDER: KeysetOrder = {
+  columns: [
+    { expression: 'h.created_at', cast: 'timestamptz' },
+    { expression: 'h.id', cast: 'uuid' },
+  ],
+};
+
+/** A household's key in the `households` list, for its cursor. */
+const householdKeys = new WeakMap<Household, readonly [string, string]>();
+export function householdKey(household: Household): readonly [string, string] {
+  return householdKeys.get(household) ?? [household.createdAt.toISOString(), household.id];
+}
+
 /** Households the viewer may see, a page at a time: all of a community for its staff, committee and regulators; a resident's own. */
 export async function listHouseholds(
   em: EntityManager,
   viewer: Viewer | null,
   communityId: string,
-  page: { limit: number; offset: number },
+  page: KeysetPage<readonly [string, string]>,
 ): Promise<Household[]> {
   const caller = requireCommunityReader(viewer, communityId);
   const seesAll =
     caller.isAdmin || hasCommunityRole(caller, communityId, ['manager', 'committee']) || caller.regulatedCommunityIds.has(communityId);
   const ownIds = seesAll ? undefined : await ownHouseholdIds(em, caller, communityId);
-  return em.find(
-    HouseholdSchema,
-    { communityId, ...(ownIds ? { id: { $in: ownIds } } : {}) },
-    { orderBy: { createdAt: 'asc', id: 'asc' }, limit: page.limit, offset: page.offset },
+  if (ownIds?.length === 0) return [];
+  const { condition, orderBy, limit, parameters } = keysetSql(HOUSEHOLD_ORDER, page);
+  const rows: Array<Record<string, unknown>> = await (em as SqlEntityManager).execute(
+    `select h.*, h.created_at::text as keyset_created_at from households h
+      where h.community_id = ? ${ownIds ? `and h.id in (${ownIds.map(() => '?').join(', ')})` : ''} and ${condition}
+      order by ${orderBy} limit ?`,
+    [communityId, ...(ownIds ?? []), ...parameters, limit],
   );
+  return rows.map(({ keyset_created_at: createdAtKey, ...columns }) => {
+    const household = em.map(HouseholdSchema, columns);
+    householdKeys.set(household, [String(createdAtKey), household.id]);
+    return household;
+  });
 }
 
 async function ownHouseholdIds(em: EntityManager, viewer: Viewer, communityId: string): Promise<string[]> {
@@ -266,15 +297,40 @@ export async function canSeeHousehold(em: EntityManager, viewer: Viewer | null, 
   return isHouseholdMember(em, household.id, viewer.accountId);
 }
 
-/** Who read a household's personal data, when and why: for its members and its community's managers. */
+/** Reads of a household's personal data, newest first: by (accessed_at, id) descending. */
+const ACCESS_ORDER: KeysetOrder = {
+  columns: [
+    { expression: 'a.accessed_at', cast: 'timestamptz' },
+    { expression: 'a.id', cast: 'uuid' },
+  ],
+  descending: true,
+};
+
+const accessKeys = new WeakMap<PersonalDataAccess, readonly [string, string]>();
+export function personalDataAccessKey(access: PersonalDataAccess): readonly [string, string] {
+  return accessKeys.get(access) ?? [access.accessedAt.toISOString(), access.id];
+}
+
+/** Who read a household's personal data, when and why, newest first: for its members and its community's managers. */
 export async function listPersonalDataAccesses(
   em: EntityManager,
   viewer: Viewer | null,
   householdId: string,
+  page: KeysetPage<readonly [string, string]>,
 ): Promise<PersonalDataAccess[]> {
   const household = await em.findOne(HouseholdSchema, { id: householdId });
   if (!household || !viewer) throw new NotFoundError('Household');
   const isMember = await isHouseholdMember(em, householdId, viewer.accountId);
   if (!isMember && !hasCommunityRole(viewer, household.communityId, ['manager'])) throw new NotFoundError('Household');
-  return em.find(PersonalDataAccessSchema, { householdId }, { orderBy: { accessedAt: 'desc', id: 'desc' } });
+  const { condition, orderBy, limit, parameters } = keysetSql(ACCESS_ORDER, page);
+  const rows: Array<Record<string, unknown>> = await (em as SqlEntityManager).execute(
+    `select a.*, a.accessed_at::text as keyset_accessed_at from personal_data_accesses a
+      where a.household_id = ? and ${condition} order by ${orderBy} limit ?`,
+    [householdId, ...parameters, limit],
+  );
+  return rows.map(({ keyset_accessed_at: accessedAtKey, ...columns }) => {
+    const access = em.map(PersonalDataAccessSchema, columns);
+    accessKeys.set(access, [String(accessedAtKey), access.id]);
+    return access;
+  });
 }

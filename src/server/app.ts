@@ -2,7 +2,8 @@
  * Assembles one Courtyard process: configuration → keys → database (migrated) →
  * module runtime and services → Yoga → background jobs. Used by main.ts and by tests
  * that want the whole app. The domains come from the module list (modules.ts); this
- * file names none of them except accounts, whose first admin it creates.
+ * file names none of them except accounts, which opens the installation log and creates
+ * the first admin.
  */
 import { join } from 'node:path';
 import { mkdir } from 'node:fs/promises';
@@ -10,7 +11,7 @@ import type { Configuration } from '../config/configuration.ts';
 import { loadInstallationKeys } from '../config/keys.ts';
 import { initOrm, type Orm } from '../db/orm.ts';
 import type { BackgroundJob } from '../kernel/domain-module.ts';
-import { ensureAdminAccount } from '../accounts/account-service.ts';
+import { bootstrapInstallation } from '../accounts/account-service.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { databaseSchema, modules } from './modules.ts';
 import { createRuntime, createServices, type AppServices } from './services.ts';
@@ -41,9 +42,12 @@ export async function createApp(configuration: Configuration, options: AppOption
   const logger = options.logger ?? createLogger(configuration.logLevel);
   const keys = await loadInstallationKeys(configuration);
   const orm = options.orm ?? (await openDatabase(configuration));
-  const bootstrapAdmin = await orm.em.fork().transactional((em) => ensureAdminAccount(em, configuration.secrets.adminPassword));
   const runtime = createRuntime(configuration, orm, keys, logger);
   const services = createServices(runtime, modules);
+  // The installation log, and on the first start the admin, recorded on it.
+  const bootstrapAdmin = await runtime.transactions.run(runtime.forkEntityManager(), (em) =>
+    bootstrapInstallation(em, { configuredAdminPassword: configuration.secrets.adminPassword, log: services.ledger }),
+  );
   const yoga = await createCourtyardYoga(services, orm, modules);
   const jobs: BackgroundJob[] = modules.flatMap((module) => module.jobs?.(runtime, services) ?? []);
   return {

@@ -13,13 +13,24 @@ mutation Login($login: String!, $password: String!) {
     variables: '{ "login": "admin", "password": "" }',
   },
   {
-    query: `# 2. Who am I, and where do I hold roles?
+    query: `# 2. A one-time password must be changed before anything else answers
+#    (PASSWORD_CHANGE_REQUIRED). Your other sessions end; this one goes on.
+mutation ChangePassword($current: String!, $next: String!) {
+  changePassword(currentPassword: $current, newPassword: $next) {
+    __typename
+    ... on Error { code message }
+  }
+}`,
+    variables: '{ "current": "", "next": "at least twelve characters" }',
+  },
+  {
+    query: `# 3. Who am I, and where do I hold roles?
 query Viewer {
   viewer { id login isAdmin mustChangePassword roles { role community { slug name } } }
 }`,
   },
   {
-    query: `# 3. Admin: create a community, then list the ones you can see.
+    query: `# 4. Admin: create a community, then list the ones you can see.
 mutation CreateCommunity {
   createCommunity(slug: "sunny-garden", name: "阳光花园") {
     __typename

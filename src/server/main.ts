@@ -2,12 +2,29 @@
  * `npm start`: starts Courtyard. With no DATABASE_URL it runs on PGlite in the
  * data folder (./data, or COURTYARD_DATA_DIR), creating keys on first run.
  */
-import { loadConfiguration } from '../config/configuration.ts';
+import { CONFIGURATION_EXIT_CODE, ConfigurationError, loadConfiguration, type Configuration } from '../config/configuration.ts';
 import { createApp } from './app.ts';
+import { DataFolderInUseError } from '../db/data-folder-lock.ts';
 import { listen } from './server.ts';
 
-const configuration = loadConfiguration();
-const app = await createApp(configuration);
+/** The exit status when the PGlite data folder is held by another process (sysexits' EX_TEMPFAIL). */
+const DATA_FOLDER_IN_USE_EXIT_CODE = 75;
+
+/** Runs a start-up step; a bad setting or a busy data folder stops the process with one line, not a stack trace. */
+async function orExit<T>(step: () => T | Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (error) {
+    const exitCode =
+      error instanceof ConfigurationError ? CONFIGURATION_EXIT_CODE : error instanceof DataFolderInUseError ? DATA_FOLDER_IN_USE_EXIT_CODE : undefined;
+    if (exitCode === undefined) throw error;
+    process.stderr.write(`Courtyard cannot start: ${(error as Error).message}\n`);
+    process.exit(exitCode);
+  }
+}
+
+const configuration: Configuration = await orExit(() => loadConfiguration());
+const app = await orExit(() => createApp(configuration));
 const server = await listen(app, configuration.host, configuration.port);
 const { logger } = app.services;
 

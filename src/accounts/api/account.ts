@@ -9,12 +9,15 @@ import { CommunitySchema, JurisdictionSchema } from '../../accounts/community.en
 import {
   changePassword,
   createAccount,
-  InvalidCredentialsError,
   grantRole,
+  listAccounts,
   login,
   logout,
+  revokeRole,
   revokeSessions,
 } from '../../accounts/account-service.ts';
+import { keyParsers, resolveKeysetConnection } from '../../graphql/keyset-connection.ts';
+import { MAX_PER_OPERATION } from '../../graphql/field-limits.ts';
 import { requireViewer } from '../../accounts/viewer.ts';
 import { PASSWORD_MAX_LENGTH } from '../../accounts/passwords.ts';
 import type { Role } from '../../accounts/roles.ts';
@@ -74,9 +77,24 @@ builder.queryField('viewer', (t) =>
   t.field({
     type: AccountRef,
     nullable: true,
+    skipTypeScopes: true,
     description: 'The signed-in account, or null without a valid session.',
     resolve: (_root, _args, context) =>
       context.viewer ? context.em.findOne(AccountSchema, { id: context.viewer.accountId }) : null,
+  }),
+);
+
+builder.queryField('accounts', (t) =>
+  t.connection({
+    type: AccountRef,
+    description: 'Admin: every account, in login order.',
+    authScopes: { admin: true },
+    resolve: (_root, args, context) =>
+      resolveKeysetConnection(args, (page) => listAccounts(context.em, context.viewer, page), {
+        name: 'accounts',
+        keyOf: (account) => [account.login] as const,
+        parseKey: keyParsers.oneString,
+      }),
   }),
 );
 
@@ -96,36 +114,33 @@ builder.mutationField('login', (t) =>
   t.field({
     type: LoginPayload,
     description: 'Exchange a login and password for a session token.',
+    skipTypeScopes: true,
     errors: { types: MUTATION_ERRORS },
     args: {
       login: t.arg.string({ required: true, validate: z.string().max(64) }),
       password: t.arg.string({ required: true, validate: passwordArgument }),
     },
+    // Each login hashes a password: one per document, so aliases cannot multiply the work.
+    extensions: { [MAX_PER_OPERATION]: 1 },
     resolve: async (_root, args, context) => {
-      // Cheap checks before the memory-hard hash: recent failures per login name and per address.
-      const { failedLoginsByName, failedLoginsByAddress } = context.services.accounts;
-      failedLoginsByName.check(args.login);
-      failedLoginsByAddress.check(context.clientAddress);
-      try {
-        return await inTransaction(context, (em) => login(em, context.services.keys, args));
-      } catch (error) {
-        if (error instanceof InvalidCredentialsError) {
-          failedLoginsByName.record(args.login);
-          failedLoginsByAddress.record(context.clientAddress);
-        }
-        throw error;
-      }
+      // Counted before the memory-hard hash, and refused while backing off (login-throttle.ts).
+      const attempt = await context.services.accounts.loginThrottle.begin({ login: args.login, address: context.clientAddress });
+      const session = await inTransaction(context, (em) => login(em, context.services.keys, args));
+      await attempt.succeeded();
+      return session;
     },
   }),
 );
 
 builder.mutationField('logout', (t) =>
   t.boolean({
-    description: 'End the current session; its token stops working at once.',
+    description: 'End the current session; its token and its open subscriptions stop working at once.',
+    skipTypeScopes: true,
     errors: { types: MUTATION_ERRORS },
     resolve: async (_root, _args, context) => {
       const viewer = requireViewer(context.viewer);
       await inTransaction(context, (em) => logout(em, viewer));
+      await context.services.accounts.sessionWatch.recheckNow();
       return true;
     },
   }),
@@ -133,7 +148,11 @@ builder.mutationField('logout', (t) =>
 
 builder.mutationField('changePassword', (t) =>
   t.boolean({
+    description:
+      "Change the caller's password (required first after a one-time password). Every other session of the account ends; this one continues.",
+    skipTypeScopes: true,
     errors: { types: MUTATION_ERRORS },
+    extensions: { [MAX_PER_OPERATION]: 1 },
     args: {
       currentPassword: t.arg.string({ required: true, validate: passwordArgument }),
       newPassword: t.arg.string({ required: true, validate: passwordArgument }),
@@ -141,6 +160,7 @@ builder.mutationField('changePassword', (t) =>
     resolve: async (_root, args, context) => {
       const viewer = requireViewer(context.viewer);
       await inTransaction(context, (em) => changePassword(em, viewer, args));
+      await context.services.accounts.sessionWatch.recheckNow();
       return true;
     },
   }),
@@ -199,13 +219,42 @@ builder.mutationField('grantRole', (t) =>
   }),
 );
 
+builder.mutationField('revokeRole', (t) =>
+  t.field({
+    type: AccountRef,
+    description: 'Admin: take a role back (recorded on the ledger). NOT_FOUND when the account does not hold it.',
+    authScopes: { admin: true },
+    errors: { types: MUTATION_ERRORS },
+    args: {
+      accountId: t.arg.globalID({ required: true, for: AccountRef }),
+      role: t.arg({ type: RoleEnum, required: true }),
+      communityId: t.arg.globalID({ for: CommunityRef }),
+      jurisdictionId: t.arg.globalID({ for: JurisdictionRef }),
+    },
+    resolve: (_root, args, context) =>
+      inTransaction(context, async (em) => {
+        const accountId = parseUuid(args.accountId.id, 'accountId');
+        await revokeRole(em, context.viewer, {
+          accountId,
+          role: args.role,
+          communityId: args.communityId ? parseUuid(args.communityId.id, 'communityId') : null,
+          jurisdictionId: args.jurisdictionId ? parseUuid(args.jurisdictionId.id, 'jurisdictionId') : null,
+        });
+        return em.findOneOrFail(AccountSchema, { id: accountId });
+      }),
+  }),
+);
+
 builder.mutationField('revokeSessions', (t) =>
   t.int({
-    description: "Admin: end every session of an account. Returns how many were ended.",
+    description: 'Admin: end every session of an account, and its open subscriptions. Returns how many were ended.',
     authScopes: { admin: true },
     errors: { types: MUTATION_ERRORS },
     args: { accountId: t.arg.globalID({ required: true, for: AccountRef }) },
-    resolve: (_root, args, context) =>
-      inTransaction(context, (em) => revokeSessions(em, context.viewer, parseUuid(args.accountId.id, 'accountId'))),
+    resolve: async (_root, args, context) => {
+      const ended = await inTransaction(context, (em) => revokeSessions(em, context.viewer, parseUuid(args.accountId.id, 'accountId')));
+      await context.services.accounts.sessionWatch.recheckNow();
+      return ended;
+    },
   }),
 );

@@ -1,12 +1,13 @@
-import { resolveArrayConnection } from '@pothos/plugin-relay';
 import { z } from 'zod';
 import { builder } from '../../graphql/builder.ts';
 import { MUTATION_ERRORS } from '../../graphql/errors.ts';
 import { inTransaction } from '../../graphql/transaction.ts';
 import { parseUuid } from '../../graphql/ids.ts';
 import { CommunitySchema, JurisdictionSchema, type Community, type Jurisdiction } from '../../accounts/community.entity.ts';
-import { canReadCommunity, readableCommunityIds, requireViewer } from '../../accounts/viewer.ts';
-import { createCommunity, createJurisdiction } from '../../accounts/account-service.ts';
+import { canReadCommunity } from '../../accounts/viewer.ts';
+import { keyParsers, resolveKeysetConnection } from '../../graphql/keyset-connection.ts';
+import { createCommunity, createJurisdiction, listCommunities, NAME_MAX_LENGTH } from '../../accounts/account-service.ts';
+import { textArgument } from '../../graphql/text-argument.ts';
 
 export const CommunityRef = builder.objectRef<Community>('Community');
 export const JurisdictionRef = builder.objectRef<Jurisdiction>('Jurisdiction');
@@ -36,23 +37,17 @@ builder.node(JurisdictionRef, {
   fields: (t) => ({ name: t.exposeString('name') }),
 });
 
-/** How many communities one listing returns at most; an installation holds few enough to list. */
-const COMMUNITY_LIST_LIMIT = 1000;
-
 builder.queryField('communities', (t) =>
   t.connection({
     type: CommunityRef,
-    description: 'The communities the caller belongs to, regulates, or (admin) all of them.',
+    description: 'The communities the caller belongs to, regulates, or (admin) all of them, in slug order.',
     authScopes: { authenticated: true },
-    resolve: async (_root, args, context) => {
-      const readable = readableCommunityIds(requireViewer(context.viewer));
-      const communities = await context.em.find(
-        CommunitySchema,
-        readable ? { id: { $in: [...readable] } } : {},
-        { orderBy: { slug: 'asc' }, limit: COMMUNITY_LIST_LIMIT },
-      );
-      return resolveArrayConnection({ args }, communities);
-    },
+    resolve: (_root, args, context) =>
+      resolveKeysetConnection(args, (page) => listCommunities(context.em, context.viewer, page), {
+        name: 'communities',
+        keyOf: (community) => [community.slug] as const,
+        parseKey: keyParsers.oneString,
+      }),
   }),
 );
 
@@ -62,7 +57,7 @@ builder.mutationField('createJurisdiction', (t) =>
     description: 'Admin: create a jurisdiction that regulators can be granted.',
     authScopes: { admin: true },
     errors: { types: MUTATION_ERRORS },
-    args: { name: t.arg.string({ required: true, validate: z.string().max(200) }) },
+    args: { name: t.arg.string({ required: true, validate: textArgument({ maxLength: NAME_MAX_LENGTH }) }) },
     resolve: (_root, args, context) => inTransaction(context, (em) => createJurisdiction(em, context.viewer, args.name)),
   }),
 );
@@ -75,7 +70,7 @@ builder.mutationField('createCommunity', (t) =>
     errors: { types: MUTATION_ERRORS },
     args: {
       slug: t.arg.string({ required: true, validate: z.string().max(64) }),
-      name: t.arg.string({ required: true, validate: z.string().max(200) }),
+      name: t.arg.string({ required: true, validate: textArgument({ maxLength: NAME_MAX_LENGTH }) }),
       jurisdictionId: t.arg.globalID({ for: JurisdictionRef }),
       requiredCosignatures: t.arg.int(),
     },

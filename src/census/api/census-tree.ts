@@ -3,14 +3,14 @@
  * Merkle paths for proving, invites (managers), joining (the invited resident, with a
  * commitment made on their device) and removal (managers).
  */
-import { resolveOffsetConnection } from '@pothos/plugin-relay';
 import { z } from 'zod';
 import { builder } from '../../graphql/builder.ts';
 import { MUTATION_ERRORS } from '../../graphql/errors.ts';
 import { inTransaction } from '../../graphql/transaction.ts';
 import { parseUuid } from '../../graphql/ids.ts';
 import { managerOf } from '../../graphql/auth-scopes.ts';
-import { offsetPage } from '../../graphql/pagination.ts';
+import { keyParsers, resolveKeysetConnection } from '../../graphql/keyset-connection.ts';
+import { keysetFilter } from '../../kernel/keyset.ts';
 import type { SqlEntityManager } from '../../db/orm.ts';
 import { ledgerSeqOfRecord } from '../../ledger/integrator.ts';
 import { AccountRef } from '../../accounts/api/account.ts';
@@ -106,16 +106,26 @@ const CensusRef = builder.objectRef<CensusView>('Census').implement({
       type: CensusLeafRef,
       description: 'Every leaf in index order: enough for a device to rebuild the tree and prove without asking for its own path.',
       resolve: (census, args, context) =>
-        resolveOffsetConnection(offsetPage(args), ({ limit, offset }) =>
-          context.em.find(CensusLeafSchema, { communityId: census.communityId, kind: census.kind }, { orderBy: { leafIndex: 'asc' }, limit, offset }),
+        resolveKeysetConnection(
+          args,
+          (page) => {
+            const { where, orderBy, limit } = keysetFilter('leafIndex', page);
+            return context.em.find(CensusLeafSchema, { communityId: census.communityId, kind: census.kind, ...where }, { orderBy, limit });
+          },
+          { name: 'censusLeaves', keyOf: (leaf) => [leaf.leafIndex] as const, parseKey: keyParsers.oneInteger },
         ),
     }),
     roots: t.connection({
       type: CensusRootRef,
       description: 'The root history, newest first.',
       resolve: (census, args, context) =>
-        resolveOffsetConnection(offsetPage(args), ({ limit, offset }) =>
-          context.em.find(CensusRootSchema, { communityId: census.communityId, kind: census.kind }, { orderBy: { version: 'desc' }, limit, offset }),
+        resolveKeysetConnection(
+          args,
+          (page) => {
+            const { where, orderBy, limit } = keysetFilter('version', page, true);
+            return context.em.find(CensusRootSchema, { communityId: census.communityId, kind: census.kind, ...where }, { orderBy, limit });
+          },
+          { name: 'censusRoots', keyOf: (root) => [root.version] as const, parseKey: keyParsers.oneInteger },
         ),
     }),
   }),

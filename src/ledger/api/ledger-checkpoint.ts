@@ -4,22 +4,22 @@
  * `latestCheckpoint`, `cosignCheckpoint` for witnesses, and the `checkpointFinalized`
  * subscription.
  */
-import { resolveCursorConnection } from '@pothos/plugin-relay';
-import { z } from 'zod';
+import { textArgument } from '../../graphql/text-argument.ts';
 import { builder } from '../../graphql/builder.ts';
 import { MUTATION_ERRORS } from '../../graphql/errors.ts';
 import { inTransaction } from '../../graphql/transaction.ts';
 import { parseUuid } from '../../graphql/ids.ts';
 import type { GraphQLContext } from '../../graphql/context.ts';
-import { CommunityRef } from '../../accounts/api/community.ts';
 import { followCommunity, LedgerEntryRef, resolveEntryConnection } from '../../ledger/api/ledger-entry.ts';
-import { formatLedgerId, LEDGER_PAGE_DEFAULT_SIZE, LEDGER_PAGE_MAX_SIZE, parseIndexCursor, parseLedgerId, requirePageSize, toSafeIndex } from '../../ledger/api/ledger-arguments.ts';
-import { canReadCommunity, isRegulatorOf, hasCommunityRole, requireCommunityReader, requireViewer, type Viewer } from '../../accounts/viewer.ts';
+import { formatLedgerId, LOG_ID_DESCRIPTION, LOG_OWNER_REFS, parseLedgerId, toSafeIndex } from '../../ledger/api/ledger-arguments.ts';
+import { CONNECTION_PAGE_MAX_SIZE, keyParsers, resolveKeysetConnection } from '../../graphql/keyset-connection.ts';
+import { canReadLog, isRegulatorOf, hasCommunityRole, requireLogReader, requireViewer, type Viewer } from '../../accounts/viewer.ts';
 import { ForbiddenError, NotFoundError } from '../../domain-error.ts';
+import { isInstallationLog } from '../../ledger/installation-log.ts';
 import { getCheckpoint, latestCheckpoint, listCheckpoints, previousCheckpointSize, type StoredCheckpoint } from '../../ledger/checkpoints.ts';
 import { cosignatureToNoteSignature } from '../../ledger/cosignature.ts';
 import { LedgerInputError } from '../../ledger/errors.ts';
-import { parseNote, formatSignatureLine, MAX_NOTE_SIGNATURES } from '../../ledger/signed-note.ts';
+import { parseNote, formatSignatureLine, KEY_NAME_MAX_LENGTH, MAX_NOTE_SIGNATURES } from '../../ledger/signed-note.ts';
 import { checkpointStatus, listWitnesses, submitCosignature, type CheckpointStatus, type StoredCosignature } from '../../ledger/witnesses.ts';
 
 export const CheckpointRef = builder.objectRef<StoredCheckpoint>('Checkpoint');
@@ -53,7 +53,7 @@ builder.node(CheckpointRef, {
   description: 'A signed statement of (tree size, root hash) of a community log: C2SP tlog-checkpoint in a signed note.',
   id: { resolve: (checkpoint) => formatLedgerId(checkpoint.communityId, checkpoint.treeSize), parse: (id) => parseLedgerId(id) },
   loadOne: async ({ communityId, index }, context) => {
-    if (!canReadCommunity(context.viewer, communityId)) return null;
+    if (!canReadLog(context.viewer, communityId)) return null;
     return (await getCheckpoint(context.em, communityId, index)) ?? null;
   },
   fields: (t) => ({
@@ -105,21 +105,21 @@ function communityIdArgument(arg: { id: string }): string {
 builder.queryField('checkpoints', (t) =>
   t.connection({
     type: CheckpointRef,
-    description: `A community's checkpoints by ascending tree size (cursor = tree size), at most ${LEDGER_PAGE_MAX_SIZE} per page.`,
-    args: { communityId: t.arg.globalID({ required: true, for: CommunityRef }) },
+    description: `A community's checkpoints by ascending tree size, at most ${CONNECTION_PAGE_MAX_SIZE} per page.`,
+    args: { communityId: t.arg.globalID({ required: true, for: LOG_OWNER_REFS, description: LOG_ID_DESCRIPTION }) },
     resolve: (_root, args, context) => {
       const communityId = communityIdArgument(args.communityId);
-      requireCommunityReader(context.viewer, communityId);
-      requirePageSize(args);
-      return resolveCursorConnection<Promise<StoredCheckpoint[]>>(
-        { args, toCursor: (checkpoint) => String(checkpoint.treeSize), defaultSize: LEDGER_PAGE_DEFAULT_SIZE, maxSize: LEDGER_PAGE_MAX_SIZE },
-        ({ before, after, limit, inverted }) =>
+      requireLogReader(context.viewer, communityId);
+      return resolveKeysetConnection(
+        args,
+        (page) =>
           listCheckpoints(context.em, communityId, {
-            afterTreeSize: parseIndexCursor(after, 'after'),
-            beforeTreeSize: parseIndexCursor(before, 'before'),
-            limit,
-            descending: inverted,
+            afterTreeSize: page.after?.[0],
+            beforeTreeSize: page.before?.[0],
+            limit: page.limit,
+            descending: page.backwards,
           }),
+        { name: 'checkpoints', keyOf: (checkpoint) => [checkpoint.treeSize] as const, parseKey: keyParsers.oneInteger },
       );
     },
   }),
@@ -130,10 +130,10 @@ builder.queryField('checkpoint', (t) =>
     type: CheckpointRef,
     nullable: true,
     description: 'The checkpoint of this tree size, if one was cut.',
-    args: { communityId: t.arg.globalID({ required: true, for: CommunityRef }), treeSize: t.arg({ type: 'BigInt', required: true }) },
+    args: { communityId: t.arg.globalID({ required: true, for: LOG_OWNER_REFS, description: LOG_ID_DESCRIPTION }), treeSize: t.arg({ type: 'BigInt', required: true }) },
     resolve: async (_root, args, context) => {
       const communityId = communityIdArgument(args.communityId);
-      requireCommunityReader(context.viewer, communityId);
+      requireLogReader(context.viewer, communityId);
       return (await getCheckpoint(context.em, communityId, toSafeIndex(args.treeSize, 'treeSize'))) ?? null;
     },
   }),
@@ -144,18 +144,22 @@ builder.queryField('latestCheckpoint', (t) =>
     type: CheckpointRef,
     nullable: true,
     description: 'The largest checkpoint of the community, final or not; null before the first.',
-    args: { communityId: t.arg.globalID({ required: true, for: CommunityRef }) },
+    args: { communityId: t.arg.globalID({ required: true, for: LOG_OWNER_REFS, description: LOG_ID_DESCRIPTION }) },
     resolve: async (_root, args, context) => {
       const communityId = communityIdArgument(args.communityId);
-      requireCommunityReader(context.viewer, communityId);
+      requireLogReader(context.viewer, communityId);
       return (await latestCheckpoint(context.em, communityId)) ?? null;
     },
   }),
 );
 
-/** Committee members of the community, and regulators over it, act as its witnesses. */
+/** Committee members of the community, and regulators over it, act as its witnesses; regulators witness the installation log. */
 export function requireWitnessRole(viewer: Viewer | null, communityId: string): { viewer: Viewer; role: 'committee' | 'regulator' } {
   const caller = requireViewer(viewer);
+  if (isInstallationLog(communityId)) {
+    if (caller.isRegulator) return { viewer: caller, role: 'regulator' };
+    throw new ForbiddenError('Requires a regulator role to witness the installation log');
+  }
   if (hasCommunityRole(caller, communityId, ['committee'])) return { viewer: caller, role: 'committee' };
   if (isRegulatorOf(caller, communityId)) return { viewer: caller, role: 'regulator' };
   throw new ForbiddenError("Requires the committee role in this community, or a regulator's jurisdiction over it");
@@ -169,9 +173,9 @@ builder.mutationField('cosignCheckpoint', (t) =>
       'Sign only after verifying consistency with the last checkpoint you cosigned.',
     errors: { types: MUTATION_ERRORS },
     args: {
-      communityId: t.arg.globalID({ required: true, for: CommunityRef }),
+      communityId: t.arg.globalID({ required: true, for: LOG_OWNER_REFS, description: LOG_ID_DESCRIPTION }),
       treeSize: t.arg({ type: 'BigInt', required: true }),
-      keyName: t.arg.string({ required: true, validate: z.string().max(300) }),
+      keyName: t.arg.string({ required: true, validate: textArgument({ maxLength: KEY_NAME_MAX_LENGTH }) }),
       timestampSeconds: t.arg({ type: 'BigInt', required: true, description: 'The time line of the signed message, Unix seconds.' }),
       signature: t.arg({ type: 'Hex', required: true, description: 'The 64-byte Ed25519 signature.' }),
     },
@@ -200,10 +204,10 @@ builder.subscriptionField('checkpointFinalized', (t) =>
   t.field({
     type: CheckpointRef,
     description: "Each checkpoint of the community that becomes final from now on (the largest, when several do at once).",
-    args: { communityId: t.arg.globalID({ required: true, for: CommunityRef }) },
+    args: { communityId: t.arg.globalID({ required: true, for: LOG_OWNER_REFS, description: LOG_ID_DESCRIPTION }) },
     subscribe: (_root, args, context) => {
       const communityId = communityIdArgument(args.communityId);
-      requireCommunityReader(context.viewer, communityId);
+      requireLogReader(context.viewer, communityId);
       return followCommunity(context, 'ledger:checkpointFinalized', communityId);
     },
     resolve: (checkpoint) => checkpoint,

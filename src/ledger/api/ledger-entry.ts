@@ -4,23 +4,15 @@
  * `ledgerEntryAppended` subscription. Any reader of the community (member, its
  * regulator, admin) may read its ledger: it holds ids and amounts, never personal data.
  */
-import { resolveCursorConnection, type DefaultConnectionArguments } from '@pothos/plugin-relay';
+import type { DefaultConnectionArguments } from '@pothos/plugin-relay';
+import { CONNECTION_PAGE_MAX_SIZE, keyParsers, resolveKeysetConnection } from '../../graphql/keyset-connection.ts';
 import { Repeater } from 'graphql-yoga';
-import { z } from 'zod';
+import { textArgument } from '../../graphql/text-argument.ts';
 import { builder } from '../../graphql/builder.ts';
 import { parseUuid } from '../../graphql/ids.ts';
 import type { GraphQLContext } from '../../graphql/context.ts';
-import { CommunityRef } from '../../accounts/api/community.ts';
-import {
-  formatLedgerId,
-  LEDGER_PAGE_DEFAULT_SIZE,
-  LEDGER_PAGE_MAX_SIZE,
-  parseIndexCursor,
-  parseLedgerId,
-  requirePageSize,
-  toSafeIndex,
-} from '../../ledger/api/ledger-arguments.ts';
-import { canReadCommunity, requireCommunityReader } from '../../accounts/viewer.ts';
+import { formatLedgerId, LOG_ID_DESCRIPTION, LOG_OWNER_REFS, parseLedgerId, toSafeIndex } from '../../ledger/api/ledger-arguments.ts';
+import { canReadLog, requireLogReader } from '../../accounts/viewer.ts';
 import { InvalidInputError } from '../../domain-error.ts';
 import { canonicalJson, MAX_ENTRY_TYPE_LENGTH } from '../../ledger/entry-encoding.ts';
 import { getEntry, listEntries, type StoredEntry } from '../../ledger/entries.ts';
@@ -33,7 +25,7 @@ builder.node(LedgerEntryRef, {
   description: "One entry of a community's verifiable log: ids and amounts, never personal data.",
   id: { resolve: (entry) => formatLedgerId(entry.communityId, entry.seq), parse: (id) => parseLedgerId(id) },
   loadOne: async ({ communityId, index }, context) => {
-    if (!canReadCommunity(context.viewer, communityId)) return null;
+    if (!canReadLog(context.viewer, communityId)) return null;
     return (await getEntry(context.em, communityId, index)) ?? null;
   },
   fields: (t) => ({
@@ -58,40 +50,40 @@ export interface EntryFilter {
   toSeq?: number;
 }
 
-/** A cursor connection over one community's entries in sequence order. */
+/** A keyset connection over one community's entries in sequence order (key: seq). */
 export function resolveEntryConnection(context: GraphQLContext, communityId: string, args: DefaultConnectionArguments, filter: EntryFilter) {
-  requirePageSize(args);
-  return resolveCursorConnection<Promise<StoredEntry[]>>(
-    { args, toCursor: (entry) => String(entry.seq), defaultSize: LEDGER_PAGE_DEFAULT_SIZE, maxSize: LEDGER_PAGE_MAX_SIZE },
-    ({ before, after, limit, inverted }) => {
-      const afterSeq = Math.max(parseIndexCursor(after, 'after') ?? -1, (filter.fromSeq ?? 0) - 1);
-      const beforeSeq = Math.min(parseIndexCursor(before, 'before') ?? Number.MAX_SAFE_INTEGER, filter.toSeq ?? Number.MAX_SAFE_INTEGER);
+  return resolveKeysetConnection(
+    args,
+    (page) => {
+      const afterSeq = Math.max(page.after?.[0] ?? -1, (filter.fromSeq ?? 0) - 1);
+      const beforeSeq = Math.min(page.before?.[0] ?? Number.MAX_SAFE_INTEGER, filter.toSeq ?? Number.MAX_SAFE_INTEGER);
       return listEntries(context.em, communityId, {
         afterSeq,
         beforeSeq,
-        limit,
-        descending: inverted,
+        limit: page.limit,
+        descending: page.backwards,
         type: filter.type ?? undefined,
         since: filter.since ?? undefined,
         until: filter.until ?? undefined,
       });
     },
+    { name: 'ledgerEntries', keyOf: (entry) => [entry.seq] as const, parseKey: keyParsers.oneInteger },
   );
 }
 
 builder.queryField('ledgerEntries', (t) =>
   t.connection({
     type: LedgerEntryRef,
-    description: `A community's ledger entries in sequence order (cursor = seq), at most ${LEDGER_PAGE_MAX_SIZE} per page.`,
+    description: `A community's ledger entries in sequence order, at most ${CONNECTION_PAGE_MAX_SIZE} per page.`,
     args: {
-      communityId: t.arg.globalID({ required: true, for: CommunityRef }),
-      type: t.arg.string({ description: 'Only entries of this type.', validate: z.string().max(MAX_ENTRY_TYPE_LENGTH).optional().nullable() }),
+      communityId: t.arg.globalID({ required: true, for: LOG_OWNER_REFS, description: LOG_ID_DESCRIPTION }),
+      type: t.arg.string({ description: 'Only entries of this type.', validate: textArgument({ maxLength: MAX_ENTRY_TYPE_LENGTH }).optional().nullable() }),
       since: t.arg({ type: 'DateTime', description: 'Only entries recorded at or after this instant.' }),
       until: t.arg({ type: 'DateTime', description: 'Only entries recorded before this instant.' }),
     },
     resolve: (_root, args, context) => {
       const communityId = parseUuid(args.communityId.id, 'communityId');
-      requireCommunityReader(context.viewer, communityId);
+      requireLogReader(context.viewer, communityId);
       if (args.since && args.until && args.since > args.until) throw new InvalidInputError('until', 'must not be before since');
       return resolveEntryConnection(context, communityId, args, { type: args.type, since: args.since, until: args.until });
     },
@@ -104,12 +96,12 @@ builder.queryField('ledgerEntry', (t) =>
     nullable: true,
     description: 'One entry by its sequence number; null beyond the log.',
     args: {
-      communityId: t.arg.globalID({ required: true, for: CommunityRef }),
+      communityId: t.arg.globalID({ required: true, for: LOG_OWNER_REFS, description: LOG_ID_DESCRIPTION }),
       seq: t.arg({ type: 'BigInt', required: true }),
     },
     resolve: async (_root, args, context) => {
       const communityId = parseUuid(args.communityId.id, 'communityId');
-      requireCommunityReader(context.viewer, communityId);
+      requireLogReader(context.viewer, communityId);
       return (await getEntry(context.em, communityId, toSafeIndex(args.seq, 'seq'))) ?? null;
     },
   }),
@@ -147,10 +139,10 @@ builder.subscriptionField('ledgerEntryAppended', (t) =>
   t.field({
     type: LedgerEntryRef,
     description: "Each entry appended to the community's log from now on, once committed.",
-    args: { communityId: t.arg.globalID({ required: true, for: CommunityRef }) },
+    args: { communityId: t.arg.globalID({ required: true, for: LOG_OWNER_REFS, description: LOG_ID_DESCRIPTION }) },
     subscribe: (_root, args, context) => {
       const communityId = parseUuid(args.communityId.id, 'communityId');
-      requireCommunityReader(context.viewer, communityId);
+      requireLogReader(context.viewer, communityId);
       return followCommunity(context, 'ledger:entryAppended', communityId);
     },
     resolve: (entry) => entry,

@@ -5,8 +5,9 @@
  */
 import { builder } from '../../graphql/builder.ts';
 import { parseUuid } from '../../graphql/ids.ts';
-import { CommunityRef } from '../../accounts/api/community.ts';
-import { requireCommunityReader } from '../../accounts/viewer.ts';
+import { LOG_ID_DESCRIPTION, LOG_OWNER_REFS } from '../../ledger/api/ledger-arguments.ts';
+import { InstallationRef } from '../../accounts/api/installation.ts';
+import { requireLogReader } from '../../accounts/viewer.ts';
 import { logSize } from '../../ledger/entries.ts';
 import { findLogKey, type LogPublicKey } from '../../ledger/log-keys.ts';
 import { formatVerifierKey, SIGNATURE_TYPE_ED25519 } from '../../ledger/signed-note.ts';
@@ -30,15 +31,24 @@ const LedgerLogRef = builder.objectRef<LogPublicKey>('LedgerLog').implement({
   }),
 });
 
+builder.objectField(InstallationRef, 'ledgerLog', (t) =>
+  t.field({
+    type: LedgerLogRef,
+    nullable: true,
+    description: 'The installation log: origin (the installation name), public key, size.',
+    resolve: async (installation, _args, context) => (await findLogKey(context.em, installation.id)) ?? null,
+  }),
+);
+
 builder.queryField('ledgerLog', (t) =>
   t.field({
     type: LedgerLogRef,
     nullable: true,
     description: "The community's log: origin, public key, size. Null if it has no log key.",
-    args: { communityId: t.arg.globalID({ required: true, for: CommunityRef }) },
+    args: { communityId: t.arg.globalID({ required: true, for: LOG_OWNER_REFS, description: LOG_ID_DESCRIPTION }) },
     resolve: async (_root, args, context) => {
       const communityId = parseUuid(args.communityId.id, 'communityId');
-      requireCommunityReader(context.viewer, communityId);
+      requireLogReader(context.viewer, communityId);
       return (await findLogKey(context.em, communityId)) ?? null;
     },
   }),

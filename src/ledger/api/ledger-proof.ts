@@ -6,9 +6,8 @@
  */
 import { builder } from '../../graphql/builder.ts';
 import { parseUuid } from '../../graphql/ids.ts';
-import { CommunityRef } from '../../accounts/api/community.ts';
-import { toSafeIndex } from '../../ledger/api/ledger-arguments.ts';
-import { requireCommunityReader } from '../../accounts/viewer.ts';
+import { LOG_ID_DESCRIPTION, LOG_OWNER_REFS, toSafeIndex } from '../../ledger/api/ledger-arguments.ts';
+import { requireLogReader } from '../../accounts/viewer.ts';
 import { getEntry } from '../../ledger/entries.ts';
 import { consistencyProof, inclusionProof, rootAt } from '../../ledger/proofs.ts';
 
@@ -55,13 +54,13 @@ builder.queryField('inclusionProof', (t) =>
     type: InclusionProofRef,
     description: 'Proof that entry `seq` is in the tree of the first `treeSize` entries (e.g. a checkpoint).',
     args: {
-      communityId: t.arg.globalID({ required: true, for: CommunityRef }),
+      communityId: t.arg.globalID({ required: true, for: LOG_OWNER_REFS, description: LOG_ID_DESCRIPTION }),
       seq: t.arg({ type: 'BigInt', required: true }),
       treeSize: t.arg({ type: 'BigInt', required: true }),
     },
     resolve: async (_root, args, context) => {
       const communityId = parseUuid(args.communityId.id, 'communityId');
-      requireCommunityReader(context.viewer, communityId);
+      requireLogReader(context.viewer, communityId);
       const seq = toSafeIndex(args.seq, 'seq');
       const treeSize = toSafeIndex(args.treeSize, 'treeSize');
       const hashes = await inclusionProof(context.em, communityId, seq, treeSize);
@@ -76,13 +75,13 @@ builder.queryField('consistencyProof', (t) =>
     type: ConsistencyProofRef,
     description: 'Proof that the tree of `toSize` entries is an append-only extension of the tree of `fromSize` entries.',
     args: {
-      communityId: t.arg.globalID({ required: true, for: CommunityRef }),
+      communityId: t.arg.globalID({ required: true, for: LOG_OWNER_REFS, description: LOG_ID_DESCRIPTION }),
       fromSize: t.arg({ type: 'BigInt', required: true }),
       toSize: t.arg({ type: 'BigInt', required: true }),
     },
     resolve: async (_root, args, context) => {
       const communityId = parseUuid(args.communityId.id, 'communityId');
-      requireCommunityReader(context.viewer, communityId);
+      requireLogReader(context.viewer, communityId);
       const fromSize = toSafeIndex(args.fromSize, 'fromSize');
       const toSize = toSafeIndex(args.toSize, 'toSize');
       const hashes = await consistencyProof(context.em, communityId, fromSize, toSize);

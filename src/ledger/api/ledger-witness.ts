@@ -3,16 +3,16 @@
  * cosign a community's checkpoints (`registerWitnessKey`), and anyone who reads the
  * community can list them (`ledgerWitnesses`).
  */
-import { z } from 'zod';
+import { textArgument } from '../../graphql/text-argument.ts';
 import { builder } from '../../graphql/builder.ts';
 import { MUTATION_ERRORS } from '../../graphql/errors.ts';
 import { inTransaction } from '../../graphql/transaction.ts';
 import { parseUuid } from '../../graphql/ids.ts';
-import { CommunityRef } from '../../accounts/api/community.ts';
+import { LOG_ID_DESCRIPTION, LOG_OWNER_REFS } from '../../ledger/api/ledger-arguments.ts';
 import { requireWitnessRole } from '../../ledger/api/ledger-checkpoint.ts';
-import { requireCommunityReader } from '../../accounts/viewer.ts';
+import { requireLogReader } from '../../accounts/viewer.ts';
 import { ConflictError } from '../../domain-error.ts';
-import { formatVerifierKey, SIGNATURE_TYPE_COSIGNATURE_V1 } from '../../ledger/signed-note.ts';
+import { formatVerifierKey, KEY_NAME_MAX_LENGTH, SIGNATURE_TYPE_COSIGNATURE_V1 } from '../../ledger/signed-note.ts';
 import { listWitnesses, registerWitness, type WitnessKey } from '../../ledger/witnesses.ts';
 
 /** Witness keys one community may hold. */
@@ -44,10 +44,10 @@ builder.queryField('ledgerWitnesses', (t) =>
   t.field({
     type: [WitnessKeyRef],
     description: "The community's registered witness keys.",
-    args: { communityId: t.arg.globalID({ required: true, for: CommunityRef }) },
+    args: { communityId: t.arg.globalID({ required: true, for: LOG_OWNER_REFS, description: LOG_ID_DESCRIPTION }) },
     resolve: (_root, args, context) => {
       const communityId = parseUuid(args.communityId.id, 'communityId');
-      requireCommunityReader(context.viewer, communityId);
+      requireLogReader(context.viewer, communityId);
       return listWitnesses(context.em, communityId);
     },
   }),
@@ -59,8 +59,8 @@ builder.mutationField('registerWitnessKey', (t) =>
     description: "Committee members of the community, or regulators over it: register an Ed25519 witness key for cosigning its checkpoints.",
     errors: { types: MUTATION_ERRORS },
     args: {
-      communityId: t.arg.globalID({ required: true, for: CommunityRef }),
-      name: t.arg.string({ required: true, description: 'The key name, e.g. "witness.example.org/committee-1".', validate: z.string().max(300) }),
+      communityId: t.arg.globalID({ required: true, for: LOG_OWNER_REFS, description: LOG_ID_DESCRIPTION }),
+      name: t.arg.string({ required: true, description: 'The key name, e.g. "witness.example.org/committee-1".', validate: textArgument({ maxLength: KEY_NAME_MAX_LENGTH }) }),
       publicKey: t.arg({ type: 'Hex', required: true, description: 'The 32-byte Ed25519 public key.' }),
     },
     resolve: (_root, args, context) =>

@@ -1,11 +1,10 @@
-import { resolveOffsetConnection } from '@pothos/plugin-relay';
-import { z } from 'zod';
 import { builder } from '../../graphql/builder.ts';
 import { MUTATION_ERRORS } from '../../graphql/errors.ts';
 import { inTransaction } from '../../graphql/transaction.ts';
 import { parseUuid } from '../../graphql/ids.ts';
 import { managerOf } from '../../graphql/auth-scopes.ts';
-import { offsetPage } from '../../graphql/pagination.ts';
+import { keyParsers, resolveKeysetConnection } from '../../graphql/keyset-connection.ts';
+import { textArgument } from '../../graphql/text-argument.ts';
 import { AccountRef } from '../../accounts/api/account.ts';
 import { CommunityRef } from '../../accounts/api/community.ts';
 import { HouseholdSchema, ACCESS_PURPOSES, type Household, type PersonalDataAccess } from '../../privacy/household.entity.ts';
@@ -14,7 +13,9 @@ import { requireCommunityReader } from '../../accounts/viewer.ts';
 import {
   canSeeHousehold,
   findHousehold,
+  householdKey,
   listHouseholds,
+  personalDataAccessKey,
   listPersonalDataAccesses,
   readPersonalData,
   registerHousehold,
@@ -48,10 +49,15 @@ builder.node(HouseholdRef, {
       resolve: (household) => household.shreddedAt !== null,
     }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
-    personalDataAccesses: t.field({
-      type: [PersonalDataAccessRef],
-      description: "Who read this household's personal data, when and why. For its members and managers.",
-      resolve: (household, _args, context) => listPersonalDataAccesses(context.em, context.viewer, household.id),
+    personalDataAccesses: t.connection({
+      type: PersonalDataAccessRef,
+      description: "Who read this household's personal data, when and why, newest first. For its members and managers.",
+      resolve: (household, args, context) =>
+        resolveKeysetConnection(args, (page) => listPersonalDataAccesses(context.em, context.viewer, household.id, page), {
+          name: 'personalDataAccesses',
+          keyOf: personalDataAccessKey,
+          parseKey: keyParsers.twoStrings,
+        }),
     }),
   }),
 });
@@ -101,7 +107,11 @@ builder.queryField('households', (t) =>
     resolve: async (_root, args, context) => {
       const communityId = parseUuid(args.communityId.id, 'communityId');
       const viewer = requireCommunityReader(context.viewer, communityId);
-      return resolveOffsetConnection(offsetPage(args), ({ limit, offset }) => listHouseholds(context.em, viewer, communityId, { limit, offset }));
+      return resolveKeysetConnection(args, (page) => listHouseholds(context.em, viewer, communityId, page), {
+        name: 'households',
+        keyOf: householdKey,
+        parseKey: keyParsers.twoStrings,
+      });
     },
   }),
 );
@@ -134,8 +144,8 @@ builder.queryField('findHousehold', (t) =>
     authScopes: (_root, args) => managerOf(args.communityId.id),
     args: {
       communityId: t.arg.globalID({ required: true, for: CommunityRef }),
-      unitLabel: t.arg.string({ validate: z.string().max(UNIT_LABEL_MAX_LENGTH).optional().nullable() }),
-      phone: t.arg.string({ validate: z.string().max(PHONE_MAX_LENGTH).optional().nullable() }),
+      unitLabel: t.arg.string({ validate: textArgument({ maxLength: UNIT_LABEL_MAX_LENGTH }).optional().nullable() }),
+      phone: t.arg.string({ validate: textArgument({ maxLength: PHONE_MAX_LENGTH }).optional().nullable() }),
     },
     resolve: (_root, args, context) =>
       findHousehold(context.em, context.services.privacy.vault, context.viewer, {
@@ -154,7 +164,7 @@ builder.mutationField('registerHousehold', (t) =>
     authScopes: (_root, args) => managerOf(args.communityId.id),
     args: {
       communityId: t.arg.globalID({ required: true, for: CommunityRef }),
-      unitLabel: t.arg.string({ required: true, validate: z.string().max(UNIT_LABEL_MAX_LENGTH) }),
+      unitLabel: t.arg.string({ required: true, validate: textArgument({ maxLength: UNIT_LABEL_MAX_LENGTH }) }),
       floorAreaCentiSquareMetres: t.arg.int({ required: true }),
     },
     resolve: (_root, args, context) =>
@@ -180,9 +190,9 @@ builder.mutationField('addHouseholdMember', (t) =>
     args: {
       householdId: t.arg.globalID({ required: true, for: HouseholdRef }),
       relation: t.arg({ type: RelationEnum, required: true }),
-      name: t.arg.string({ required: true, validate: z.string().max(PERSON_NAME_MAX_LENGTH) }),
-      phone: t.arg.string({ validate: z.string().max(PHONE_MAX_LENGTH).optional().nullable() }),
-      idNumber: t.arg.string({ validate: z.string().max(ID_NUMBER_MAX_LENGTH).optional().nullable() }),
+      name: t.arg.string({ required: true, validate: textArgument({ maxLength: PERSON_NAME_MAX_LENGTH }) }),
+      phone: t.arg.string({ validate: textArgument({ maxLength: PHONE_MAX_LENGTH }).optional().nullable() }),
+      idNumber: t.arg.string({ validate: textArgument({ maxLength: ID_NUMBER_MAX_LENGTH }).optional().nullable() }),
       accountId: t.arg.globalID({ for: AccountRef }),
     },
     resolve: (_root, args, context) =>

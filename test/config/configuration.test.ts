@@ -1,0 +1,65 @@
+/**
+ * Settings are checked when they arrive: a bad installation name is refused by
+ * loadConfiguration, and `npm start` stops with one clear line instead of starting an
+ * installation whose every createCommunity would fail.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigurationError, loadConfiguration, CONFIGURATION_EXIT_CODE } from '../../src/config/configuration.ts';
+
+const NODE = new URL('../../node_modules/.bin/node', import.meta.url).pathname;
+const MAIN = new URL('../../src/server/main.ts', import.meta.url).pathname;
+
+describe('COURTYARD_INSTALLATION_NAME', () => {
+  it.each([
+    ['a space', 'my courtyard'],
+    ['a plus sign', 'courtyard+test.example.org'],
+    ['a scheme', 'https://courtyard.example.org'],
+    ['a trailing slash', 'courtyard.example.org/'],
+    ['an empty path segment', 'courtyard.example.org//a'],
+    ['a no-break space', 'courtyard\u00a0example.org'],
+    ['a control character', 'courtyard\u0000.example.org'],
+    ['a non-ASCII letter', 'courtyard.例子.org'],
+    ['more than 200 characters', `${'a'.repeat(201)}.org`],
+  ])('refuses %s at start-up, naming the variable', (_label, value) => {
+    expect(() => loadConfiguration({ COURTYARD_INSTALLATION_NAME: value })).toThrow(ConfigurationError);
+    expect(() => loadConfiguration({ COURTYARD_INSTALLATION_NAME: value })).toThrow(/^COURTYARD_INSTALLATION_NAME /u);
+  });
+
+  it.each(['courtyard.example.org', 'example.org/courtyard', 'courtyard.localhost', 'localhost:4000', 'x'])('accepts %s', (value) => {
+    expect(loadConfiguration({ COURTYARD_INSTALLATION_NAME: value }).installationName).toBe(value);
+  });
+
+  it('defaults to courtyard.localhost, also when set empty', () => {
+    expect(loadConfiguration({}).installationName).toBe('courtyard.localhost');
+    expect(loadConfiguration({ COURTYARD_INSTALLATION_NAME: '' }).installationName).toBe('courtyard.localhost');
+  });
+});
+
+describe('npm start with a bad setting', () => {
+  let dataDirectory: string;
+  beforeAll(async () => {
+    dataDirectory = await mkdtemp(join(tmpdir(), 'courtyard-config-'));
+  });
+  afterAll(() => rm(dataDirectory, { recursive: true, force: true }));
+
+  it('stops before opening anything, with one line on stderr and its own exit code', async () => {
+    const child = spawn(NODE, [MAIN], {
+      env: { ...process.env, DATABASE_URL: '', COURTYARD_DATA_DIR: dataDirectory, PORT: '0', COURTYARD_INSTALLATION_NAME: 'my courtyard' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    let stdout = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    // A server that did start is stopped, so the test fails instead of hanging.
+    const timer = setTimeout(() => child.kill('SIGTERM'), 20_000);
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    clearTimeout(timer);
+    expect(code).toBe(CONFIGURATION_EXIT_CODE);
+    expect(stderr.trim().split('\n')).toEqual([expect.stringMatching(/^Courtyard cannot start: COURTYARD_INSTALLATION_NAME /u)]);
+    expect(stdout).not.toContain('listening');
+  });
+});

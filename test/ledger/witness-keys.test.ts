@@ -1,0 +1,87 @@
+/**
+ * Witness keys are checked when they are registered: a key that every signature would
+ * verify under (a small-order point, the all-zero key among them), a point with a
+ * small-order component, a non-canonical encoding, and a key named exactly like the
+ * log's own key (its origin) are refused with INVALID_INPUT, writing nothing.
+ */
+import { ed25519 } from '@noble/curves/ed25519.js';
+import { toHex } from '../../src/ledger/merkle-hash.ts';
+import { createTestApp, type TestApp } from '../support/app.ts';
+import { createAccount, createCommunityFixture, grantRole, type CommunityFixture } from '../support/fixtures.ts';
+
+const REGISTER = `mutation ($communityId: ID!, $name: String!, $publicKey: Hex!) {
+  registerWitnessKey(communityId: $communityId, name: $name, publicKey: $publicKey) {
+    __typename ... on InvalidInputError { code parameter } ... on Error { code message }
+  }
+}`;
+
+/** The eight points of order dividing 8, as Ed25519 encodes them (y, with x's sign in the top bit). */
+const SMALL_ORDER_POINTS = [
+  '0100000000000000000000000000000000000000000000000000000000000000',
+  'ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
+  '0000000000000000000000000000000000000000000000000000000000000000',
+  '0000000000000000000000000000000000000000000000000000000000000080',
+  'c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a',
+  'c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac03fa',
+  '26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05',
+  '26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc85',
+];
+
+let testApp: TestApp;
+let community: CommunityFixture;
+let committeeToken: string;
+
+beforeAll(async () => {
+  testApp = await createTestApp();
+  community = await createCommunityFixture(testApp, 'witness-keys');
+  const committee = await createAccount(testApp, 'witness-keys-committee');
+  await grantRole(testApp, committee.id, 'COMMITTEE', { communityId: community.id });
+  committeeToken = await testApp.login('witness-keys-committee', 'a long enough password');
+});
+afterAll(() => testApp.dispose());
+
+async function witnessCount(): Promise<number> {
+  const [row] = await testApp.database.orm.em.getConnection().execute('select count(*)::int as count from ledger_witnesses');
+  return row!.count;
+}
+
+async function register(name: string, publicKey: string) {
+  return (await testApp.graphql(REGISTER, { communityId: community.id, name, publicKey }, committeeToken)).data.registerWitnessKey;
+}
+
+describe('registering a witness key', () => {
+  it('the list of small-order points is what it claims to be', () => {
+    for (const encoded of SMALL_ORDER_POINTS) {
+      // Decoded leniently here only to check the test's own data.
+      expect(ed25519.Point.fromHex(encoded, true).isSmallOrder()).toBe(true);
+    }
+  });
+
+  it.each(SMALL_ORDER_POINTS)('refuses the small-order point %s', async (encoded) => {
+    const before = await witnessCount();
+    expect(await register(`committee.test/${encoded.slice(0, 8)}`, encoded)).toMatchObject({ __typename: 'InvalidInputError', code: 'INVALID_INPUT', parameter: 'publicKey' });
+    expect(await witnessCount()).toBe(before);
+  });
+
+  it('refuses a point with a small-order component, and a non-canonical encoding', async () => {
+    const order2 = ed25519.Point.fromHex(SMALL_ORDER_POINTS[1]!, true);
+    const mixed = ed25519.Point.BASE.multiply(7n).add(order2).toBytes();
+    expect(await register('committee.test/mixed', toHex(mixed))).toMatchObject({ parameter: 'publicKey' });
+    // y = p + 1 encodes the same point as y = 1, but not canonically.
+    const nonCanonical = 'eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f';
+    expect(await register('committee.test/non-canonical', nonCanonical)).toMatchObject({ parameter: 'publicKey' });
+  });
+
+  it("refuses a key named exactly like the log's origin", async () => {
+    const log = await testApp.graphql(`query ($c: ID!) { ledgerLog(communityId: $c) { origin } }`, { c: community.id }, committeeToken);
+    const origin = log.data.ledgerLog.origin;
+    expect(origin).toBe('courtyard.localhost/witness-keys');
+    const publicKey = toHex(ed25519.getPublicKey(new Uint8Array(32).fill(5)));
+    expect(await register(origin, publicKey)).toMatchObject({ __typename: 'InvalidInputError', parameter: 'name' });
+  });
+
+  it('accepts a key made by a standard Ed25519 implementation', async () => {
+    const publicKey = toHex(ed25519.getPublicKey(new Uint8Array(32).fill(6)));
+    expect(await register('committee.test/good', publicKey)).toMatchObject({ __typename: 'MutationRegisterWitnessKeySuccess' });
+  });
+});
