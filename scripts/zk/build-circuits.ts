@@ -6,6 +6,10 @@
  *   npm exec -- node scripts/zk/build-circuits.ts [--instance NAME]   build into circuits/build/
  *   npm exec -- node scripts/zk/build-circuits.ts --check             rebuild into a temporary
  *                                                  folder; fail when an r1cs hash differs
+ *   npm exec -- node scripts/zk/build-circuits.ts --measure-depths 4..20
+ *                                                  compile the membership template at each depth
+ *                                                  (nothing is kept) and print its constraint count
+ *                                                  and Groth16 domain: how docs/zk.md chose the depths
  *
  * The build is reproducible: the same sources and the same compiler give the same r1cs.
  */
@@ -103,8 +107,9 @@ export async function buildInstance(
   if (header.publicOutputs + header.publicInputs !== expectedPublic) {
     throw new Error(`Failed to build ${name}: the r1cs has ${header.publicOutputs + header.publicInputs} public signals, the manifest names ${expectedPublic}`);
   }
-  if (header.constraints > 2 ** instance.powersOfTau) {
-    throw new Error(`Failed to build ${name}: ${header.constraints} constraints exceed 2^${instance.powersOfTau}`);
+  const power = domainPower(header.constraints, expectedPublic);
+  if (power > instance.powersOfTau) {
+    throw new Error(`Failed to build ${name}: ${header.constraints} constraints and ${expectedPublic} public signals need a 2^${power} domain, the manifest names 2^${instance.powersOfTau}`);
   }
   return {
     instance: name,
@@ -125,38 +130,83 @@ async function readRecord(name: string): Promise<CircuitBuildRecord | undefined>
   }
 }
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { check: { type: 'boolean', default: false }, instance: { type: 'string' } } });
-  const manifest = await readManifest();
-  const names = values.instance ? [values.instance] : Object.keys(manifest);
-  let failures = 0;
-  for (const name of names) {
-    const instance = manifest[name];
-    if (!instance) throw new Error(`Failed to build: no instance "${name}" in circuits/circuits.json`);
-    if (values.check) {
-      const temporary = join(buildDirectory, 'tmp', `${name}-${process.pid}`);
-      try {
-        const rebuilt = await buildInstance(name, instance, temporary);
-        const recorded = await readRecord(name);
-        const matches = recorded?.r1csSha256 === rebuilt.r1csSha256;
-        if (!matches) failures++;
-        console.log(`${matches ? 'ok  ' : 'FAIL'} ${name}: r1cs ${rebuilt.r1csSha256} (recorded ${recorded?.r1csSha256 ?? 'none'}), ${rebuilt.constraints} constraints`);
-        if (recorded && recorded.wasmSha256 !== rebuilt.wasmSha256) {
-          console.log(`note ${name}: wasm ${rebuilt.wasmSha256} differs from recorded ${recorded.wasmSha256}`);
-        }
-      } finally {
-        await rm(temporary, { recursive: true, force: true });
-      }
-    } else {
-      const outputDirectory = join(buildDirectory, name);
-      const record = await buildInstance(name, instance, outputDirectory);
-      await writeFile(join(outputDirectory, 'build.json'), `${JSON.stringify(record, null, 2)}\n`);
-      console.log(`built ${name}: ${record.constraints} constraints, r1cs sha256 ${record.r1csSha256}`);
+/**
+ * The power of two of the evaluation domain snarkjs gives a circuit: the smallest power
+ * strictly above constraints + public signals (zkey_new.js: log2(n + nPub + nOut) + 1),
+ * so also the smallest powers of tau that can set it up.
+ */
+export function domainPower(constraints: number, publicSignals: number): number {
+  return Math.floor(Math.log2(constraints + publicSignals)) + 1;
+}
+
+/** Compiles the membership template at every depth in `range` ("4..20") and prints a table. */
+async function measureDepths(manifest: CircuitManifest, range: string): Promise<void> {
+  const match = /^(\d+)\.\.(\d+)$/u.exec(range);
+  if (!match) throw new Error(`Failed to measure: --measure-depths takes FROM..TO, got "${range}"`);
+  const [from, to] = [Number(match[1]), Number(match[2])];
+  const template = Object.values(manifest).find((instance) => instance.template === 'Membership');
+  if (!template) throw new Error('Failed to measure: circuits/circuits.json declares no Membership instance');
+  console.log('| Depth | Leaves | Constraints | + public signals | Domain (powers of tau) |');
+  console.log('|---|---|---|---|---|');
+  for (let depth = from; depth <= to; depth++) {
+    const name = `membership-measure-${depth}`;
+    const temporary = join(buildDirectory, 'tmp', `${name}-${process.pid}`);
+    try {
+      // powersOfTau is only a ceiling check here; 28 is the largest snarkjs supports.
+      const record = await buildInstance(name, { ...template, params: [depth], powersOfTau: 28 }, temporary);
+      const withPublic = record.constraints + record.publicSignals.length;
+      console.log(`| ${depth} | ${(2 ** depth).toLocaleString('en')} | ${record.constraints.toLocaleString('en')} | ${withPublic.toLocaleString('en')} | 2^${domainPower(record.constraints, record.publicSignals.length)} |`);
+    } finally {
+      await rm(temporary, { recursive: true, force: true });
     }
   }
-  if (failures > 0) {
-    console.error(`Failed to check circuits: ${failures} r1cs hash(es) differ from the recorded ones`);
-    process.exit(1);
+}
+
+/** Rebuilds one instance in a temporary folder; returns its report line and whether its r1cs hash is the recorded one. */
+async function checkInstance(name: string, instance: CircuitInstance): Promise<{ lines: string[]; matches: boolean }> {
+  const temporary = join(buildDirectory, 'tmp', `${name}-${process.pid}`);
+  try {
+    const rebuilt = await buildInstance(name, instance, temporary);
+    const recorded = await readRecord(name);
+    const matches = recorded?.r1csSha256 === rebuilt.r1csSha256;
+    const lines = [`${matches ? 'ok  ' : 'FAIL'} ${name}: r1cs ${rebuilt.r1csSha256} (recorded ${recorded?.r1csSha256 ?? 'none'}), ${rebuilt.constraints} constraints`];
+    if (recorded && recorded.wasmSha256 !== rebuilt.wasmSha256) {
+      lines.push(`note ${name}: wasm ${rebuilt.wasmSha256} differs from recorded ${recorded.wasmSha256}`);
+    }
+    return { lines, matches };
+  } finally {
+    await rm(temporary, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: { check: { type: 'boolean', default: false }, instance: { type: 'string' }, 'measure-depths': { type: 'string' } },
+  });
+  const manifest = await readManifest();
+  if (values['measure-depths']) return measureDepths(manifest, values['measure-depths']);
+  const names = values.instance ? [values.instance] : Object.keys(manifest);
+  const instances = names.map((name) => {
+    const instance = manifest[name];
+    if (!instance) throw new Error(`Failed to build: no instance "${name}" in circuits/circuits.json`);
+    return [name, instance] as const;
+  });
+  if (values.check) {
+    // Each compile is its own circom2 process, so the instances are checked side by side.
+    const results = await Promise.all(instances.map(([name, instance]) => checkInstance(name, instance)));
+    for (const { lines } of results) for (const line of lines) console.log(line);
+    const failures = results.filter((result) => !result.matches).length;
+    if (failures > 0) {
+      console.error(`Failed to check circuits: ${failures} r1cs hash(es) differ from the recorded ones`);
+      process.exit(1);
+    }
+    return;
+  }
+  for (const [name, instance] of instances) {
+    const outputDirectory = join(buildDirectory, name);
+    const record = await buildInstance(name, instance, outputDirectory);
+    await writeFile(join(outputDirectory, 'build.json'), `${JSON.stringify(record, null, 2)}\n`);
+    console.log(`built ${name}: ${record.constraints} constraints, r1cs sha256 ${record.r1csSha256}`);
   }
 }
 

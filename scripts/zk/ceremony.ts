@@ -15,16 +15,25 @@
  *                                                       against the r1cs and the ptau
  *   export     --zkey FILE --out FILE                    write the verification key
  * Development:
- *   dev [--instance NAME]   one command: phase 2 with one random contribution and a random
- *                           beacon over the committed development ptau. INSECURE: whoever
- *                           runs it may know the toxic waste. Files and key say so.
+ *   dev [--instance NAME] [--force]
+ *                           one command: phase 2 with one random contribution and a random
+ *                           beacon over the development ptau. INSECURE: whoever runs it may
+ *                           know the toxic waste. Files and key say so. Without --instance it
+ *                           sets up every instance of circuits/circuits.json that has no
+ *                           set-up yet; an existing set-up is replaced only with --force
+ *                           (a new key invalidates every key activation that named the old one).
+ *
+ * One phase-1 file serves every instance: a prepared powers of tau of 2^p sets up any circuit
+ * whose domain is 2^p or smaller. `dev` takes the smallest committed development ptau
+ * (circuits/build/ptau/pot<p>.insecure-dev.ptau) that is large enough, and makes one, of the
+ * largest power circuits/circuits.json names, only when none is.
  *
  * Run with: node_modules/.bin/node scripts/zk/ceremony.ts COMMAND [options]
  * Contributions take `--entropy TEXT`; without it 64 random bytes are drawn.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { access, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as snarkjs from 'snarkjs';
@@ -38,6 +47,9 @@ import { developmentSetupPaths, ptauPath } from '../../src/zk/artifact-paths.ts'
 const repositoryRoot = fileURLToPath(new URL('../../', import.meta.url));
 /** 2^10 squarings to evaluate a beacon, as snarkjs's own examples do. */
 const BEACON_ITERATIONS_EXPONENT = 10;
+/** The largest powers of tau snarkjs (and BN254's 2-adicity) supports. */
+export const MAX_POWERS_OF_TAU = 28;
+const DEVELOPMENT_PTAU_PATTERN = /^pot(\d+)\.insecure-dev\.ptau$/u;
 
 /** Collects snarkjs's log lines so they can be reported (and kept quiet in tests). */
 export function collectingLogger(lines: string[] = [], echo = false): SnarkjsLogger & { lines: string[] } {
@@ -56,8 +68,15 @@ function randomEntropy(): string {
   return randomBytes(64).toString('hex');
 }
 
+export function requirePower(power: number): number {
+  if (!Number.isInteger(power) || power < 1 || power > MAX_POWERS_OF_TAU) {
+    throw new RangeError(`Invalid power: ${power} is not an integer from 1 to ${MAX_POWERS_OF_TAU}`);
+  }
+  return power;
+}
+
 export async function newPowersOfTau(power: number, out: string): Promise<void> {
-  await snarkjs.powersOfTau.newAccumulator(await getCurve(), power, out);
+  await snarkjs.powersOfTau.newAccumulator(await getCurve(), requirePower(power), out);
 }
 
 export async function contributePowersOfTau(input: string, out: string, name: string, entropy = randomEntropy()): Promise<string> {
@@ -76,9 +95,16 @@ export async function verifyPowersOfTau(file: string, logger?: SnarkjsLogger): P
   return snarkjs.powersOfTau.verify(file, logger);
 }
 
-/** The initial phase-2 zkey; returns the circuit hash snarkjs derives from the r1cs. */
+/**
+ * The initial phase-2 zkey; returns the circuit hash snarkjs derives from the r1cs. Any
+ * prepared ptau of a power at least the circuit's domain will do (one file serves every
+ * instance); snarkjs's refusal (too small, not prepared) becomes an error.
+ */
 export async function initPhase2(r1cs: string, ptau: string, out: string): Promise<string> {
-  return hex(await snarkjs.zKey.newZKey(r1cs, ptau, out));
+  const logger = collectingLogger();
+  const hash = await snarkjs.zKey.newZKey(r1cs, ptau, out, logger);
+  if (hash === -1) throw new Error(`Failed to start phase 2: ${logger.lines.join('; ') || 'snarkjs refused the r1cs or the ptau'}`);
+  return hex(hash);
 }
 
 export async function contributePhase2(input: string, out: string, name: string, entropy = randomEntropy()): Promise<string> {
@@ -124,21 +150,49 @@ async function developmentPowersOfTau(power: number, out: string, scratch: strin
   await preparePowersOfTau(beaconed!, out);
 }
 
-/** The one-command development setup. Everything it writes is labelled INSECURE. */
-export async function developmentSetup(instanceName: string): Promise<void> {
-  const instance = (await readManifest())[instanceName];
+/**
+ * The phase-1 file an instance needing 2^`needed` should use: the smallest available power
+ * that is at least `needed`, or undefined when none is large enough.
+ */
+export function choosePowersOfTau(available: readonly number[], needed: number): number | undefined {
+  return [...available].filter((power) => power >= needed).sort((a, b) => a - b)[0];
+}
+
+/** Powers of the development ptau files present in circuits/build/ptau/. */
+async function availableDevelopmentPowers(): Promise<number[]> {
+  const directory = join(repositoryRoot, 'circuits', 'build', 'ptau');
+  const names = await readdir(directory).catch(() => [] as string[]);
+  return names.flatMap((name) => {
+    const match = DEVELOPMENT_PTAU_PATTERN.exec(name);
+    return match ? [Number(match[1])] : [];
+  });
+}
+
+async function exists(file: string): Promise<boolean> {
+  return access(file).then(() => true, () => false);
+}
+
+/** The development ptau for an instance needing 2^`needed`, made (one for all instances) if missing. */
+async function developmentPowersOfTauFor(needed: number, manifest: CircuitManifest, scratch: string): Promise<string> {
+  const chosen = choosePowersOfTau(await availableDevelopmentPowers(), needed);
+  if (chosen !== undefined) return ptauPath(repositoryRoot, chosen);
+  const power = Math.max(needed, ...Object.values(manifest).map((instance) => instance.powersOfTau));
+  const ptau = ptauPath(repositoryRoot, power);
+  await mkdir(join(ptau, '..'), { recursive: true });
+  await developmentPowersOfTau(power, ptau, scratch);
+  return ptau;
+}
+
+/** The one-command development setup of one instance. Everything it writes is labelled INSECURE. */
+export async function developmentSetup(instanceName: string, manifest: CircuitManifest): Promise<void> {
+  const instance = manifest[instanceName];
   if (!instance) throw new Error(`Failed to set up: no instance "${instanceName}" in circuits/circuits.json`);
   const paths = developmentSetupPaths(repositoryRoot, instanceName);
-  const ptau = ptauPath(repositoryRoot, instance.powersOfTau);
+  if (!(await exists(paths.r1cs))) throw new Error(`Failed to set up ${instanceName}: no ${paths.r1cs}; run npm run circuits:build first`);
   const scratch = join(repositoryRoot, 'circuits', 'build', 'tmp', `setup-${process.pid}`);
   await mkdir(scratch, { recursive: true });
   try {
-    try {
-      await readFile(ptau);
-    } catch {
-      await mkdir(join(ptau, '..'), { recursive: true });
-      await developmentPowersOfTau(instance.powersOfTau, ptau, scratch);
-    }
+    const ptau = await developmentPowersOfTauFor(instance.powersOfTau, manifest, scratch);
     const initial = join(scratch, `${instanceName}_0000.zkey`);
     const contributed = join(scratch, `${instanceName}_0001.zkey`);
     await initPhase2(paths.r1cs, ptau, initial);
@@ -153,6 +207,7 @@ export async function developmentSetup(instanceName: string): Promise<void> {
       warning: 'INSECURE development setup: one local contribution and a random beacon. Never use it for real ballots.',
       instance: instanceName,
       r1csSha256: await sha256File(paths.r1cs),
+      ptau: basename(ptau),
       ptauSha256: await sha256File(ptau),
       zkeySha256: await sha256File(paths.zkey),
       verificationKeyHash: verificationKeyHash(key),
@@ -160,10 +215,26 @@ export async function developmentSetup(instanceName: string): Promise<void> {
       beacon: { value: beacon, iterationsExponent: BEACON_ITERATIONS_EXPONENT, hash: beaconHash },
     };
     await writeFile(paths.setupRecord, `${JSON.stringify(record, null, 2)}\n`);
-    console.log(`INSECURE development setup for ${instanceName} written:\n  ${paths.zkey}\n  ${paths.verificationKey}\n  ${paths.setupRecord}`);
+    console.log(`INSECURE development setup for ${instanceName} written (phase 1: ${basename(ptau)}):\n  ${paths.zkey}\n  ${paths.verificationKey}\n  ${paths.setupRecord}`);
     console.log(`verification key hash ${record.verificationKeyHash} (INSECURE)`);
   } finally {
     await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+/**
+ * `dev`: the named instance, or every instance without a set-up. An existing set-up is kept
+ * unless `force`: replacing it changes the verification key communities may have activated.
+ */
+async function developmentSetups(instanceName: string | undefined, force: boolean): Promise<void> {
+  const manifest = await readManifest();
+  const names = instanceName ? [instanceName] : Object.keys(manifest);
+  for (const name of names) {
+    if (!force && (await exists(developmentSetupPaths(repositoryRoot, name).setupRecord))) {
+      console.log(`${name}: a development set-up exists; kept (pass --force to replace it and its verification key)`);
+      continue;
+    }
+    await developmentSetup(name, manifest);
   }
 }
 
@@ -179,12 +250,11 @@ async function main(): Promise<void> {
     options: {
       power: { type: 'string' }, in: { type: 'string' }, out: { type: 'string' }, name: { type: 'string' },
       entropy: { type: 'string' }, beacon: { type: 'string' }, ptau: { type: 'string' }, instance: { type: 'string' },
-      zkey: { type: 'string', multiple: true },
+      zkey: { type: 'string', multiple: true }, force: { type: 'boolean', default: false },
     },
   });
   const [command] = positionals;
-  const instanceName = values.instance ?? 'membership-20';
-  const r1cs = () => developmentSetupPaths(repositoryRoot, instanceName).r1cs;
+  const r1cs = () => developmentSetupPaths(repositoryRoot, required(values, 'instance')).r1cs;
   switch (command) {
     case 'ptau-new': await newPowersOfTau(Number(required(values, 'power')), required(values, 'out')); break;
     case 'ptau-contribute': console.log(`contribution hash ${await contributePowersOfTau(required(values, 'in'), required(values, 'out'), required(values, 'name'), values.entropy)}`); break;
@@ -212,7 +282,7 @@ async function main(): Promise<void> {
       console.log(`verification key hash ${verificationKeyHash(key)}`);
       break;
     }
-    case 'dev': await developmentSetup(instanceName); break;
+    case 'dev': await developmentSetups(values.instance, values.force ?? false); break;
     default: throw new Error(`Unknown command "${command ?? ''}"; see the header of scripts/zk/ceremony.ts`);
   }
 }

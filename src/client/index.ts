@@ -8,6 +8,8 @@ export { createIdentity, identityCommitment, membershipLeaf, membershipNullifier
 export type { Identity } from '../zk/identity.ts';
 export { backupIdentity, restoreIdentity } from './identity-backup.ts';
 export { CENSUS_TREE_DEPTH, MemoryNodeStore, PoseidonMerkleTree } from '../zk/merkle-tree.ts';
+export { MEMBERSHIP_DEPTHS, membershipInstanceForDepth, smallestDeclaredDepthFor } from '../zk/membership-depths.ts';
+export type { MembershipDepth } from '../zk/membership-depths.ts';
 export type { MerkleProof } from '../zk/merkle-tree.ts';
 export { membershipInputFromCensus, parseCensusMerkleProof, toMerkleProof } from './census-proof.ts';
 export type { CensusMerkleProofJson, CensusWitnessRequest } from './census-proof.ts';
@@ -18,7 +20,7 @@ export {
   fetchProvingArtifacts,
 } from './proving-artifacts.ts';
 export type { FetchArtifactsOptions, FetchedProvingArtifacts } from './proving-artifacts.ts';
-export { proveCensusMembership } from './prove.ts';
+export { censusProofDepth, proveCensusMembership } from './prove.ts';
 export type { MembershipProof } from '../zk/prover.ts';
 export { MEMBERSHIP_PUBLIC_SIGNALS } from '../zk/membership-signals.ts';
 export { ZkInputError } from '../zk/errors.ts';

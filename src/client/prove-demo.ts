@@ -13,7 +13,6 @@ declare global {
 
 /** Other members of the demo census besides the visitor: random identities, weight 1. */
 const DEMO_OTHER_MEMBERS = 4;
-const DEMO_CENSUS_DEPTH = 4;
 
 function element<T extends HTMLElement>(id: string): T {
   const found = document.getElementById(id);
@@ -33,8 +32,11 @@ async function proveOnPage(identity: courtyard.Identity): Promise<void> {
   for (let member = 0; member < DEMO_OTHER_MEMBERS; member += 1) {
     leaves.push(await courtyard.membershipLeaf((await courtyard.createIdentity()).commitment, 1n));
   }
-  const tree = await courtyard.PoseidonMerkleTree.build(leaves, DEMO_CENSUS_DEPTH);
-  const artifacts = await courtyard.fetchProvingArtifacts();
+  // As a census does: the smallest declared depth that holds the members, and only that
+  // depth's circuit is fetched.
+  const depth = courtyard.smallestDeclaredDepthFor(leaves.length);
+  const tree = await courtyard.PoseidonMerkleTree.build(leaves, depth);
+  const artifacts = await courtyard.fetchProvingArtifacts({ depth });
   show('status', artifacts.warning ?? 'Proving…');
   const started = performance.now();
   const proof = await courtyard.proveCensusMembership(artifacts, {
@@ -46,7 +48,7 @@ async function proveOnPage(identity: courtyard.Identity): Promise<void> {
   });
   show(
     'status',
-    `Proved in ${Math.round(performance.now() - started)} ms${artifacts.insecure ? ' (INSECURE development keys)' : ''}.`,
+    `Proved at depth ${depth} in ${Math.round(performance.now() - started)} ms${artifacts.insecure ? ' (INSECURE development keys)' : ''}.`,
   );
   show('proof', JSON.stringify(proof, null, 2));
 }

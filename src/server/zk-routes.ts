@@ -12,8 +12,7 @@
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { DEFAULT_MEMBERSHIP_INSTANCE } from '../zk/circuit-manifest.ts';
-import { loadMembershipArtifacts, type MembershipArtifacts } from '../zk/artifacts-node.ts';
+import { declaredMembershipInstances, loadMembershipArtifacts, type MembershipArtifacts } from '../zk/artifacts-node.ts';
 import type { RouteHandler } from './routes.ts';
 import { fileNotFound, serveFile, type ServedFile } from './served-file.ts';
 
@@ -42,6 +41,8 @@ export interface ArtifactFileEntry {
 
 export interface ArtifactsManifest {
   instances: Record<string, {
+    /** The depth of the census tree the instance proves; a device fetches only the one it needs. */
+    depth: number;
     insecure: boolean;
     warning: string | null;
     r1csSha256: string;
@@ -83,6 +84,7 @@ async function loadServedArtifacts(instances: readonly string[]): Promise<Served
     const served = await artifactFiles(artifacts);
     const entry = (file: ArtifactFile): ArtifactFileEntry => ({ url: fileUrl(file), sha256: file.sha256, bytes: file.bytes.byteLength });
     manifest.instances[instance] = {
+      depth: artifacts.depth,
       insecure: artifacts.insecure,
       warning: artifacts.insecure ? 'INSECURE development setup: anyone may know its toxic waste; do not use for real votes.' : null,
       r1csSha256: artifacts.hashes.r1cs,
@@ -100,12 +102,14 @@ async function loadServedArtifacts(instances: readonly string[]): Promise<Served
 
 /**
  * The route; artifacts are read and hashed on first request, then kept in memory
- * (about 5 MB for the depth-20 instance).
+ * (wasm and proving key: about 15 MB for the three declared depths). Without `instances`,
+ * every membership instance circuits/circuits.json declares is served.
  */
-export function zkArtifactsRoute(instances: readonly string[] = [DEFAULT_MEMBERSHIP_INSTANCE]): RouteHandler {
+export function zkArtifactsRoute(instances?: readonly string[]): RouteHandler {
   let loading: Promise<ServedArtifacts> | undefined;
   const served = () => {
-    loading ??= loadServedArtifacts(instances).catch((error: unknown) => {
+    const names = async () => instances ?? (await declaredMembershipInstances()).map(({ instance }) => instance);
+    loading ??= names().then(loadServedArtifacts).catch((error: unknown) => {
       loading = undefined;
       throw error;
     });

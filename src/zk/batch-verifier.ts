@@ -14,7 +14,10 @@
  * where sum r_i L_i = (sum r_i) IC_0 + sum_j (sum_i r_i s_ij) IC_j costs one small
  * multi-exponentiation. A batch with an invalid proof passes with probability at most
  * about 2^-128. When the batch fails, every proof is verified on its own to find the
- * bad ones. Cheap checks (./verifier.ts) run first for each proof.
+ * bad ones. Cheap checks (./verifier.ts) run first for each proof, including the depth
+ * check: with a key that names its depth and roots that name theirs, a proof whose root
+ * is known at another depth is refused with DEPTH_MISMATCH and takes no part in the
+ * multi-pairing.
  */
 import type { Curve, Groth16VerificationKeyJson } from 'snarkjs';
 import { ProofRejectedError } from './errors.ts';
@@ -22,8 +25,8 @@ import { SNARK_SCALAR_FIELD } from './field.ts';
 import { getCurve } from './curve.ts';
 import type { MembershipPublicSignals } from './membership-signals.ts';
 import { MEMBERSHIP_PUBLIC_SIGNAL_COUNT } from './membership-signals.ts';
-import { checkMembershipProof, pairingHolds } from './verifier.ts';
-import type { CheckedProof, MembershipExpectations } from './verifier.ts';
+import { bareKey, checkMembershipProof, pairingHolds, rootList } from './verifier.ts';
+import type { CheckedProof, MembershipExpectations, MembershipKeyInput } from './verifier.ts';
 
 /** Most proofs in one multi-pairing; larger lists are verified in chunks of this size. */
 export const MAX_BATCH_SIZE = 1024;
@@ -44,27 +47,30 @@ export type BatchVerificationResult =
  * judged here: which ballot counts is the caller's rule.
  */
 export async function verifyMembershipBatch(
-  verificationKey: Groth16VerificationKeyJson,
+  key: MembershipKeyInput,
   items: readonly BatchProofItem[],
   expectations: MembershipExpectations,
 ): Promise<BatchVerificationResult[]> {
+  // Every proof is checked against the same roots: read them once (they may be a one-shot iterator).
+  const shared = { ...expectations, roots: rootList(expectations.roots) };
   const results: BatchVerificationResult[] = [];
   for (let start = 0; start < items.length; start += MAX_BATCH_SIZE) {
-    results.push(...(await verifyChunk(verificationKey, items.slice(start, start + MAX_BATCH_SIZE), expectations)));
+    results.push(...(await verifyChunk(key, items.slice(start, start + MAX_BATCH_SIZE), shared)));
   }
   return results;
 }
 
 async function verifyChunk(
-  verificationKey: Groth16VerificationKeyJson,
+  key: MembershipKeyInput,
   items: readonly BatchProofItem[],
   expectations: MembershipExpectations,
 ): Promise<BatchVerificationResult[]> {
+  const verificationKey = bareKey(key);
   const results: Array<BatchVerificationResult | undefined> = [];
   const checked: Array<{ position: number; proof: CheckedProof }> = [];
   for (const [position, item] of items.entries()) {
     try {
-      checked.push({ position, proof: await checkMembershipProof(verificationKey, item.proof, item.publicSignals, expectations) });
+      checked.push({ position, proof: await checkMembershipProof(key, item.proof, item.publicSignals, expectations) });
       results.push(undefined);
     } catch (error) {
       if (!(error instanceof ProofRejectedError)) throw error;

@@ -12,13 +12,19 @@ export interface CircuitInstance {
   pubs: string[];
   /** The public signals in the order snarkjs reports them: outputs first, then inputs. */
   publicSignals: string[];
-  /** The power of two of the powers-of-tau the instance needs (2^power >= constraints). */
+  /**
+   * The smallest powers of tau the instance can be set up from: its Groth16 domain,
+   * 2^power > constraints + public signals. A larger prepared ptau serves as well.
+   */
   powersOfTau: number;
 }
 
 export type CircuitManifest = Record<string, CircuitInstance>;
 
-/** The instance the API serves by default: membership at depth 20. */
+/**
+ * The instance used when none is named: membership at depth 20, the only depth there was
+ * before depths were declared (src/zk/membership-depths.ts).
+ */
 export const DEFAULT_MEMBERSHIP_INSTANCE = 'membership-20';
 
 /** Build metadata written next to the compiled artifacts by `scripts/zk/build-circuits.ts`. */

@@ -15,6 +15,13 @@ export type ProofRejectionCode =
   | 'PROOF_POINT_INVALID'
   /** The proof's root is neither the pinned snapshot root nor a known recent root. */
   | 'ROOT_UNKNOWN'
+  /**
+   * The proof's root is known, but as the root of a tree of another depth than the
+   * verification key's circuit: the proof must be made, and checked, at its root's depth.
+   */
+  | 'DEPTH_MISMATCH'
+  /** No verification key is available for the depth of the proof's root. */
+  | 'NO_KEY_FOR_DEPTH'
   | 'SCOPE_MISMATCH'
   | 'MESSAGE_MISMATCH'
   | 'ATTRIBUTE_MISMATCH'
@@ -38,7 +45,7 @@ export class ProofRejectedError extends Error {
 /** A bad argument to a zk function (a secret out of range, a tree that is full...). */
 export class ZkInputError extends Error {
   override readonly name = 'ZkInputError';
-  readonly code: 'INVALID_INPUT' | 'TREE_FULL' | 'LEAF_INDEX_OUT_OF_RANGE' | 'DEPTH_MISMATCH';
+  readonly code: 'INVALID_INPUT' | 'TREE_FULL' | 'LEAF_INDEX_OUT_OF_RANGE' | 'DEPTH_MISMATCH' | 'DEPTH_NOT_DECLARED';
 
   constructor(code: ZkInputError['code'], message: string) {
     super(message);

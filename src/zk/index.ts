@@ -17,13 +17,22 @@ export {
 export type { MerkleNode, MerkleNodeStore, MerkleProof, MerkleTreeSnapshot, NodePosition } from './merkle-tree.ts';
 export { buildMembershipInput } from './witness.ts';
 export type { MembershipCircuitInput, MembershipWitnessRequest } from './witness.ts';
-export { proveMembership } from './prover.ts';
+export { proveMembership, provingDepth } from './prover.ts';
 export type { MembershipProof, ProvingArtifacts } from './prover.ts';
 export { MEMBERSHIP_PUBLIC_SIGNALS, MEMBERSHIP_PUBLIC_SIGNAL_COUNT } from './membership-signals.ts';
 export type { MembershipPublicSignals } from './membership-signals.ts';
 export { MAX_PROOF_JSON_BYTES, parseProofJson } from './proof-format.ts';
-export { checkMembershipProof, verifyMembershipProof } from './verifier.ts';
-export type { MembershipExpectations, VerifiedMembership } from './verifier.ts';
+export { checkMembershipProof, verifyMembershipProof, verifyMembershipProofWithKeys } from './verifier.ts';
+export type {
+  DepthExpectations, MembershipExpectations, MembershipKeyInput, VerifiedMembership, VerifiedMembershipAtDepth,
+} from './verifier.ts';
+export { isMembershipVerificationKey, membershipKeyRing } from './membership-key.ts';
+export type { KnownRoot, MembershipKeyRing, MembershipVerificationKey } from './membership-key.ts';
+export {
+  MAX_MEMBERSHIP_DEPTH, MEMBERSHIP_DEPTHS, isMembershipDepth, membershipDepthOfInstance, membershipInstanceForDepth,
+  membershipInstanceNames, nextDeclaredDepth, smallestDeclaredDepthFor,
+} from './membership-depths.ts';
+export type { MembershipDepth } from './membership-depths.ts';
 export { MAX_BATCH_SIZE, verifyMembershipBatch } from './batch-verifier.ts';
 export type { BatchProofItem, BatchVerificationResult } from './batch-verifier.ts';
 export { verificationKeyHash } from './verification-key.ts';

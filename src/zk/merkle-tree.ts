@@ -8,9 +8,10 @@
  *   - an empty subtree of height h has the value zero(h): zero(0) = 0,
  *     zero(h + 1) = Poseidon2(zero(h), zero(h)); the root is node(depth, 0).
  *
- * A tree of depth d smaller than the circuit's depth D is, by definition, the leftmost
- * subtree of the depth-D tree with the same leaves: its proofs are lifted with
- * `extendMerkleProof`, which appends the siblings zero(d)..zero(D - 1) on the right.
+ * A tree of depth d smaller than a depth D is, by definition, the leftmost subtree of
+ * the depth-D tree with the same leaves: its proofs are lifted with `extendMerkleProof`,
+ * which appends the siblings zero(d)..zero(D - 1) on the right, and the tree itself grows
+ * in place with `grow(D)`, which writes only the D - d nodes above the old root.
  *
  * Insertion appends at the next free index; removal writes 0 (an empty leaf) in place
  * and never reuses the index, so leaf indices are stable. Every change recomputes only
@@ -156,6 +157,28 @@ export class PoseidonMerkleTree {
     }
     await store.setNodes(nodes, leaves.length);
     return tree;
+  }
+
+  /**
+   * Grows this tree to a deeper one with the same leaves, as a census does when it fills
+   * its depth: the deeper tree has this one as its leftmost subtree, so every stored node
+   * stays; only the nodes above the old root, node(l, 0) = Poseidon2(node(l - 1, 0),
+   * zero(l - 1)), are written, in one store call. Returns the tree opened at `depth` over
+   * the same store; change the tree only through it from then on (a change through this
+   * object would not reach the nodes above the old root).
+   */
+  async grow(depth: number): Promise<PoseidonMerkleTree> {
+    requireDepth(depth);
+    if (depth <= this.depth) throw new ZkInputError('DEPTH_MISMATCH', `Failed to grow tree: depth ${depth} is not above ${this.depth}`);
+    const zeros = await zeroHashes(depth);
+    const nodes: MerkleNode[] = [];
+    let value = await this.root();
+    for (let level = this.depth; level < depth; level++) {
+      value = this.#poseidon.hash2(value, zeros[level]!);
+      nodes.push({ level: level + 1, index: 0, value });
+    }
+    await this.store.setNodes(nodes, await this.store.getSize());
+    return PoseidonMerkleTree.open(depth, this.store);
   }
 
   async root(): Promise<bigint> {

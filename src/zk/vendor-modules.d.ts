@@ -78,6 +78,13 @@ declare module 'snarkjs' {
       witnessOptions?: unknown,
       proverOptions?: { singleThread?: boolean },
     ): Promise<{ proof: Groth16ProofJson; publicSignals: string[] }>;
+    /** The proving step alone, from a witness file (`.wtns` bytes or a mem file). */
+    prove(
+      zkey: SnarkjsFile,
+      witness: SnarkjsFile,
+      logger?: SnarkjsLogger,
+      proverOptions?: { singleThread?: boolean },
+    ): Promise<{ proof: Groth16ProofJson; publicSignals: string[] }>;
     verify(
       verificationKey: Groth16VerificationKeyJson,
       publicSignals: readonly string[],
@@ -95,7 +102,8 @@ declare module 'snarkjs' {
   };
 
   export const zKey: {
-    newZKey(r1cs: SnarkjsFile, ptau: SnarkjsFile, zkey: SnarkjsFile, logger?: SnarkjsLogger): Promise<Uint8Array>;
+    /** -1 (after logging why) when the circuit is too large for the ptau, or the ptau is not prepared. */
+    newZKey(r1cs: SnarkjsFile, ptau: SnarkjsFile, zkey: SnarkjsFile, logger?: SnarkjsLogger): Promise<Uint8Array | -1>;
     contribute(oldZkey: SnarkjsFile, newZkey: SnarkjsFile, name: string, entropy: string, logger?: SnarkjsLogger): Promise<Uint8Array>;
     beacon(oldZkey: SnarkjsFile, newZkey: SnarkjsFile, name: string, beaconHashHex: string, iterationsExponent: number, logger?: SnarkjsLogger): Promise<Uint8Array | false>;
     verifyFromR1cs(r1cs: SnarkjsFile, ptau: SnarkjsFile, zkey: SnarkjsFile, logger?: SnarkjsLogger): Promise<boolean>;
@@ -112,4 +120,13 @@ declare module 'snarkjs' {
   export const curves: {
     getCurveFromName(name: string, options?: { singleThread?: boolean }): Promise<Curve>;
   };
+}
+
+/** The witness runtime snarkjs itself uses (the same pinned version), imported to reuse one calculator per circuit. */
+declare module 'circom_runtime' {
+  export interface WitnessCalculator {
+    /** The witness as a `.wtns` file, the form snarkjs's prover reads. */
+    calculateWTNSBin(input: Record<string, unknown>, sanityCheck?: boolean): Promise<Uint8Array>;
+  }
+  export function WitnessCalculatorBuilder(wasm: Uint8Array, options?: { memorySize?: number }): Promise<WitnessCalculator>;
 }

@@ -1,8 +1,9 @@
 /**
  * A resident's device proves membership in a real browser: Chromium loads the SDK bundle
  * and the circuit from the Courtyard server on 127.0.0.1 (every other request is
- * blocked and recorded), creates an identity, builds a small census on the page,
- * proves; Node then checks the proof with the strict verifier and the committed key.
+ * blocked and recorded), creates an identity, builds a small census on the page at the
+ * smallest declared depth, fetches only that depth's circuit and proves; Node then checks
+ * the proof with the strict verifier and the committed key of that depth.
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { createTestApp, type TestApp } from '../support/app.ts';
@@ -14,12 +15,12 @@ import {
   PROVE_DEMO_PATH,
   type ClientManifest,
 } from '../../src/server/client-routes.ts';
-import { loadMembershipArtifacts } from '../../src/zk/artifacts-node.ts';
+import { loadMembershipArtifactsForDepth } from '../../src/zk/artifacts-node.ts';
 import { ProofRejectedError, membershipNullifier, verifyMembershipProof } from '../../src/zk/index.ts';
 import { restoreIdentity } from '../../src/client/index.ts';
 import type * as Sdk from '../../src/client/index.ts';
 
-/** Proving at depth 20 takes about a second in Node; allow a slow, cold browser plenty more. */
+/** Proving takes under a second in Node; allow a slow, cold browser plenty more. */
 const BROWSER_PROOF_TEST_TIMEOUT_MS = 120_000;
 const PAGE_READY_TIMEOUT_MS = 30_000;
 const SCOPE = 20261124n;
@@ -33,6 +34,7 @@ interface PageProofResult {
   publicSignals: string[];
   provingMs: number;
   insecure: boolean;
+  depth: number;
 }
 
 /** Runs in the page: only `window.courtyard` (the served SDK) is used. */
@@ -49,7 +51,9 @@ async function proveInPage(page: Page, scope: bigint, message: bigint): Promise<
         await sdk.createIdentity(),
       ];
       const leaves = await Promise.all(members.map((member) => sdk.membershipLeaf(member.commitment, 1n)));
-      const tree = await sdk.PoseidonMerkleTree.build(leaves);
+      // As the census does: the smallest declared depth that holds the members.
+      const depth = sdk.smallestDeclaredDepthFor(leaves.length);
+      const tree = await sdk.PoseidonMerkleTree.build(leaves, depth);
       const path = await tree.proof(2);
       // The shape the GraphQL `censusMerkleProof` field returns.
       const censusProof = {
@@ -59,7 +63,7 @@ async function proveInPage(page: Page, scope: bigint, message: bigint): Promise<
         siblings: path.siblings.map(String),
         pathIndices: path.pathIndices,
       };
-      const artifacts = await sdk.fetchProvingArtifacts();
+      const artifacts = await sdk.fetchProvingArtifacts({ depth: sdk.censusProofDepth(censusProof) });
       const started = performance.now();
       const { proof, publicSignals } = await sdk.proveCensusMembership(artifacts, {
         identity,
@@ -76,6 +80,7 @@ async function proveInPage(page: Page, scope: bigint, message: bigint): Promise<
         publicSignals,
         provingMs: performance.now() - started,
         insecure: artifacts.insecure,
+        depth: artifacts.depth,
       };
     },
     { scopeText: String(scope), messageText: String(message) },
@@ -131,14 +136,15 @@ if (!chromiumAvailable()) {
       'creates an identity, proves in the page, and the strict verifier accepts the proof; tampered signals fail',
       async () => {
         const result = await proveInPage(page, SCOPE, MESSAGE);
-        console.info(`In-browser proof (depth 20): ${Math.round(result.provingMs)} ms`);
+        console.info(`In-browser proof (depth ${result.depth}): ${Math.round(result.provingMs)} ms`);
         expect(pageErrors).toEqual([]);
         expect(result.insecure).toBe(true);
+        expect(result.depth).toBe(10);
 
-        const { verificationKey } = await loadMembershipArtifacts();
+        const { membershipKey: verificationKey } = await loadMembershipArtifactsForDepth(10);
         const root = BigInt(result.root);
         const verified = await verifyMembershipProof(verificationKey, result.proof, result.publicSignals, {
-          roots: [root],
+          roots: [{ root, depth: 10 }],
           scope: SCOPE,
           message: MESSAGE,
         });
@@ -152,6 +158,14 @@ if (!chromiumAvailable()) {
           scope: SCOPE,
           message: MESSAGE,
         });
+        // The key of another depth refuses it: the root is known at depth 10.
+        const { membershipKey: depth20Key } = await loadMembershipArtifactsForDepth(20);
+        await expect(
+          verifyMembershipProof(depth20Key, result.proof, result.publicSignals, {
+            roots: [{ root, depth: 10 }],
+            scope: SCOPE,
+          }),
+        ).rejects.toMatchObject({ code: 'DEPTH_MISMATCH' });
 
         const withMessage = [...result.publicSignals];
         withMessage[4] = String(MESSAGE + 1n);
@@ -222,13 +236,16 @@ if (!chromiumAvailable()) {
       expect((await fetch(`${server.url}${PROVE_DEMO_PATH}`, { method: 'POST', body: '' })).status).toBe(405);
     });
 
-    it('loaded the SDK, the circuit and the proving key from the server only', () => {
+    it('loaded the SDK, the circuit and the proving key from the server only, and only those of depth 10', () => {
       expect(blocked).toEqual([]);
       const offOrigin = requested.filter(
         (url) => !url.startsWith(`${server.url}/`) && !url.startsWith('blob:') && !url.startsWith('data:'),
       );
       expect(offOrigin).toEqual([]);
-      expect(requested.some((url) => url.includes('/zk/artifacts/') && url.endsWith('.zkey'))).toBe(true);
+      const artifactFiles = new Set(
+        requested.filter((url) => url.includes('/zk/artifacts/')).map((url) => url.slice(url.lastIndexOf('/') + 1)),
+      );
+      expect([...artifactFiles].sort()).toEqual(['membership-10.insecure-dev.zkey', 'membership-10.wasm']);
       expect(requested.some((url) => url.includes('/client/assets/'))).toBe(true);
     });
   });

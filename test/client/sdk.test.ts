@@ -1,6 +1,7 @@
 /**
- * The resident SDK's boundaries in Node (no proving): identity backup, census proofs as
- * the API returns them, and the checks on artifacts fetched from the server.
+ * The resident SDK in Node: identity backup, census proofs as the API returns them, the
+ * checks on artifacts fetched from the server, and one proof at the census's depth with
+ * the artifacts the server's own route serves.
  */
 import { createHash } from 'node:crypto';
 import {
@@ -8,14 +9,20 @@ import {
   PoseidonMerkleTree,
   ZkInputError,
   backupIdentity,
+  censusProofDepth,
   createIdentity,
   fetchProvingArtifacts,
   membershipInputFromCensus,
   membershipLeaf,
   parseCensusMerkleProof,
+  proveCensusMembership,
   restoreIdentity,
+  smallestDeclaredDepthFor,
 } from '../../src/client/index.ts';
 import type { CensusMerkleProofJson } from '../../src/client/index.ts';
+import { zkArtifactsRoute } from '../../src/server/zk-routes.ts';
+import { loadMembershipArtifactsForDepth } from '../../src/zk/artifacts-node.ts';
+import { terminateCurve, verifyMembershipProof } from '../../src/zk/index.ts';
 
 const ORIGIN = 'http://courtyard.test';
 
@@ -98,50 +105,123 @@ describe('census proofs from the API', () => {
 });
 
 describe('fetchProvingArtifacts', () => {
-  const wasm = new Uint8Array([0, 97, 115, 109]);
-  const zkey = new Uint8Array([1, 2, 3]);
+  const files = (depth: number) => ({
+    wasm: new Uint8Array([0, 97, 115, 109, depth]),
+    zkey: new Uint8Array([1, 2, 3, depth]),
+  });
   const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+  type Entry = { url: string; sha256: string; bytes: number };
 
-  function serverWith(files: {
-    wasm: { url: string; sha256: string; bytes: number };
-    zkey: { url: string; sha256: string; bytes: number };
-  }): typeof fetch {
-    return (async (input: URL | RequestInfo) => {
-      const url = String(input);
-      if (url === `${ORIGIN}/zk/artifacts.json`) {
-        return Response.json({
-          instances: { 'membership-20': { insecure: true, warning: 'INSECURE', verificationKeyHash: 'ab', files } },
+  /** A server with one instance per depth; every URL asked for is recorded. */
+  function serverWith(
+    overrides: Partial<Record<'wasm' | 'zkey', Partial<Entry>>> = {},
+    depths: readonly number[] = [10, 14, 20],
+  ): { fetch: typeof fetch; requested: string[] } {
+    const requested: string[] = [];
+    const instances = Object.fromEntries(
+      depths.map((depth) => {
+        const { wasm, zkey } = files(depth);
+        const entry = (kind: 'wasm' | 'zkey', bytes: Uint8Array): Entry => ({
+          url: `/a/${depth}.${kind}`,
+          sha256: sha256(bytes),
+          bytes: bytes.byteLength,
+          ...(depth === 20 ? overrides[kind] : {}),
         });
-      }
-      if (url === `${ORIGIN}/a/w.wasm`) return new Response(wasm);
-      if (url === `${ORIGIN}/a/k.zkey`) return new Response(zkey);
+        const manifestEntry = { depth, insecure: true, warning: 'INSECURE', verificationKeyHash: `key-${depth}` };
+        return [
+          `membership-${depth}`,
+          { ...manifestEntry, files: { wasm: entry('wasm', wasm), zkey: entry('zkey', zkey) } },
+        ];
+      }),
+    );
+    const fetcher = (async (input: URL | RequestInfo) => {
+      const url = String(input);
+      requested.push(url);
+      if (url === `${ORIGIN}/zk/artifacts.json`) return Response.json({ instances });
+      const match = /^http:\/\/courtyard\.test\/a\/(\d+)\.(wasm|zkey)$/u.exec(url);
+      if (match) return new Response(files(Number(match[1]))[match[2] as 'wasm' | 'zkey']);
       return new Response(null, { status: 404 });
     }) as typeof fetch;
+    return { fetch: fetcher, requested };
   }
-  const good = {
-    wasm: { url: '/a/w.wasm', sha256: sha256(wasm), bytes: wasm.byteLength },
-    zkey: { url: '/a/k.zkey', sha256: sha256(zkey), bytes: zkey.byteLength },
-  };
 
-  it('returns the bytes and the insecure label when every hash matches', async () => {
-    const fetched = await fetchProvingArtifacts({ origin: ORIGIN, fetch: serverWith(good) });
-    expect(fetched).toMatchObject({ wasm, zkey, instance: 'membership-20', insecure: true, verificationKeyHash: 'ab' });
+  it('returns the bytes, the depth and the insecure label of membership-20 by default', async () => {
+    const fetched = await fetchProvingArtifacts({ origin: ORIGIN, fetch: serverWith().fetch });
+    expect(fetched).toMatchObject({ ...files(20), instance: 'membership-20', depth: 20, insecure: true });
+    expect(fetched.verificationKeyHash).toBe('key-20');
+  });
+
+  it('fetches the instance of the depth it is asked for, and no other file', async () => {
+    const server = serverWith();
+    const fetched = await fetchProvingArtifacts({ origin: ORIGIN, fetch: server.fetch, depth: 14 });
+    expect(fetched).toMatchObject({ ...files(14), instance: 'membership-14', depth: 14 });
+    expect(server.requested).toEqual([`${ORIGIN}/zk/artifacts.json`, `${ORIGIN}/a/14.wasm`, `${ORIGIN}/a/14.zkey`]);
+  });
+
+  it('refuses a depth the server does not serve, and an instance that is not the one of the depth', async () => {
+    const { fetch: fetcher } = serverWith();
+    await expect(fetchProvingArtifacts({ origin: ORIGIN, fetch: fetcher, depth: 12 })).rejects.toThrow(
+      /no instance of depth 12/u,
+    );
+    await expect(
+      fetchProvingArtifacts({ origin: ORIGIN, fetch: fetcher, depth: 10, instance: 'membership-14' }),
+    ).rejects.toThrow(/not the instance of depth 10/u);
   });
 
   it('refuses a file whose sha256 or size differs, one on another origin, one over the limit, and an unknown instance', async () => {
-    const cases = [
-      { ...good, zkey: { ...good.zkey, sha256: sha256(wasm) } },
-      { ...good, zkey: { ...good.zkey, bytes: 4 } },
-      { ...good, wasm: { ...good.wasm, url: 'https://cdn.example/w.wasm' } },
-      { ...good, wasm: { ...good.wasm, bytes: 65 * 1024 * 1024 } },
+    const cases: Array<Partial<Record<'wasm' | 'zkey', Partial<Entry>>>> = [
+      { zkey: { sha256: sha256(files(20).wasm) } },
+      { zkey: { bytes: 5 } },
+      { wasm: { url: 'https://cdn.example/w.wasm' } },
+      { wasm: { bytes: 65 * 1024 * 1024 } },
     ];
-    for (const files of cases) {
-      await expect(fetchProvingArtifacts({ origin: ORIGIN, fetch: serverWith(files) })).rejects.toThrow(
+    for (const overrides of cases) {
+      await expect(fetchProvingArtifacts({ origin: ORIGIN, fetch: serverWith(overrides).fetch })).rejects.toThrow(
         ArtifactFetchError,
       );
     }
     await expect(
-      fetchProvingArtifacts({ origin: ORIGIN, fetch: serverWith(good), instance: 'membership-8' }),
+      fetchProvingArtifacts({ origin: ORIGIN, fetch: serverWith().fetch, instance: 'membership-8' }),
     ).rejects.toThrow(/no instance "membership-8"/u);
+  });
+});
+
+describe('proving at the census depth with the artifacts the server serves', () => {
+  const route = zkArtifactsRoute();
+  const requested: string[] = [];
+  /** The server's real artifacts route, called in process: no port, no database. */
+  const serverFetch = (async (input: URL | RequestInfo) => {
+    const url = new URL(String(input));
+    requested.push(url.pathname);
+    return (await route(new Request(url), url)) ?? new Response(null, { status: 404 });
+  }) as typeof fetch;
+
+  afterAll(terminateCurve);
+
+  it('proves a census of five at depth 10 with only the depth-10 files, and the depth-10 key verifies it', async () => {
+    const identity = await createIdentity();
+    const leaves = [11n, 12n, await membershipLeaf(identity.commitment, 1n), 14n, 15n];
+    const depth = smallestDeclaredDepthFor(leaves.length);
+    const tree = await PoseidonMerkleTree.build(leaves, depth);
+    const censusProof = await tree.proof(2);
+    expect(censusProofDepth(censusProof)).toBe(10);
+    const artifacts = await fetchProvingArtifacts({ origin: ORIGIN, fetch: serverFetch, depth });
+    const request = { identity, censusProof, attribute: 1n, scope: 5n, message: 6n };
+    const { proof, publicSignals } = await proveCensusMembership(artifacts, request);
+    expect(requested.filter((path) => path.startsWith('/zk/artifacts/')).map((path) => path.split('/').pop())).toEqual([
+      'membership-10.wasm',
+      'membership-10.insecure-dev.zkey',
+    ]);
+    const { membershipKey } = await loadMembershipArtifactsForDepth(10);
+    await expect(
+      verifyMembershipProof(membershipKey, proof, publicSignals, {
+        roots: [{ root: await tree.root(), depth }],
+        scope: 5n,
+      }),
+    ).resolves.toMatchObject({ message: 6n });
+
+    // Artifacts of another depth are refused before any proving.
+    const deeper = await fetchProvingArtifacts({ origin: ORIGIN, fetch: serverFetch, depth: 14 });
+    await expect(proveCensusMembership(deeper, request)).rejects.toMatchObject({ code: 'DEPTH_MISMATCH' });
   });
 });

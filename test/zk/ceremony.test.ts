@@ -7,10 +7,10 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as snarkjs from 'snarkjs';
 import {
-  beaconPhase2, beaconPowersOfTau, collectingLogger, contributePhase2, contributePowersOfTau, exportVerificationKey,
-  initPhase2, newPowersOfTau, preparePowersOfTau, verifyPhase2, verifyPowersOfTau,
+  MAX_POWERS_OF_TAU, beaconPhase2, beaconPowersOfTau, choosePowersOfTau, collectingLogger, contributePhase2, contributePowersOfTau,
+  exportVerificationKey, initPhase2, newPowersOfTau, preparePowersOfTau, requirePower, verifyPhase2, verifyPowersOfTau,
 } from '../../scripts/zk/ceremony.ts';
-import { buildInstance } from '../../scripts/zk/build-circuits.ts';
+import { buildInstance, domainPower } from '../../scripts/zk/build-circuits.ts';
 import type { CircuitInstance } from '../../src/zk/circuit-manifest.ts';
 import { REPOSITORY_ROOT } from '../../src/zk/artifacts-node.ts';
 
@@ -41,6 +41,29 @@ async function phase2Verifies(zkey: string): Promise<boolean> {
     return false;
   }
 }
+
+describe('powers of tau sizes', () => {
+  it('give a circuit the smallest power strictly above its constraints plus public signals, as snarkjs does', () => {
+    expect(domainPower(3_114, 5)).toBe(12);
+    expect(domainPower(4_082, 5)).toBe(12);
+    expect(domainPower(4_090, 5)).toBe(12);
+    expect(domainPower(4_091, 5)).toBe(13);
+    expect(domainPower(5_534, 5)).toBe(13);
+    expect(domainPower(1, 1)).toBe(2);
+  });
+
+  it('choose the smallest available phase-1 file that is large enough, of any power', () => {
+    expect(choosePowersOfTau([13], 12)).toBe(13);
+    expect(choosePowersOfTau([16, 13, 14], 14)).toBe(14);
+    expect(choosePowersOfTau([13], 14)).toBeUndefined();
+    expect(choosePowersOfTau([], 8)).toBeUndefined();
+  });
+
+  it(`accept powers from 1 to ${MAX_POWERS_OF_TAU} only`, () => {
+    expect(requirePower(14)).toBe(14);
+    for (const bad of [0, MAX_POWERS_OF_TAU + 1, 13.5, Number.NaN]) expect(() => requirePower(bad)).toThrow(RangeError);
+  });
+});
 
 describe('circuit build', () => {
   it('is reproducible: two builds give the same r1cs hash', async () => {
@@ -94,6 +117,35 @@ describe('trusted-setup ceremony', () => {
       await writeFile(file('tampered.zkey'), tampered);
       expect(await phase2Verifies(file('tampered.zkey'))).toBe(false);
     }
+  });
+
+  it('sets up circuits of different sizes from one phase-1 file, each with its own key', async () => {
+    const squarings = (n: number, powersOfTau: number): CircuitInstance => ({
+      file: 'squarings', template: 'Squarings', params: [n], pubs: [], publicSignals: ['y'], powersOfTau,
+    });
+    const small = await buildInstance('squarings-2', squarings(2, 2), directory, fixtures);
+    const large = await buildInstance('squarings-100', squarings(100, 7), directory, fixtures);
+    expect([small.constraints, large.constraints]).toEqual([2, 100]);
+    const keys: Record<string, snarkjs.Groth16VerificationKeyJson> = {};
+    for (const name of ['squarings-2', 'squarings-100']) {
+      await initPhase2(file(`${name}.r1cs`), file('pot8_final.ptau'), file(`${name}_0000.zkey`));
+      await contributePhase2(file(`${name}_0000.zkey`), file(`${name}_0001.zkey`), 'Alice', `${name} entropy`);
+      expect(await verifyPhase2(file(`${name}.r1cs`), file('pot8_final.ptau'), file(`${name}_0001.zkey`), quiet())).toBe(true);
+      keys[name] = await exportVerificationKey(file(`${name}_0001.zkey`), file(`${name}.vkey.json`), false);
+    }
+    const { proof, publicSignals } = await snarkjs.groth16.fullProve({ x: 3 }, file('squarings-2.wasm'), file('squarings-2_0001.zkey'));
+    expect(publicSignals).toEqual(['81']);
+    expect(await snarkjs.groth16.verify(keys['squarings-2']!, publicSignals, proof)).toBe(true);
+    expect(await snarkjs.groth16.verify(keys['squarings-100']!, publicSignals, proof)).toBe(false);
+  });
+
+  it('refuses a circuit whose domain exceeds its declared powers of tau, and one too large for the ptau', async () => {
+    const squarings300 = (powersOfTau: number): CircuitInstance => ({
+      file: 'squarings', template: 'Squarings', params: [300], pubs: [], publicSignals: ['y'], powersOfTau,
+    });
+    await expect(buildInstance('squarings-300', squarings300(8), join(directory, 'too-large'), fixtures)).rejects.toThrow(/need a 2\^9 domain, the manifest names 2\^8/);
+    await buildInstance('squarings-300', squarings300(9), directory, fixtures);
+    await expect(initPhase2(file('squarings-300.r1cs'), file('pot8_final.ptau'), file('unused.zkey'))).rejects.toThrow(/circuit too big for this power of tau/);
   });
 
   it('fails verification against another powers of tau', async () => {

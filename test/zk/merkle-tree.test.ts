@@ -91,6 +91,26 @@ describe('Poseidon Merkle tree', () => {
     expect(lifted.root).toBe(naiveRoot(leaves, 8));
   });
 
+  it('grows in place to a deeper tree of the same leaves, writing only the nodes above the old root', async () => {
+    const leaves = [5n, 6n, 7n, 8n];
+    const store = new MemoryNodeStore();
+    const shallow = await PoseidonMerkleTree.build(leaves, 2, store);
+    const oldRoot = await shallow.root();
+    const nodesBefore = store.snapshot(2).nodes.length;
+    const grown = await shallow.grow(6);
+    expect(grown.depth).toBe(6);
+    expect(store.snapshot(6).nodes.length).toBe(nodesBefore + 4);
+    expect(await grown.root()).toBe(naiveRoot(leaves, 6));
+    expect(await shallow.root()).toBe(oldRoot);
+    expect(await grown.proof(3)).toEqual(await extendMerkleProof(await shallow.proof(3), 6));
+    // The full depth-2 tree takes its fifth member only once grown.
+    await expect(shallow.insert(9n)).rejects.toMatchObject({ code: 'TREE_FULL' });
+    await grown.insert(9n);
+    expect(await grown.root()).toBe(naiveRoot([...leaves, 9n], 6));
+    await expect(grown.grow(6)).rejects.toMatchObject({ code: 'DEPTH_MISMATCH' });
+    await expect(grown.grow(33)).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+  });
+
   it('starts from the zero hashes: empty leaf 0, each level the hash of two of the level below', async () => {
     const zeros = await zeroHashes(4);
     expect(zeros[0]).toBe(0n);

@@ -1,10 +1,11 @@
 /**
  * Shared fixtures for the zk tests: the committed artifacts, a census with one known
- * member, and proofs made once per test file (a proof costs about a second).
+ * member at a declared depth, and proofs made once per test file (a proof costs about a
+ * second).
  */
 import { getCurve } from '../../../src/zk/curve.ts';
 import { SNARK_SCALAR_FIELD } from '../../../src/zk/field.ts';
-import { loadMembershipArtifacts } from '../../../src/zk/artifacts-node.ts';
+import { loadMembershipArtifactsForDepth } from '../../../src/zk/artifacts-node.ts';
 import type { MembershipArtifacts } from '../../../src/zk/artifacts-node.ts';
 import { createIdentity, membershipLeaf } from '../../../src/zk/identity.ts';
 import type { Identity } from '../../../src/zk/identity.ts';
@@ -23,13 +24,22 @@ export interface CensusFixture {
   prove(scope: bigint, message: bigint): Promise<MembershipProof>;
 }
 
-/** A census of `size` members (filler leaves) with one real identity at `memberIndex`. */
-export async function createCensusFixture(size = 64, memberIndex = 37, attribute = 12_345n): Promise<CensusFixture> {
-  const artifacts = await loadMembershipArtifacts();
+export interface CensusFixtureOptions {
+  size?: number;
+  memberIndex?: number;
+  attribute?: bigint;
+  /** A declared membership depth: the tree's and the circuit's. */
+  depth?: number;
+}
+
+/** A census of `size` members (filler leaves) with one real identity at `memberIndex`, at `depth` (20 by default). */
+export async function createCensusFixture(options: CensusFixtureOptions = {}): Promise<CensusFixture> {
+  const { size = 64, memberIndex = 37, attribute = 12_345n, depth = 20 } = options;
+  const artifacts = await loadMembershipArtifactsForDepth(depth);
   const identity = await createIdentity();
   const leaves = Array.from({ length: size }, (_, index) => BigInt(index + 1_000));
   leaves[memberIndex] = await membershipLeaf(identity.commitment, attribute);
-  const tree = await PoseidonMerkleTree.build(leaves);
+  const tree = await PoseidonMerkleTree.build(leaves, depth);
   const merkleProof = await tree.proof(memberIndex);
   return {
     artifacts, identity, attribute, memberIndex, tree, merkleProof,
