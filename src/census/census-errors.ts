@@ -22,6 +22,8 @@ export type CensusErrorCode =
   | 'NOT_A_MEMBER'
   /** The owner holds no unit in the community, so has no weight. */
   | 'NOT_AN_OWNER'
+  /** The census holds as many leaves as the deepest declared tree (2^20): it cannot grow further. */
+  | 'CENSUS_FULL'
   /** The community has no active verification key, so no proof can verify. */
   | 'NO_ACTIVE_VERIFICATION_KEY';
 

@@ -7,10 +7,19 @@
  *   2. rewrites the leaf's path through DatabaseNodeStore (depth + 1 node writes);
  *   3. writes the leaf row;
  *   4. appends the ledger entry (`census.join`, `census.weight`, `census.remove`) with
- *      kind, leaf index, commitment, weight and new root — never personal data;
- *   5. records the new root, size and totals in the tree row and the root history, with
- *      the pending id of the entry that made it (`ledger_entry_id`; its sequence number
- *      is assigned when the integrator sequences it, see `sequenceOfEntry`).
+ *      kind, leaf index, commitment, weight, new root and its depth — never personal data;
+ *   5. records the new root, its depth, size and totals in the tree row and the root
+ *      history, with the pending id of the entry that made it (`ledger_entry_id`; its
+ *      sequence number is assigned when the integrator sequences it, see `sequenceOfEntry`).
+ *
+ * Depth (issue 9): a tree opens at the smallest declared depth of the membership circuit
+ * (src/zk/membership-depths.ts) and, when a join finds it full (every one of its 2^depth
+ * leaf slots used, removed leaves included: their index is never reused), grows to the
+ * next declared depth first, in the same transaction and under the same lock: the old
+ * tree becomes the new one's leftmost subtree, so only the nodes above the old root are
+ * written, and the growth is its own ledger entry (`census.grow`) and root-history row.
+ * Every root keeps the depth it was recorded at, so proofs against it are made and
+ * checked at that depth (membership-proof.ts).
  *
  * The append comes after the tree lock (ledger ordering rule, docs/ledger.md): changes to
  * one tree are serialised by that lock, so their entries' pending ids — and so their
@@ -20,7 +29,9 @@ import { randomUUID } from 'node:crypto';
 import type { SqlEntityManager } from '../db/orm.ts';
 import { appendEntry } from '../ledger/append-entry.ts';
 import { membershipLeaf } from '../zk/identity.ts';
-import { CENSUS_TREE_DEPTH, PoseidonMerkleTree, zeroHashes } from '../zk/merkle-tree.ts';
+import { ZkInputError } from '../zk/errors.ts';
+import { MEMBERSHIP_DEPTHS, smallestDeclaredDepthFor } from '../zk/membership-depths.ts';
+import { PoseidonMerkleTree, zeroHashes } from '../zk/merkle-tree.ts';
 import type { MerkleProof } from '../zk/merkle-tree.ts';
 import { CensusError } from './census-errors.ts';
 import { DatabaseNodeStore } from './census-node-store.ts';
@@ -29,6 +40,8 @@ import type { CensusKind } from './census.entity.ts';
 export interface CensusTotals {
   size: number;
   root: bigint;
+  /** The depth of the tree `root` is the root of. */
+  depth: number;
   totalWeight: number;
   headCount: number;
 }
@@ -46,6 +59,22 @@ export interface CensusChange extends CensusTotals {
   ledgerEntryId: number;
   /** The entry's time, also the root history's `recorded_at`. */
   recordedAt: Date;
+  /** Set when this join first grew the tree to a deeper declared depth. */
+  growth?: CensusGrowth;
+}
+
+/** What a tree's growth to a deeper declared depth did, as recorded by `census.grow`. */
+export interface CensusGrowth {
+  communityId: string;
+  kind: CensusKind;
+  previousDepth: number;
+  previousRoot: bigint;
+  depth: number;
+  /** The root of the grown tree: the previous root lifted with zero subtrees on the right. */
+  root: bigint;
+  version: number;
+  ledgerEntryId: number;
+  recordedAt: Date;
 }
 
 interface LockedTree {
@@ -57,26 +86,107 @@ interface LockedTree {
 
 const TREE_COLUMNS = 'depth, size, root, total_weight, head_count';
 
-/** Creates the tree row on first use (empty tree, zero root) and locks it. */
+/** The depth a new census tree opens at: the smallest declared depth of the membership circuit. */
+export const INITIAL_CENSUS_DEPTH: number = MEMBERSHIP_DEPTHS[0];
+
+/** The actor of a `census.grow` entry: the census grows by itself when a join needs the room. */
+const GROWTH_ACTOR = 'system';
+
+function totalsOf(row: Record<string, unknown>): CensusTotals {
+  return {
+    depth: Number(row['depth']),
+    size: Number(row['size']),
+    root: BigInt(String(row['root'])),
+    totalWeight: Number(row['total_weight']),
+    headCount: Number(row['head_count']),
+  };
+}
+
+/** The totals of a tree nobody joined yet: an empty tree of the initial depth. */
+async function emptyTotals(): Promise<CensusTotals> {
+  const root = (await zeroHashes(INITIAL_CENSUS_DEPTH))[INITIAL_CENSUS_DEPTH]!;
+  return { depth: INITIAL_CENSUS_DEPTH, size: 0, root, totalWeight: 0, headCount: 0 };
+}
+
+/** Creates the tree row on first use (empty tree of the initial depth, zero root) and locks it. */
 async function lockTree(em: SqlEntityManager, communityId: string, kind: CensusKind): Promise<LockedTree> {
   const select = `select ${TREE_COLUMNS} from census_trees where community_id = ? and kind = ? for update`;
   let rows: Array<Record<string, unknown>> = await em.execute(select, [communityId, kind]);
   if (rows.length === 0) {
-    const emptyRoot = (await zeroHashes(CENSUS_TREE_DEPTH))[CENSUS_TREE_DEPTH]!;
+    const empty = await emptyTotals();
     await em.execute(
       `insert into census_trees (community_id, kind, depth, root, updated_at) values (?, ?, ?, ?, ?) on conflict do nothing`,
-      [communityId, kind, CENSUS_TREE_DEPTH, emptyRoot.toString(), new Date()],
+      [communityId, kind, empty.depth, empty.root.toString(), new Date()],
     );
     rows = await em.execute(select, [communityId, kind]);
   }
-  const row = rows[0]!;
-  const size = Number(row['size']);
-  const tree = await PoseidonMerkleTree.open(Number(row['depth']), new DatabaseNodeStore(em, communityId, kind, size));
+  const totals = totalsOf(rows[0]!);
+  const tree = await PoseidonMerkleTree.open(totals.depth, new DatabaseNodeStore(em, communityId, kind, totals.size));
+  return { communityId, kind, tree, totals };
+}
+
+/** Appends a root-history row (the next version) and returns its version. */
+async function recordRoot(
+  em: SqlEntityManager,
+  locked: LockedTree,
+  row: CensusTotals & { recordedAt: Date; ledgerEntryId: number },
+): Promise<number> {
+  const [versionRow]: Array<{ version: number }> = await em.execute(
+    `with updated as (
+       update census_trees set depth = ?, root = ?, total_weight = ?, head_count = ?, updated_at = ? where community_id = ? and kind = ?
+     )
+     insert into census_roots (community_id, kind, version, root, depth, size, total_weight, head_count, recorded_at, ledger_entry_id)
+     select ?, ?, coalesce(max(version), 0) + 1, ?, ?, ?, ?, ?, ?, ? from census_roots where community_id = ? and kind = ?
+     returning version`,
+    [
+      row.depth, row.root.toString(), row.totalWeight, row.headCount, row.recordedAt, locked.communityId, locked.kind,
+      locked.communityId, locked.kind, row.root.toString(), row.depth, row.size, row.totalWeight, row.headCount, row.recordedAt,
+      row.ledgerEntryId, locked.communityId, locked.kind,
+    ],
+  );
+  return Number(versionRow!.version);
+}
+
+/**
+ * Makes room for one more leaf: when every slot of the locked tree is used, grows it to
+ * the smallest declared depth that holds one more leaf (the next declared depth), writes
+ * the nodes above the old root, appends `census.grow` and records the grown root at its
+ * depth. CENSUS_FULL when the deepest declared tree is full. Call with the tree locked.
+ */
+async function makeRoom(em: SqlEntityManager, locked: LockedTree): Promise<CensusGrowth | undefined> {
+  const { size, depth: previousDepth, root: previousRoot } = locked.totals;
+  if (size < 2 ** previousDepth) return undefined;
+  let depth: number;
+  try {
+    depth = smallestDeclaredDepthFor(size + 1);
+  } catch (error) {
+    if (error instanceof ZkInputError && error.code === 'TREE_FULL') {
+      throw new CensusError('CENSUS_FULL', `Failed to join census: the ${locked.kind} census holds ${size} leaves, the most the deepest declared tree holds`);
+    }
+    throw error;
+  }
+  locked.tree = await locked.tree.grow(depth);
+  const root = await locked.tree.root();
+  const appended = await appendEntry(em, {
+    communityId: locked.communityId,
+    type: 'census.grow',
+    actor: GROWTH_ACTOR,
+    payload: {
+      kind: locked.kind,
+      previousDepth,
+      previousRoot: previousRoot.toString(),
+      depth,
+      root: root.toString(),
+      size,
+      totalWeight: locked.totals.totalWeight,
+      headCount: locked.totals.headCount,
+    },
+  });
+  locked.totals = { ...locked.totals, depth, root };
+  const version = await recordRoot(em, locked, { ...locked.totals, recordedAt: appended.time, ledgerEntryId: appended.entryId });
   return {
-    communityId,
-    kind,
-    tree,
-    totals: { size, root: BigInt(String(row['root'])), totalWeight: Number(row['total_weight']), headCount: Number(row['head_count']) },
+    communityId: locked.communityId, kind: locked.kind, previousDepth, previousRoot, depth, root,
+    version, ledgerEntryId: appended.entryId, recordedAt: appended.time,
   };
 }
 
@@ -97,6 +207,7 @@ async function recordChange(
 ): Promise<CensusChange> {
   const root = await locked.tree.root();
   const size = await locked.tree.size();
+  const depth = locked.tree.depth;
   const totalWeight = locked.totals.totalWeight + entry.totalWeightDelta;
   const headCount = locked.totals.headCount + entry.headCountDelta;
   const appended = await appendEntry(em, {
@@ -109,6 +220,7 @@ async function recordChange(
       commitment: entry.identityCommitment.toString(),
       weight: entry.weight,
       root: root.toString(),
+      depth,
       size,
       totalWeight,
       headCount,
@@ -116,18 +228,8 @@ async function recordChange(
   });
   // The entry's own time, so the root row finds its entry (see ledgerSeqOfRecord).
   const now = appended.time;
-  const [versionRow]: Array<{ version: number }> = await em.execute(
-    `with updated as (
-       update census_trees set root = ?, total_weight = ?, head_count = ?, updated_at = ? where community_id = ? and kind = ?
-     )
-     insert into census_roots (community_id, kind, version, root, size, total_weight, head_count, recorded_at, ledger_entry_id)
-     select ?, ?, coalesce(max(version), 0) + 1, ?, ?, ?, ?, ?, ? from census_roots where community_id = ? and kind = ?
-     returning version`,
-    [
-      root.toString(), totalWeight, headCount, now, locked.communityId, locked.kind,
-      locked.communityId, locked.kind, root.toString(), size, totalWeight, headCount, now, appended.entryId, locked.communityId, locked.kind,
-    ],
-  );
+  locked.totals = { depth, size, root, totalWeight, headCount };
+  const version = await recordRoot(em, locked, { ...locked.totals, recordedAt: now, ledgerEntryId: appended.entryId });
   return {
     communityId: locked.communityId,
     kind: locked.kind,
@@ -136,9 +238,10 @@ async function recordChange(
     weight: entry.weight,
     size,
     root,
+    depth,
     totalWeight,
     headCount,
-    version: Number(versionRow!.version),
+    version,
     ledgerEntryId: appended.entryId,
     recordedAt: now,
   };
@@ -155,7 +258,11 @@ export interface AddCensusMemberInput {
   actor: string;
 }
 
-/** Appends a leaf Poseidon(commitment, weight) and records the join. */
+/**
+ * Appends a leaf Poseidon(commitment, weight) and records the join; when the tree is full,
+ * grows it to the next declared depth first (`census.grow`, then `census.join`), in the
+ * same transaction. The change says whether it grew the tree (`growth`).
+ */
 export async function addCensusMember(em: SqlEntityManager, input: AddCensusMemberInput): Promise<CensusChange> {
   requireWeight(input.weight);
   const locked = await lockTree(em, input.communityId, input.kind);
@@ -171,16 +278,18 @@ export async function addCensusMember(em: SqlEntityManager, input: AddCensusMemb
     [input.communityId, input.kind, member[1]],
   );
   if (active.length > 0) throw new CensusError('ALREADY_MEMBER', `Failed to join census: this ${input.kind === 'owners' ? 'owner' : 'household'} is already a member`);
+  const growth = await makeRoom(em, locked);
   const leafIndex = await locked.tree.insert(await membershipLeaf(input.identityCommitment, BigInt(input.weight)));
   await em.execute(
     `insert into census_leaves (id, community_id, kind, leaf_index, identity_commitment, weight, account_id, household_id, status, joined_at)
      values (?, ?, ?, ?, ?, ?, ?, ?, 'active', ?)`,
     [randomUUID(), input.communityId, input.kind, leafIndex, commitment, input.weight, input.accountId, input.householdId, new Date()],
   );
-  return recordChange(em, locked, {
+  const change = await recordChange(em, locked, {
     type: 'census.join', actor: input.actor, leafIndex, identityCommitment: input.identityCommitment,
     weight: input.weight, totalWeightDelta: input.weight, headCountDelta: 1,
   });
+  return growth ? { ...change, growth } : change;
 }
 
 interface ActiveLeaf {
@@ -235,33 +344,47 @@ export async function updateCensusMemberWeight(
   });
 }
 
-/** The current totals of a tree, or those of an empty tree when nobody joined yet. */
-export async function censusTotals(em: SqlEntityManager, communityId: string, kind: CensusKind): Promise<CensusTotals & { depth: number }> {
+/** The current totals of a tree, or those of an empty tree of the initial depth when nobody joined yet. */
+export async function censusTotals(em: SqlEntityManager, communityId: string, kind: CensusKind): Promise<CensusTotals> {
   const rows: Array<Record<string, unknown>> = await em.execute(
     `select ${TREE_COLUMNS} from census_trees where community_id = ? and kind = ?`,
     [communityId, kind],
   );
   const row = rows[0];
-  if (!row) {
-    return { depth: CENSUS_TREE_DEPTH, size: 0, root: (await zeroHashes(CENSUS_TREE_DEPTH))[CENSUS_TREE_DEPTH]!, totalWeight: 0, headCount: 0 };
-  }
-  return {
-    depth: Number(row['depth']),
-    size: Number(row['size']),
-    root: BigInt(String(row['root'])),
-    totalWeight: Number(row['total_weight']),
-    headCount: Number(row['head_count']),
-  };
+  return row ? totalsOf(row) : emptyTotals();
 }
 
-/** A leaf's Merkle path in the current tree, read without locking. */
-export async function censusMerkleProof(em: SqlEntityManager, communityId: string, kind: CensusKind, leafIndex: number): Promise<MerkleProof> {
+/**
+ * What a proposal pins: the census's current root, the depth of its tree (the depth its
+ * ballots must be proved and verified at), its head count and total weight — all read
+ * from one row, so they belong together. Inside a transaction that should not race a
+ * join, call `lockCensusTree` first: the snapshot is then the locked tree's.
+ */
+export interface CensusSnapshot {
+  root: bigint;
+  depth: number;
+  headCount: number;
+  totalWeight: number;
+}
+
+export async function censusSnapshot(em: SqlEntityManager, communityId: string, kind: CensusKind): Promise<CensusSnapshot> {
+  const { root, depth, headCount, totalWeight } = await censusTotals(em, communityId, kind);
+  return { root, depth, headCount, totalWeight };
+}
+
+/** A Merkle path that names the depth of its tree (its number of siblings). */
+export interface CensusMerkleProof extends MerkleProof {
+  depth: number;
+}
+
+/** A leaf's Merkle path in the current tree, at the tree's depth, read without locking. */
+export async function censusMerkleProof(em: SqlEntityManager, communityId: string, kind: CensusKind, leafIndex: number): Promise<CensusMerkleProof> {
   const totals = await censusTotals(em, communityId, kind);
   if (!Number.isSafeInteger(leafIndex) || leafIndex < 0 || leafIndex >= totals.size) {
     throw new CensusError('NOT_A_MEMBER', `Failed to build census proof: leaf ${leafIndex} is not in this census`);
   }
   const tree = await PoseidonMerkleTree.open(totals.depth, new DatabaseNodeStore(em, communityId, kind, totals.size));
-  return tree.proof(leafIndex);
+  return { ...(await tree.proof(leafIndex)), depth: totals.depth };
 }
 
 /** Largest weight a leaf carries: 10^12 in 0.01 m², far above any owner, well inside 2^53. */

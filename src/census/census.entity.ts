@@ -77,6 +77,8 @@ export const CensusRootSchema = defineEntity({
     kind: p.string().length(16).primary(),
     version: p.integer().primary(),
     root: p.string().length(78),
+    /** The depth of the tree this is the root of: proofs against it are made and checked at this depth. */
+    depth: p.smallint(),
     size: p.integer(),
     totalWeight: p.bigint('number'),
     headCount: p.integer(),
@@ -109,7 +111,7 @@ export const CensusInviteSchema = defineEntity({
 });
 export type CensusInvite = InferEntity<typeof CensusInviteSchema>;
 
-/** The verification key a community accepts membership proofs against; one row is active. */
+/** A verification key a community accepts membership proofs against; one row per depth is active. */
 export const CommunityVerificationKeySchema = defineEntity({
   name: 'CommunityVerificationKey',
   tableName: 'zk_verification_keys',
@@ -117,6 +119,8 @@ export const CommunityVerificationKeySchema = defineEntity({
     id: p.uuid().primary(),
     communityId: p.uuid(),
     instance: p.string().length(64),
+    /** The tree depth the key's circuit proves; one key per depth is active. */
+    depth: p.smallint(),
     keyHash: p.string().length(64),
     verificationKey: p.json<Record<string, unknown>>(),
     insecure: p.boolean(),

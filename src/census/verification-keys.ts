@@ -1,8 +1,11 @@
 /**
- * The verification key each community accepts membership proofs against. Activating a
- * key appends `zk.key.activated` (instance, key hash, insecure flag) to the community's
- * ledger, so anyone can check which key every proof was verified with; proofs verify
- * only against the active key.
+ * The verification keys each community accepts membership proofs against: one active key
+ * per depth of the membership circuit (src/zk/membership-depths.ts), because a census
+ * proves at the depth of its tree and each depth's circuit has its own keys. Activating a
+ * key appends `zk.key.activated` (instance, depth, key hash, insecure flag) to the
+ * community's ledger, so anyone can check which key every proof was verified with, and
+ * replaces only the previous key of the same depth; proofs verify only against the active
+ * key of their root's depth (membership-proof.ts).
  *
  * A key is either the committed development key of a circuit instance (read from
  * circuits/build/, labelled insecure) or a ceremony's output given as JSON. A key whose
@@ -14,7 +17,9 @@ import type { SqlEntityManager } from '../db/orm.ts';
 import { InvalidInputError } from '../domain-error.ts';
 import { requireAdmin, type Viewer } from '../accounts/viewer.ts';
 import { appendEntry } from '../ledger/append-entry.ts';
-import { loadMembershipArtifacts } from '../zk/artifacts-node.ts';
+import { declaredMembershipInstances, loadMembershipArtifacts } from '../zk/artifacts-node.ts';
+import { membershipDepthOfInstance, MEMBERSHIP_DEPTHS } from '../zk/membership-depths.ts';
+import { membershipKeyRing, type MembershipKeyRing, type MembershipVerificationKey } from '../zk/membership-key.ts';
 import { MEMBERSHIP_PUBLIC_SIGNAL_COUNT } from '../zk/membership-signals.ts';
 import { requireVerificationKey } from '../zk/proof-format.ts';
 import { verificationKeyHash, type LabelledVerificationKey } from '../zk/verification-key.ts';
@@ -59,11 +64,17 @@ export async function activateVerificationKey(
 ): Promise<CommunityVerificationKey> {
   const admin = requireAdmin(viewer);
   if (!INSTANCE_PATTERN.test(input.instance)) throw new InvalidInputError('instance', 'is not a circuit instance name');
+  const depth = membershipDepthOfInstance(input.instance);
+  if (depth === undefined) {
+    throw new InvalidInputError('instance', `is not a declared membership instance (${MEMBERSHIP_DEPTHS.map((each) => `membership-${each}`).join(', ')})`);
+  }
   const committed = await committedKey(input.instance);
   let key: LabelledVerificationKey;
   let insecure: boolean;
   if (input.verificationKeyJson) {
     key = parseKeyJson(input.verificationKeyJson);
+    const otherDepth = await committedInstanceWithKey(verificationKeyHash(key), input.instance);
+    if (otherDepth) throw new InvalidInputError('verificationKey', `is the committed key of ${otherDepth}, a circuit of another depth`);
     insecure = key.insecure === true || (committed?.insecure === true && verificationKeyHash(committed.key) === verificationKeyHash(key));
   } else {
     if (!committed) throw new InvalidInputError('instance', 'has no committed artifacts; pass the ceremony verificationKey');
@@ -78,15 +89,18 @@ export async function activateVerificationKey(
     communityId: input.communityId,
     type: 'zk.key.activated',
     actor: admin.accountId,
-    payload: { instance: input.instance, hash: keyHash, insecure },
+    payload: { instance: input.instance, depth, hash: keyHash, insecure },
   });
   // The entry's own time, so the key row finds its entry (see ledgerSeqOfRecord).
   const now = appended.time;
-  await em.execute('update zk_verification_keys set deactivated_at = ? where community_id = ? and deactivated_at is null', [now, input.communityId]);
+  await em.execute('update zk_verification_keys set deactivated_at = ? where community_id = ? and depth = ? and deactivated_at is null', [
+    now, input.communityId, depth,
+  ]);
   const row = em.create(CommunityVerificationKeySchema, {
     id: randomUUID(),
     communityId: input.communityId,
     instance: input.instance,
+    depth,
     keyHash,
     verificationKey: key as unknown as Record<string, unknown>,
     insecure,
@@ -100,8 +114,46 @@ export async function activateVerificationKey(
   return row;
 }
 
-export function findActiveVerificationKey(em: SqlEntityManager, communityId: string): Promise<CommunityVerificationKey | null> {
-  return em.findOne(CommunityVerificationKeySchema, { communityId, deactivatedAt: null });
+/**
+ * The committed instance, other than `instance`, whose development key has this hash: a key
+ * of another depth's circuit activated under the wrong instance would refuse every proof.
+ */
+async function committedInstanceWithKey(hash: string, instance: string): Promise<string | undefined> {
+  for (const declared of await declaredMembershipInstances()) {
+    if (declared.instance === instance) continue;
+    const committed = await committedKey(declared.instance);
+    if (committed && verificationKeyHash(committed.key) === hash) return declared.instance;
+  }
+  return undefined;
+}
+
+/**
+ * The community's active key of `depth`; without a depth, the active key activated last
+ * (the one key of a community that activated a single depth).
+ */
+export async function findActiveVerificationKey(em: SqlEntityManager, communityId: string, depth?: number): Promise<CommunityVerificationKey | null> {
+  if (depth !== undefined) return em.findOne(CommunityVerificationKeySchema, { communityId, depth, deactivatedAt: null });
+  const [latest] = await em.find(CommunityVerificationKeySchema, { communityId, deactivatedAt: null }, { orderBy: { activatedAt: 'desc', depth: 'desc' }, limit: 1 });
+  return latest ?? null;
+}
+
+/** Every active key of the community, one per depth, smallest depth first. */
+export function findActiveVerificationKeys(em: SqlEntityManager, communityId: string): Promise<CommunityVerificationKey[]> {
+  return em.find(CommunityVerificationKeySchema, { communityId, deactivatedAt: null }, { orderBy: { depth: 'asc' } });
+}
+
+/** An active key row as the strict verifier takes it: with its instance and depth. */
+export function membershipKeyOf(row: CommunityVerificationKey): MembershipVerificationKey {
+  return { instance: row.instance, depth: row.depth, verificationKey: verificationKeyOf(row) };
+}
+
+/** The community's active keys as a key ring by depth, with each depth's row (for its hash). */
+export async function activeKeyRing(
+  em: SqlEntityManager,
+  communityId: string,
+): Promise<{ ring: MembershipKeyRing; rows: ReadonlyMap<number, CommunityVerificationKey> }> {
+  const rows = await findActiveVerificationKeys(em, communityId);
+  return { ring: membershipKeyRing(rows.map(membershipKeyOf)), rows: new Map(rows.map((row) => [row.depth, row])) };
 }
 
 export function verificationKeyOf(row: CommunityVerificationKey): Groth16VerificationKeyJson {

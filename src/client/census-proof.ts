@@ -18,6 +18,11 @@ export interface CensusMerkleProofJson {
   leafIndex: number;
   siblings: readonly string[];
   pathIndices: readonly number[];
+  /**
+   * The depth of the census tree (the API names it): the depth to prove at. When given it
+   * must equal the number of siblings.
+   */
+  depth?: number;
 }
 
 function invalid(detail: string): ZkInputError {
@@ -30,6 +35,9 @@ export function parseCensusMerkleProof(json: CensusMerkleProofJson): MerkleProof
   if (siblings.length === 0 || siblings.length > MAX_TREE_DEPTH)
     throw invalid(`siblings must have 1 to ${MAX_TREE_DEPTH} levels`);
   if (pathIndices.length !== siblings.length) throw invalid('pathIndices and siblings differ in length');
+  if (json.depth !== undefined && json.depth !== siblings.length) {
+    throw invalid(`depth ${String(json.depth)} is not the number of siblings (${siblings.length})`);
+  }
   if (!Number.isSafeInteger(leafIndex) || leafIndex < 0 || leafIndex >= 2 ** siblings.length)
     throw invalid('leafIndex is out of range');
   pathIndices.forEach((bit, level) => {

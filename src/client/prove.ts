@@ -16,8 +16,15 @@ import { toMerkleProof } from './census-proof.ts';
 import type { CensusMerkleProofJson, CensusWitnessRequest } from './census-proof.ts';
 import type { MerkleProof } from '../zk/merkle-tree.ts';
 
-/** The depth of the census tree a proof comes from: one sibling per level. */
+/**
+ * The depth of the census tree a proof comes from: the `depth` the API names, which must
+ * be its number of siblings (one per level).
+ */
 export function censusProofDepth(censusProof: CensusMerkleProofJson | MerkleProof): number {
+  const named = (censusProof as { depth?: unknown }).depth;
+  if (named !== undefined && named !== censusProof.siblings.length) {
+    throw new ZkInputError('INVALID_INPUT', `Invalid census proof: depth ${String(named)} is not the number of siblings (${censusProof.siblings.length})`);
+  }
   return censusProof.siblings.length;
 }
 

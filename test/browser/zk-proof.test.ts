@@ -62,6 +62,7 @@ async function proveInPage(page: Page, scope: bigint, message: bigint): Promise<
         leafIndex: path.index,
         siblings: path.siblings.map(String),
         pathIndices: path.pathIndices,
+        depth,
       };
       const artifacts = await sdk.fetchProvingArtifacts({ depth: sdk.censusProofDepth(censusProof) });
       const started = performance.now();

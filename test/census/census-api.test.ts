@@ -6,7 +6,7 @@
  */
 import { createIdentity, membershipNullifier, type Identity } from '../../src/zk/identity.ts';
 import { SNARK_SCALAR_FIELD } from '../../src/zk/field.ts';
-import { loadMembershipArtifacts } from '../../src/zk/artifacts-node.ts';
+import { loadMembershipArtifactsForDepth } from '../../src/zk/artifacts-node.ts';
 import { proveMembership, type MembershipProof } from '../../src/zk/prover.ts';
 import { createTestApp, mutate, type TestApp } from '../support/app.ts';
 import { addHouseholdMember, createAccount, createCommunityFixture, registerHousehold, type CommunityFixture } from '../support/fixtures.ts';
@@ -149,11 +149,11 @@ describe('census invites and joining', () => {
     expect(before).toBe(entries + 1);
   });
 
-  it('records joins and removals on the ledger with kind, index, commitment, weight and root only', async () => {
+  it('records joins and removals on the ledger with kind, index, commitment, weight, root and its depth only', async () => {
     const entries = await ledgerEntries(['census.join', 'census.remove', 'census.weight']);
     expect(entries.map((entry) => entry.type)).toEqual(['census.join', 'census.join', 'census.remove', 'census.join']);
     for (const entry of entries) {
-      expect(Object.keys(entry.payload).sort()).toEqual(['commitment', 'headCount', 'kind', 'leafIndex', 'root', 'size', 'totalWeight', 'weight']);
+      expect(Object.keys(entry.payload).sort()).toEqual(['commitment', 'depth', 'headCount', 'kind', 'leafIndex', 'root', 'size', 'totalWeight', 'weight']);
       const text = JSON.stringify(entry.payload);
       for (const secret of [localId(community.residentAccountId), localId(community.householdId), community.residentAccountId, community.householdId, community.residentName, community.residentPhone, community.unitLabel]) {
         expect(text).not.toContain(secret);
@@ -223,13 +223,16 @@ describe('membership proofs over the persisted census', () => {
     const joined = await join(code, identity.commitment.toString(), token);
     const path = await testApp.graphql(
       `query ($communityId: ID!, $leafIndex: Int!) { censusMerkleProof(communityId: $communityId, kind: OWNERS, leafIndex: $leafIndex) {
-        __typename ... on QueryCensusMerkleProofSuccess { data { root leaf leafIndex siblings pathIndices } } ... on Error { code message } } }`,
+        __typename ... on QueryCensusMerkleProofSuccess { data { root depth leaf leafIndex siblings pathIndices } } ... on Error { code message } } }`,
       { communityId: community.id, leafIndex: joined.data.leafIndex },
       token,
     );
     const merkleProof = path.data.censusMerkleProof.data;
     expect(merkleProof.root).toBe(joined.data.root);
-    const artifacts = await loadMembershipArtifacts();
+    // A small census: the smallest declared depth, whose circuit the proof is made with.
+    expect(merkleProof.depth).toBe(10);
+    expect(merkleProof.siblings).toHaveLength(10);
+    const artifacts = await loadMembershipArtifactsForDepth(merkleProof.depth);
     proof = await proveMembership(artifacts, {
       secret: identity.secret,
       merkleProof: {
@@ -249,9 +252,9 @@ describe('membership proofs over the persisted census', () => {
     expect(active.data.activeVerificationKey).toBeNull();
   });
 
-  it('activates the committed development key, labelled insecure, with its hash on the ledger', async () => {
+  it('activates the committed development key of the census depth, labelled insecure, with its hash and depth on the ledger', async () => {
     const residentTry = await testApp.graphql(
-      `mutation ($id: ID!) { activateVerificationKey(communityId: $id, instance: "membership-20") { __typename ... on Error { code } } }`,
+      `mutation ($id: ID!) { activateVerificationKey(communityId: $id, instance: "membership-10") { __typename ... on Error { code } } }`,
       { id: community.id },
       community.managerToken,
     );
@@ -259,16 +262,16 @@ describe('membership proofs over the persisted census', () => {
     const activated = await mutate(
       testApp,
       'activateVerificationKey',
-      `mutation ($id: ID!) { activateVerificationKey(communityId: $id, instance: "membership-20") {
-        __typename ... on MutationActivateVerificationKeySuccess { data { instance hash insecure warning ledgerSeq } } ... on Error { code message } } }`,
+      `mutation ($id: ID!) { activateVerificationKey(communityId: $id, instance: "membership-10") {
+        __typename ... on MutationActivateVerificationKeySuccess { data { instance depth hash insecure warning ledgerSeq } } ... on Error { code message } } }`,
       { id: community.id },
       testApp.adminToken,
     );
-    const artifacts = await loadMembershipArtifacts();
-    expect(activated).toMatchObject({ instance: 'membership-20', hash: artifacts.hashes.verificationKey, insecure: true });
+    const artifacts = await loadMembershipArtifactsForDepth(10);
+    expect(activated).toMatchObject({ instance: 'membership-10', depth: 10, hash: artifacts.hashes.verificationKey, insecure: true });
     expect(activated.warning).toMatch(/^INSECURE/);
     const [entry] = await ledgerEntries(['zk.key.activated']);
-    expect(entry!.payload).toEqual({ instance: 'membership-20', hash: artifacts.hashes.verificationKey, insecure: true });
+    expect(entry!.payload).toEqual({ instance: 'membership-10', depth: 10, hash: artifacts.hashes.verificationKey, insecure: true });
     const active = await testApp.graphql(`query ($id: ID!) { activeVerificationKey(communityId: $id) { hash insecure } }`, { id: community.id }, other.managerToken);
     expect(active.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
   });
@@ -304,7 +307,7 @@ describe('membership proofs over the persisted census', () => {
     await mutate(
       testApp,
       'activateVerificationKey',
-      `mutation ($id: ID!) { activateVerificationKey(communityId: $id, instance: "membership-20") {
+      `mutation ($id: ID!) { activateVerificationKey(communityId: $id, instance: "membership-10") {
         __typename ... on MutationActivateVerificationKeySuccess { data { hash } } ... on Error { code message } } }`,
       { id: other.id },
       testApp.adminToken,

@@ -4,13 +4,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { SqlEntityManager } from '../../src/db/orm.ts';
-import { addCensusMember, censusMerkleProof, censusTotals, removeCensusMember } from '../../src/census/census-tree-service.ts';
+import { addCensusMember, censusMerkleProof, censusTotals, INITIAL_CENSUS_DEPTH, removeCensusMember } from '../../src/census/census-tree-service.ts';
 import { refreshOwnerWeight } from '../../src/census/census-membership.ts';
 import { ownerWeight } from '../../src/census/owner-weights.ts';
 import type { CensusKind } from '../../src/census/census.entity.ts';
 import { CensusError } from '../../src/census/census-errors.ts';
 import { membershipLeaf } from '../../src/zk/identity.ts';
-import { CENSUS_TREE_DEPTH, PoseidonMerkleTree, verifyMerkleProof } from '../../src/zk/merkle-tree.ts';
+import { PoseidonMerkleTree, verifyMerkleProof } from '../../src/zk/merkle-tree.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { integratePending } from '../../src/ledger/integrator.ts';
 
@@ -53,7 +53,7 @@ async function rebuiltRoot(kind: CensusKind): Promise<bigint> {
     expect(Number(row.leaf_index)).toBe(position);
     leaves.push(row.status === 'active' ? await membershipLeaf(BigInt(row.identity_commitment), BigInt(Number(row.weight))) : 0n);
   }
-  return (await PoseidonMerkleTree.build(leaves, CENSUS_TREE_DEPTH)).root();
+  return (await PoseidonMerkleTree.build(leaves, (await censusTotals(em(), communityId, kind)).depth)).root();
 }
 
 let nextCommitment = 1_000_000n;
@@ -88,14 +88,17 @@ describe('persisted census tree', () => {
 
     const proof = await censusMerkleProof(em(), communityId, 'households', 9);
     expect(proof.root).toBe(totals.root);
+    expect(totals.depth).toBe(INITIAL_CENSUS_DEPTH);
+    expect(proof.depth).toBe(INITIAL_CENSUS_DEPTH);
+    expect(proof.siblings).toHaveLength(INITIAL_CENSUS_DEPTH);
     expect(await verifyMerkleProof(proof)).toBe(true);
   });
 
   it('writes only the depth + 1 nodes of each changed path', async () => {
     const [row]: Array<{ count: number }> = await em().execute(`select count(*)::int as count from census_tree_nodes where community_id = ? and kind = 'households'`, [communityId]);
-    // 10 leaves and the distinct nodes above them: far below a rebuild per change, and at most 21 per leaf.
-    expect(row!.count).toBeLessThanOrEqual(10 * (CENSUS_TREE_DEPTH + 1));
-    expect(row!.count).toBe(10 + 5 + 3 + 2 + (CENSUS_TREE_DEPTH - 3));
+    // 10 leaves and the distinct nodes above them: far below a rebuild per change, and at most depth + 1 per leaf.
+    expect(row!.count).toBeLessThanOrEqual(10 * (INITIAL_CENSUS_DEPTH + 1));
+    expect(row!.count).toBe(10 + 5 + 3 + 2 + (INITIAL_CENSUS_DEPTH - 3));
   });
 
   it("counts an owner of two units once, with the sum of the units' areas, and follows a new unit", async () => {

@@ -26,7 +26,13 @@ import {
   type CensusLeaf,
   type CensusRoot,
 } from '../../census/census.entity.ts';
-import { censusMerkleProof, censusTotals, type CensusChange, type CensusTotals } from '../../census/census-tree-service.ts';
+import {
+  censusMerkleProof,
+  censusTotals,
+  type CensusChange,
+  type CensusMerkleProof,
+  type CensusTotals,
+} from '../../census/census-tree-service.ts';
 import {
   createCensusInvite,
   joinCensus,
@@ -34,7 +40,6 @@ import {
   removeMember,
   type IssuedInvite,
 } from '../../census/census-membership.ts';
-import type { MerkleProof } from '../../zk/merkle-tree.ts';
 
 /** Longest invite code or commitment text accepted before any parsing. */
 const MAX_CODE_LENGTH = 100;
@@ -48,7 +53,6 @@ export const CensusKindEnum = builder.enumType('CensusKind', {
 interface CensusView extends CensusTotals {
   communityId: string;
   kind: CensusKind;
-  depth: number;
 }
 
 const CensusLeafRef = builder.objectRef<CensusLeaf>('CensusLeaf').implement({
@@ -76,10 +80,13 @@ const CensusLeafRef = builder.objectRef<CensusLeaf>('CensusLeaf').implement({
 });
 
 const CensusRootRef = builder.objectRef<CensusRoot>('CensusRoot').implement({
-  description: 'A root the census had, with its totals and the ledger entry that made it.',
+  description: 'A root the census had, with the depth of its tree, its totals and the ledger entry that made it.',
   fields: (t) => ({
     version: t.exposeInt('version'),
     root: t.exposeString('root'),
+    depth: t.exposeInt('depth', {
+      description: 'The depth of the tree this is the root of: proofs against this root are made with, and checked by, the circuit of this depth.',
+    }),
     size: t.exposeInt('size'),
     totalWeight: t.field({ type: 'BigInt', resolve: (root) => BigInt(root.totalWeight) }),
     headCount: t.exposeInt('headCount'),
@@ -97,7 +104,9 @@ const CensusRef = builder.objectRef<CensusView>('Census').implement({
   fields: (t) => ({
     community: t.field({ type: CommunityRef, resolve: (census, _args, context) => context.em.findOneOrFail(CommunitySchema, { id: census.communityId }) }),
     kind: t.field({ type: CensusKindEnum, resolve: (census) => census.kind }),
-    depth: t.exposeInt('depth'),
+    depth: t.exposeInt('depth', {
+      description: 'The depth of the tree, and so of the circuit its members prove with: the smallest declared depth (10, 14, 20) that holds `size` leaves; it grows with the census.',
+    }),
     size: t.exposeInt('size', { description: 'Leaf slots used, removed leaves included.' }),
     root: t.string({ resolve: (census) => census.root.toString() }),
     totalWeight: t.field({ type: 'BigInt', resolve: (census) => BigInt(census.totalWeight) }),
@@ -148,10 +157,11 @@ builder.queryField('census', (t) =>
   }),
 );
 
-const CensusMerkleProofRef = builder.objectRef<MerkleProof>('CensusMerkleProof').implement({
+const CensusMerkleProofRef = builder.objectRef<CensusMerkleProof>('CensusMerkleProof').implement({
   description: "A leaf's path in the current tree, leaf level first; the input a device proves membership with.",
   fields: (t) => ({
     root: t.string({ resolve: (proof) => proof.root.toString() }),
+    depth: t.exposeInt('depth', { description: 'The depth of the tree (one sibling per level): prove with the circuit of this depth.' }),
     leaf: t.string({ resolve: (proof) => proof.leaf.toString() }),
     leafIndex: t.exposeInt('index'),
     siblings: t.stringList({ resolve: (proof) => proof.siblings.map(String) }),
@@ -230,6 +240,12 @@ const CensusChangeRef = builder.objectRef<CensusChange>('CensusChange').implemen
     identityCommitment: t.string({ resolve: (change) => change.identityCommitment.toString() }),
     weight: t.field({ type: 'BigInt', resolve: (change) => BigInt(change.weight) }),
     root: t.string({ resolve: (change) => change.root.toString() }),
+    depth: t.exposeInt('depth', { description: 'The depth of the tree `root` is the root of.' }),
+    grewFromDepth: t.int({
+      nullable: true,
+      description: 'Set when this join found the tree full and first grew it (a census.grow entry): the depth it had before.',
+      resolve: (change) => change.growth?.previousDepth ?? null,
+    }),
     size: t.exposeInt('size'),
     totalWeight: t.field({ type: 'BigInt', resolve: (change) => BigInt(change.totalWeight) }),
     headCount: t.exposeInt('headCount'),

@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { builder } from '../../graphql/builder.ts';
 import { parseUuid } from '../../graphql/ids.ts';
+import { InvalidInputError } from '../../domain-error.ts';
 import { CommunityRef } from '../../accounts/api/community.ts';
 import { requireCommunityReader } from '../../accounts/viewer.ts';
 import { RateLimiter } from '../../accounts/rate-limiter.ts';
@@ -26,7 +27,7 @@ const ProofCheckRef = builder.objectRef<MembershipProofCheck>('MembershipProofCh
     valid: t.exposeBoolean('valid'),
     code: t.string({
       nullable: true,
-      description: 'ROOT_UNKNOWN, SCOPE_MISMATCH, INVALID_PROOF, NO_ACTIVE_VERIFICATION_KEY, …',
+      description: 'ROOT_UNKNOWN, DEPTH_MISMATCH, NO_KEY_FOR_DEPTH, SCOPE_MISMATCH, INVALID_PROOF, NO_ACTIVE_VERIFICATION_KEY, …',
       resolve: (check) => (check.valid ? null : check.code),
     }),
     reason: t.string({ nullable: true, resolve: (check) => (check.valid ? null : check.reason) }),
@@ -36,6 +37,12 @@ const ProofCheckRef = builder.objectRef<MembershipProofCheck>('MembershipProofCh
     scope: t.string({ nullable: true, resolve: (check) => (check.valid ? check.signals.scope.toString() : null) }),
     message: t.string({ nullable: true, resolve: (check) => (check.valid ? check.signals.message.toString() : null) }),
     verificationKeyHash: t.string({ nullable: true, resolve: (check) => (check.valid ? check.verificationKeyHash : null) }),
+    depth: t.int({
+      nullable: true,
+      description: "The depth recorded for the proof's root, whose key verified it.",
+      resolve: (check) => (check.valid ? check.depth : null),
+    }),
+    instance: t.string({ nullable: true, description: 'The circuit instance of that key.', resolve: (check) => (check.valid ? check.instance : null) }),
   }),
 });
 
@@ -43,7 +50,8 @@ builder.queryField('checkMembershipProof', (t) =>
   t.field({
     type: ProofCheckRef,
     description:
-      "Check a membership proof against the community's active key and its census (pinned `root`, or a recent root). " +
+      "Check a membership proof against the community's active key of its root's depth and its census (pinned `root`, " +
+      'optionally with the `depth` the snapshot names, or a recent root). ' +
       'Read-only: the nullifier is returned, not consumed.',
     args: {
       communityId: t.arg.globalID({ required: true, for: CommunityRef }),
@@ -52,11 +60,16 @@ builder.queryField('checkMembershipProof', (t) =>
       scope: t.arg.string({ required: true, validate: FIELD_ELEMENT }),
       message: t.arg.string({ validate: FIELD_ELEMENT.optional().nullable() }),
       root: t.arg.string({ validate: FIELD_ELEMENT.optional().nullable() }),
+      depth: t.arg.int({
+        description: 'With `root`: the depth the snapshot was pinned at; DEPTH_MISMATCH unless it is the depth recorded for the root.',
+        validate: z.number().int().min(1).max(32).optional().nullable(),
+      }),
     },
     authScopes: (_root, args) => ({ communityReader: parseUuid(args.communityId.id, 'communityId') }),
     resolve: (_root, args, context) => {
       const communityId = parseUuid(args.communityId.id, 'communityId');
       const viewer = requireCommunityReader(context.viewer, communityId);
+      if (args.depth != null && !args.root) throw new InvalidInputError('depth', 'names the depth of a pinned root; give the root too');
       proofChecksByCaller.consume(viewer.accountId);
       return checkMembershipProof(context.em, {
         communityId,
@@ -65,6 +78,7 @@ builder.queryField('checkMembershipProof', (t) =>
         scope: BigInt(args.scope),
         message: args.message ? BigInt(args.message) : undefined,
         root: args.root ? BigInt(args.root) : undefined,
+        depth: args.depth ?? undefined,
       });
     },
   }),

@@ -16,6 +16,7 @@ import type { CommunityVerificationKey } from '../../census/census.entity.ts';
 import {
   activateVerificationKey,
   findActiveVerificationKey,
+  findActiveVerificationKeys,
   INSECURE_KEY_WARNING,
   MAX_VERIFICATION_KEY_JSON_BYTES,
 } from '../../census/verification-keys.ts';
@@ -23,7 +24,8 @@ import {
 const VerificationKeyRef = builder.objectRef<CommunityVerificationKey>('VerificationKey').implement({
   description: "The Groth16 key a community's membership proofs verify against.",
   fields: (t) => ({
-    instance: t.exposeString('instance', { description: 'The circuit instance, e.g. membership-20.' }),
+    instance: t.exposeString('instance', { description: 'The circuit instance, e.g. membership-10.' }),
+    depth: t.exposeInt('depth', { description: 'The tree depth of its circuit: it verifies proofs against census roots of this depth.' }),
     hash: t.exposeString('keyHash', { description: 'sha256 of the canonical key; the value on the ledger.' }),
     insecure: t.exposeBoolean('insecure', { description: 'True for the one-command development key: proofs against it can be forged.' }),
     warning: t.string({ nullable: true, resolve: (key) => (key.insecure ? INSECURE_KEY_WARNING : null) }),
@@ -40,7 +42,9 @@ const VerificationKeyRef = builder.objectRef<CommunityVerificationKey>('Verifica
 builder.mutationField('activateVerificationKey', (t) =>
   t.field({
     type: VerificationKeyRef,
-    description: "Admin: make a key the community's active key — the committed key of `instance`, or a ceremony's `verificationKey` JSON.",
+    description:
+      "Admin: make a key the community's active key for the depth of `instance` (membership-10, -14 or -20) — the committed key of `instance`, " +
+      "or a ceremony's `verificationKey` JSON. Replaces only the previous key of that depth.",
     errors: { types: MUTATION_ERRORS },
     authScopes: { admin: true },
     args: {
@@ -63,13 +67,32 @@ builder.queryField('activeVerificationKey', (t) =>
   t.field({
     type: VerificationKeyRef,
     nullable: true,
-    description: "The community's active verification key; null when none is active (then no proof verifies).",
+    description:
+      "The community's active verification key of `depth` (without it, the active key activated last); null when none is active " +
+      '(then no proof of that depth verifies).',
+    args: {
+      communityId: t.arg.globalID({ required: true, for: CommunityRef }),
+      depth: t.arg.int({ validate: z.number().int().min(1).max(32).optional().nullable() }),
+    },
+    authScopes: (_root, args) => ({ communityReader: parseUuid(args.communityId.id, 'communityId') }),
+    resolve: (_root, args, context) => {
+      const communityId = parseUuid(args.communityId.id, 'communityId');
+      requireCommunityReader(context.viewer, communityId);
+      return findActiveVerificationKey(context.em, communityId, args.depth ?? undefined);
+    },
+  }),
+);
+
+builder.queryField('activeVerificationKeys', (t) =>
+  t.field({
+    type: [VerificationKeyRef],
+    description: "The community's active verification keys, one per depth, smallest depth first.",
     args: { communityId: t.arg.globalID({ required: true, for: CommunityRef }) },
     authScopes: (_root, args) => ({ communityReader: parseUuid(args.communityId.id, 'communityId') }),
     resolve: (_root, args, context) => {
       const communityId = parseUuid(args.communityId.id, 'communityId');
       requireCommunityReader(context.viewer, communityId);
-      return findActiveVerificationKey(context.em, communityId);
+      return findActiveVerificationKeys(context.em, communityId);
     },
   }),
 );
