@@ -102,6 +102,14 @@ describe('census proofs from the API', () => {
       parseCensusMerkleProof({ ...proof, siblings: Array(33).fill('0'), pathIndices: Array(33).fill(0), leafIndex: 0 }),
     ).toThrow(/32 levels/u);
   });
+
+  it('name their depth, which must be their number of siblings', async () => {
+    const { proof } = await censusWithMember(2);
+    expect(censusProofDepth({ ...proof, depth: 4 })).toBe(4);
+    expect(parseCensusMerkleProof({ ...proof, depth: 4 }).siblings).toHaveLength(4);
+    expect(() => parseCensusMerkleProof({ ...proof, depth: 10 })).toThrow(/depth 10/u);
+    expect(() => censusProofDepth({ ...proof, depth: 10 })).toThrow(ZkInputError);
+  });
 });
 
 describe('fetchProvingArtifacts', () => {
