@@ -1,7 +1,10 @@
 /**
  * A MerkleNodeStore over the census_tree_nodes table. The tree (src/zk/merkle-tree.ts)
  * reads a leaf's path in one `getNodes` call and writes the depth + 1 changed nodes in
- * one `setNodes` call, so a change costs two statements whatever the census size.
+ * one `setNodes` call, so a change costs two statements whatever the census size. The
+ * nodes a store wrote are kept, so reading them back (the new root, right after the
+ * change) costs no statement: a store lives for one change, under the tree's lock, so
+ * what it wrote is what the table holds.
  *
  * NOTE: the caller holds the tree's row lock (census-tree-service.ts) for the whole
  * transaction; the store itself does not lock.
@@ -18,6 +21,8 @@ export class DatabaseNodeStore implements MerkleNodeStore {
   readonly #communityId: string;
   readonly #kind: CensusKind;
   #size: number;
+  /** The nodes this store wrote, by `level:index`. */
+  readonly #written = new Map<string, bigint>();
 
   constructor(em: SqlEntityManager, communityId: string, kind: CensusKind, size: number) {
     this.#em = em;
@@ -28,6 +33,8 @@ export class DatabaseNodeStore implements MerkleNodeStore {
 
   async getNodes(positions: readonly NodePosition[]): Promise<Array<bigint | undefined>> {
     if (positions.length === 0) return [];
+    const known = positions.map(({ level, index }) => this.#written.get(`${level}:${index}`));
+    if (known.every((value) => value !== undefined)) return known;
     if (positions.length > MAX_POSITIONS_PER_READ) throw new RangeError(`Failed to read census nodes: more than ${MAX_POSITIONS_PER_READ} positions`);
     const pairs = positions.map(() => '(?, ?)').join(', ');
     const rows: Array<{ level: number; node_index: number; value: string }> = await this.#em.execute(
@@ -36,7 +43,7 @@ export class DatabaseNodeStore implements MerkleNodeStore {
       [this.#communityId, this.#kind, ...positions.flatMap(({ level, index }) => [level, index])],
     );
     const found = new Map(rows.map((row) => [`${Number(row.level)}:${Number(row.node_index)}`, BigInt(row.value)]));
-    return positions.map(({ level, index }) => found.get(`${level}:${index}`));
+    return positions.map(({ level, index }) => this.#written.get(`${level}:${index}`) ?? found.get(`${level}:${index}`));
   }
 
   /** Upserts the nodes and records the new size, in one statement. */
@@ -57,6 +64,7 @@ export class DatabaseNodeStore implements MerkleNodeStore {
       ],
     );
     this.#size = size;
+    for (const { level, index, value } of nodes) this.#written.set(`${level}:${index}`, value);
   }
 
   getSize(): number {

@@ -267,17 +267,15 @@ export async function addCensusMember(em: SqlEntityManager, input: AddCensusMemb
   requireWeight(input.weight);
   const locked = await lockTree(em, input.communityId, input.kind);
   const commitment = input.identityCommitment.toString();
-  const taken: unknown[] = await em.execute(
-    'select 1 from census_leaves where community_id = ? and kind = ? and identity_commitment = ?',
-    [input.communityId, input.kind, commitment],
-  );
-  if (taken.length > 0) throw new CensusError('COMMITMENT_IN_USE', 'Failed to join census: the identity commitment is already in this census');
   const member = input.kind === 'owners' ? ['account_id', input.accountId] : ['household_id', input.householdId];
-  const active: unknown[] = await em.execute(
-    `select 1 from census_leaves where community_id = ? and kind = ? and status = 'active' and ${member[0]} = ?`,
-    [input.communityId, input.kind, member[1]],
+  // Both refusals in one statement: is the commitment a leaf already, is the member active already?
+  const [existing]: Array<{ taken: unknown; active: unknown }> = await em.execute(
+    `select exists (select 1 from census_leaves where community_id = ? and kind = ? and identity_commitment = ?) as taken,
+            exists (select 1 from census_leaves where community_id = ? and kind = ? and status = 'active' and ${member[0]} = ?) as active`,
+    [input.communityId, input.kind, commitment, input.communityId, input.kind, member[1]],
   );
-  if (active.length > 0) throw new CensusError('ALREADY_MEMBER', `Failed to join census: this ${input.kind === 'owners' ? 'owner' : 'household'} is already a member`);
+  if (existing!.taken === true) throw new CensusError('COMMITMENT_IN_USE', 'Failed to join census: the identity commitment is already in this census');
+  if (existing!.active === true) throw new CensusError('ALREADY_MEMBER', `Failed to join census: this ${input.kind === 'owners' ? 'owner' : 'household'} is already a member`);
   const growth = await makeRoom(em, locked);
   const leafIndex = await locked.tree.insert(await membershipLeaf(input.identityCommitment, BigInt(input.weight)));
   await em.execute(
