@@ -1,14 +1,15 @@
 /**
  * A census proves at its tree's real depth (issue 9): it opens at depth 10, grows to 14
- * when its 1,025th member joins (a `census.grow` entry, in the join's transaction), and
+ * when a 1,025th member joins (a `census.grow` entry, in the join's transaction, once even
+ * when two joins race for the 1,025th slot), and
  * every root keeps the depth it was recorded at. Two real proofs, made once: one at depth
  * 10 against the full depth-10 tree, one at depth 14 after the growth. Each verifies with
  * its depth's key, also after the growth, and is refused at another depth — by a snapshot
  * that names another depth, by a key of another depth, by a community with no key for it.
  *
  * The 1,023 filler members go through the real service (addCensusMember), 128 joins per
- * transaction; the member who proves at depth 10 joins the same way, and the 1,025th
- * joins through the API with an invite.
+ * transaction; the member who proves at depth 10 joins the same way; then two members race
+ * for the 1,025th slot, one through the API with an invite, one through the service.
  */
 import { randomUUID } from 'node:crypto';
 import * as snarkjs from 'snarkjs';
@@ -56,11 +57,12 @@ let proof10: MembershipProof;
 /** Its path, from the API. */
 let path10: MerkleProof & { depth: number };
 let snapshot10: CensusSnapshot;
-/** The depth-14 proof of the 1,025th member, against the tree after its join. */
+/** The depth-14 proof of the member who joined through the API, against the tree after both racing joins. */
 let proof14: MembershipProof;
 let snapshot14: CensusSnapshot;
-/** What the 1,025th join returned through the API. */
-let growingJoin: { leafIndex: number; root: string; depth: number; grewFromDepth: number | null };
+/** What the racing join through the API returned, and the depth the racing service join grew from, if it did. */
+let apiJoin: { leafIndex: number; root: string; depth: number; grewFromDepth: number | null };
+let serviceJoinGrewFrom: number | null;
 
 const em = () => testApp.database.orm.em.fork() as unknown as SqlEntityManager;
 const localId = (globalId: string): string => Buffer.from(globalId, 'base64').toString('utf8').split(':')[1]!;
@@ -122,13 +124,13 @@ beforeAll(async () => {
   late = await createIdentity();
 
   // 1,024 members fill the depth-10 tree exactly; `early` is leaf 5.
-  const households = await insertHouseholds(FULL_DEPTH_10);
+  const [racer, ...households] = await insertHouseholds(FULL_DEPTH_10 + 1);
   await joinAll(households.map((householdId, index) => ({ householdId, commitment: index === 5 ? early.commitment : 9_000_000n + BigInt(index) })));
   snapshot10 = await censusSnapshot(em(), communityId, 'households');
   path10 = await pathOf(5, community.residentToken);
   proof10 = await prove(early, path10);
 
-  // The 1,025th joins through the API (the fixture's resident, for their household) and grows the tree.
+  // Two joins race for the 1,025th slot: the fixture's resident through the API, another household through the service.
   const issued = await mutate(
     testApp,
     'createCensusInvite',
@@ -137,25 +139,38 @@ beforeAll(async () => {
     { communityId: community.id, householdId: community.householdId },
     community.managerToken,
   );
-  growingJoin = await mutate(
-    testApp,
-    'joinCensus',
-    `mutation ($inviteCode: String!, $identityCommitment: String!) { joinCensus(inviteCode: $inviteCode, identityCommitment: $identityCommitment) {
-      __typename ... on MutationJoinCensusSuccess { data { leafIndex root depth grewFromDepth } } ... on Error { code message } } }`,
-    { inviteCode: issued.code, identityCommitment: late.commitment.toString() },
-    community.residentToken,
-  );
+  const [throughApi, throughService] = await Promise.all([
+    mutate(
+      testApp,
+      'joinCensus',
+      `mutation ($inviteCode: String!, $identityCommitment: String!) { joinCensus(inviteCode: $inviteCode, identityCommitment: $identityCommitment) {
+        __typename ... on MutationJoinCensusSuccess { data { leafIndex root depth grewFromDepth } } ... on Error { code message } } }`,
+      { inviteCode: issued.code, identityCommitment: late.commitment.toString() },
+      community.residentToken,
+    ),
+    em().transactional((transactional) =>
+      addCensusMember(transactional as SqlEntityManager, {
+        communityId, kind: 'households', identityCommitment: 8_000_000n, weight: 1, accountId: null, householdId: racer!, actor: 'anonymous',
+      }),
+    ),
+  ]);
+  apiJoin = throughApi;
+  serviceJoinGrewFrom = throughService.growth?.previousDepth ?? null;
   snapshot14 = await censusSnapshot(em(), communityId, 'households');
-  proof14 = await prove(late, await pathOf(growingJoin.leafIndex, community.residentToken));
+  proof14 = await prove(late, await pathOf(apiJoin.leafIndex, community.residentToken));
 }, 120_000);
 afterAll(() => testApp.dispose());
 
 describe('a census that grows from depth 10 to 14', () => {
-  it('held 1,024 members at depth 10, and the 1,025th join grew it to 14 in its own transaction', async () => {
+  it('held 1,024 members at depth 10, and the join that took the 1,025th slot grew it to 14, once', async () => {
     expect(snapshot10).toMatchObject({ depth: 10, headCount: 1_024, totalWeight: 1_024 });
-    expect(growingJoin).toMatchObject({ leafIndex: 1_024, depth: 14, grewFromDepth: 10, root: snapshot14.root.toString() });
-    expect(snapshot14).toMatchObject({ depth: 14, headCount: 1_025, totalWeight: 1_025 });
-    expect(await censusTotals(em(), communityId, 'households')).toMatchObject({ depth: 14, size: 1_025 });
+    expect(apiJoin).toMatchObject({ depth: 14 });
+    expect([1_024, 1_025]).toContain(apiJoin.leafIndex);
+    // Exactly one of the racing joins grew the tree: the one that took the lock first.
+    expect([apiJoin.grewFromDepth, serviceJoinGrewFrom].sort()).toEqual([10, null]);
+    expect(apiJoin.grewFromDepth === 10).toBe(apiJoin.leafIndex === 1_024);
+    expect(snapshot14).toMatchObject({ depth: 14, headCount: 1_026, totalWeight: 1_026 });
+    expect(await censusTotals(em(), communityId, 'households')).toMatchObject({ depth: 14, size: 1_026 });
     // The stored tree equals a depth-14 tree rebuilt from the leaf table alone.
     const rows: Array<{ identity_commitment: string }> = await em().execute(
       `select identity_commitment from census_leaves where community_id = ? and kind = 'households' order by leaf_index`,
@@ -165,14 +180,14 @@ describe('a census that grows from depth 10 to 14', () => {
     expect(await (await PoseidonMerkleTree.build(leaves, 14)).root()).toBe(snapshot14.root);
   });
 
-  it('records the growth on the ledger between the two joins, with depths and roots only', async () => {
+  it('records the growth once on the ledger, before the join that took the 1,025th slot, with depths and roots only', async () => {
     await integratePending(em(), communityId);
     const entries: Array<{ type: string; actor: string; payload: Record<string, unknown> }> = await em().execute(
-      `select type, actor, payload from ledger_entries where community_id = ? and type like 'census.%' order by seq desc limit 3`,
+      `select type, actor, payload from ledger_entries where community_id = ? and type like 'census.%' order by seq desc limit 4`,
       [communityId],
     );
-    const [join, grow, lastAtDepth10] = entries;
-    expect([lastAtDepth10!.type, grow!.type, join!.type]).toEqual(['census.join', 'census.grow', 'census.join']);
+    const [last, join, grow, lastAtDepth10] = entries;
+    expect([lastAtDepth10!.type, grow!.type, join!.type, last!.type]).toEqual(['census.join', 'census.grow', 'census.join', 'census.join']);
     expect(lastAtDepth10!.payload).toMatchObject({ depth: 10, root: snapshot10.root.toString(), size: 1_024 });
     // The grown root is the full depth-10 tree lifted with empty subtrees on the right.
     const lifted = await extendMerkleProof(path10, 14);
@@ -181,24 +196,25 @@ describe('a census that grows from depth 10 to 14', () => {
       kind: 'households', previousDepth: 10, previousRoot: snapshot10.root.toString(), depth: 14,
       root: lifted.root.toString(), size: 1_024, totalWeight: 1_024, headCount: 1_024,
     });
-    expect(join!.payload).toMatchObject({ depth: 14, root: snapshot14.root.toString(), leafIndex: 1_024 });
+    expect(join!.payload).toMatchObject({ depth: 14, leafIndex: 1_024, size: 1_025 });
+    expect(last!.payload).toMatchObject({ depth: 14, root: snapshot14.root.toString(), leafIndex: 1_025, size: 1_026 });
   });
 
   it('keeps every root at the depth it was recorded at, in the history and the API', async () => {
     const history: Array<{ depth: unknown; size: unknown }> = await em().execute(
-      `select depth, size from census_roots where community_id = ? and kind = 'households' order by version desc limit 3`,
+      `select depth, size from census_roots where community_id = ? and kind = 'households' order by version desc limit 4`,
       [communityId],
     );
-    expect(history.map((row) => [Number(row.depth), Number(row.size)])).toEqual([[14, 1_025], [14, 1_024], [10, 1_024]]);
+    expect(history.map((row) => [Number(row.depth), Number(row.size)])).toEqual([[14, 1_026], [14, 1_025], [14, 1_024], [10, 1_024]]);
     expect(await censusRootDepth(em(), communityId, 'households', snapshot10.root)).toBe(10);
     expect(await censusRootDepth(em(), communityId, 'households', snapshot14.root)).toBe(14);
     const census = await testApp.graphql(
-      `query ($c: ID!) { census(communityId: $c, kind: HOUSEHOLDS) { depth size roots(first: 3) { edges { node { depth size root } } } } }`,
+      `query ($c: ID!) { census(communityId: $c, kind: HOUSEHOLDS) { depth size roots(first: 4) { edges { node { depth size root } } } } }`,
       { c: community.id },
       community.residentToken,
     );
-    expect(census.data.census).toMatchObject({ depth: 14, size: 1_025 });
-    expect(census.data.census.roots.edges.map((edge: any) => edge.node.depth)).toEqual([14, 14, 10]);
+    expect(census.data.census).toMatchObject({ depth: 14, size: 1_026 });
+    expect(census.data.census.roots.edges.map((edge: any) => edge.node.depth)).toEqual([14, 14, 14, 10]);
   });
 });
 
@@ -243,7 +259,7 @@ describe('proofs at the depth of their root', () => {
     // The snapshot pinned right after the growth is the full depth-10 tree at depth 14: a
     // depth-10 proof of that very tree is a proof at another depth than the snapshot's.
     const grown = (await em().execute(
-      `select root from census_roots where community_id = ? and kind = 'households' order by version desc limit 1 offset 1`,
+      `select root from census_roots where community_id = ? and kind = 'households' and depth = 14 order by version limit 1`,
       [communityId],
     )) as Array<{ root: string }>;
     const grownSnapshot = { root: BigInt(grown[0]!.root), depth: 14 };
