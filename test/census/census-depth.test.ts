@@ -243,6 +243,16 @@ describe('proofs at the depth of their root', () => {
     expect(activated.depth).toBe(10);
     // Activating depth 10 left depth 14's key active: one key per depth.
     expect((await findActiveVerificationKeys(em(), communityId)).map((key) => [key.depth, key.keyHash])).toEqual([[10, keyHash10], [14, keyHash14]]);
+    const served = await testApp.graphql(
+      `query ($c: ID!) { activeVerificationKeys(communityId: $c) { instance depth hash } deep: activeVerificationKey(communityId: $c, depth: 14) { hash } }`,
+      { c: community.id },
+      community.residentToken,
+    );
+    expect(served.data.activeVerificationKeys).toEqual([
+      { instance: 'membership-10', depth: 10, hash: keyHash10 },
+      { instance: 'membership-14', depth: 14, hash: keyHash14 },
+    ]);
+    expect(served.data.deep.hash).toBe(keyHash14);
     for (const pinned of [snapshot10.root, { root: snapshot10.root, depth: 10 }]) {
       expect(await verify(proof10, pinned)).toMatchObject({ depth: 10, instance: 'membership-10', verificationKeyHash: keyHash10, root: snapshot10.root });
     }
