@@ -355,8 +355,7 @@ export async function censusTotals(em: SqlEntityManager, communityId: string, ki
 /**
  * What a proposal pins: the census's current root, the depth of its tree (the depth its
  * ballots must be proved and verified at), its head count and total weight — all read
- * from one row, so they belong together. Inside a transaction that should not race a
- * join, call `lockCensusTree` first: the snapshot is then the locked tree's.
+ * from one row, so they belong together.
  */
 export interface CensusSnapshot {
   root: bigint;
@@ -365,8 +364,20 @@ export interface CensusSnapshot {
   totalWeight: number;
 }
 
-export async function censusSnapshot(em: SqlEntityManager, communityId: string, kind: CensusKind): Promise<CensusSnapshot> {
-  const { root, depth, headCount, totalWeight } = await censusTotals(em, communityId, kind);
+/**
+ * The census's snapshot. With `lock: true` (inside the caller's transaction) it is the
+ * locked tree's: the tree's row lock is taken first (creating the empty tree on first use),
+ * so no join, removal or growth can change it until the transaction ends.
+ */
+export async function censusSnapshot(
+  em: SqlEntityManager,
+  communityId: string,
+  kind: CensusKind,
+  options: { lock?: boolean } = {},
+): Promise<CensusSnapshot> {
+  const { root, depth, headCount, totalWeight } = options.lock
+    ? (await lockTree(em, communityId, kind)).totals
+    : await censusTotals(em, communityId, kind);
   return { root, depth, headCount, totalWeight };
 }
 

@@ -170,6 +170,8 @@ describe('a census that grows from depth 10 to 14', () => {
     expect([apiJoin.grewFromDepth, serviceJoinGrewFrom].sort()).toEqual([10, null]);
     expect(apiJoin.grewFromDepth === 10).toBe(apiJoin.leafIndex === 1_024);
     expect(snapshot14).toMatchObject({ depth: 14, headCount: 1_026, totalWeight: 1_026 });
+    const locked = await em().transactional((transactional) => censusSnapshot(transactional as SqlEntityManager, communityId, 'households', { lock: true }));
+    expect(locked).toEqual(snapshot14);
     expect(await censusTotals(em(), communityId, 'households')).toMatchObject({ depth: 14, size: 1_026 });
     // The stored tree equals a depth-14 tree rebuilt from the leaf table alone.
     const rows: Array<{ identity_commitment: string }> = await em().execute(
