@@ -1,0 +1,20 @@
+/**
+ * Governance: proposals with a pinned census snapshot, anonymous, named and paper
+ * ballots, exact Art. 278 tallies with results on the ledger, objection windows and
+ * challenges, vote receipts, suggestions and election bundles (docs/governance.md).
+ */
+import type { DomainModule } from '../kernel/domain-module.ts';
+import { createGovernanceServices, GOVERNANCE_TOPICS } from './governance-services.ts';
+import { Migration20261130140000Governance } from './migrations/20261130140000-governance.ts';
+
+export const governanceModule: DomainModule = {
+  name: 'governance',
+  entities: [],
+  migrations: [{ name: 'Migration20261130140000_governance', class: Migration20261130140000Governance }],
+  topics: GOVERNANCE_TOPICS,
+  createServices: (runtime) => ({ governance: createGovernanceServices(runtime) }),
+  registerGraphQL: async () => {
+    await import('./api/proposal.ts');
+    await import('./api/ballot.ts');
+  },
+};
