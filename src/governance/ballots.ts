@@ -145,20 +145,23 @@ interface StoreInput {
 }
 
 async function currentBallot(em: SqlEntityManager, proposalId: string, memberKey: string): Promise<(CurrentBallot & { ballotId: string }) | undefined> {
-  const rows: Array<{ ballot_id: string; channel: string; choice: string; weight: unknown; cast_at: unknown }> = await em.execute(
-    `select c.ballot_id, c.channel, c.choice, c.weight, b.cast_at from governance_current_ballots c join governance_ballots b on b.id = c.ballot_id
-      where c.proposal_id = ? and c.member_key = ? for update of c`,
+  // Lock the member's row alone: a join here would, on PostgreSQL, re-check the joined
+  // ballot under the statement's old snapshot after waiting, and miss a ballot committed meanwhile.
+  const rows: Array<{ ballot_id: string; channel: string; choice: string; weight: unknown }> = await em.execute(
+    'select ballot_id, channel, choice, weight from governance_current_ballots where proposal_id = ? and member_key = ? for update',
     [proposalId, memberKey],
   );
   const row = rows[0];
   if (!row) return undefined;
+  const cast: Array<{ cast_at: unknown }> = await em.execute('select cast_at from governance_ballots where id = ?', [row.ballot_id]);
+  const castAt = cast[0]!.cast_at;
   return {
     ballotId: row.ballot_id,
     memberKey,
     channel: row.channel as BallotChannel,
     choice: row.choice,
     weight: BigInt(String(row.weight)),
-    castAtMs: new Date(String(row.cast_at instanceof Date ? row.cast_at.toISOString() : row.cast_at)).getTime(),
+    castAtMs: (castAt instanceof Date ? castAt : new Date(String(castAt))).getTime(),
   };
 }
 

@@ -16,5 +16,6 @@ export const governanceModule: DomainModule = {
   registerGraphQL: async () => {
     await import('./api/proposal.ts');
     await import('./api/ballot.ts');
+    await import('./api/suggestion.ts');
   },
 };

@@ -11,7 +11,7 @@ import { createTestApp, mutate, type TestApp } from '../support/app.ts';
 import { addHouseholdMember, createCommunityFixture, registerHousehold, type CommunityFixture } from '../support/fixtures.ts';
 import { createIdentity } from '../../src/zk/identity.ts';
 import {
-  CLOSE, CREATE, NAMED, OPEN, PAPER, PROPOSAL, countRows, createBareCommunity, createCommittee, localId, passClose, seedOwners, window,
+  CLOSE, CREATE, NAMED, expectReplayEqualsLive, OPEN, PAPER, PROPOSAL, countRows, createBareCommunity, createCommittee, localId, passClose, seedOwners, window,
 } from './support/governance-fixture.ts';
 
 let testApp: TestApp;
@@ -160,6 +160,13 @@ describe('ballots by name and on paper', () => {
     const [stored] = await testApp.database.orm.em.getConnection().execute(
       `select encode(root_hash, 'hex') as root from ledger_checkpoints where community_id = ? and tree_size = ?`, [localId(communityId), checkpoint.treeSize]);
     expect(stored!.root).toBe(checkpoint.rootHash);
+  });
+});
+
+describe('the record', () => {
+  it('replays from the ledger alone to the live state: statuses, the ballot that counts per member, totals and results', async () => {
+    expect(await expectReplayEqualsLive(testApp, communityId)).toBeGreaterThan(5);
+    expect(await expectReplayEqualsLive(testApp, fixture.id)).toBe(1);
   });
 });
 
