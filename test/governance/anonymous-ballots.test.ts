@@ -7,7 +7,12 @@
  * with a typed code, writing nothing; after the close nothing is accepted, and every
  * receipt's ballot is in the checkpoint the result cites.
  */
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { SqlEntityManager } from '../../src/db/orm.ts';
+import { verifyElectionBundle, type ElectionBundle } from '../../src/governance/election-bundle.ts';
 import { censusMerkleProof } from '../../src/census/census-tree-service.ts';
 import { fromHex } from '../../src/ledger/merkle-hash.ts';
 import { verifyInclusion } from '../../src/ledger/proof-verifier.ts';
@@ -149,6 +154,59 @@ describe('the record', () => {
     expect(await expectReplayEqualsLive(testApp, communityId)).toBe(2);
   });
 });
+
+describe('the election bundle', () => {
+  let bundle: ElectionBundle;
+  let directory: string;
+
+  beforeAll(async () => {
+    const exported = await testApp.graphql(`query ($id: ID!) { electionBundle(proposalId: $id) {
+      __typename ... on QueryElectionBundleSuccess { data } ... on Error { code message } } }`, { id: proposalA.id }, committee.token);
+    bundle = JSON.parse(exported.data.electionBundle.data);
+    directory = await mkdtemp(join(tmpdir(), 'election-bundle-'));
+  });
+  afterAll(() => rm(directory, { recursive: true, force: true }));
+
+  it('verifies offline with the bundle-verify command, and each proof with stock snarkjs groth16 verify', async () => {
+    expect(bundle.ballots).toHaveLength(OWNERS + 20);
+    const file = join(directory, 'election.json');
+    await writeFile(file, JSON.stringify(bundle));
+    const verified = await run(process.execPath, ['scripts/governance/verify-bundle.ts', file]);
+    expect(verified).toMatchObject({ code: 0 });
+    expect(verified.stdout).toContain(`OK: ${OWNERS + 20} ballots match the log, ${OWNERS + 20} proofs verify`);
+    // The documented stock command, on one ballot.
+    await writeFile(join(directory, 'verification_key.json'), JSON.stringify(bundle.verificationKey));
+    await writeFile(join(directory, 'public.json'), JSON.stringify(bundle.ballots[9]!.proof!.publicSignals));
+    await writeFile(join(directory, 'proof.json'), JSON.stringify(bundle.ballots[9]!.proof!.proof));
+    const stock = await run('node_modules/.bin/snarkjs', ['groth16', 'verify', join(directory, 'verification_key.json'), join(directory, 'public.json'), join(directory, 'proof.json')]);
+    expect(stock.stdout).toContain('OK!');
+  });
+
+  it.each([
+    ['one ballot', (copy: ElectionBundle) => void (copy.ballots[4]!.choice = 'no'), 'ballots[4]'],
+    ['one ballot\'s proof', (copy: ElectionBundle) => void ((copy.ballots[5]!.proof!.proof as { pi_a: string[] }).pi_a = (copy.ballots[6]!.proof!.proof as { pi_a: string[] }).pi_a), 'ballots[5]'],
+    ['one ledger entry', (copy: ElectionBundle) => void (copy.ledger.entries.find((entry) => entry.type === 'governance.ballot')!.payload['choice'] = 'abstain'), 'ledger'],
+    ['one signature', (copy: ElectionBundle) => void (copy.ledger.checkpoint = alterSignature(copy.ledger.checkpoint)), 'ledger'],
+    ['one census leaf', (copy: ElectionBundle) => void (copy.census.leaves[3]!.weight = String(Number(copy.census.leaves[3]!.weight) + 1)), 'census'],
+  ])('fails after %s is altered, naming the place', async (_name, alter, place) => {
+    const copy = structuredClone(bundle);
+    alter(copy);
+    const result = await verifyElectionBundle(copy);
+    expect(result.valid).toBe(false);
+    expect(result.problems.map((problem) => problem.place)).toContain(place);
+  });
+});
+
+/** Flips one base64 character inside the log's signature (past the 4-byte key hash). */
+function alterSignature(note: string): string {
+  return note.replace(/^(— \S+ )(\S{20})(\S)/mu, (_match, head: string, kept: string, flipped: string) => `${head}${kept}${flipped === 'A' ? 'B' : 'A'}`);
+}
+
+function run(command: string, args: string[]): Promise<{ code: number; stdout: string }> {
+  return new Promise((resolve) => {
+    execFile(command, args, { timeout: 120_000 }, (error, stdout) => resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout }));
+  });
+}
 
 function tamper(proof: MembershipProof, index: number, change: (value: bigint) => bigint): MembershipProof {
   const publicSignals = [...proof.publicSignals];

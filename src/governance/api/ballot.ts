@@ -14,6 +14,7 @@ import type { SqlEntityManager } from '../../db/orm.ts';
 import { sequenceOfEntry } from '../../ledger/integrator.ts';
 import { MAX_PROOF_JSON_BYTES } from '../../zk/proof-format.ts';
 import { castNamedBallot, enterPaperBallot, recordAnonymousBallot, verifyAnonymousBallot, type BallotReceipt } from '../ballots.ts';
+import { exportElectionBundle } from '../election-bundle.ts';
 import { checkBallotReceipt, type ReceiptCheck } from '../receipts.ts';
 import { findProposal, liveTotals } from '../proposals.ts';
 import { proposalIdArg, tallyView } from './proposal.ts';
@@ -132,5 +133,20 @@ builder.queryField('checkBallotReceipt', (t) =>
         nullifier: args.nullifier ?? null,
         ballotId: args.ballotId === null || args.ballotId === undefined ? null : String(args.ballotId),
       }),
+  }),
+);
+
+builder.queryField('electionBundle', (t) =>
+  t.field({
+    type: 'String',
+    description:
+      'The committee, managers and regulators: a closed proposal\'s election bundle as JSON, for `npm run governance:verify` ' +
+      'offline (cuts a checkpoint covering the result entry if none does yet).',
+    errors: { types: MUTATION_ERRORS },
+    authScopes: { authenticated: true },
+    extensions: { [MAX_PER_OPERATION]: 1 },
+    args: { proposalId: t.arg.globalID({ required: true }) },
+    resolve: async (_root, args, context) =>
+      JSON.stringify(await inTransaction(context, (em) => exportElectionBundle(em, context.viewer, proposalIdArg(args.proposalId), context.services.ledger.sealer))),
   }),
 );
