@@ -163,6 +163,49 @@ describe('ballots by name and on paper', () => {
   });
 });
 
+describe('the live tally', () => {
+  it('streams the current totals, then the totals after each committed ballot, to a subscriber, never who', async () => {
+    const id = await proposal(9);
+    const abort = new AbortController();
+    const timeout = setTimeout(() => abort.abort(), 15_000);
+    try {
+      const response = await testApp.app.yoga.fetch('http://courtyard.test/graphql', {
+        method: 'POST',
+        signal: abort.signal,
+        headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${committee.token}` },
+        body: JSON.stringify({ query: 'subscription ($id: ID!) { liveTally(proposalId: $id) { totals { option heads weight } } }', variables: { id } }),
+      });
+      expect(response.headers.get('content-type')).toContain('text/event-stream');
+      const reader = response.body!.getReader();
+      const decoder = new TextDecoder();
+      let buffered = '';
+      const nextTotals = async () => {
+        for (;;) {
+          const match = /data: (\{.*"liveTally".*\})\n/u.exec(buffered);
+          if (match) {
+            buffered = buffered.slice(match.index + match[0].length);
+            return JSON.parse(match[1]!).data.liveTally.totals;
+          }
+          const { value, done } = await reader.read();
+          if (done) throw new Error(`stream ended without an event: ${buffered}`);
+          buffered += decoder.decode(value, { stream: true });
+        }
+      };
+      expect(await nextTotals()).toEqual([
+        { option: 'yes', heads: '0', weight: '0' }, { option: 'no', heads: '0', weight: '0' }, { option: 'abstain', heads: '0', weight: '0' },
+      ]);
+      await vote(id, { b: 'no' });
+      expect(await nextTotals()).toEqual([
+        { option: 'yes', heads: '0', weight: '0' }, { option: 'no', heads: '1', weight: '5001' }, { option: 'abstain', heads: '0', weight: '0' },
+      ]);
+      await reader.cancel();
+    } finally {
+      clearTimeout(timeout);
+      abort.abort();
+    }
+  });
+});
+
 describe('the record', () => {
   it('replays from the ledger alone to the live state: statuses, the ballot that counts per member, totals and results', async () => {
     expect(await expectReplayEqualsLive(testApp, communityId)).toBeGreaterThan(5);

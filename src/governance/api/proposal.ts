@@ -374,14 +374,18 @@ const LiveTallyRef = builder.objectRef<LiveTally>('LiveTally').implement({
 builder.subscriptionField('liveTally', (t) =>
   t.field({
     type: LiveTallyRef,
-    description: "The proposal's totals after each ballot, once committed (never who).",
+    description: "The proposal's current totals, then the totals after each committed ballot (never who).",
     args: { proposalId: t.arg.globalID({ required: true }) },
     subscribe: async (_root, args, context) => {
-      const proposal = await requireReadableProposal(context.em as SqlEntityManager, context.viewer, proposalIdArg(args.proposalId));
+      const em = context.em as SqlEntityManager;
+      const proposal = await requireReadableProposal(em, context.viewer, proposalIdArg(args.proposalId));
+      // Subscribe before reading the current totals, so no ballot falls between the two.
       const source = context.services.pubsub.subscribe('governance:tally', proposal.id)[Symbol.asyncIterator]();
+      const current: LiveTally = { proposalId: proposal.id, totals: tallyView(await liveTotals(em, proposal)) };
       return new Repeater<LiveTally>(async (push, stop) => {
         const stopped = stop.then(() => undefined);
         try {
+          await push(current);
           for (;;) {
             const next = await Promise.race([source.next(), stopped]);
             if (!next || next.done) break;
