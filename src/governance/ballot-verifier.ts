@@ -8,11 +8,17 @@
  * themselves and a lone ballot waits for no timer. When a batch fails, each of its proofs
  * is checked on its own, so one bad proof never refuses another ballot.
  *
+ * With `worker: true` (the server's default) the batches are checked in a worker thread
+ * (pairing-worker.ts), so the request thread keeps serving while a batch is checked and a
+ * second core can take the pairings; otherwise on the request thread.
+ *
  * `mode: 'single'` checks each proof on its own (snarkjs groth16.verify), for comparison.
  */
+import { Worker } from 'node:worker_threads';
 import type { Groth16VerificationKeyJson } from 'snarkjs';
 import { batchPairingHolds } from '../zk/batch-verifier.ts';
 import { pairingHolds, type CheckedProof } from '../zk/verifier.ts';
+import type { PairingRequest, PairingResponse } from './pairing-worker.ts';
 
 /** Most proofs in one multi-pairing: large enough to amortise, small enough to keep the p99 low. */
 export const MAX_BALLOT_BATCH = 16;
@@ -30,9 +36,53 @@ export class BallotVerifier {
   /** Batches checked and proofs in them, for the benchmark. */
   readonly stats = { batches: 0, proofs: 0 };
 
-  constructor(options: { mode?: 'batched' | 'single'; maxBatch?: number } = {}) {
+  private readonly useWorker: boolean;
+  private worker: Worker | undefined;
+  private nextRequest = 0;
+  private readonly inFlight = new Map<number, { resolve(holds: boolean[]): void; reject(error: Error): void }>();
+
+  constructor(options: { mode?: 'batched' | 'single'; maxBatch?: number; worker?: boolean } = {}) {
     this.mode = options.mode ?? 'batched';
     this.maxBatch = Math.max(1, Math.min(options.maxBatch ?? MAX_BALLOT_BATCH, 1024));
+    this.useWorker = options.worker ?? false;
+  }
+
+  /** Stops the worker thread (at shutdown); a later batch starts a new one. */
+  async close(): Promise<void> {
+    const worker = this.worker;
+    this.worker = undefined;
+    for (const waiting of this.inFlight.values()) waiting.reject(new Error('the ballot verifier was closed'));
+    this.inFlight.clear();
+    await worker?.terminate();
+  }
+
+  private workerPairings(key: Groth16VerificationKeyJson, proofs: CheckedProof[]): Promise<boolean[]> {
+    if (!this.worker) {
+      // snarkjs's web-worker shim takes over any worker thread it is loaded in and imports
+      // `workerData.mod`: give it an empty module, so pairing-worker.ts keeps the thread.
+      const worker = new Worker(new URL('./pairing-worker.ts', import.meta.url), {
+        workerData: { mod: 'data:text/javascript,', name: 'ballot-pairing', type: 'module' },
+      });
+      worker.unref();
+      worker.on('message', (response: PairingResponse) => {
+        const waiting = this.inFlight.get(response.id);
+        this.inFlight.delete(response.id);
+        if (response.holds) waiting?.resolve(response.holds);
+        else waiting?.reject(new Error(`Failed to check pairings: ${response.error ?? 'no answer'}`));
+      });
+      worker.on('error', (error) => {
+        for (const waiting of this.inFlight.values()) waiting.reject(error);
+        this.inFlight.clear();
+        if (this.worker === worker) this.worker = undefined;
+      });
+      this.worker = worker;
+    }
+    const id = this.nextRequest++;
+    const worker = this.worker;
+    return new Promise<boolean[]>((resolve, reject) => {
+      this.inFlight.set(id, { resolve, reject });
+      worker.postMessage({ id, key, proofs } satisfies PairingRequest);
+    });
   }
 
   /** Whether the proof, already through every cheap check, satisfies the pairing equation. */
@@ -60,8 +110,13 @@ export class BallotVerifier {
         this.stats.batches += 1;
         this.stats.proofs += batch.length;
         try {
-          const all = batch.length > 1 && (await batchPairingHolds(queue.key, batch.map((item) => item.proof)));
-          for (const item of batch) item.resolve(all || (await pairingHolds(queue.key, item.proof)));
+          if (this.useWorker) {
+            const holds = await this.workerPairings(queue.key, batch.map((item) => item.proof));
+            batch.forEach((item, index) => item.resolve(holds[index] === true));
+          } else {
+            const all = batch.length > 1 && (await batchPairingHolds(queue.key, batch.map((item) => item.proof)));
+            for (const item of batch) item.resolve(all || (await pairingHolds(queue.key, item.proof)));
+          }
         } catch (error) {
           for (const item of batch) item.reject(error);
         }

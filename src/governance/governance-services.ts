@@ -27,5 +27,5 @@ declare module '../kernel/domain-module.ts' {
 }
 
 export function createGovernanceServices(_runtime: ModuleRuntime): GovernanceServices {
-  return { ballotVerifier: new BallotVerifier() };
+  return { ballotVerifier: new BallotVerifier({ worker: true }) };
 }

@@ -13,6 +13,7 @@ export const governanceModule: DomainModule = {
   migrations: [{ name: 'Migration20261130140000_governance', class: Migration20261130140000Governance }],
   topics: GOVERNANCE_TOPICS,
   createServices: (runtime) => ({ governance: createGovernanceServices(runtime) }),
+  jobs: (_runtime, services) => [{ name: 'ballot-verifier', stop: () => services.governance.ballotVerifier.close() }],
   registerGraphQL: async () => {
     await import('./api/proposal.ts');
     await import('./api/ballot.ts');
