@@ -163,6 +163,33 @@ describe('ballots by name and on paper', () => {
   });
 });
 
+describe('the objection window', () => {
+  const CHALLENGE = `mutation ($id: ID!, $reason: String!) { fileChallenge(proposalId: $id, reason: $reason) {
+    __typename ... on MutationFileChallengeSuccess { data { id reason } } ... on Error { code message } } }`;
+  const FINALIZE = `mutation ($id: ID!) { finalizeProposal(proposalId: $id) {
+    __typename ... on MutationFinalizeProposalSuccess { data { status result { final } } } ... on Error { code message } } }`;
+
+  it('keeps a result open to challenges for its window, records them, then makes it final', async () => {
+    const id = await proposal(4, { objectionDays: 3 });
+    await vote(id, { a: 'yes', c: 'yes', e: 'yes', f: 'yes' });
+    const closed = await close(id);
+    expect(closed).toMatchObject({ status: 'CLOSED', result: { passed: true, final: false } });
+    expect((await testApp.graphql(FINALIZE, { id }, committee.token)).data.finalizeProposal.code).toBe('PROPOSAL_STATE');
+    const challenge = await mutate(testApp, 'fileChallenge', CHALLENGE, { id, reason: '计票有误，请复核。' }, committee.token);
+    expect(challenge.reason).toBe('计票有误，请复核。');
+    await testApp.database.orm.em.getConnection().execute(
+      `update governance_proposals set closed_at = closed_at - interval '3 days' where id = ?`, [localId(id)]);
+    expect((await testApp.graphql(CHALLENGE, { id, reason: 'late' }, committee.token)).data.fileChallenge.code).toBe('OBJECTION_WINDOW_CLOSED');
+    expect(await mutate(testApp, 'finalizeProposal', FINALIZE, { id }, committee.token)).toMatchObject({ status: 'FINAL', result: { final: true } });
+    const rows: Array<{ type: string; payload: Record<string, unknown> }> = await testApp.database.orm.em.getConnection().execute(
+      `select type, payload from ledger_entries where community_id = ? and payload->>'proposal' = ? and type in ('governance.challenge', 'governance.final') order by seq`,
+      [localId(communityId), localId(id)]);
+    expect(rows.map((row) => row.type)).toEqual(['governance.challenge', 'governance.final']);
+    expect(rows[1]!.payload['challenges']).toBe(1);
+    expect(JSON.stringify(rows)).not.toContain('计票有误');
+  });
+});
+
 describe('the live tally', () => {
   it('streams the current totals, then the totals after each committed ballot, to a subscriber, never who', async () => {
     const id = await proposal(9);
