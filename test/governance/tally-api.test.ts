@@ -10,6 +10,7 @@
 import { createTestApp, mutate, type TestApp } from '../support/app.ts';
 import { addHouseholdMember, createCommunityFixture, registerHousehold, type CommunityFixture } from '../support/fixtures.ts';
 import { createIdentity } from '../../src/zk/identity.ts';
+import { CLOSING_GRACE_MS, closeDueProposals } from '../../src/governance/closing-job.ts';
 import {
   CLOSE, CREATE, NAMED, expectReplayEqualsLive, OPEN, PAPER, PROPOSAL, countRows, createBareCommunity, createCommittee, localId, passClose, seedOwners, window,
 } from './support/governance-fixture.ts';
@@ -253,5 +254,25 @@ describe('creating proposals', () => {
       ...base, rule: { name: 'CUSTOM', approvalHeads: { bound: 'MORE_THAN', numerator: 1, denominator: 1 } },
     }, committee.token);
     expect(custom.data.createProposal.code).toBe('INVALID_RULE');
+  });
+});
+
+describe('the closing job', () => {
+  it('closes proposals a grace period after their close and finalises them after their objection window, as the system', async () => {
+    const id = await proposal(2, { objectionDays: 1 });
+    await vote(id, { a: 'yes', b: 'yes', c: 'yes', d: 'no' });
+    await passClose(testApp, id);
+    const services = testApp.app.services;
+    expect((await closeDueProposals(services, services.ledger.sealer)).closed).not.toContain(localId(id));
+    const later = new Date(Date.now() + CLOSING_GRACE_MS + 1000);
+    expect((await closeDueProposals(services, services.ledger.sealer, later)).closed).toContain(localId(id));
+    const closed = (await testApp.graphql(PROPOSAL, { id }, committee.token)).data.proposal.data;
+    expect(closed).toMatchObject({ status: 'CLOSED', result: { passed: true, final: false, participatingHeads: '4' } });
+    const afterWindow = new Date(Date.now() + 86_400_000 + CLOSING_GRACE_MS + 1000);
+    expect((await closeDueProposals(services, services.ledger.sealer, afterWindow)).finalized).toContain(localId(id));
+    const [entry] = await testApp.database.orm.em.getConnection().execute(
+      `select actor from ledger_entries where type = 'governance.final' and payload->>'proposal' = ?`, [localId(id)]);
+    expect(entry!.actor).toBe('system');
+    expect(await expectReplayEqualsLive(testApp, communityId)).toBeGreaterThan(5);
   });
 });
