@@ -31,7 +31,21 @@ export type GovernanceErrorCode =
   /** An online ballot for a member whose paper ballot the committee has entered: the paper ballot stands. */
   | 'SUPERSEDED_BY_PAPER'
   /** The ballots add up to more heads or more weight than the pinned census has. */
-  | 'TALLY_EXCEEDS_CENSUS';
+  | 'TALLY_EXCEEDS_CENSUS'
+  /** The proposal is not in the state the operation needs (open a draft, tally a proposal past its close...). */
+  | 'PROPOSAL_STATE'
+  /** The census to pin has no member, so nobody could vote. */
+  | 'CENSUS_EMPTY'
+  /** An anonymous ballot's proof is for a root other than the proposal's pinned snapshot root. */
+  | 'ROOT_NOT_PINNED'
+  /** The caller (or the member a paper ballot names) is not a member of the pinned census. */
+  | 'NOT_A_CENSUS_MEMBER'
+  /** A challenge after the objection window, or in a proposal without one. */
+  | 'OBJECTION_WINDOW_CLOSED'
+  /** Only the committee (or managers, where the community allows it) may create proposals. */
+  | 'MAY_NOT_PROPOSE'
+  /** A household has sent as many anonymous suggestions today as the daily limit allows. */
+  | 'SUGGESTION_LIMIT';
 
 export class GovernanceError extends DomainError {
   declare readonly code: GovernanceErrorCode;

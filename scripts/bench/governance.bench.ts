@@ -1,0 +1,212 @@
+/**
+ * Anonymous ballots accepted per second over HTTP with full verification: 8 concurrent
+ * clients post `castAnonymousBallot` to the app's GraphQL endpoint (yoga.fetch, the
+ * whole request path: parsing, cheap checks, the pairing, the nullifier store, the
+ * ballot rows and the ledger entry in one transaction, integration after commit). The
+ * same run measures the pairing checked in small batches (the server's default) and one
+ * proof at a time, on the same ballots.
+ *
+ * Proofs made beforehand: MEMBERS owners each get one real proof from the prover; each
+ * proof is then re-randomised into that owner's further ballots (Groth16 proofs are
+ * malleable: A' = r1·A, B' = r1⁻¹·B + r1⁻¹r2·δ, C' = C + r2·A proves the same statement
+ * with new points), so every ballot carries points the verifier has never seen and is
+ * verified in full. The first ballot of each owner (fresh nullifier) is a warm-up; the
+ * measured ballots are re-votes, which take the owner's current-ballot row lock, so each
+ * client votes for its own owners.
+ *
+ *   npm run bench -- --only governance [--quick]      (DATABASE_URL for PostgreSQL)
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { randomUUID } from 'node:crypto';
+import { pino } from 'pino';
+import { loadConfiguration } from '../../src/config/configuration.ts';
+import { initOrm, type SqlEntityManager } from '../../src/db/orm.ts';
+import { createScratchDatabase } from '../../src/db/scratch-database.ts';
+import { createApp } from '../../src/server/app.ts';
+import { databaseSchema } from '../../src/server/modules.ts';
+import { addCensusMember, censusMerkleProof } from '../../src/census/census-tree-service.ts';
+import { loadMembershipArtifacts } from '../../src/zk/artifacts-node.ts';
+import { getCurve } from '../../src/zk/curve.ts';
+import { SNARK_SCALAR_FIELD } from '../../src/zk/field.ts';
+import { createIdentity } from '../../src/zk/identity.ts';
+import { proveMembership, type MembershipProof } from '../../src/zk/prover.ts';
+import type { BenchFigure, BenchOptions, BenchSuite } from './bench-suite.ts';
+
+const CLIENTS = 8;
+const PASSWORD = 'bench admin password long enough';
+const TARGET_PER_SECOND = 200;
+const TARGET_P99_MS = 250;
+
+function modInverse(value: bigint, modulus: bigint): bigint {
+  let [a, b, x, y] = [((value % modulus) + modulus) % modulus, modulus, 1n, 0n];
+  while (b !== 0n) {
+    const q = a / b;
+    [a, b, x, y] = [b, a - q * b, y, x - q * y];
+  }
+  return ((x % modulus) + modulus) % modulus;
+}
+
+function randomScalar(): bigint {
+  const bytes = crypto.getRandomValues(new Uint8Array(32));
+  return (BigInt(`0x${Buffer.from(bytes).toString('hex')}`) % (SNARK_SCALAR_FIELD - 1n)) + 1n;
+}
+
+/** A new proof of the same statement (see the file header). */
+async function rerandomise(proof: MembershipProof, delta: string[][]): Promise<MembershipProof> {
+  const curve = await getCurve();
+  const { G1, G2 } = curve;
+  const p = proof.proof as unknown as { pi_a: string[]; pi_b: string[][]; pi_c: string[] };
+  const a = G1.fromObject(p.pi_a.map(BigInt));
+  const b = G2.fromObject(p.pi_b.map((pair) => pair.map(BigInt)) as unknown as bigint[]);
+  const c = G1.fromObject(p.pi_c.map(BigInt));
+  const d = G2.fromObject(delta.map((pair) => pair.map(BigInt)) as unknown as bigint[]);
+  const r1 = randomScalar();
+  const r2 = randomScalar();
+  const inverse = modInverse(r1, SNARK_SCALAR_FIELD);
+  const a2 = G1.timesScalar(a, r1);
+  const b2 = G2.add(G2.timesScalar(b, inverse), G2.timesScalar(d, (inverse * r2) % SNARK_SCALAR_FIELD));
+  const c2 = G1.add(c, G1.timesScalar(a, r2));
+  // ffjavascript's groups have toObject; the vendored typings (src/zk) leave it out.
+  const toObject = (group: unknown, point: Uint8Array) => (group as { toObject(point: Uint8Array): unknown[] }).toObject(point);
+  const g1 = (point: Uint8Array) => (toObject(G1, G1.toAffine(point)) as bigint[]).map(String);
+  const g2 = (point: Uint8Array) => (toObject(G2, G2.toAffine(point)) as bigint[][]).map((pair) => pair.map(String));
+  return { ...proof, proof: { ...p, pi_a: g1(a2), pi_b: g2(b2), pi_c: g1(c2) } as unknown as MembershipProof['proof'] };
+}
+
+function percentile(sorted: readonly number[], fraction: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))]!;
+}
+
+export const suite: BenchSuite = {
+  name: 'governance',
+  async run(options: BenchOptions): Promise<BenchFigure[]> {
+    const members = options.quick ? 16 : 48;
+    const perPhase = options.quick ? 320 : 1200;
+    const scratch = options.databaseUrl ? await createScratchDatabase(options.databaseUrl, 'courtyard_bench') : undefined;
+    const orm = await initOrm(scratch ? { databaseUrl: scratch.url } : { pgliteDataDirectory: 'memory://' }, databaseSchema);
+    const dataDirectory = await mkdtemp(join(tmpdir(), 'courtyard-bench-'));
+    const configuration = loadConfiguration({ COURTYARD_DATA_DIR: dataDirectory, COURTYARD_ADMIN_PASSWORD: PASSWORD, LOG_LEVEL: 'warn' });
+    const app = await createApp(configuration, { orm, logger: pino({ level: 'warn' }, new Writable({ write: (_c, _e, done) => done() })) });
+    try {
+      const graphql = async (query: string, variables: Record<string, unknown>, token?: string) => {
+        const headers: Record<string, string> = { 'content-type': 'application/json' };
+        if (token) headers['authorization'] = `Bearer ${token}`;
+        const response = await app.yoga.fetch('http://courtyard.bench/graphql', { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
+        return (await response.json()) as { data?: any; errors?: unknown };
+      };
+      const must = async (field: string, query: string, variables: Record<string, unknown>, token?: string) => {
+        const result = await graphql(query, variables, token);
+        const payload = result.data?.[field];
+        if (!payload || payload.code || result.errors) throw new Error(`Failed to benchmark: ${field} ${JSON.stringify(result)}`);
+        return payload.data ?? payload;
+      };
+      const login = async (name: string, password: string) =>
+        (await must('login', `mutation ($l: String!, $p: String!) { login(login: $l, password: $p) { __typename ... on MutationLoginSuccess { data { token } } ... on Error { code } } }`, { l: name, p: password })).token as string;
+      const admin = await login('admin', PASSWORD);
+      const community = await must('createCommunity', `mutation { createCommunity(slug: "governance-bench", name: "Governance bench") {
+        __typename ... on MutationCreateCommunitySuccess { data { id } } ... on Error { code } } }`, {}, admin);
+      const committee = await must('createAccount', `mutation { createAccount(login: "bench-committee", password: "${PASSWORD}") {
+        __typename ... on MutationCreateAccountSuccess { data { account { id } } } ... on Error { code } } }`, {}, admin);
+      await must('grantRole', `mutation ($a: ID!, $c: ID!) { grantRole(accountId: $a, role: COMMITTEE, communityId: $c) {
+        __typename ... on MutationGrantRoleSuccess { data { id } } ... on Error { code } } }`, { a: committee.account.id, c: community.id }, admin);
+      const committeeToken = await login('bench-committee', PASSWORD);
+      await must('activateVerificationKey', `mutation ($c: ID!) { activateVerificationKey(communityId: $c, instance: "membership-10") {
+        __typename ... on MutationActivateVerificationKeySuccess { data { hash } } ... on Error { code } } }`, { c: community.id }, admin);
+
+      const communityId = Buffer.from(community.id, 'base64').toString('utf8').split(':')[1]!;
+      const identities = await Promise.all(Array.from({ length: members }, () => createIdentity()));
+      const em = orm.em.fork() as SqlEntityManager;
+      const leaves: number[] = [];
+      await em.transactional(async (tx) => {
+        for (const [index, identity] of identities.entries()) {
+          const accountId = randomUUID();
+          await tx.execute(`insert into accounts (id, login, password_hash, created_at) values (?, ?, 'x', now())`, [accountId, `owner-${accountId}`]);
+          const change = await addCensusMember(tx as SqlEntityManager, {
+            communityId, kind: 'owners', identityCommitment: identity.commitment, weight: 6000 + index, accountId, householdId: null, actor: 'bench',
+          });
+          leaves.push(change.leafIndex);
+        }
+      });
+      const now = Date.now();
+      const created = await must('createProposal', `mutation ($c: ID!, $o: DateTime!, $e: DateTime!) { createProposal(communityId: $c, title: "Bench", body: "Vote.",
+        matter: 4, census: OWNERS, mode: ANONYMOUS, opensAt: $o, closesAt: $e) { __typename ... on MutationCreateProposalSuccess { data { id } } ... on Error { code message } } }`,
+      { c: community.id, o: new Date(now - 1000).toISOString(), e: new Date(now + 86_400_000).toISOString() }, committeeToken);
+      const opened = await must('openProposal', `mutation ($id: ID!) { openProposal(proposalId: $id) { __typename
+        ... on MutationOpenProposalSuccess { data { id scope options { id message } } } ... on Error { code message } } }`, { id: created.id }, committeeToken);
+      const yes = BigInt(opened.options.find((option: { id: string }) => option.id === 'yes').message);
+
+      const artifacts = await loadMembershipArtifacts('membership-10');
+      const proveStart = performance.now();
+      const proofs: MembershipProof[] = [];
+      for (const [index, identity] of identities.entries()) {
+        proofs.push(await proveMembership(artifacts, {
+          secret: identity.secret, merkleProof: await censusMerkleProof(em, communityId, 'owners', leaves[index]!),
+          attribute: BigInt(6000 + index), scope: BigInt(opened.scope), message: yes,
+        }));
+      }
+      const proveSeconds = (performance.now() - proveStart) / 1000;
+      const delta = artifacts.verificationKey.vk_delta_2 as unknown as string[][];
+      // Ballot i of a phase is owner (i mod members)'s; client k sends the ballots i ≡ k (mod CLIENTS), so no two clients share an owner.
+      const prepare = async () => Promise.all(Array.from({ length: perPhase }, (_, index) => rerandomise(proofs[index % members]!, delta)).map(async (proof) => JSON.stringify(await proof)));
+      const cast = `mutation ($id: ID!, $p: String!) { castAnonymousBallot(proposalId: $id, choice: "yes", proof: $p) { __typename ... on Error { code message } } }`;
+      const send = async (proof: string) => {
+        const result = await graphql(cast, { id: opened.id, p: proof });
+        if (result.data?.castAnonymousBallot?.__typename !== 'MutationCastAnonymousBallotSuccess') throw new Error(`Failed to benchmark: ballot refused ${JSON.stringify(result)}`);
+      };
+      for (const proof of proofs) await send(JSON.stringify(proof)); // warm-up: each owner's first ballot
+
+      const verifier = app.services.governance.ballotVerifier;
+      const phase = async (mode: 'batched' | 'single') => {
+        const ballots = await prepare();
+        verifier.mode = mode;
+        const before = { ...verifier.stats };
+        const latencies: number[] = [];
+        const start = performance.now();
+        await Promise.all(Array.from({ length: CLIENTS }, async (_, client) => {
+          for (let index = client; index < ballots.length; index += CLIENTS) {
+            const sent = performance.now();
+            await send(ballots[index]!);
+            latencies.push(performance.now() - sent);
+          }
+        }));
+        const seconds = (performance.now() - start) / 1000;
+        const sorted = latencies.sort((a, b) => a - b);
+        const batches = verifier.stats.batches - before.batches;
+        return { perSecond: ballots.length / seconds, p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99), batches, meanBatch: batches ? (verifier.stats.proofs - before.proofs) / batches : 1 };
+      };
+      const batched = await phase('batched');
+      const single = await phase('single');
+      verifier.mode = 'batched';
+      const database = scratch ? 'postgresql' : 'pglite';
+      return [
+        {
+          name: `anonymous ballots over HTTP, full verification, ${CLIENTS} clients, pairing in batches`,
+          median: Number(batched.perSecond.toFixed(1)),
+          unit: 'ballots/s',
+          samples: perPhase,
+          target: `>= ${TARGET_PER_SECOND} ballots/s, p99 <= ${TARGET_P99_MS} ms`,
+          met: batched.perSecond >= TARGET_PER_SECOND && batched.p99 <= TARGET_P99_MS,
+          detail: {
+            database, p50Ms: Number(batched.p50.toFixed(1)), p99Ms: Number(batched.p99.toFixed(1)), meanBatchSize: Number(batched.meanBatch.toFixed(1)),
+            oneByOnePerSecond: Number(single.perSecond.toFixed(1)), members, proofsMadeSeconds: Number(proveSeconds.toFixed(1)),
+          },
+        },
+        {
+          name: `anonymous ballots over HTTP, full verification, ${CLIENTS} clients, one pairing per proof (same run)`,
+          median: Number(single.perSecond.toFixed(1)),
+          unit: 'ballots/s',
+          samples: perPhase,
+          detail: { database, p50Ms: Number(single.p50.toFixed(1)), p99Ms: Number(single.p99.toFixed(1)), speedupOfBatches: Number((batched.perSecond / single.perSecond).toFixed(2)) },
+        },
+      ];
+    } finally {
+      await app.close();
+      await orm.close(true);
+      await scratch?.drop();
+      await rm(dataDirectory, { recursive: true, force: true });
+    }
+  },
+};

@@ -1,0 +1,135 @@
+/**
+ * The pairing check of arriving anonymous ballots, in small batches. A ballot's cheap
+ * checks (sizes, field range, root, scope, message, curve points) run in its own request;
+ * its pairing is queued here, and the queue is drained in one multi-pairing of up to
+ * `maxBatch` proofs of the same verification key (src/zk/batch-verifier.ts): n + 3 Miller
+ * loops and one final exponentiation instead of 4n of each. Proofs that arrive while a
+ * batch is being checked form the next batch, so under load the batches grow by
+ * themselves and a lone ballot waits for no timer. When a batch fails, each of its proofs
+ * is checked on its own, so one bad proof never refuses another ballot.
+ *
+ * With `worker: true` (the server's default) the batches are checked in a worker thread
+ * (pairing-worker.ts), so the request thread keeps serving while a batch is checked and a
+ * second core can take the pairings; otherwise on the request thread.
+ *
+ * `mode: 'single'` checks each proof on its own (snarkjs groth16.verify), for comparison.
+ */
+import { Worker } from 'node:worker_threads';
+import type { Groth16VerificationKeyJson } from 'snarkjs';
+import { batchPairingHolds } from '../zk/batch-verifier.ts';
+import { pairingHolds, type CheckedProof } from '../zk/verifier.ts';
+import type { PairingRequest, PairingResponse } from './pairing-worker.ts';
+
+/** Most proofs in one multi-pairing: large enough to amortise, small enough to keep the p99 low. */
+export const MAX_BALLOT_BATCH = 16;
+
+interface Waiting {
+  proof: CheckedProof;
+  resolve(holds: boolean): void;
+  reject(error: unknown): void;
+}
+
+export class BallotVerifier {
+  mode: 'batched' | 'single';
+  readonly maxBatch: number;
+  private readonly queues = new Map<string, { key: Groth16VerificationKeyJson; waiting: Waiting[]; draining: boolean }>();
+  /** Batches checked and proofs in them, for the benchmark. */
+  readonly stats = { batches: 0, proofs: 0 };
+
+  private readonly useWorker: boolean;
+  private worker: Worker | undefined;
+  private nextRequest = 0;
+  private readonly inFlight = new Map<number, { resolve(holds: boolean[]): void; reject(error: Error): void }>();
+
+  constructor(options: { mode?: 'batched' | 'single'; maxBatch?: number; worker?: boolean } = {}) {
+    this.mode = options.mode ?? 'batched';
+    this.maxBatch = Math.max(1, Math.min(options.maxBatch ?? MAX_BALLOT_BATCH, 1024));
+    this.useWorker = options.worker ?? false;
+  }
+
+  /** Stops the worker thread (at shutdown); a later batch starts a new one. */
+  async close(): Promise<void> {
+    const worker = this.worker;
+    this.worker = undefined;
+    for (const waiting of this.inFlight.values()) waiting.reject(new Error('the ballot verifier was closed'));
+    this.inFlight.clear();
+    await worker?.terminate();
+  }
+
+  private workerPairings(key: Groth16VerificationKeyJson, proofs: CheckedProof[]): Promise<boolean[]> {
+    if (!this.worker) {
+      // snarkjs's web-worker shim takes over any worker thread it is loaded in and imports
+      // `workerData.mod`: give it an empty module, so pairing-worker.ts keeps the thread.
+      const worker = new Worker(new URL('./pairing-worker.ts', import.meta.url), {
+        workerData: { mod: 'data:text/javascript,', name: 'ballot-pairing', type: 'module' },
+      });
+      worker.unref();
+      worker.on('message', (response: PairingResponse) => {
+        const waiting = this.inFlight.get(response.id);
+        this.inFlight.delete(response.id);
+        if (response.holds) waiting?.resolve(response.holds);
+        else waiting?.reject(new Error(`Failed to check pairings: ${response.error ?? 'no answer'}`));
+      });
+      worker.on('error', (error) => {
+        for (const waiting of this.inFlight.values()) waiting.reject(error);
+        this.inFlight.clear();
+        if (this.worker === worker) this.worker = undefined;
+      });
+      this.worker = worker;
+    }
+    const id = this.nextRequest++;
+    const worker = this.worker;
+    return new Promise<boolean[]>((resolve, reject) => {
+      this.inFlight.set(id, { resolve, reject });
+      worker.postMessage({ id, key, proofs } satisfies PairingRequest);
+    });
+  }
+
+  /** Whether the proof, already through every cheap check, satisfies the pairing equation. */
+  pairingHolds(keyHash: string, key: Groth16VerificationKeyJson, proof: CheckedProof): Promise<boolean> {
+    if (this.mode === 'single') return pairingHolds(key, proof);
+    let queue = this.queues.get(keyHash);
+    if (!queue) {
+      queue = { key, waiting: [], draining: false };
+      this.queues.set(keyHash, queue);
+    }
+    const pending = new Promise<boolean>((resolve, reject) => queue.waiting.push({ proof, resolve, reject }));
+    if (!queue.draining) {
+      queue.draining = true;
+      // Let the requests already parsed in this turn join the first batch.
+      setImmediate(() => void this.drain(keyHash));
+    }
+    return pending;
+  }
+
+  private async drain(keyHash: string): Promise<void> {
+    const queue = this.queues.get(keyHash)!;
+    try {
+      while (queue.waiting.length > 0) {
+        const batch = queue.waiting.splice(0, this.maxBatch);
+        this.stats.batches += 1;
+        this.stats.proofs += batch.length;
+        try {
+          if (this.useWorker) {
+            const holds = await this.workerPairings(queue.key, batch.map((item) => item.proof));
+            batch.forEach((item, index) => item.resolve(holds[index] === true));
+          } else {
+            const all = batch.length > 1 && (await batchPairingHolds(queue.key, batch.map((item) => item.proof)));
+            for (const item of batch) item.resolve(all || (await pairingHolds(queue.key, item.proof)));
+          }
+        } catch (error) {
+          for (const item of batch) item.reject(error);
+        }
+        // Let newly arrived requests reach the queue before the next batch is cut.
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    } finally {
+      queue.draining = false;
+      if (queue.waiting.length === 0) this.queues.delete(keyHash);
+      else {
+        queue.draining = true;
+        setImmediate(() => void this.drain(keyHash));
+      }
+    }
+  }
+}

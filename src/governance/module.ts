@@ -1,0 +1,29 @@
+/**
+ * Governance: proposals with a pinned census snapshot, anonymous, named and paper
+ * ballots, exact Art. 278 tallies with results on the ledger, objection windows and
+ * challenges, vote receipts, suggestions and election bundles (docs/governance.md).
+ */
+import type { DomainModule } from '../kernel/domain-module.ts';
+import { startClosingJob } from './closing-job.ts';
+import { createGovernanceServices, GOVERNANCE_TOPICS } from './governance-services.ts';
+import { Migration20261130140000Governance } from './migrations/20261130140000-governance.ts';
+
+export const governanceModule: DomainModule = {
+  name: 'governance',
+  entities: [],
+  migrations: [{ name: 'Migration20261130140000_governance', class: Migration20261130140000Governance }],
+  topics: GOVERNANCE_TOPICS,
+  createServices: (runtime) => ({ governance: createGovernanceServices(runtime) }),
+  jobs: (runtime, services) => {
+    const closing = startClosingJob(runtime, services.ledger.sealer);
+    return [
+      { name: 'governance-closing', stop: () => closing.stop() },
+      { name: 'ballot-verifier', stop: () => services.governance.ballotVerifier.close() },
+    ];
+  },
+  registerGraphQL: async () => {
+    await import('./api/proposal.ts');
+    await import('./api/ballot.ts');
+    await import('./api/suggestion.ts');
+  },
+};
