@@ -18,7 +18,7 @@ import type { SqlEntityManager } from '../db/orm.ts';
 import { ForbiddenError, NotFoundError } from '../domain-error.ts';
 import { hasCommunityRole, requireViewer, type Viewer } from '../accounts/viewer.ts';
 import { appendEntry } from '../ledger/append-entry.ts';
-import { CensusError, MembershipProofRejectedError } from '../census/census-errors.ts';
+import { MembershipProofRejectedError } from '../census/census-errors.ts';
 import { verifyCommunityMembershipProof } from '../census/membership-proof.ts';
 import { useNullifier } from '../census/nullifier-store.ts';
 import { findActiveVerificationKey, verificationKeyOf } from '../census/verification-keys.ts';
