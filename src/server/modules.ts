@@ -9,8 +9,10 @@ import { accountsModule } from '../accounts/module.ts';
 import { privacyModule } from '../privacy/module.ts';
 import { ledgerModule } from '../ledger/module.ts';
 import { censusModule } from '../census/module.ts';
+import { fundsModule } from '../funds/module.ts';
+import { feesModule } from '../fees/module.ts';
 
-export const modules: readonly DomainModule[] = [ledgerModule, accountsModule, privacyModule, censusModule];
+export const modules: readonly DomainModule[] = [ledgerModule, accountsModule, privacyModule, censusModule, fundsModule, feesModule];
 
 /** The entities and the migrations, in timestamp order, of every module. */
 export const databaseSchema = databaseSchemaOf(modules);
