@@ -12,4 +12,8 @@ export const fundsModule: DomainModule = {
   name: 'funds',
   entities: fundsEntities,
   migrations: [{ name: 'Migration20261203001000_funds', class: Migration20261203001000Funds }],
+  registerGraphQL: async () => {
+    await import('./api/money-account.ts');
+    await import('./api/spend.ts');
+  },
 };

@@ -1,0 +1,345 @@
+/**
+ * Money over GraphQL (yoga.fetch, a real database): who may do what, the Money scalar as a
+ * string of fen, idempotent payments through the API, residents seeing only their own
+ * household, aggregates for regulators, expense approvals, and the payment webhook's
+ * refusals — each typed, each writing nothing.
+ */
+import type { SqlEntityManager } from '../../src/db/orm.ts';
+import { signWebhook } from '../../src/fees/payment-webhook.ts';
+import { replayMoney } from '../../src/fees/money-replay.ts';
+import { createTestApp, mutate, type TestApp } from '../support/app.ts';
+import {
+  createAccount,
+  createCommunityFixture,
+  grantRole,
+  registerHousehold,
+  type CommunityFixture,
+} from '../support/fixtures.ts';
+
+let testApp: TestApp;
+let north: CommunityFixture;
+let south: CommunityFixture;
+const now = new Date('2026-03-01T02:00:00Z');
+const uuidOf = (globalId: string) => Buffer.from(globalId, 'base64').toString('utf8').split(':')[1]!;
+const em = () => testApp.database.orm.em.fork() as SqlEntityManager;
+
+async function rows(sql: string, parameters: unknown[] = []): Promise<number> {
+  const result: Array<{ n: string | number }> = await em().execute(sql, parameters);
+  return Number(result[0]!.n);
+}
+
+const SCHEDULE = `mutation ($communityId: ID!, $schedule: FeeScheduleInput!) {
+  defineFeeSchedule(communityId: $communityId, schedule: $schedule) {
+    __typename ... on MutationDefineFeeScheduleSuccess { data { scheduleId version } } ... on Error { code message }
+  }
+}`;
+const ISSUE = `mutation ($communityId: ID!, $scheduleId: String!, $periodId: String!) {
+  issueInvoices(communityId: $communityId, scheduleId: $scheduleId, periodId: $periodId) {
+    __typename ... on MutationIssueInvoicesSuccess { data { issued alreadyIssued notApplicable } } ... on Error { code message }
+  }
+}`;
+const PAY = `mutation ($communityId: ID!, $householdId: ID!, $amount: Money!, $key: String!) {
+  recordPayment(communityId: $communityId, householdId: $householdId, amount: $amount, idempotencyKey: $key) {
+    __typename
+    ... on MutationRecordPaymentSuccess { data { replayed payment { id amount toCredit settled { invoiceId amount } } } }
+    ... on Error { code message }
+  }
+}`;
+const INVOICES = `query ($communityId: ID!, $householdId: ID!) {
+  householdInvoices(communityId: $communityId, householdId: $householdId) { id periodId principal paid open dueDate household }
+}`;
+
+let scheduleId: string;
+let regulatorToken: string;
+let committeeTokens: string[];
+
+beforeAll(async () => {
+  testApp = await createTestApp();
+  testApp.app.services.money.jobsPaused = true;
+  testApp.app.services.money.clock = { now: () => now };
+  testApp.app.services.money.webhookSecrets.set('wxpay', 'test-webhook-secret');
+  const jurisdiction = await mutate(
+    testApp,
+    'createJurisdiction',
+    `mutation { createJurisdiction(name: "Haidian") { __typename ... on MutationCreateJurisdictionSuccess { data { id } } ... on Error { code } } }`,
+    {},
+    testApp.adminToken,
+  );
+  north = await createCommunityFixture(testApp, 'north-money', jurisdiction.id);
+  south = await createCommunityFixture(testApp, 'south-money');
+  const regulator = await createAccount(testApp, 'money-regulator');
+  await grantRole(testApp, regulator.id, 'REGULATOR', { jurisdictionId: jurisdiction.id });
+  regulatorToken = await testApp.login('money-regulator', 'a long enough password');
+  committeeTokens = [];
+  for (const name of ['money-committee-a', 'money-committee-b']) {
+    const member = await createAccount(testApp, name);
+    await grantRole(testApp, member.id, 'COMMITTEE', { communityId: north.id });
+    committeeTokens.push(await testApp.login(name, 'a long enough password'));
+  }
+  await mutate(
+    testApp,
+    'openBooks',
+    `mutation ($c: ID!) { openBooks(communityId: $c) { __typename ... on MutationOpenBooksSuccess { data { id } } ... on Error { code message } } }`,
+    { c: north.id },
+    north.managerToken,
+  );
+  const schedule = await mutate(
+    testApp,
+    'defineFeeSchedule',
+    SCHEDULE,
+    {
+      communityId: north.id,
+      schedule: {
+        frequency: 'MONTH',
+        effectiveFromPeriodId: '2026-03',
+        ratePerSquareMetreMonth: '150',
+        dueDay: 10,
+        graceDays: 0,
+        lateFee: { kind: 'FIXED', amount: '500', cap: '500' },
+      },
+    },
+    north.managerToken,
+  );
+  scheduleId = schedule.scheduleId;
+});
+afterAll(() => testApp.dispose());
+
+describe('money over GraphQL', () => {
+  it('lets only a manager of the community run the books', async () => {
+    const asResident = await testApp.graphql(
+      ISSUE,
+      { communityId: north.id, scheduleId, periodId: '2026-03' },
+      north.residentToken,
+    );
+    expect(asResident.data.issueInvoices).toMatchObject({ code: 'FORBIDDEN' });
+    const otherManager = await testApp.graphql(
+      ISSUE,
+      { communityId: north.id, scheduleId, periodId: '2026-03' },
+      south.managerToken,
+    );
+    expect(otherManager.data.issueInvoices).toMatchObject({ code: 'FORBIDDEN' });
+    const accounts = await testApp.graphql(
+      `query ($c: ID!) { moneyAccounts(communityId: $c) { id } }`,
+      { c: north.id },
+      north.residentToken,
+    );
+    expect(accounts.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect(await rows('select count(*) as n from money_invoices')).toBe(0);
+  });
+
+  it('issues invoices once per period, with the amount rounded half up once per invoice', async () => {
+    const first = await mutate(
+      testApp,
+      'issueInvoices',
+      ISSUE,
+      { communityId: north.id, scheduleId, periodId: '2026-03' },
+      north.managerToken,
+    );
+    const again = await mutate(
+      testApp,
+      'issueInvoices',
+      ISSUE,
+      { communityId: north.id, scheduleId, periodId: '2026-03' },
+      north.managerToken,
+    );
+    expect(first).toEqual({ issued: 1, alreadyIssued: 0, notApplicable: 0 });
+    expect(again).toEqual({ issued: 0, alreadyIssued: 1, notApplicable: 0 });
+    const invoices = await testApp.graphql(
+      INVOICES,
+      { communityId: north.id, householdId: north.householdId },
+      north.residentToken,
+    );
+    // 89.50 m² × 1.50 yuan = 134.25 yuan = 13,425 fen: a string of fen.
+    expect(invoices.data.householdInvoices).toEqual([
+      expect.objectContaining({
+        periodId: '2026-03',
+        principal: '13425',
+        paid: '0',
+        open: '13425',
+        dueDate: '2026-03-10',
+        household: north.householdId,
+      }),
+    ]);
+  });
+
+  it("shows a resident their own household's invoices and never another's", async () => {
+    const other = await registerHousehold(testApp, north.managerToken, {
+      communityId: north.id,
+      unitLabel: 'north 9-9-909',
+      floorAreaCentiSquareMetres: 5000,
+    });
+    const refused = await testApp.graphql(
+      INVOICES,
+      { communityId: north.id, householdId: other.id },
+      north.residentToken,
+    );
+    expect(refused.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const crossCommunity = await testApp.graphql(
+      INVOICES,
+      { communityId: north.id, householdId: north.householdId },
+      south.residentToken,
+    );
+    expect(crossCommunity.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const wrongCommunity = await testApp.graphql(
+      INVOICES,
+      { communityId: south.id, householdId: north.householdId },
+      south.managerToken,
+    );
+    expect(wrongCommunity.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+  });
+
+  it('records 20 concurrent retries of one payment as one payment, and refuses the key with another amount', async () => {
+    const variables = { communityId: north.id, householdId: north.householdId, amount: '20000', key: 'pay-north-0001' };
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => testApp.graphql(PAY, variables, north.managerToken)),
+    );
+    const payments = results.map((result) => result.data.recordPayment.data);
+    expect(new Set(payments.map((payment) => payment.payment.id)).size).toBe(1);
+    expect(payments.filter((payment) => !payment.replayed)).toHaveLength(1);
+    expect(payments[0].payment).toMatchObject({
+      amount: '20000',
+      toCredit: '6575',
+      settled: [expect.objectContaining({ amount: '13425' })],
+    });
+    const entriesBefore = await rows(`select count(*) as n from ledger_pending where type = 'fees.payment-recorded'`);
+    const conflict = await testApp.graphql(PAY, { ...variables, amount: '20001' }, north.managerToken);
+    expect(conflict.data.recordPayment).toMatchObject({ code: 'CONFLICT' });
+    expect(await rows(`select count(*) as n from ledger_pending where type = 'fees.payment-recorded'`)).toBe(
+      entriesBefore,
+    );
+    expect(await rows(`select count(*) as n from money_payments`)).toBe(1);
+  });
+
+  it('gives a receipt and a 90-day statement to the household, and aggregates to a regulator but not households', async () => {
+    const paymentId = (
+      await testApp.graphql(
+        `query ($c: ID!, $h: ID!) { householdPayments(communityId: $c, householdId: $h) { id } }`,
+        { c: north.id, h: north.householdId },
+        north.residentToken,
+      )
+    ).data.householdPayments[0].id;
+    const receipt = await testApp.graphql(
+      `query ($c: ID!, $p: String!) { paymentReceipt(communityId: $c, paymentId: $p) { amount toCredit settled { periodId amount } } }`,
+      { c: north.id, p: paymentId },
+      north.residentToken,
+    );
+    expect(receipt.data.paymentReceipt).toEqual({
+      amount: '20000',
+      toCredit: '6575',
+      settled: [{ periodId: '2026-03', amount: '13425' }],
+    });
+    const statement = await testApp.graphql(
+      `query ($c: ID!, $h: ID!) { householdStatement(communityId: $c, householdId: $h) { from to open lines { kind amount } } }`,
+      { c: north.id, h: north.householdId },
+      north.residentToken,
+    );
+    expect(statement.data.householdStatement).toEqual({
+      from: '2025-12-02',
+      to: '2026-03-01',
+      open: '0',
+      lines: [
+        { kind: 'invoice', amount: '13425' },
+        { kind: 'payment', amount: '-20000' },
+      ],
+    });
+    const rate = await testApp.graphql(
+      `query ($c: ID!) { collectionRate(communityId: $c, periodId: "2026-03") { billed collected rateBasisPoints } }`,
+      { c: north.id },
+      regulatorToken,
+    );
+    expect(rate.data.collectionRate).toEqual({ billed: '13425', collected: '13425', rateBasisPoints: 10000 });
+    const household = await testApp.graphql(
+      INVOICES,
+      { communityId: north.id, householdId: north.householdId },
+      regulatorToken,
+    );
+    expect(household.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+  });
+
+  it('executes a spend only once its approvals are in, and refuses the proposer approving their own', async () => {
+    const operatingId = (
+      await testApp.graphql(
+        `query ($c: ID!) { moneyAccounts(communityId: $c) { id kind } }`,
+        { c: north.id },
+        north.managerToken,
+      )
+    ).data.moneyAccounts.find((account: { kind: string }) => account.kind === 'OPERATING').id;
+    const hash = 'ab'.repeat(32);
+    const proposed = await mutate(
+      testApp,
+      'proposeSpend',
+      `mutation ($c: ID!, $a: String!) { proposeSpend(communityId: $c, accountId: $a, amount: "600000", payeeId: "payee-1", purposeHash: "${hash}", receiptHash: "${hash}") {
+        __typename ... on MutationProposeSpendSuccess { data { id status approvalsRequired } } ... on Error { code message } } }`,
+      { c: north.id, a: operatingId },
+      north.managerToken,
+    );
+    // 6,000 yuan is above the manager's limit: 3 of 5 committee approvals by default.
+    expect(proposed).toMatchObject({ status: 'proposed', approvalsRequired: 3 });
+    const decide = (name: string, token: string) =>
+      testApp.graphql(
+        `mutation ($c: ID!, $s: String!) { ${name}(communityId: $c, spendId: $s) { __typename ... on Error { code } } }`,
+        { c: north.id, s: proposed.id },
+        token,
+      );
+    expect((await decide('approveSpend', north.managerToken)).data.approveSpend).toMatchObject({ code: 'FORBIDDEN' });
+    await decide('approveSpend', committeeTokens[0]!);
+    const early = await decide('executeSpend', north.managerToken);
+    expect(early.data.executeSpend.code).toBe('INVALID_TRANSITION');
+    expect(await rows(`select count(*) as n from money_transfers where code = 'spend'`)).toBe(0);
+  });
+
+  it('refuses webhook deliveries with a bad signature, a stale timestamp, a malformed body, an unknown household or a replayed event id, writing nothing', async () => {
+    const deliver = (body: string, options: { secret?: string; at?: number } = {}) =>
+      testApp.app.yoga.fetch('http://courtyard.test/webhooks/payments/wxpay', {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'courtyard-signature': signWebhook(
+            options.secret ?? 'test-webhook-secret',
+            options.at ?? Math.floor(now.getTime() / 1000),
+            body,
+          ),
+        },
+        body,
+      });
+    const event = (eventId: string, householdId = uuidOf(north.householdId)) =>
+      JSON.stringify({ eventId, communityId: uuidOf(north.id), householdId, amountFen: '1000' });
+    const before = await rows('select count(*) as n from money_payments');
+    const refusals = [
+      await deliver(event('evt-1'), { secret: 'wrong-secret' }),
+      await deliver(event('evt-1'), { at: Math.floor(now.getTime() / 1000) - 301 }),
+      await deliver('{"eventId": "evt-1"'),
+      await deliver(event('evt-1', '00000000-0000-4000-8000-000000000000')),
+    ];
+    expect(
+      await Promise.all(
+        refusals.map(async (response) => [response.status, ((await response.json()) as { code: string }).code]),
+      ),
+    ).toEqual([
+      [401, 'BAD_SIGNATURE'],
+      [400, 'STALE_TIMESTAMP'],
+      [400, 'INVALID_INPUT'],
+      [404, 'NOT_FOUND'],
+    ]);
+    expect(await rows('select count(*) as n from money_payments')).toBe(before);
+    const accepted = await deliver(event('evt-2'));
+    expect(accepted.status).toBe(200);
+    const replayed = await Promise.all([deliver(event('evt-2')), deliver(event('evt-2'))]);
+    expect(
+      await Promise.all(
+        replayed.map(async (response) => [response.status, ((await response.json()) as { code: string }).code]),
+      ),
+    ).toEqual([
+      [409, 'DUPLICATE_EVENT'],
+      [409, 'DUPLICATE_EVENT'],
+    ]);
+    expect(await rows('select count(*) as n from money_payments')).toBe(before + 1);
+    expect(await rows('select count(*) as n from money_provider_events')).toBe(1);
+  });
+
+  it('replays the community to exactly the live tables', async () => {
+    const report = await replayMoney(em(), uuidOf(north.id));
+    expect(report.differences).toEqual([]);
+    expect(report.entries).toBeGreaterThan(10);
+  });
+});
