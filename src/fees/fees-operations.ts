@@ -3,9 +3,8 @@
  * versions, invoice runs, payments, refunds, late fees and reminders. Each decides its
  * entry with the rule the replay runs (money-fold.ts); the jobs and the API call these.
  */
-import { randomUUID } from 'node:crypto';
 import { NotFoundError } from '../domain-error.ts';
-import type { AccountKind } from '../funds/account-kinds.ts';
+import { accountKey, type AccountKind } from '../funds/account-kinds.ts';
 import type { CivilDate } from '../funds/civil-dates.ts';
 import { DuplicateRecordError } from '../funds/funds-errors.ts';
 import { ensureAccount } from '../funds/funds-operations.ts';
@@ -14,7 +13,7 @@ import { ProjectionUnit } from '../funds/projection-unit.ts';
 import type { SqlEntityManager } from '../db/orm.ts';
 import { lateFeePosted, reminderQueued } from './collection-ledger-entries.ts';
 import { scheduleAppliesTo, versionForPeriod, type Schedule, type ScheduleVersion } from './fee-schedule.ts';
-import { emptyMoneyState, invoiceKey, scheduleVersionKey, type MoneyState } from './fees-state.ts';
+import { emptyMoneyState, invoiceKey, scheduleVersionKey, type MoneyState, type Payment } from './fees-state.ts';
 import { invoiceIssued } from './invoice-ledger-entries.ts';
 import type { Invoice } from './invoices.ts';
 import { planLateFees } from './late-fee-planner.ts';
@@ -126,8 +125,8 @@ export async function issueInvoices(
   await unit.load(
     'accountIdsByKey',
     pending.flatMap((household) => [
-      `household-receivable:${household.householdId}`,
-      `household-credit:${household.householdId}`,
+      accountKey('household-receivable', household.householdId),
+      accountKey('household-credit', household.householdId),
     ]),
   );
   for (const household of pending)
@@ -135,7 +134,7 @@ export async function issueInvoices(
   const commands = pending.map((household) => ({
     kind: invoiceIssued,
     inputs: {
-      invoiceId: randomUUID(),
+      invoiceId: unit.freshId(),
       householdId: household.householdId,
       scheduleId: input.scheduleId,
       periodId: input.periodId,
@@ -154,6 +153,8 @@ export async function issueInvoices(
 export interface PaymentResult {
   paymentId: string;
   replayed: boolean;
+  /** The payment as recorded (for a replayed key: the original one, as it stands now). */
+  payment: Payment;
 }
 
 /** Records a payment under an idempotency key: same key and body → the original payment; another body → CONFLICT. */
@@ -179,9 +180,12 @@ export async function recordPayment(
     input.idempotencyKey,
     requestHash,
   );
-  if (outcome.kind === 'replayed') return { paymentId: outcome.resultId, replayed: true };
+  if (outcome.kind === 'replayed') {
+    await unit.load('payments', [outcome.resultId]);
+    return { paymentId: outcome.resultId, replayed: true, payment: unit.row('payments', outcome.resultId) as Payment };
+  }
   await ensureHouseholdAccounts(unit, input.householdId, input.receivedOn, input.actor);
-  const paymentId = randomUUID();
+  const paymentId = unit.freshId();
   await unit.execute(
     paymentRecorded,
     {
@@ -195,14 +199,14 @@ export async function recordPayment(
     },
     input.actor,
   );
-  return { paymentId, replayed: false };
+  return { paymentId, replayed: false, payment: unit.row('payments', paymentId) as Payment };
 }
 
 export async function refundPayment(
   unit: MoneyUnit,
   input: { paymentId: string; amountFen: bigint; refundedOn: CivilDate; actor: string },
 ): Promise<string> {
-  const refundId = randomUUID();
+  const refundId = unit.freshId();
   await unit.execute(
     paymentRefunded,
     { refundId, paymentId: input.paymentId, amountFen: input.amountFen, refundedOn: input.refundedOn },
@@ -246,6 +250,13 @@ export async function postDueLateFees(unit: MoneyUnit, today: CivilDate): Promis
     (invoice) => versions.get(scheduleVersionKey(invoice.scheduleId, invoice.scheduleVersion))?.lateFee ?? null,
     today,
   );
+  if (planned.length > 0) await ensureAccount(unit, 'late-fee-income', null, today, 'system');
+  await unit.prefetch(
+    planned.map((step) => ({
+      kind: lateFeePosted,
+      inputs: { invoiceId: step.invoiceId, step: step.step, postedOn: today },
+    })),
+  );
   let posted = 0;
   for (const step of planned) {
     try {
@@ -276,6 +287,12 @@ export async function queueDueReminders(unit: MoneyUnit, today: CivilDate): Prom
     await loadInvoices(em, unit.communityId),
     (invoice) => versions.get(scheduleVersionKey(invoice.scheduleId, invoice.scheduleVersion))!.reminders,
     today,
+  );
+  await unit.prefetch(
+    planned.map((reminder) => ({
+      kind: reminderQueued,
+      inputs: { invoiceId: reminder.invoiceId, step: reminder.step, queuedOn: today },
+    })),
   );
   const queued: QueuedReminder[] = [];
   for (const reminder of planned) {

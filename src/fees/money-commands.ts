@@ -14,6 +14,7 @@ import type { AppServices } from '../kernel/domain-module.ts';
 import { hasCommunityRole, type Viewer } from '../accounts/viewer.ts';
 import { isHouseholdMember, isHouseholdOfCommunity } from '../privacy/ownership.ts';
 import type { Account } from '../funds/accounts.ts';
+import { accountKey } from '../funds/account-kinds.ts';
 import type { ApproverRole } from '../funds/approval-rules.ts';
 import { addDays, compareCivilDates, type CivilDate } from '../funds/civil-dates.ts';
 import type { Spend } from '../funds/expense-approval.ts';
@@ -46,6 +47,7 @@ import {
 import { emptyMoneyState, type MoneyState, type Payment } from './fees-state.ts';
 import type { Invoice } from './invoices.ts';
 import { MONEY_TABLES } from './money-tables.ts';
+import { PaymentBatcher } from './payment-batcher.ts';
 import { todayOf, type MoneyMovedEvent } from './money-services.ts';
 
 export interface MoneyContext {
@@ -212,6 +214,21 @@ export async function runInvoices(
 }
 
 /** A payment into the operating account (or a provider's clearing account), settling the oldest invoices first. */
+const batchers = new WeakMap<object, PaymentBatcher>();
+
+/** The process's payment batcher (one per money services, so per app). */
+function batcherOf(context: Pick<MoneyContext, 'services'>): PaymentBatcher {
+  let batcher = batchers.get(context.services.money);
+  if (!batcher) {
+    const services = context.services;
+    batcher = new PaymentBatcher((communityId, work) =>
+      inMoneyUnit({ services, em: services.forkEntityManager() }, communityId, work),
+    );
+    batchers.set(services.money, batcher);
+  }
+  return batcher;
+}
+
 export async function enterPayment(
   context: Pick<MoneyContext, 'services' | 'em'>,
   communityId: string,
@@ -220,7 +237,24 @@ export async function enterPayment(
 ): Promise<PaymentResult> {
   if (!(await isHouseholdOfCommunity(context.em, input.householdId, communityId))) throw new NotFoundError('Household');
   const receivedOn = todayOf(context.services.money);
-  const result = await inMoneyUnit(context, communityId, async (unit) => {
+  const pay = async (unit: MoneyUnit) => {
+    // What every payment reads first, in one statement: its key, its accounts, its invoice list.
+    await unit.loadMany(
+      new Map([
+        ['idempotency', [input.idempotencyKey]],
+        [
+          'accountIdsByKey',
+          [
+            input.providerId === null
+              ? accountKey('operating', null)
+              : accountKey('payment-clearing', input.providerId),
+            accountKey('household-receivable', input.householdId),
+            accountKey('household-credit', input.householdId),
+          ],
+        ],
+        ['householdInvoiceIds', [input.householdId]],
+      ]),
+    );
     const cashAccountId =
       input.providerId === null
         ? await ensureAccount(unit, 'operating', null, receivedOn, input.actor)
@@ -228,7 +262,11 @@ export async function enterPayment(
     const recorded = await recordPayment(unit, { ...input, cashAccountId, receivedOn });
     await alsoInUnit?.(unit, recorded.paymentId);
     return recorded;
-  });
+  };
+  // Payments with work of their own in the unit (the webhook's event record) run alone.
+  const result = alsoInUnit
+    ? await inMoneyUnit(context, communityId, pay)
+    : await batcherOf(context).submit(communityId, pay);
   if (!result.replayed)
     published(context, communityId, { kind: 'payment', id: result.paymentId, amountFen: input.amountFen });
   return result;

@@ -3,7 +3,6 @@
  * of linked transfers under an idempotency key, and move a spend through its approvals.
  * Each command decides one entry with the same rule the replay runs (funds-fold.ts).
  */
-import { randomUUID } from 'node:crypto';
 import { accountKey, type AccountKind } from './account-kinds.ts';
 import type { CivilDate } from './civil-dates.ts';
 import type { EntryKind } from './entry-kinds.ts';
@@ -35,7 +34,7 @@ export async function ensureAccount(
   await unit.load('accountIdsByKey', [key]);
   const existing = unit.row('accountIdsByKey', key) as string | undefined;
   if (existing !== undefined) return existing;
-  const accountId = randomUUID();
+  const accountId = unit.freshId();
   await unit.execute(kindOf(accountOpened), { accountId, kind, ownerId, openedOn }, actor);
   return accountId;
 }
@@ -71,7 +70,7 @@ export async function postTransferBatch(
     requestHash,
   );
   if (outcome.kind === 'replayed') return { batchId: outcome.resultId, replayed: true };
-  const batchId = randomUUID();
+  const batchId = unit.freshId();
   await unit.execute(
     kindOf(transfersPosted),
     {
@@ -119,7 +118,7 @@ export async function proposeSpendCommand(
   proposedBy: string,
   proposedOn: CivilDate,
 ): Promise<string> {
-  const spendId = randomUUID();
+  const spendId = unit.freshId();
   await unit.execute(kindOf(spendProposed), { spendId, ...input, proposedBy, proposedOn }, proposedBy);
   return spendId;
 }

@@ -14,6 +14,7 @@
  * with INSERT when they were absent (the primary key refuses a racing twin) and UPDATE
  * when they were loaded (and locked).
  */
+import { randomUUID } from 'node:crypto';
 import type { SqlEntityManager } from '../db/orm.ts';
 import type { TransactionRunner } from '../kernel/domain-module.ts';
 import type { JsonObject } from '../ledger/entry-encoding.ts';
@@ -24,10 +25,14 @@ import type { ProjectionTables, ProjectionTable } from './projection-tables.ts';
 import { decodeRecord, encodeRecord } from './record-codec.ts';
 import { mergeChangesInPlace, StateOverlay, type StateChanges, type TableName } from './state-overlay.ts';
 
+/** A transfer's key, `<record kind>:<record id>#<index>`: fresh when its record's id is. */
+const FRESH_KEY = /^[a-z-]+:([^#:]+)#\d+$/u;
 /** A rule that keeps asking for new rows after this many rounds is a bug, not a workload. */
 export const MAX_DISCOVERY_ROUNDS = 64;
 /** Rows per INSERT or UPDATE statement when a unit writes. */
 const WRITE_BATCH_ROWS = 500;
+/** Tables (or slices of 500 keys) read by one statement. */
+const MAX_TABLES_PER_SELECT = 16;
 
 export interface AppendedMoneyEntry extends MoneyEntry {
   actor: string;
@@ -46,6 +51,7 @@ export class ProjectionUnit<S extends object> {
   readonly #dirty = new Map<string, Map<string, unknown>>();
   readonly entries: AppendedMoneyEntry[] = [];
   readonly #lock: boolean;
+  readonly #fresh = new Set<string>();
 
   constructor(
     em: SqlEntityManager,
@@ -71,41 +77,99 @@ export class ProjectionUnit<S extends object> {
     return (this.#tables as Record<string, ProjectionTable>)[name]!;
   }
 
+  /**
+   * A new random id for a record this unit creates. Keys made of it — the record's own
+   * (`paymentId`) and its transfers' (`payment:<id>#0`) — cannot exist yet, so they are
+   * known to be absent without a query or a lock (the primary key still guards the insert).
+   */
+  freshId(): string {
+    const id = randomUUID();
+    this.#fresh.add(id);
+    return id;
+  }
+
+  #isFresh(key: string, known: Set<string>): boolean {
+    const id = FRESH_KEY.exec(key)?.[1] ?? key;
+    if (!this.#fresh.has(id)) return false;
+    known.add(key);
+    return true;
+  }
+
   /** Loads (and locks) these keys of a table, those not looked up yet. */
   async load(table: TableName<S>, keys: Iterable<string>): Promise<void> {
-    const known = this.#set(this.#known, table);
-    const wanted = [...new Set(keys)].filter((key) => !known.has(key)).sort();
-    if (wanted.length === 0) return;
-    for (const key of wanted) known.add(key);
-    const found = await this.#select(table, wanted);
-    const absent = wanted.filter((key) => !found.has(key));
-    if (absent.length > 0 && this.#lock) {
-      const sqlName = this.#table(table).sqlName;
-      await this.#em.execute(
-        `select pg_advisory_xact_lock(hashtextextended(k, 0)) from (values ${absent.map(() => '(?)').join(', ')}) as t(k) order by k`,
-        absent.map((key) => `${sqlName}/${this.communityId}/${key}`),
-      );
-      for (const [key, record] of await this.#select(table, absent)) found.set(key, record);
+    await this.loadMany(new Map([[table, keys]]));
+  }
+
+  /**
+   * Loads (and locks) keys of several tables in one statement, then takes the advisory
+   * locks of the keys that had no row and reads those again (one statement each), so a
+   * row another unit inserted meanwhile is seen once its unit committed.
+   */
+  async loadMany(requests: ReadonlyMap<string, Iterable<string>>): Promise<void> {
+    const wanted = new Map<string, string[]>();
+    for (const [table, keys] of requests) {
+      const known = this.#set(this.#known, table);
+      const fresh = [...new Set(keys)].filter((key) => !known.has(key) && !this.#isFresh(key, known)).sort();
+      for (const key of fresh) known.add(key);
+      if (fresh.length > 0) wanted.set(table, fresh);
     }
-    const rows = (this.state as Record<string, Map<string, unknown>>)[table]!;
-    const stored = this.#set(this.#stored, table);
-    for (const [key, record] of found) {
-      rows.set(key, record);
-      stored.add(key);
+    if (wanted.size === 0) return;
+    const found = await this.#select(wanted);
+    const absent = new Map<string, string[]>();
+    for (const [table, keys] of wanted) {
+      const missing = keys.filter((key) => !found.get(table)?.has(key));
+      if (missing.length > 0) absent.set(table, missing);
+    }
+    if (absent.size > 0 && this.#lock) {
+      const lockNames = [...absent]
+        .flatMap(([table, keys]) => keys.map((key) => `${this.#table(table).sqlName}/${this.communityId}/${key}`))
+        .sort();
+      await this.#em.execute(
+        `select pg_advisory_xact_lock(hashtextextended(k, 0)) from (values ${lockNames.map(() => '(?)').join(', ')}) as t(k) order by k`,
+        lockNames,
+      );
+      for (const [table, rows] of await this.#select(absent)) {
+        let into = found.get(table);
+        if (!into) found.set(table, (into = new Map()));
+        for (const [key, record] of rows) into.set(key, record);
+      }
+    }
+    for (const [table, rows] of found) {
+      const state = (this.state as Record<string, Map<string, unknown>>)[table]!;
+      const stored = this.#set(this.#stored, table);
+      for (const [key, record] of rows) {
+        state.set(key, record);
+        stored.add(key);
+      }
     }
   }
 
-  async #select(table: string, keys: readonly string[]): Promise<Map<string, unknown>> {
-    const sqlName = this.#table(table).sqlName;
-    const found = new Map<string, unknown>();
-    for (let start = 0; start < keys.length; start += WRITE_BATCH_ROWS) {
-      const slice = keys.slice(start, start + WRITE_BATCH_ROWS);
-      const rows: Array<{ key: string; record: string }> = await this.#em.execute(
-        `select key, record::text as record from ${sqlName}
-          where community_id = ? and key in (${slice.map(() => '?').join(', ')})${this.#lock ? ' for update' : ''}`,
-        [this.communityId, ...slice],
+  /** One statement over several tables: a locking CTE per table (FOR UPDATE is not allowed on a UNION itself). */
+  async #select(wanted: ReadonlyMap<string, readonly string[]>): Promise<Map<string, Map<string, unknown>>> {
+    const found = new Map<string, Map<string, unknown>>();
+    const parts: Array<{ table: string; keys: readonly string[] }> = [];
+    for (const [table, keys] of wanted) {
+      for (let start = 0; start < keys.length; start += WRITE_BATCH_ROWS)
+        parts.push({ table, keys: keys.slice(start, start + WRITE_BATCH_ROWS) });
+    }
+    for (let first = 0; first < parts.length; first += MAX_TABLES_PER_SELECT) {
+      const group = parts.slice(first, first + MAX_TABLES_PER_SELECT);
+      const parameters: unknown[] = [];
+      const ctes = group.map((part, index) => {
+        parameters.push(index, this.communityId, ...part.keys);
+        return `t${index} as (select ?::int as part, key, record::text as record from ${this.#table(part.table).sqlName}
+          where community_id = ? and key in (${part.keys.map(() => '?').join(', ')})${this.#lock ? ' for update' : ''})`;
+      });
+      const rows: Array<{ part: number; key: string; record: string }> = await this.#em.execute(
+        `with ${ctes.join(', ')} ${group.map((_, index) => `select * from t${index}`).join(' union all ')}`,
+        parameters,
       );
-      for (const row of rows) found.set(row.key, decodeRecord(row.record));
+      for (const row of rows) {
+        const table = group[Number(row.part)]!.table;
+        let into = found.get(table);
+        if (!into) found.set(table, (into = new Map()));
+        into.set(row.key, decodeRecord(row.record));
+      }
     }
     return found;
   }
@@ -125,8 +189,8 @@ export class ProjectionUnit<S extends object> {
     }
     const missing = new Map<string, Set<string>>();
     for (const [table, keys] of Object.entries(overlay.reads) as Array<[string, Set<string>]>) {
-      const known = this.#known.get(table);
-      for (const key of keys) if (!known?.has(key)) this.#set(missing, table).add(key);
+      const known = this.#set(this.#known, table);
+      for (const key of keys) if (!known.has(key) && !this.#isFresh(key, known)) this.#set(missing, table).add(key);
     }
     return missing;
   }
@@ -141,7 +205,7 @@ export class ProjectionUnit<S extends object> {
         }
       }
       if (missing.size === 0) return;
-      for (const [table, keys] of missing) await this.load(table as TableName<S>, keys);
+      await this.loadMany(missing);
     }
   }
 
@@ -159,7 +223,7 @@ export class ProjectionUnit<S extends object> {
       if (missing.size === 0) break;
       if (round >= MAX_DISCOVERY_ROUNDS)
         throw new Error(`Rule ${kind.type} kept reading new rows for ${MAX_DISCOVERY_ROUNDS} rounds`);
-      for (const [table, keys] of missing) await this.load(table as TableName<S>, keys);
+      await this.loadMany(missing);
     }
     const decided = decideEntry(kind, this.state, inputs);
     mergeChangesInPlace(this.state, decided.changes);

@@ -188,10 +188,10 @@ describe('money over GraphQL', () => {
     expect(wrongCommunity.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
   });
 
-  it('records 20 concurrent retries of one payment as one payment, and refuses the key with another amount', async () => {
+  it('records 50 concurrent retries of one payment as one payment, and refuses the key with another amount', async () => {
     const variables = { communityId: north.id, householdId: north.householdId, amount: '20000', key: 'pay-north-0001' };
     const results = await Promise.all(
-      Array.from({ length: 20 }, () => testApp.graphql(PAY, variables, north.managerToken)),
+      Array.from({ length: 50 }, () => testApp.graphql(PAY, variables, north.managerToken)),
     );
     const payments = results.map((result) => result.data.recordPayment.data);
     expect(new Set(payments.map((payment) => payment.payment.id)).size).toBe(1);
@@ -286,6 +286,76 @@ describe('money over GraphQL', () => {
     const early = await decide('executeSpend', north.managerToken);
     expect(early.data.executeSpend.code).toBe('INVALID_TRANSITION');
     expect(await rows(`select count(*) as n from money_transfers where code = 'spend'`)).toBe(0);
+  });
+
+  it("spends from the maintenance fund only with a passed owners' proposal (a governance fixture)", async () => {
+    const proposals = new Map([
+      ['proposal-passed', { proposalId: 'proposal-passed', passed: true, authorisedAmountFen: 100_000n }],
+      ['proposal-failed', { proposalId: 'proposal-failed', passed: false, authorisedAmountFen: 100_000n }],
+    ]);
+    testApp.app.services.money.ownersProposals = async (_em, _communityId, proposalId) =>
+      proposals.get(proposalId) ?? null;
+    const accounts = (
+      await testApp.graphql(
+        `query ($c: ID!) { moneyAccounts(communityId: $c) { id kind } }`,
+        { c: north.id },
+        north.managerToken,
+      )
+    ).data.moneyAccounts;
+    const idOf = (kind: string) => accounts.find((account: { kind: string }) => account.kind === kind).id;
+    await mutate(
+      testApp,
+      'postTransfers',
+      `mutation ($c: ID!, $t: [TransferInput!]!) { postTransfers(communityId: $c, idempotencyKey: "fund-deposit-01", transfers: $t) {
+        __typename ... on MutationPostTransfersSuccess { data { batchId } } ... on Error { code message } } }`,
+      {
+        c: north.id,
+        t: [
+          {
+            debitAccountId: idOf('MAINTENANCE_FUND'),
+            creditAccountId: idOf('EXTERNAL'),
+            amount: '50000',
+            code: 'CONTRIBUTION',
+          },
+        ],
+      },
+      north.managerToken,
+    );
+    const hash = 'cd'.repeat(32);
+    const propose = (proposalId: string) =>
+      mutate(
+        testApp,
+        'proposeSpend',
+        `mutation ($c: ID!, $a: String!, $p: String) { proposeSpend(communityId: $c, accountId: $a, amount: "30000", payeeId: "roof-co", purposeHash: "${hash}", receiptHash: "${hash}", ownersProposalId: $p) {
+          __typename ... on MutationProposeSpendSuccess { data { id needsOwnersProposal } } ... on Error { code message } } }`,
+        { c: north.id, a: idOf('MAINTENANCE_FUND'), p: proposalId },
+        north.managerToken,
+      );
+    const decide = (name: string, spendId: string, token: string) =>
+      testApp.graphql(
+        `mutation ($c: ID!, $s: String!) { ${name}(communityId: $c, spendId: $s) { __typename ... on Error { code } ... on Mutation${name[0]!.toUpperCase()}${name.slice(1)}Success { data { status } } } }`,
+        { c: north.id, s: spendId },
+        token,
+      );
+    const refused = await propose('proposal-failed');
+    expect(refused.needsOwnersProposal).toBe(true);
+    await decide('approveSpend', refused.id, committeeTokens[0]!);
+    expect((await decide('executeSpend', refused.id, north.managerToken)).data.executeSpend.code).toBe(
+      'OWNERS_PROPOSAL_REQUIRED',
+    );
+    const passed = await propose('proposal-passed');
+    await decide('approveSpend', passed.id, committeeTokens[1]!);
+    expect((await decide('executeSpend', passed.id, north.managerToken)).data.executeSpend.data.status).toBe(
+      'executed',
+    );
+    const funds = (
+      await testApp.graphql(
+        `query ($c: ID!) { fundReport(communityId: $c) { funds { kind balance } } }`,
+        { c: north.id },
+        north.residentToken,
+      )
+    ).data.fundReport.funds;
+    expect(funds.find((fund: { kind: string }) => fund.kind === 'MAINTENANCE_FUND').balance).toBe('20000');
   });
 
   it('refuses webhook deliveries with a bad signature, a stale timestamp, a malformed body, an unknown household or a replayed event id, writing nothing', async () => {

@@ -73,8 +73,7 @@ builder.mutationField('recordPayment', (t) =>
         amountFen: args.amount,
         idempotencyKey: args.idempotencyKey,
       });
-      const { payment } = await findPayment(money, communityId, result.paymentId);
-      return { payment, replayed: result.replayed };
+      return { payment: result.payment, replayed: result.replayed };
     },
   }),
 );
