@@ -4,6 +4,7 @@
  * household, aggregates for regulators, expense approvals, and the payment webhook's
  * refusals — each typed, each writing nothing.
  */
+import { readFileSync } from 'node:fs';
 import type { SqlEntityManager } from '../../src/db/orm.ts';
 import { signWebhook } from '../../src/fees/payment-webhook.ts';
 import { replayMoney } from '../../src/fees/money-replay.ts';
@@ -404,6 +405,38 @@ describe('money over GraphQL', () => {
       [409, 'DUPLICATE_EVENT'],
     ]);
     expect(await rows('select count(*) as n from money_payments')).toBe(before + 1);
+    expect(await rows('select count(*) as n from money_provider_events')).toBe(1);
+  });
+
+  it('checks deliveries recorded as a provider signs them (openssl), before anything else', async () => {
+    const recorded = JSON.parse(
+      readFileSync(new URL('./fixtures/webhook-deliveries.json', import.meta.url), 'utf8'),
+    ) as {
+      secret: string;
+      deliveries: Array<{ name: string; timestamp: number; body: string; signature: string }>;
+    };
+    testApp.app.services.money.webhookSecrets.set('recorded', recorded.secret);
+    const [valid, tampered, otherTimestamp] = recorded.deliveries;
+    expect(signWebhook(recorded.secret, valid!.timestamp, valid!.body)).toBe(valid!.signature);
+    const deliver = (delivery: { body: string; signature: string }) =>
+      testApp.app.yoga.fetch('http://courtyard.test/webhooks/payments/recorded', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'courtyard-signature': delivery.signature },
+        body: delivery.body,
+      });
+    const codeOf = async (response: Response) => [response.status, ((await response.json()) as { code: string }).code];
+    const clock = testApp.app.services.money.clock;
+    try {
+      testApp.app.services.money.clock = { now: () => new Date(valid!.timestamp * 1000) };
+      // Signed and on time; its community and household are not this installation's.
+      expect(await codeOf(await deliver(valid!))).toEqual([404, 'NOT_FOUND']);
+      expect(await codeOf(await deliver(tampered!))).toEqual([401, 'BAD_SIGNATURE']);
+      expect(await codeOf(await deliver(otherTimestamp!))).toEqual([401, 'BAD_SIGNATURE']);
+      testApp.app.services.money.clock = { now: () => new Date((valid!.timestamp + 301) * 1000) };
+      expect(await codeOf(await deliver(valid!))).toEqual([400, 'STALE_TIMESTAMP']);
+    } finally {
+      testApp.app.services.money.clock = clock;
+    }
     expect(await rows('select count(*) as n from money_provider_events')).toBe(1);
   });
 
