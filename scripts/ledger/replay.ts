@@ -11,10 +11,9 @@
  */
 import { parseArgs } from 'node:util';
 import type { SqlEntityManager } from '../../src/db/orm.ts';
-import { DomainError } from '../../src/domain-error.ts';
 import { logExists } from '../../src/ledger/entries.ts';
-import { modules } from '../../src/server/modules.ts';
 import { COMMAND_EXIT, CommandFailure, parseLogId, runCommand } from './command.ts';
+import { printReplays, replayModules, replaysOk } from './module-replays.ts';
 import { openDatabase } from './open-database.ts';
 
 const USAGE = 'usage: node scripts/ledger/replay.ts --community <id> [--json]';
@@ -30,30 +29,12 @@ await runCommand(async () => {
   const orm = await openDatabase();
   try {
     const em = orm.em.fork() as SqlEntityManager;
-    if (!(await logExists(em, logId))) throw new CommandFailure(COMMAND_EXIT.notFound, `no ledger for community ${logId}`);
-    const results: Array<{ module: string; entries: number; differences: string[]; failure: string | null }> = [];
-    for (const module of modules) {
-      if (!module.replay) continue;
-      try {
-        const comparison = await module.replay(em.fork() as SqlEntityManager, logId);
-        results.push({ module: module.name, entries: comparison.entries, differences: comparison.differences.map((d) => d.description), failure: null });
-      } catch (error) {
-        if (!(error instanceof DomainError)) throw error;
-        results.push({ module: module.name, entries: 0, differences: [], failure: `${error.code}: ${error.message}` });
-      }
-    }
-    const ok = results.every((result) => result.failure === null && result.differences.length === 0);
+    if (!(await logExists(em, logId)))
+      throw new CommandFailure(COMMAND_EXIT.notFound, `no ledger for community ${logId}`);
+    const results = await replayModules(em, logId);
+    const ok = replaysOk(results);
     if (values.json) console.log(JSON.stringify({ communityId: logId, ok, modules: results }, null, 2));
-    else {
-      for (const result of results) {
-        if (result.failure) console.log(`${result.module}: FAILED: ${result.failure}`);
-        else if (result.differences.length === 0) console.log(`${result.module}: ${result.entries} entries replayed; replay equals live`);
-        else {
-          console.log(`${result.module}: ${result.entries} entries replayed; FAILED: ${result.differences[0]}`);
-          for (const difference of result.differences.slice(1, 20)) console.log(`  also: ${difference}`);
-        }
-      }
-    }
+    else printReplays(results);
     return ok ? COMMAND_EXIT.ok : COMMAND_EXIT.failed;
   } finally {
     await orm.close(true);

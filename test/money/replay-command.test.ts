@@ -25,9 +25,13 @@ import { newCommunityLog } from '../ledger/ledger-support.ts';
 const run = promisify(execFile);
 const NODE = join(process.cwd(), 'node_modules/.bin/node');
 
-async function replay(communityId: string, env: Record<string, string>): Promise<{ code: number; stdout: string }> {
+async function replay(
+  communityId: string,
+  env: Record<string, string>,
+  script = 'replay',
+): Promise<{ code: number; stdout: string }> {
   try {
-    const { stdout } = await run(NODE, ['scripts/ledger/replay.ts', '--community', communityId], {
+    const { stdout } = await run(NODE, [`scripts/ledger/${script}.ts`, '--community', communityId], {
       timeout: 60_000,
       env: { ...process.env, ...env },
     });
@@ -92,7 +96,7 @@ describe('ledger:replay', () => {
     await rm(folder, { recursive: true, force: true });
   });
 
-  it('says replay equals live, and names an account changed behind the ledger', async () => {
+  it('says replay equals live, and names an account changed behind the ledger, as the audit does', async () => {
     const clean = await replay(communityId, env);
     expect(clean).toMatchObject({
       code: COMMAND_EXIT.ok,
@@ -107,6 +111,12 @@ describe('ledger:replay', () => {
         );
     });
     const tampered = await replay(communityId, env);
+    // The audit replays once the hashes verify: the log is intact, the projection is not.
+    const audit = await replay(communityId, env, 'audit');
+    expect(audit).toMatchObject({
+      code: COMMAND_EXIT.failed,
+      stdout: expect.stringContaining(`OK: the log verifies\nfees: 7 entries replayed; FAILED: account ${operatingId}`),
+    });
     expect(tampered).toMatchObject({
       code: COMMAND_EXIT.failed,
       stdout: expect.stringContaining(`FAILED: account ${operatingId}: live differs from replay`),
