@@ -47,6 +47,8 @@ import {
 import { emptyMoneyState, type MoneyState, type Payment } from './fees-state.ts';
 import type { Invoice } from './invoices.ts';
 import { MONEY_TABLES } from './money-tables.ts';
+import { keysetSql, type KeysetOrder, type KeysetPage } from '../kernel/keyset.ts';
+import { decodeRecord } from '../funds/record-codec.ts';
 import { PaymentBatcher } from './payment-batcher.ts';
 import { todayOf, type MoneyMovedEvent } from './money-services.ts';
 
@@ -58,8 +60,6 @@ export interface MoneyContext {
 
 /** How far back a household's statement reaches. */
 export const STATEMENT_DAYS = 90;
-/** Most invoices or payments one household list returns (newest first): about 16 years monthly. */
-export const MAX_HOUSEHOLD_LIST = 200;
 
 export function requireManager(viewer: Viewer | null, communityId: string): Viewer {
   if (!viewer || !hasCommunityRole(viewer, communityId, ['manager']))
@@ -406,30 +406,50 @@ export async function listMoneyAccounts(context: MoneyContext, communityId: stri
   return [...accounts.values()].sort((a, b) => (a.kind + a.accountId < b.kind + b.accountId ? -1 : 1));
 }
 
-export async function householdInvoices(
+/** A household's invoices, newest due date first, and its payments, newest first: keyset pages in SQL. */
+const INVOICE_ORDER: KeysetOrder = {
+  columns: [{ expression: 'due_date::text' }, { expression: 'key' }],
+  descending: true,
+};
+const PAYMENT_ORDER: KeysetOrder = {
+  columns: [{ expression: 'received_on::text' }, { expression: 'key' }],
+  descending: true,
+};
+
+async function householdPage<T>(
   context: MoneyContext,
   communityId: string,
   householdId: string,
-): Promise<Invoice[]> {
+  sqlTable: string,
+  order: KeysetOrder,
+  page: KeysetPage<readonly [string, string]>,
+): Promise<T[]> {
   await requireHouseholdReader(context, communityId, householdId);
-  const invoices = await readTable(context.em, communityId, 'invoices', 'household_id = ?', [householdId]);
-  return [...invoices.values()]
-    .sort((a, b) => (a.dueDate === b.dueDate ? (a.invoiceId < b.invoiceId ? 1 : -1) : a.dueDate < b.dueDate ? 1 : -1))
-    .slice(0, MAX_HOUSEHOLD_LIST);
+  const { condition, orderBy, limit, parameters } = keysetSql(order, page);
+  const rows: Array<{ record: string }> = await context.em.execute(
+    `select record::text as record from ${sqlTable}
+      where community_id = ? and household_id = ? and ${condition} order by ${orderBy} limit ?`,
+    [communityId, householdId, ...parameters, limit],
+  );
+  return rows.map((row) => decodeRecord<T>(row.record));
 }
 
-export async function householdPayments(
+export function householdInvoices(
   context: MoneyContext,
   communityId: string,
   householdId: string,
+  page: KeysetPage<readonly [string, string]>,
+): Promise<Invoice[]> {
+  return householdPage(context, communityId, householdId, 'money_invoices', INVOICE_ORDER, page);
+}
+
+export function householdPayments(
+  context: MoneyContext,
+  communityId: string,
+  householdId: string,
+  page: KeysetPage<readonly [string, string]>,
 ): Promise<Payment[]> {
-  await requireHouseholdReader(context, communityId, householdId);
-  const payments = await readTable(context.em, communityId, 'payments', 'household_id = ?', [householdId]);
-  return [...payments.values()]
-    .sort((a, b) =>
-      a.receivedOn === b.receivedOn ? (a.paymentId < b.paymentId ? 1 : -1) : a.receivedOn < b.receivedOn ? 1 : -1,
-    )
-    .slice(0, MAX_HOUSEHOLD_LIST);
+  return householdPage(context, communityId, householdId, 'money_payments', PAYMENT_ORDER, page);
 }
 
 export interface StatementLine {

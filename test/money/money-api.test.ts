@@ -47,7 +47,7 @@ const PAY = `mutation ($communityId: ID!, $householdId: ID!, $amount: Money!, $k
   }
 }`;
 const INVOICES = `query ($communityId: ID!, $householdId: ID!) {
-  householdInvoices(communityId: $communityId, householdId: $householdId) { id periodId principal paid open dueDate household }
+  householdInvoices(communityId: $communityId, householdId: $householdId) { edges { node { id periodId principal paid open dueDate household } } }
 }`;
 
 let scheduleId: string;
@@ -151,7 +151,7 @@ describe('money over GraphQL', () => {
       north.residentToken,
     );
     // 89.50 m² × 1.50 yuan = 134.25 yuan = 13,425 fen: a string of fen.
-    expect(invoices.data.householdInvoices).toEqual([
+    expect(invoices.data.householdInvoices.edges.map((edge: { node: unknown }) => edge.node)).toEqual([
       expect.objectContaining({
         periodId: '2026-03',
         principal: '13425',
@@ -214,11 +214,11 @@ describe('money over GraphQL', () => {
   it('gives a receipt and a 90-day statement to the household, and aggregates to a regulator but not households', async () => {
     const paymentId = (
       await testApp.graphql(
-        `query ($c: ID!, $h: ID!) { householdPayments(communityId: $c, householdId: $h) { id } }`,
+        `query ($c: ID!, $h: ID!) { householdPayments(communityId: $c, householdId: $h) { edges { node { id } } } }`,
         { c: north.id, h: north.householdId },
         north.residentToken,
       )
-    ).data.householdPayments[0].id;
+    ).data.householdPayments.edges[0].node.id;
     const receipt = await testApp.graphql(
       `query ($c: ID!, $p: String!) { paymentReceipt(communityId: $c, paymentId: $p) { amount toCredit settled { periodId amount } } }`,
       { c: north.id, p: paymentId },

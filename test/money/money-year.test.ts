@@ -267,11 +267,13 @@ describe(`${MONTHS === 12 ? 'a year' : 'a quarter'} of fees for 200 households`,
       }
       const fixtureInvoice = (
         await testApp.graphql(
-          `query ($c: ID!, $h: ID!) { householdInvoices(communityId: $c, householdId: $h) { periodId principal paid } }`,
+          `query ($c: ID!, $h: ID!) { householdInvoices(communityId: $c, householdId: $h, first: 100) { edges { node { periodId principal paid } } } }`,
           { c: community.id, h: community.householdId },
           community.managerToken,
         )
-      ).data.householdInvoices.find((invoice: { periodId: string }) => invoice.periodId === periodId);
+      ).data.householdInvoices.edges
+        .map((edge: { node: unknown }) => edge.node)
+        .find((invoice: { periodId: string }) => invoice.periodId === periodId);
       billed += BigInt(fixtureInvoice.principal);
       collected += BigInt(fixtureInvoice.paid);
       const rate = await testApp.graphql(

@@ -10,6 +10,7 @@ import { parseUuid } from '../../graphql/ids.ts';
 import { CommunityRef } from '../../accounts/api/community.ts';
 import { HouseholdRef } from '../../privacy/api/household.ts';
 import { ID_PATTERN } from '../../funds/identifiers.ts';
+import { keyParsers, resolveKeysetConnection } from '../../graphql/keyset-connection.ts';
 import { communityIdOf, moneyContext } from '../../funds/api/money-account.ts';
 import { BILLING_FREQUENCIES } from '../billing-periods.ts';
 import type { LateFeeRule } from '../late-fees.ts';
@@ -182,13 +183,27 @@ const householdArgs = (t: any) => ({
 });
 
 builder.queryField('householdInvoices', (t) =>
-  t.field({
-    type: [InvoiceRef],
+  t.connection({
+    type: InvoiceRef,
     description:
-      "A household's invoices, newest first (at most 200): for its residents and the community's managers and committee.",
+      "A household's invoices, newest due date first: for its residents and the community's managers and committee.",
     args: householdArgs(t),
     resolve: (_root, args: any, context) =>
-      householdInvoices(moneyContext(context), communityIdOf(args), parseUuid(args.householdId.id, 'householdId')),
+      resolveKeysetConnection(
+        args,
+        (page) =>
+          householdInvoices(
+            moneyContext(context),
+            communityIdOf(args),
+            parseUuid(args.householdId.id, 'householdId'),
+            page,
+          ),
+        {
+          name: 'householdInvoices',
+          keyOf: (invoice) => [invoice.dueDate, invoice.invoiceId] as const,
+          parseKey: keyParsers.twoStrings,
+        },
+      ),
   }),
 );
 

@@ -11,6 +11,7 @@ import { parseUuid } from '../../graphql/ids.ts';
 import { CommunityRef } from '../../accounts/api/community.ts';
 import { HouseholdRef } from '../../privacy/api/household.ts';
 import { IDEMPOTENCY_KEY_PATTERN, ID_PATTERN } from '../../funds/identifiers.ts';
+import { keyParsers, resolveKeysetConnection } from '../../graphql/keyset-connection.ts';
 import { communityIdOf, moneyContext } from '../../funds/api/money-account.ts';
 import type { Payment } from '../fees-state.ts';
 import type { Allocation } from '../payment-allocation.ts';
@@ -99,16 +100,29 @@ builder.mutationField('refundPayment', (t) =>
 );
 
 builder.queryField('householdPayments', (t) =>
-  t.field({
-    type: [PaymentRef],
-    description:
-      "A household's payments, newest first (at most 200): for its residents and the community's managers and committee.",
+  t.connection({
+    type: PaymentRef,
+    description: "A household's payments, newest first: for its residents and the community's managers and committee.",
     args: {
       communityId: t.arg.globalID({ required: true, for: CommunityRef }),
       householdId: t.arg.globalID({ required: true, for: HouseholdRef }),
     },
     resolve: (_root, args, context) =>
-      householdPayments(moneyContext(context), communityIdOf(args), parseUuid(args.householdId.id, 'householdId')),
+      resolveKeysetConnection(
+        args,
+        (page) =>
+          householdPayments(
+            moneyContext(context),
+            communityIdOf(args),
+            parseUuid(args.householdId.id, 'householdId'),
+            page,
+          ),
+        {
+          name: 'householdPayments',
+          keyOf: (payment) => [payment.receivedOn, payment.paymentId] as const,
+          parseKey: keyParsers.twoStrings,
+        },
+      ),
   }),
 );
 
