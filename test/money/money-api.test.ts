@@ -440,6 +440,42 @@ describe('money over GraphQL', () => {
     expect(await rows('select count(*) as n from money_provider_events')).toBe(1);
   });
 
+  it('pushes money moving to managers over a subscription, and refuses residents', async () => {
+    const subscribe = (token: string) =>
+      testApp.app.yoga.fetch('http://courtyard.test/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${token}` },
+        body: JSON.stringify({
+          query: `subscription ($c: ID!) { moneyMoved(communityId: $c) { kind id amount } }`,
+          variables: { c: north.id },
+        }),
+      });
+    const refused = await (await subscribe(north.residentToken)).text();
+    expect(refused).toContain('FORBIDDEN');
+    const stream = await subscribe(north.managerToken);
+    const paid = await mutate(
+      testApp,
+      'recordPayment',
+      PAY,
+      { communityId: north.id, householdId: north.householdId, amount: '777', key: 'pay-north-pushed' },
+      north.managerToken,
+    );
+    const reader = stream.body!.getReader();
+    const decoder = new TextDecoder();
+    let buffered = '';
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) throw new Error(`stream ended without an event: ${buffered}`);
+      buffered += decoder.decode(value, { stream: true });
+      const match = /data: (\{.*"moneyMoved".*\})/u.exec(buffered);
+      if (match) {
+        expect(JSON.parse(match[1]!).data.moneyMoved).toEqual({ kind: 'payment', id: paid.payment.id, amount: '777' });
+        break;
+      }
+    }
+    await reader.cancel();
+  });
+
   it('replays the community to exactly the live tables', async () => {
     const report = await replayMoney(em(), uuidOf(north.id));
     expect(report.differences).toEqual([]);

@@ -69,6 +69,26 @@ builder.queryField('arrearsAgeing', (t) =>
   }),
 );
 
+/**
+ * The pub/sub attaches its listener only when the stream is first read; this reads at once,
+ * so every event published after the subscription was accepted reaches the subscriber.
+ */
+function listeningNow<T>(source: AsyncIterable<T>): AsyncIterable<T> {
+  const iterator = source[Symbol.asyncIterator]();
+  let first: Promise<IteratorResult<T>> | undefined = iterator.next();
+  return {
+    [Symbol.asyncIterator]: () => ({
+      next() {
+        const pending = first ?? iterator.next();
+        first = undefined;
+        return pending;
+      },
+      return: (value?: unknown) =>
+        iterator.return?.(value) ?? Promise.resolve({ done: true as const, value: undefined as T }),
+    }),
+  };
+}
+
 const MoneyMovedRef = builder.objectRef<MoneyMovedEvent>('MoneyMoved').implement({
   fields: (t) => ({
     kind: t.exposeString('kind', {
@@ -96,7 +116,7 @@ builder.subscriptionField('moneyMoved', (t) =>
       ) {
         throw new ForbiddenError("Only the community's managers and committee follow its money");
       }
-      return context.services.pubsub.subscribe('fees:money-moved', communityId);
+      return listeningNow(context.services.pubsub.subscribe('fees:money-moved', communityId));
     },
     resolve: (event) => event,
   }),
