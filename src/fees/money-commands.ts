@@ -12,7 +12,7 @@ import type { SqlEntityManager } from '../db/orm.ts';
 import { ForbiddenError, NotFoundError } from '../domain-error.ts';
 import type { AppServices } from '../kernel/domain-module.ts';
 import { hasCommunityRole, type Viewer } from '../accounts/viewer.ts';
-import { isHouseholdMember, isHouseholdOfCommunity } from '../privacy/ownership.ts';
+import { householdFloorAreas, isHouseholdMember, isHouseholdOfCommunity } from '../privacy/ownership.ts';
 import type { Account } from '../funds/accounts.ts';
 import { accountKey } from '../funds/account-kinds.ts';
 import type { ApproverRole } from '../funds/approval-rules.ts';
@@ -162,19 +162,6 @@ export async function defineFeeSchedule(
   return { scheduleId, version };
 }
 
-/** The community's households with their floor areas (ids and areas only: nothing personal). */
-export async function householdAreas(
-  em: SqlEntityManager,
-  communityId: string,
-): Promise<Array<{ householdId: string; areaCentiSquareMetres: number }>> {
-  const rows: Array<{ id: string; area: number }> = await em.execute(
-    `select id, floor_area_centi_square_metres as area from households
-      where community_id = ? and shredded_at is null order by id`,
-    [communityId],
-  );
-  return rows.map((row) => ({ householdId: row.id, areaCentiSquareMetres: Number(row.area) }));
-}
-
 /** Households per unit of an invoice run: each chunk commits on its own, so a run of 10,000 is 10 short transactions. */
 export const INVOICE_RUN_CHUNK = 1_000;
 
@@ -186,7 +173,7 @@ export async function runInvoicesForCommunity(
   periodId: string,
   actor: string,
 ): Promise<InvoiceRunResult> {
-  const households = await householdAreas(context.em, communityId);
+  const households = await householdFloorAreas(context.em, communityId);
   const issuedOn = todayOf(context.services.money);
   const total: InvoiceRunResult = { issued: 0, alreadyIssued: 0, notApplicable: 0 };
   for (let start = 0; start < households.length; start += INVOICE_RUN_CHUNK) {
