@@ -270,8 +270,9 @@ export const suite: BenchSuite = {
           median: issue,
           unit: 's',
           samples: rounds,
-          target: database === 'postgresql' ? '<= 10 (10,000 households, PostgreSQL)' : '<= 10 (PostgreSQL)',
-          met: issue <= 10,
+          target: '<= 10 (10,000 households, PostgreSQL)',
+          // The target is for 10,000 households on PostgreSQL; a quick or PGlite run only indicates.
+          met: households === 10_000 && database === 'postgresql' ? issue <= 10 : undefined,
           detail: { database, households, invoicesPerSecond: Math.round(households / issue) },
         },
         {
