@@ -439,6 +439,52 @@ export function householdPayments(
   return householdPage(context, communityId, householdId, 'money_payments', PAYMENT_ORDER, page);
 }
 
+export interface MoneyNotification {
+  id: number;
+  householdId: string;
+  invoiceId: string;
+  step: number;
+  /** `due-soon` (before the due date) or `overdue`. */
+  kind: string;
+  queuedOn: CivilDate;
+  deliveredAt: Date | null;
+}
+
+const NOTIFICATION_ORDER: KeysetOrder = { columns: [{ expression: 'id' }], descending: true };
+
+/** A household's reminders from the outbox, newest first: what was (or will be) sent to it. */
+export async function householdNotifications(
+  context: MoneyContext,
+  communityId: string,
+  householdId: string,
+  page: KeysetPage<readonly [number]>,
+): Promise<MoneyNotification[]> {
+  await requireHouseholdReader(context, communityId, householdId);
+  const { condition, orderBy, limit, parameters } = keysetSql(NOTIFICATION_ORDER, page);
+  const rows: Array<{
+    id: string | number;
+    household_id: string;
+    invoice_id: string;
+    step: number;
+    kind: string;
+    queued_on: string;
+    delivered_at: Date | null;
+  }> = await context.em.execute(
+    `select id, household_id, invoice_id, step, kind, queued_on::text as queued_on, delivered_at from money_notifications
+        where community_id = ? and household_id = ? and ${condition} order by ${orderBy} limit ?`,
+    [communityId, householdId, ...parameters, limit],
+  );
+  return rows.map((row) => ({
+    id: Number(row.id),
+    householdId: row.household_id,
+    invoiceId: row.invoice_id,
+    step: row.step,
+    kind: row.kind,
+    queuedOn: row.queued_on,
+    deliveredAt: row.delivered_at,
+  }));
+}
+
 export interface StatementLine {
   on: CivilDate;
   kind: 'invoice' | 'payment';

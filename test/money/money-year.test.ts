@@ -360,6 +360,21 @@ describe(`${MONTHS === 12 ? 'a year' : 'a quarter'} of fees for 200 households`,
     ]);
     expect(Number(entries[0]!.n)).toBe(Number(outbox[0]!.n));
 
+    // The outbox as the household sees it: a household that never pays had one due-soon reminder a month.
+    const never = households.find((household) => household.behaviour === 'never')!;
+    const notifications = await testApp.graphql(
+      `query ($c: ID!, $h: ID!) { householdNotifications(communityId: $c, householdId: $h, first: 100) { edges { node { step kind } } } }`,
+      { c: community.id, h: never.id },
+      community.managerToken,
+    );
+    const kinds = notifications.data.householdNotifications.edges.map(
+      (edge: { node: { step: number; kind: string } }) => edge.node,
+    );
+    expect(kinds.filter((node: { kind: string }) => node.kind === 'due-soon')).toEqual(
+      Array.from({ length: MONTHS }, () => ({ step: 0, kind: 'due-soon' })),
+    );
+    expect(kinds.filter((node: { step: number }) => node.step === 1)).toHaveLength(MONTHS);
+
     expect((await replayMoney(em(), communityId)).differences).toEqual([]);
   }, 600_000);
 });

@@ -19,8 +19,10 @@ import type { InvoiceRunResult } from '../fees-operations.ts';
 import {
   defineFeeSchedule,
   householdInvoices,
+  householdNotifications,
   householdStatement,
   runInvoices,
+  type MoneyNotification,
   type Statement,
   type StatementLine,
 } from '../money-commands.ts';
@@ -240,5 +242,42 @@ builder.queryField('householdStatement', (t) =>
     args: householdArgs(t),
     resolve: (_root, args: any, context) =>
       householdStatement(moneyContext(context), communityIdOf(args), parseUuid(args.householdId.id, 'householdId')),
+  }),
+);
+
+const NotificationRef = builder.objectRef<MoneyNotification>('MoneyNotification').implement({
+  description: 'A reminder of an invoice, as queued in the outbox (an operator wires the outbox to SMS or e-mail).',
+  fields: (t) => ({
+    invoiceId: t.exposeString('invoiceId'),
+    step: t.exposeInt('step', {
+      description: '0 before the due date, 1 on the first overdue day, then one per cadence step.',
+    }),
+    kind: t.exposeString('kind', { description: 'due-soon or overdue.' }),
+    queuedOn: t.exposeString('queuedOn'),
+    deliveredAt: t.expose('deliveredAt', { type: 'DateTime', nullable: true }),
+  }),
+});
+
+builder.queryField('householdNotifications', (t) =>
+  t.connection({
+    type: NotificationRef,
+    description: "A household's reminders, newest first: for its residents and the community's managers and committee.",
+    args: householdArgs(t),
+    resolve: (_root, args: any, context) =>
+      resolveKeysetConnection(
+        args,
+        (page) =>
+          householdNotifications(
+            moneyContext(context),
+            communityIdOf(args),
+            parseUuid(args.householdId.id, 'householdId'),
+            page,
+          ),
+        {
+          name: 'householdNotifications',
+          keyOf: (notification) => [notification.id] as const,
+          parseKey: keyParsers.oneInteger,
+        },
+      ),
   }),
 );
