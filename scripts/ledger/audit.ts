@@ -13,6 +13,7 @@ import { auditLog } from '../../src/ledger/audit.ts';
 import { logExists } from '../../src/ledger/entries.ts';
 import { toHex } from '../../src/ledger/merkle-hash.ts';
 import { COMMAND_EXIT, CommandFailure, parseLogId, runCommand } from './command.ts';
+import { printReplays, replayModules, replaysOk } from './module-replays.ts';
 import { openDatabase } from './open-database.ts';
 
 const USAGE = 'usage: node scripts/ledger/audit.ts --community <id> [--json]';
@@ -37,19 +38,24 @@ await runCommand(async () => {
       lastProgressMs = now;
       process.stderr.write(`verified ${verifiedEntries} of ${totalEntries} entries\n`);
     });
+    // Once the hashes verify, the modules' projections are replayed from the entries (docs/money.md).
+    const replays = report.ok ? await replayModules(em, logId) : [];
     const seconds = (performance.now() - started) / 1000;
     if (values.json) {
-      console.log(JSON.stringify({ ...report, rootHash: toHex(report.rootHash), seconds }, null, 2));
+      console.log(JSON.stringify({ ...report, rootHash: toHex(report.rootHash), seconds, replays }, null, 2));
     } else {
       console.log(`community ${report.communityId}: ${report.treeSize} entries, root ${toHex(report.rootHash)}`);
       console.log(`${report.checkpointsVerified} checkpoints and ${report.cosignaturesVerified} cosignatures verified in ${seconds.toFixed(1)} s`);
-      if (report.ok) console.log('OK: the log verifies');
+      if (report.ok) {
+        console.log('OK: the log verifies');
+        printReplays(replays);
+      }
       else {
         console.log(`FAILED: ${report.problems[0]!.message}`);
         for (const problem of report.problems.slice(1)) console.log(`  also: ${problem.message}`);
       }
     }
-    return report.ok ? COMMAND_EXIT.ok : COMMAND_EXIT.failed;
+    return report.ok && replaysOk(replays) ? COMMAND_EXIT.ok : COMMAND_EXIT.failed;
   } finally {
     await orm.close(true);
   }

@@ -38,8 +38,19 @@ export interface DomainModule {
   readonly jobs?: (runtime: ModuleRuntime, services: AppServices) => readonly BackgroundJob[];
   /** Plain HTTP routes beside the GraphQL endpoint (public files, webhooks), tried in list order. */
   readonly routes?: (services: AppServices) => readonly RouteHandler[];
+  /**
+   * Rebuilds the module's projections of one community from its ledger alone and compares
+   * them with the live tables (`npm run ledger:replay`); each difference names its record.
+   */
+  readonly replay?: (em: SqlEntityManager, communityId: string) => Promise<ReplayComparison>;
   /** Adds the module's GraphQL types and fields to the builder (imports its `api/` files). */
   readonly registerGraphQL?: () => Promise<void>;
+}
+
+/** What a module's replay found: how many entries it folded, and every record where replay and live differ. */
+export interface ReplayComparison {
+  entries: number;
+  differences: ReadonlyArray<{ description: string }>;
 }
 
 /** Answers a request it owns, or returns undefined to let the next route (and finally GraphQL) try. */

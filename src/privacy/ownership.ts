@@ -32,3 +32,19 @@ export async function isHouseholdMember(em: EntityManager, householdId: string, 
 export async function isHouseholdOfCommunity(em: EntityManager, householdId: string, communityId: string): Promise<boolean> {
   return (await em.count(HouseholdSchema, { id: householdId, communityId })) > 0;
 }
+
+/**
+ * Every household of the community that has not been erased, with its floor area in
+ * 0.01 m² (ids and areas only), in id order: what a fee run bills.
+ */
+export async function householdFloorAreas(
+  em: SqlEntityManager,
+  communityId: string,
+): Promise<Array<{ householdId: string; areaCentiSquareMetres: number }>> {
+  const rows: Array<{ id: string; area: number }> = await em.execute(
+    `select id, floor_area_centi_square_metres as area from households
+      where community_id = ? and shredded_at is null order by id`,
+    [communityId],
+  );
+  return rows.map((row) => ({ householdId: row.id, areaCentiSquareMetres: Number(row.area) }));
+}

@@ -10,8 +10,10 @@ import { privacyModule } from '../privacy/module.ts';
 import { ledgerModule } from '../ledger/module.ts';
 import { censusModule } from '../census/module.ts';
 import { governanceModule } from '../governance/module.ts';
+import { fundsModule } from '../funds/module.ts';
+import { feesModule } from '../fees/module.ts';
 
-export const modules: readonly DomainModule[] = [ledgerModule, accountsModule, privacyModule, censusModule, governanceModule];
+export const modules: readonly DomainModule[] = [ledgerModule, accountsModule, privacyModule, censusModule, governanceModule, fundsModule, feesModule];
 
 /** The entities and the migrations, in timestamp order, of every module. */
 export const databaseSchema = databaseSchemaOf(modules);

@@ -10,7 +10,8 @@ const REFUSALS = new Set(['FORBIDDEN', 'NOT_FOUND', 'UNAUTHENTICATED', 'INVALID_
 async function totalRows(testApp: TestApp): Promise<number> {
   const connection = testApp.database.orm.em.getConnection();
   const tables: Array<{ tablename: string }> = await connection.execute(
-    `select tablename from pg_tables where schemaname = 'public'`,
+    // Checkpoints are cut by a background job on its own clock (every 60 s), not by a probe.
+    `select tablename from pg_tables where schemaname = 'public' and tablename <> 'ledger_checkpoints'`,
   );
   let total = 0;
   for (const { tablename } of tables) {
