@@ -5,6 +5,7 @@
  */
 import type { DomainModule } from '../kernel/domain-module.ts';
 import { startClosingJob } from './closing-job.ts';
+import { compareGovernanceReplay } from './governance-replay-check.ts';
 import { createGovernanceServices, GOVERNANCE_TOPICS } from './governance-services.ts';
 import { Migration20261130140000Governance } from './migrations/20261130140000-governance.ts';
 
@@ -21,6 +22,7 @@ export const governanceModule: DomainModule = {
       { name: 'ballot-verifier', stop: () => services.governance.ballotVerifier.close() },
     ];
   },
+  replay: (em, communityId) => compareGovernanceReplay(em, communityId),
   registerGraphQL: async () => {
     await import('./api/proposal.ts');
     await import('./api/ballot.ts');

@@ -179,7 +179,8 @@ export async function setManagersMayPropose(em: SqlEntityManager, viewer: Viewer
 }
 
 async function requireProposer(em: SqlEntityManager, viewer: Viewer | null, communityId: string): Promise<Viewer> {
-  const caller = requireViewer(viewer);
+  // Outside the community the answer is FORBIDDEN, as on every field; MAY_NOT_PROPOSE is for its own members.
+  const caller = requireCommunityReader(viewer, communityId);
   if (hasCommunityRole(caller, communityId, ['committee'])) return caller;
   if (hasCommunityRole(caller, communityId, ['manager']) && (await managersMayPropose(em, communityId))) return caller;
   throw new GovernanceError('MAY_NOT_PROPOSE', 'Failed to create proposal: only the committee, or managers where the community allows it, may propose');

@@ -4,8 +4,12 @@ import { createTestApp, mutate, type TestApp } from '../support/app.ts';
 import { createAccount, createCommunityFixture, grantRole, type CommunityFixture } from '../support/fixtures.ts';
 import { probeCallsTakingIds } from '../support/probe.ts';
 
-/** Codes that reveal nothing about the other community's records. */
-const REFUSALS = new Set(['FORBIDDEN', 'NOT_FOUND', 'UNAUTHENTICATED', 'INVALID_INPUT']);
+/**
+ * Codes that reveal nothing about the other community's records. PROOF_MALFORMED answers
+ * the anonymous, proof-carrying mutations (open to anyone with a proof, by design) for the
+ * probe's garbage proof: it describes the input alone.
+ */
+const REFUSALS = new Set(['FORBIDDEN', 'NOT_FOUND', 'UNAUTHENTICATED', 'INVALID_INPUT', 'PROOF_MALFORMED']);
 
 async function totalRows(testApp: TestApp): Promise<number> {
   const connection = testApp.database.orm.em.getConnection();

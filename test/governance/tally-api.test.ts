@@ -11,6 +11,8 @@ import { createTestApp, mutate, type TestApp } from '../support/app.ts';
 import { addHouseholdMember, createCommunityFixture, registerHousehold, type CommunityFixture } from '../support/fixtures.ts';
 import { createIdentity } from '../../src/zk/identity.ts';
 import { CLOSING_GRACE_MS, closeDueProposals } from '../../src/governance/closing-job.ts';
+import { compareGovernanceReplay } from '../../src/governance/governance-replay-check.ts';
+import type { SqlEntityManager } from '../../src/db/orm.ts';
 import {
   CLOSE, CREATE, NAMED, expectReplayEqualsLive, OPEN, PAPER, PROPOSAL, countRows, createBareCommunity, createCommittee, localId, passClose, seedOwners, window,
 } from './support/governance-fixture.ts';
@@ -238,6 +240,25 @@ describe('the record', () => {
   it('replays from the ledger alone to the live state: statuses, the ballot that counts per member, totals and results', async () => {
     expect(await expectReplayEqualsLive(testApp, communityId)).toBeGreaterThan(5);
     expect(await expectReplayEqualsLive(testApp, fixture.id)).toBe(1);
+  });
+
+  it('names the proposal whose live ballot was changed behind the ledger', async () => {
+    const em = testApp.database.orm.em.fork() as unknown as SqlEntityManager;
+    const [ballot]: Array<{ proposal_id: string; member_key: string; choice: string }> = await em.execute(
+      `select b.proposal_id, b.member_key, b.choice from governance_current_ballots b
+         join governance_proposals p on p.id = b.proposal_id where p.community_id = ? limit 1`, [localId(communityId)]);
+    const swapped = ballot!.choice === 'yes' ? 'no' : 'yes';
+    const update = 'update governance_current_ballots set choice = ? where proposal_id = ? and member_key = ?';
+    await em.execute(update, [swapped, ballot!.proposal_id, ballot!.member_key]);
+    try {
+      const comparison = await compareGovernanceReplay(em, localId(communityId));
+      expect(comparison.differences).toEqual([
+        { description: expect.stringContaining(`proposal ${ballot!.proposal_id}: counted ballots differ`) as unknown as string },
+      ]);
+    } finally {
+      await em.execute(update, [ballot!.choice, ballot!.proposal_id, ballot!.member_key]);
+    }
+    expect(await expectReplayEqualsLive(testApp, communityId)).toBeGreaterThan(5);
   });
 });
 
