@@ -9,4 +9,8 @@ export default {
   // snarkjs's curve threads are terminated once here, after each file, not in each file.
   setupFilesAfterEnv: ['<rootDir>/test/support/terminate-curve.ts'],
   testTimeout: 60_000,
+  // Two files at a time: much of a file's time waits on PostgreSQL, child processes or the
+  // browser, so two workers finish the suite sooner even on a two-core machine (each file
+  // has its own scratch database, PGlite folder and loopback port).
+  maxWorkers: 2,
 };
