@@ -7,6 +7,9 @@ export default {
   transform: { '^.+\\.ts$': '<rootDir>/test/support/strip-types-transform.ts' },
   testMatch: ['<rootDir>/test/**/*.test.ts'],
   // snarkjs's curve threads are terminated once here, after each file, not in each file.
+  // On PGlite, one migrated database per run, copied by every test database.
+  globalSetup: '<rootDir>/test/support/pglite-template.ts',
+  globalTeardown: '<rootDir>/test/support/pglite-template-teardown.ts',
   setupFilesAfterEnv: ['<rootDir>/test/support/terminate-curve.ts'],
   testTimeout: 60_000,
   // Two files at a time: much of a file's time waits on PostgreSQL, child processes or the
