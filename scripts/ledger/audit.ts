@@ -7,25 +7,18 @@
  * installation log. Exit statuses: scripts/ledger/command.ts (0 verifies, 1 does not,
  * 2 bad usage, 3 no such log, 4 data folder in use, 5 database unreachable, 6 other).
  */
-import { parseArgs } from 'node:util';
 import type { SqlEntityManager } from '../../src/db/orm.ts';
 import { auditLog } from '../../src/ledger/audit.ts';
 import { logExists } from '../../src/ledger/entries.ts';
 import { toHex } from '../../src/ledger/merkle-hash.ts';
-import { COMMAND_EXIT, CommandFailure, parseLogId, runCommand } from './command.ts';
+import { COMMAND_EXIT, CommandFailure, parseCommunityArguments, runCommand } from './command.ts';
 import { printReplays, replayModules, replaysOk } from './module-replays.ts';
 import { openDatabase } from './open-database.ts';
 
 const USAGE = 'usage: node scripts/ledger/audit.ts --community <id> [--json]';
 
 await runCommand(async () => {
-  let values: { community?: string | undefined; json?: boolean | undefined };
-  try {
-    ({ values } = parseArgs({ options: { community: { type: 'string' }, json: { type: 'boolean', default: false } } }));
-  } catch (error) {
-    throw new CommandFailure(COMMAND_EXIT.usage, `${(error as Error).message}; ${USAGE}`);
-  }
-  const logId = parseLogId(values.community);
+  const { logId, json } = parseCommunityArguments(USAGE);
   const orm = await openDatabase();
   try {
     const em = orm.em.fork() as SqlEntityManager;
@@ -41,7 +34,7 @@ await runCommand(async () => {
     // Once the hashes verify, the modules' projections are replayed from the entries (docs/money.md).
     const replays = report.ok ? await replayModules(em, logId) : [];
     const seconds = (performance.now() - started) / 1000;
-    if (values.json) {
+    if (json) {
       console.log(JSON.stringify({ ...report, rootHash: toHex(report.rootHash), seconds, replays }, null, 2));
     } else {
       console.log(`community ${report.communityId}: ${report.treeSize} entries, root ${toHex(report.rootHash)}`);

@@ -14,6 +14,7 @@
  *
  * Every failure other than 1 is one line on stderr; no stack trace.
  */
+import { parseArgs } from 'node:util';
 import { decodeGlobalID } from '@pothos/plugin-relay';
 import { DataFolderInUseError } from '../../src/db/data-folder-lock.ts';
 import { DomainError } from '../../src/domain-error.ts';
@@ -60,6 +61,17 @@ export function parseLogId(text: string | undefined, option = '--community'): st
     return decoded.id.toLowerCase();
   }
   throw new CommandFailure(COMMAND_EXIT.usage, `${option} must be a community's id (as the API gives it, or its UUID) or "installation"`);
+}
+
+/** `--community <id> [--json]`, the arguments of the commands that read one log; a bad one is a usage failure. */
+export function parseCommunityArguments(usage: string): { logId: string; json: boolean } {
+  let values: { community?: string | undefined; json?: boolean | undefined };
+  try {
+    ({ values } = parseArgs({ options: { community: { type: 'string' }, json: { type: 'boolean', default: false } } }));
+  } catch (error) {
+    throw new CommandFailure(COMMAND_EXIT.usage, `${(error as Error).message}; ${usage}`);
+  }
+  return { logId: parseLogId(values.community), json: values.json ?? false };
 }
 
 /** Runs a command's body and exits with its status; known failures are one line on stderr. */

@@ -9,23 +9,16 @@
  * entry cannot be replayed, 2 bad usage, 3 no such log, 4 data folder in use, 5 database
  * unreachable, 6 other).
  */
-import { parseArgs } from 'node:util';
 import type { SqlEntityManager } from '../../src/db/orm.ts';
 import { logExists } from '../../src/ledger/entries.ts';
-import { COMMAND_EXIT, CommandFailure, parseLogId, runCommand } from './command.ts';
+import { COMMAND_EXIT, CommandFailure, parseCommunityArguments, runCommand } from './command.ts';
 import { printReplays, replayModules, replaysOk } from './module-replays.ts';
 import { openDatabase } from './open-database.ts';
 
 const USAGE = 'usage: node scripts/ledger/replay.ts --community <id> [--json]';
 
 await runCommand(async () => {
-  let values: { community?: string | undefined; json?: boolean | undefined };
-  try {
-    ({ values } = parseArgs({ options: { community: { type: 'string' }, json: { type: 'boolean', default: false } } }));
-  } catch (error) {
-    throw new CommandFailure(COMMAND_EXIT.usage, `${(error as Error).message}; ${USAGE}`);
-  }
-  const logId = parseLogId(values.community);
+  const { logId, json } = parseCommunityArguments(USAGE);
   const orm = await openDatabase();
   try {
     const em = orm.em.fork() as SqlEntityManager;
@@ -33,7 +26,7 @@ await runCommand(async () => {
       throw new CommandFailure(COMMAND_EXIT.notFound, `no ledger for community ${logId}`);
     const results = await replayModules(em, logId);
     const ok = replaysOk(results);
-    if (values.json) console.log(JSON.stringify({ communityId: logId, ok, modules: results }, null, 2));
+    if (json) console.log(JSON.stringify({ communityId: logId, ok, modules: results }, null, 2));
     else printReplays(results);
     return ok ? COMMAND_EXIT.ok : COMMAND_EXIT.failed;
   } finally {
