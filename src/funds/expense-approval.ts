@@ -24,7 +24,8 @@ export interface SpendApproval {
   approvedOn: CivilDate;
 }
 
-export interface Spend {
+/** What a proposer submits. */
+export interface SpendProposal {
   spendId: string;
   accountId: string;
   amountFen: bigint;
@@ -36,6 +37,10 @@ export interface Spend {
   ownersProposalId: string | null;
   proposedBy: string;
   proposedOn: CivilDate;
+}
+
+/** A proposed spend and where it stands. */
+export interface Spend extends SpendProposal {
   /** The last day on which the spend may still be approved or executed. */
   expiresOn: CivilDate;
   requirement: SpendRequirement;
@@ -82,18 +87,6 @@ export class OwnersProposalRequiredError extends DomainError {
   constructor(spendId: string, reason: string) {
     super('OWNERS_PROPOSAL_REQUIRED', `Failed to execute spend ${spendId}: ${reason}`);
   }
-}
-
-export interface SpendProposal {
-  spendId: string;
-  accountId: string;
-  amountFen: bigint;
-  payeeId: string;
-  purposeHash: string;
-  receiptHash: string;
-  ownersProposalId: string | null;
-  proposedBy: string;
-  proposedOn: CivilDate;
 }
 
 export function proposeSpend(proposal: SpendProposal, requirement: SpendRequirement, expiresOn: CivilDate): Spend {
