@@ -1,0 +1,20 @@
+/**
+ * Activities: proposals with approval where the community wants it, sign-ups with a
+ * capacity and a waitlist promoted in order, refund rules, an activity fund in the money
+ * books (fees, contributions, a grant, expenses as spends, refunds, the balance returned),
+ * cancellation and settlement, each step a ledger entry (docs/activities.md).
+ */
+import type { DomainModule } from '../kernel/domain-module.ts';
+import { compareActivitiesReplay } from './activity-replay.ts';
+import { Migration20261210000000Activities } from './migrations/20261210000000-activities.ts';
+
+export const activitiesModule: DomainModule = {
+  name: 'activities',
+  entities: [],
+  migrations: [{ name: 'Migration20261210000000_activities', class: Migration20261210000000Activities }],
+  replay: (em, communityId) => compareActivitiesReplay(em, communityId),
+  registerGraphQL: async () => {
+    await import('./api/activity.ts');
+    await import('./api/activity-signup.ts');
+  },
+};
