@@ -50,7 +50,9 @@ import {
   type ActivityEntryType,
   type ActivityProposal,
 } from './activity-rules.ts';
+import { ActivityError } from './activity-errors.ts';
 import {
+  activitiesDueToClose,
   approvalRequired,
   communityOfActivity,
   communityOfSignup,
@@ -66,6 +68,9 @@ export interface ActivityContext {
   em: SqlEntityManager;
   viewer: Viewer | null;
 }
+
+/** Activities the closing job closes per call. */
+export const CLOSE_BATCH_ACTIVITIES = 100;
 
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 
@@ -83,7 +88,11 @@ function requireOrganiserOrManager(viewer: Viewer, communityId: string, state: A
 }
 
 /** One step in one unit of work on the money projection (retried from scratch when it lost a race). */
-function inUnit<T>(context: ActivityContext, communityId: string, work: (unit: MoneyUnit) => Promise<T>): Promise<T> {
+function inUnit<T>(
+  context: Pick<ActivityContext, 'services' | 'em'>,
+  communityId: string,
+  work: (unit: MoneyUnit) => Promise<T>,
+): Promise<T> {
   return runProjectionUnit(
     context.services.transactions,
     context.em,
@@ -413,14 +422,52 @@ export async function cancelSignup(context: ActivityContext, signupId: string): 
 /** Fixes the participant list (reviews build their census from it) and refunds the waitlist in full. */
 export async function closeSignups(context: ActivityContext, activityId: string): Promise<void> {
   const { viewer, communityId } = await activityCommunity(context, activityId);
+  await closeInUnit(
+    context,
+    communityId,
+    activityId,
+    (state) => requireOrganiserOrManager(viewer, communityId, state),
+    viewer.accountId,
+  );
+}
+
+async function closeInUnit(
+  context: Pick<ActivityContext, 'services' | 'em'>,
+  communityId: string,
+  activityId: string,
+  authorise: (state: ActivityState) => void,
+  actor: string,
+): Promise<void> {
   const today = todayOf(context.services.money);
   await inUnit(context, communityId, async (unit) => {
     const state = await locked(unit, activityId);
-    requireOrganiserOrManager(viewer, communityId, state);
+    authorise(state);
     const payload = decideSignupsClosed(state);
-    await refundAll(unit, state, payload.released, today, viewer.accountId);
-    await record(unit, state, 'activities.signups-closed', payload, viewer.accountId);
+    await refundAll(unit, state, payload.released, today, actor);
+    await record(unit, state, 'activities.signups-closed', payload, actor);
   });
+}
+
+/**
+ * Closes the sign-ups of every open activity whose closing time has come (the closing
+ * job's work, actor `system`): at most `limit` per call, each in its own unit. An activity
+ * closed meanwhile by its organiser is skipped. Returns how many this call closed.
+ */
+export async function closeDueSignups(
+  context: Pick<ActivityContext, 'services' | 'em'>,
+  limit = CLOSE_BATCH_ACTIVITIES,
+): Promise<number> {
+  const due = await activitiesDueToClose(context.em, context.services.money.clock.now(), limit);
+  let closed = 0;
+  for (const { activityId, communityId } of due) {
+    try {
+      await closeInUnit(context, communityId, activityId, () => undefined, 'system');
+      closed += 1;
+    } catch (error) {
+      if (!(error instanceof ActivityError && error.code === 'INVALID_TRANSITION')) throw error;
+    }
+  }
+  return closed;
 }
 
 // Money -----------------------------------------------------------------------------------------

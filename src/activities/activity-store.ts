@@ -60,8 +60,8 @@ export async function insertActivity(
   createdAt: Date,
 ): Promise<void> {
   await em.execute(
-    `insert into activities (id, community_id, title, description, place, status, created_at, record)
-     values (?, ?, ?, ?, ?, ?, ?, ?::jsonb)`,
+    `insert into activities (id, community_id, title, description, place, status, signups_close_at, created_at, record)
+     values (?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb)`,
     [
       state.activity.activityId,
       communityId,
@@ -69,6 +69,7 @@ export async function insertActivity(
       texts.description,
       texts.place,
       state.activity.status,
+      state.activity.signupsCloseAt,
       createdAt,
       encodeRecord(state.activity),
     ],
@@ -133,4 +134,17 @@ export async function approvalRequired(em: SqlEntityManager, communityId: string
     [communityId],
   );
   return rows[0]?.approval_required ?? true;
+}
+
+/** Open activities whose sign-up closing time has come, oldest first (at most `limit`). */
+export async function activitiesDueToClose(
+  em: SqlEntityManager,
+  now: Date,
+  limit: number,
+): Promise<Array<{ activityId: string; communityId: string }>> {
+  const rows: Array<{ id: string; community_id: string }> = await em.execute(
+    `select id, community_id from activities where status = 'open' and signups_close_at <= ? order by signups_close_at, id limit ?`,
+    [now, limit],
+  );
+  return rows.map((row) => ({ activityId: row.id, communityId: row.community_id }));
 }

@@ -6,12 +6,14 @@
  */
 import type { DomainModule } from '../kernel/domain-module.ts';
 import { compareActivitiesReplay } from './activity-replay.ts';
+import { startClosingJob } from './closing-job.ts';
 import { Migration20261210000000Activities } from './migrations/20261210000000-activities.ts';
 
 export const activitiesModule: DomainModule = {
   name: 'activities',
   entities: [],
   migrations: [{ name: 'Migration20261210000000_activities', class: Migration20261210000000Activities }],
+  jobs: (runtime, services) => [startClosingJob(runtime, services)],
   replay: (em, communityId) => compareActivitiesReplay(em, communityId),
   registerGraphQL: async () => {
     await import('./api/activity.ts');

@@ -9,6 +9,7 @@
 import type { SqlEntityManager } from '../../src/db/orm.ts';
 import { compareActivitiesReplay } from '../../src/activities/activity-replay.ts';
 import { activityParticipants } from '../../src/activities/activity-participants.ts';
+import { closeDueSignups } from '../../src/activities/activity-commands.ts';
 import { replayMoney } from '../../src/fees/money-replay.ts';
 import { createTestApp, mutate, type TestApp } from '../support/app.ts';
 import {
@@ -393,6 +394,85 @@ describe('closing sign-ups and settling', () => {
     expect(settled.status).toBe('SETTLED');
     const report = (await testApp.graphql(REPORT, { activityId: opened.id }, north.residentToken)).data.activityReport;
     expect(report).toMatchObject({ fees: '3000', refunds: '1000', returned: '2000', balance: '0' });
+    expect((await compareActivitiesReplay(em(), uuidOf(north.id))).differences).toEqual([]);
+  });
+});
+
+describe('sign-ups closing at their set time', () => {
+  it('refuses late sign-ups, and the closing job records the participants and refunds the waitlist', async () => {
+    now = new Date('2026-06-01T02:00:00Z');
+    const activity = await mutate(
+      testApp,
+      'proposeActivity',
+      PROPOSE,
+      { communityId: north.id, activity: activityInput({ capacity: 1, grant: '0', fee: '500' }) },
+      north.residentToken,
+    );
+    for (const [index, household] of households.slice(10, 12).entries()) {
+      await mutate(
+        testApp,
+        'signUpForActivity',
+        SIGN_UP,
+        { activityId: activity.id, householdId: household, key: `timed-${index}-key` },
+        north.managerToken,
+      );
+    }
+    now = new Date(at(10));
+    const late = await testApp.graphql(
+      SIGN_UP,
+      { activityId: activity.id, householdId: households[12], key: 'timed-late-key' },
+      north.managerToken,
+    );
+    expect(late.data.signUpForActivity.code).toBe('SIGNUPS_CLOSED');
+    const context = { services: testApp.app.services, em: em() };
+    expect(await closeDueSignups(context)).toBe(1);
+    expect(await closeDueSignups(context)).toBe(0);
+    expect(await activityParticipants(em(), activity.id)).toEqual([uuidOf(households[10]!)]);
+    const report = (await testApp.graphql(REPORT, { activityId: activity.id }, north.residentToken)).data
+      .activityReport;
+    expect(report).toMatchObject({ fees: '1000', refunds: '500', balance: '500' });
+  });
+});
+
+describe('concurrent sign-ups', () => {
+  it('never gives more places than the capacity, numbers every sign-up once, and pays a retried key once', async () => {
+    now = new Date('2026-06-01T02:00:00Z');
+    const activity = await mutate(
+      testApp,
+      'proposeActivity',
+      PROPOSE,
+      { communityId: north.id, activity: activityInput({ capacity: 8, grant: '0' }) },
+      north.residentToken,
+    );
+    const racing = households
+      .slice(20, 32)
+      .map((household, index) =>
+        testApp.graphql(
+          SIGN_UP,
+          { activityId: activity.id, householdId: household, key: `race-${index}-key` },
+          north.managerToken,
+        ),
+      );
+    const retries = Array.from({ length: 6 }, () =>
+      testApp.graphql(
+        SIGN_UP,
+        { activityId: activity.id, householdId: households[32], key: 'race-retried-key' },
+        north.managerToken,
+      ),
+    );
+    const results = await Promise.all([...racing, ...retries]);
+    for (const result of results)
+      expect(result.data.signUpForActivity.__typename).toBe('MutationSignUpForActivitySuccess');
+    const retried = results.slice(12).map((result) => result.data.signUpForActivity.data);
+    expect(new Set(retried.map((result: any) => result.signupId)).size).toBe(1);
+    expect(retried.filter((result: any) => !result.replayed)).toHaveLength(1);
+    const signups = await allSignups(activity.id, north.managerToken);
+    expect(signups.map((s) => s.position)).toEqual(Array.from({ length: 13 }, (_, index) => index + 1));
+    expect(signups.filter((s) => s.status === 'PARTICIPANT')).toHaveLength(8);
+    expect(signups.slice(8).every((s) => s.status === 'WAITLISTED')).toBe(true);
+    const report = (await testApp.graphql(REPORT, { activityId: activity.id }, north.residentToken)).data
+      .activityReport;
+    expect(report.fees).toBe((13n * FEE).toString());
     expect((await compareActivitiesReplay(em(), uuidOf(north.id))).differences).toEqual([]);
   });
 });

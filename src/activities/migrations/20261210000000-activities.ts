@@ -21,10 +21,13 @@ export class Migration20261210000000Activities extends SqlMigration {
         description text not null,
         place varchar(200) not null,
         status varchar(16) not null check (status in ('proposed', 'open', 'closed', 'settled', 'cancelled', 'rejected')),
+        signups_close_at timestamptz not null,
         created_at timestamptz not null,
         record jsonb not null
       )`,
       `create index activities_by_community on activities (community_id, created_at, id)`,
+      // The closing job's question: which open activities are past their sign-up closing time.
+      `create index activities_open_by_close on activities (signups_close_at) where status = 'open'`,
       `create table activity_signups (
         id uuid primary key,
         community_id uuid not null references communities (id),
