@@ -10,7 +10,13 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { SqlEntityManager } from '../db/orm.ts';
-import { ForbiddenError, InvalidInputError, NotFoundError, UnauthenticatedError } from '../domain-error.ts';
+import {
+  DomainError,
+  ForbiddenError,
+  InvalidInputError,
+  NotFoundError,
+  UnauthenticatedError,
+} from '../domain-error.ts';
 import type { AppServices } from '../kernel/domain-module.ts';
 import { hasCommunityRole, type Viewer } from '../accounts/viewer.ts';
 import { appendEntry } from '../ledger/append-entry.ts';
@@ -50,7 +56,6 @@ import {
   type ActivityEntryType,
   type ActivityProposal,
 } from './activity-rules.ts';
-import { ActivityError } from './activity-errors.ts';
 import {
   activitiesDueToClose,
   approvalRequired,
@@ -451,23 +456,26 @@ async function closeInUnit(
 /**
  * Closes the sign-ups of every open activity whose closing time has come (the closing
  * job's work, actor `system`): at most `limit` per call, each in its own unit. An activity
- * closed meanwhile by its organiser is skipped. Returns how many this call closed.
+ * closed meanwhile by its organiser is skipped. One that cannot be closed — its fund can no
+ * longer refund the waitlist because expenses spent the fees (BALANCE_RULE_BROKEN) — is
+ * reported and left open for the organiser, and the others still close.
  */
 export async function closeDueSignups(
   context: Pick<ActivityContext, 'services' | 'em'>,
   limit = CLOSE_BATCH_ACTIVITIES,
-): Promise<number> {
+): Promise<{ closed: number; refused: Array<{ activityId: string; code: string }> }> {
   const due = await activitiesDueToClose(context.em, context.services.money.clock.now(), limit);
-  let closed = 0;
+  const result = { closed: 0, refused: [] as Array<{ activityId: string; code: string }> };
   for (const { activityId, communityId } of due) {
     try {
       await closeInUnit(context, communityId, activityId, () => undefined, 'system');
-      closed += 1;
+      result.closed += 1;
     } catch (error) {
-      if (!(error instanceof ActivityError && error.code === 'INVALID_TRANSITION')) throw error;
+      if (!(error instanceof DomainError)) throw error;
+      if (error.code !== 'INVALID_TRANSITION') result.refused.push({ activityId, code: error.code });
     }
   }
-  return closed;
+  return result;
 }
 
 // Money -----------------------------------------------------------------------------------------

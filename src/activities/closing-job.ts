@@ -20,7 +20,9 @@ export function startClosingJob(
   const tick = async () => {
     if (services.money.jobsPaused) return;
     try {
-      await closeDueSignups({ services, em: runtime.forkEntityManager() });
+      const { refused } = await closeDueSignups({ services, em: runtime.forkEntityManager() });
+      for (const { activityId, code } of refused)
+        runtime.logger.warn({ activityId, code }, 'activity sign-ups could not close');
     } catch (error) {
       runtime.logger.error(
         { error: error instanceof Error ? error.name : 'unknown' },

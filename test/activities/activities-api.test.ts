@@ -425,8 +425,8 @@ describe('sign-ups closing at their set time', () => {
     );
     expect(late.data.signUpForActivity.code).toBe('SIGNUPS_CLOSED');
     const context = { services: testApp.app.services, em: em() };
-    expect(await closeDueSignups(context)).toBe(1);
-    expect(await closeDueSignups(context)).toBe(0);
+    expect(await closeDueSignups(context)).toEqual({ closed: 1, refused: [] });
+    expect(await closeDueSignups(context)).toEqual({ closed: 0, refused: [] });
     expect(await activityParticipants(em(), activity.id)).toEqual([uuidOf(households[10]!)]);
     const report = (await testApp.graphql(REPORT, { activityId: activity.id }, north.residentToken)).data
       .activityReport;
@@ -569,6 +569,43 @@ describe('refusals', () => {
       );
       expect(anonymousRead.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
     });
+  });
+
+  it('refuses to cancel an activity whose fees were spent, writing none of its refunds', async () => {
+    const activity = await mutate(
+      testApp,
+      'proposeActivity',
+      PROPOSE,
+      { communityId: north.id, activity: activityInput({ grant: '0', fee: '1000' }) },
+      north.residentToken,
+    );
+    for (const [index, household] of households.slice(0, 2).entries()) {
+      await mutate(
+        testApp,
+        'signUpForActivity',
+        SIGN_UP,
+        { activityId: activity.id, householdId: household, key: `spent-${index}-key` },
+        north.managerToken,
+      );
+    }
+    const spendId = (
+      await testApp.graphql(
+        `mutation ($a: ID!) { proposeActivityExpense(activityId: $a, amount: "1500", payeeId: "hall-rental", purpose: "Hall", receiptHash: "${'cd'.repeat(32)}") { ${RESULT} ... on MutationProposeActivityExpenseSuccess { data } } }`,
+        { a: activity.id },
+        north.residentToken,
+      )
+    ).data.proposeActivityExpense.data;
+    const spend = (name: string) =>
+      `mutation ($c: ID!, $s: String!) { ${name}(communityId: $c, spendId: $s) { ${RESULT} } }`;
+    await testApp.graphql(spend('approveSpend'), { c: north.id, s: spendId }, committeeToken);
+    await testApp.graphql(spend('executeSpend'), { c: north.id, s: spendId }, north.managerToken);
+    await expectNothingWritten(async () => {
+      const refused = await testApp.graphql(step('cancelActivity'), { activityId: activity.id }, north.managerToken);
+      expect(refused.data.cancelActivity.code).toBe('BALANCE_RULE_BROKEN');
+    });
+    const report = (await testApp.graphql(REPORT, { activityId: activity.id }, north.residentToken)).data
+      .activityReport;
+    expect(report).toMatchObject({ fees: '2000', refunds: '0', expenses: '1500', balance: '500' });
   });
 
   it('names a sign-up changed behind the ledger in the replay', async () => {
