@@ -54,7 +54,7 @@ const CANCEL_SIGNUP = `mutation ($signupId: ID!) {
   cancelActivitySignup(signupId: $signupId) { ${RESULT} ... on MutationCancelActivitySignupSuccess { data { id status refund } } }
 }`;
 const SIGNUPS = `query ($activityId: ID!, $after: String) {
-  activitySignups(activityId: $activityId, first: 100, after: $after) {
+  activitySignups(activityId: $activityId, first: 15, after: $after) {
     pageInfo { hasNextPage endCursor } edges { node { id position status fee refund household } }
   }
 }`;
@@ -474,6 +474,26 @@ describe('concurrent sign-ups', () => {
       .activityReport;
     expect(report.fees).toBe((13n * FEE).toString());
     expect((await compareActivitiesReplay(em(), uuidOf(north.id))).differences).toEqual([]);
+  });
+});
+
+describe('lists', () => {
+  it("pages the community's activities by keyset, newest first, for its readers", async () => {
+    const LIST = `query ($c: ID!, $after: String) { activities(communityId: $c, first: 2, after: $after) { pageInfo { hasNextPage endCursor } edges { node { id createdAt } } } }`;
+    const seen: Array<{ id: string; createdAt: string }> = [];
+    for (let after: string | null = null; ;) {
+      const page: any = await testApp.graphql(LIST, { c: north.id, after }, north.residentToken);
+      seen.push(...page.data.activities.edges.map((edge: any) => edge.node));
+      if (!page.data.activities.pageInfo.hasNextPage) break;
+      after = page.data.activities.pageInfo.endCursor;
+    }
+    const rows: Array<{ id: string }> = await em().execute(
+      'select id from activities order by created_at desc, id desc',
+    );
+    expect(seen.map((activity) => activity.id)).toEqual(rows.map((row) => row.id));
+    expect(seen.length).toBeGreaterThan(2);
+    const outsider = await testApp.graphql(LIST, { c: north.id }, south.residentToken);
+    expect(outsider.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
   });
 });
 
