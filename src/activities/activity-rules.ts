@@ -334,103 +334,125 @@ export function applyActivityEntry(
   type: ActivityEntryType,
   rawPayload: unknown,
 ): ActivityState {
-  const schema = ACTIVITY_ENTRY_SCHEMAS[type] as z.ZodType;
-  const parsed = schema.safeParse(rawPayload);
-  if (!parsed.success) mismatch(type, 'malformed payload');
+  const schema = ACTIVITY_ENTRY_SCHEMAS[type] as z.ZodType | undefined;
+  const parsed = schema?.safeParse(rawPayload);
+  if (!parsed?.success) mismatch(type, schema ? 'malformed payload' : 'not an activity entry');
   const payload = parsed.data as Record<string, any>;
   if (type === 'activities.proposed') {
     if (before) mismatch(type, 'the activity exists');
     return proposedActivity(payload as Payload<'activities.proposed'>);
   }
   if (!before) mismatch(type, `activity ${payload['activityId']} was never proposed`);
+  const apply = (APPLY as Partial<Record<ActivityEntryType, Handler<never>>>)[type];
+  if (!apply) mismatch(type, 'not an activity entry');
   const state = copy(before);
-  const activity = state.activity;
-  switch (type) {
-    case 'activities.approved':
-      if (activity.status !== 'proposed') mismatch(type, activity.status);
+  if (!apply.from.includes(state.activity.status)) mismatch(type, `the activity is ${state.activity.status}`);
+  apply.run(state, payload as never, type);
+  return state;
+}
+
+type Handler<T extends ActivityEntryType> = {
+  /** The statuses the entry may follow. */
+  from: readonly ActivityRecord['status'][];
+  /** Changes the copied state in place, or refuses with ENTRY_MISMATCH. */
+  run: (state: ActivityState, payload: Payload<T>, type: string) => void;
+};
+
+const APPLY: { [T in Exclude<ActivityEntryType, 'activities.proposed' | 'activities.settings-set'>]: Handler<T> } = {
+  'activities.approved': {
+    from: ['proposed'],
+    run: ({ activity }, payload) => {
       activity.status = 'open';
-      activity.fundAccountId = payload['fundAccountId'];
-      return state;
-    case 'activities.rejected':
-      if (activity.status !== 'proposed') mismatch(type, activity.status);
+      activity.fundAccountId = payload.fundAccountId;
+    },
+  },
+  'activities.rejected': {
+    from: ['proposed'],
+    run: ({ activity }) => {
       activity.status = 'rejected';
-      return state;
-    case 'activities.signed-up': {
-      const p = payload as Payload<'activities.signed-up'>;
-      if (activity.status !== 'open' || p.position !== activity.nextPosition || p.feeFen !== activity.feeFen)
-        mismatch(type, 'status, position or fee');
-      if (
-        p.placement === 'participant'
-          ? activity.participants >= activity.capacity
-          : activity.participants < activity.capacity
-      )
-        mismatch(type, 'placement');
-      state.signups.set(p.signupId, {
-        signupId: p.signupId,
-        activityId: p.activityId,
-        householdId: p.householdId,
-        position: p.position,
-        status: p.placement,
-        feeFen: p.feeFen,
-        refundFen: 0n,
-        idempotencyKey: p.idempotencyKey,
-        requestHash: p.requestHash,
-      });
-      activity.nextPosition += 1;
-      if (p.placement === 'participant') activity.participants += 1;
-      else activity.waitlisted += 1;
-      activity.feesFen += p.feeFen;
-      return state;
-    }
-    case 'activities.signup-cancelled': {
-      const p = payload as Payload<'activities.signup-cancelled'>;
-      if (activity.status !== 'open') mismatch(type, activity.status);
-      const wasParticipant = state.signups.get(p.signupId)?.status === 'participant';
-      refundSignup(state, type, p.signupId, p.refundFen, 'cancelled');
+    },
+  },
+  'activities.signed-up': { from: ['open'], run: applySignup },
+  'activities.signup-cancelled': {
+    from: ['open'],
+    run: (state, payload, type) => {
+      const wasParticipant = state.signups.get(payload.signupId)?.status === 'participant';
+      refundSignup(state, type, payload.signupId, payload.refundFen, 'cancelled');
       const next = wasParticipant ? nextOnWaitlist(state) : undefined;
-      if ((next?.signupId ?? null) !== p.promotedSignupId) mismatch(type, 'promotion out of waitlist order');
+      if ((next?.signupId ?? null) !== payload.promotedSignupId) mismatch(type, 'promotion out of waitlist order');
       if (next) {
         next.status = 'participant';
-        activity.waitlisted -= 1;
-        activity.participants += 1;
+        state.activity.waitlisted -= 1;
+        state.activity.participants += 1;
       }
-      return state;
-    }
-    case 'activities.signups-closed': {
-      const p = payload as Payload<'activities.signups-closed'>;
+    },
+  },
+  'activities.signups-closed': {
+    from: ['open'],
+    run: (state, payload, type) => {
       const expected = decideSignupsClosed(state);
-      if (p.participantHouseholdIds.join() !== expected.participantHouseholdIds.join())
+      if (payload.participantHouseholdIds.join() !== expected.participantHouseholdIds.join())
         mismatch(type, 'participant list');
-      for (const released of p.released) refundSignup(state, type, released.signupId, released.refundFen, 'released');
-      if (activity.waitlisted !== 0) mismatch(type, 'waitlist not released');
-      activity.status = 'closed';
-      return state;
-    }
-    case 'activities.contribution-recorded':
-      if (!['open', 'closed'].includes(activity.status)) mismatch(type, activity.status);
-      activity.contributionsFen += payload['amountFen'] as bigint;
-      return state;
-    case 'activities.expense-proposed':
-      if (!['open', 'closed'].includes(activity.status)) mismatch(type, activity.status);
-      activity.expenseSpendIds.push(payload['spendId']);
-      return state;
-    case 'activities.cancelled': {
-      const p = payload as Payload<'activities.cancelled'>;
-      if (!['proposed', 'open', 'closed'].includes(activity.status)) mismatch(type, activity.status);
-      for (const r of p.refunds) refundSignup(state, type, r.signupId, r.refundFen, 'refunded');
-      if (activity.participants !== 0 || activity.waitlisted !== 0) mismatch(type, 'a sign-up left unrefunded');
-      activity.status = 'cancelled';
-      activity.returnedFen = p.returnedFen;
-      return state;
-    }
-    case 'activities.settled':
-      if (activity.status !== 'closed') mismatch(type, activity.status);
+      for (const released of payload.released)
+        refundSignup(state, type, released.signupId, released.refundFen, 'released');
+      if (state.activity.waitlisted !== 0) mismatch(type, 'waitlist not released');
+      state.activity.status = 'closed';
+    },
+  },
+  'activities.contribution-recorded': {
+    from: ['open', 'closed'],
+    run: ({ activity }, payload) => {
+      activity.contributionsFen += payload.amountFen;
+    },
+  },
+  'activities.expense-proposed': {
+    from: ['open', 'closed'],
+    run: ({ activity }, payload) => {
+      activity.expenseSpendIds.push(payload.spendId);
+    },
+  },
+  'activities.cancelled': {
+    from: ['proposed', 'open', 'closed'],
+    run: (state, payload, type) => {
+      for (const refund of payload.refunds) refundSignup(state, type, refund.signupId, refund.refundFen, 'refunded');
+      if (state.activity.participants !== 0 || state.activity.waitlisted !== 0)
+        mismatch(type, 'a sign-up left unrefunded');
+      state.activity.status = 'cancelled';
+      state.activity.returnedFen = payload.returnedFen;
+    },
+  },
+  'activities.settled': {
+    from: ['closed'],
+    run: ({ activity }, payload) => {
       activity.status = 'settled';
-      activity.returnedFen = payload['returnedFen'] as bigint;
-      return state;
-    default:
-      return mismatch(type, 'not an activity entry');
-  }
+      activity.returnedFen = payload.returnedFen;
+    },
+  },
+};
+
+function applySignup(state: ActivityState, payload: Payload<'activities.signed-up'>, type: string): void {
+  const { activity } = state;
+  if (payload.position !== activity.nextPosition || payload.feeFen !== activity.feeFen)
+    mismatch(type, 'position or fee');
+  const hasPlace = activity.participants < activity.capacity;
+  if ((payload.placement === 'participant') !== hasPlace) mismatch(type, 'placement');
+  if ([...state.signups.values()].some((s) => s.householdId === payload.householdId && isActiveSignup(s)))
+    mismatch(type, 'the household is already signed up');
+  state.signups.set(payload.signupId, {
+    signupId: payload.signupId,
+    activityId: payload.activityId,
+    householdId: payload.householdId,
+    position: payload.position,
+    status: payload.placement,
+    feeFen: payload.feeFen,
+    refundFen: 0n,
+    idempotencyKey: payload.idempotencyKey,
+    requestHash: payload.requestHash,
+  });
+  activity.nextPosition += 1;
+  if (payload.placement === 'participant') activity.participants += 1;
+  else activity.waitlisted += 1;
+  activity.feesFen += payload.feeFen;
 }
 
 /** A payload as the ledger holds it: bigints as decimal strings. */
