@@ -477,6 +477,44 @@ describe('concurrent sign-ups', () => {
   });
 });
 
+describe('approval', () => {
+  it('keeps a proposal asking for a grant waiting even where no approval is required, and a rejected one takes no sign-ups', async () => {
+    now = new Date('2026-06-01T02:00:00Z');
+    const free = await mutate(
+      testApp,
+      'proposeActivity',
+      PROPOSE,
+      { communityId: north.id, activity: activityInput({ grant: '0' }) },
+      north.residentToken,
+    );
+    expect(free.status).toBe('OPEN');
+    const withGrant = await mutate(
+      testApp,
+      'proposeActivity',
+      PROPOSE,
+      { communityId: north.id, activity: activityInput() },
+      north.residentToken,
+    );
+    expect(withGrant).toMatchObject({ status: 'PROPOSED', fundAccountId: null });
+    const rejected = await mutate(
+      testApp,
+      'rejectActivity',
+      step('rejectActivity'),
+      { activityId: withGrant.id },
+      north.managerToken,
+    );
+    expect(rejected.status).toBe('REJECTED');
+    const again = await testApp.graphql(step('approveActivity'), { activityId: withGrant.id }, committeeToken);
+    expect(again.data.approveActivity.code).toBe('INVALID_TRANSITION');
+    const signup = await testApp.graphql(
+      SIGN_UP,
+      { activityId: withGrant.id, householdId: households[0], key: 'rejected-key' },
+      north.managerToken,
+    );
+    expect(signup.data.signUpForActivity.code).toBe('INVALID_TRANSITION');
+  });
+});
+
 describe('lists', () => {
   it("pages the community's activities by keyset, newest first, for its readers", async () => {
     const LIST = `query ($c: ID!, $after: String) { activities(communityId: $c, first: 2, after: $after) { pageInfo { hasNextPage endCursor } edges { node { id createdAt } } } }`;
