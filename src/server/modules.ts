@@ -12,8 +12,9 @@ import { censusModule } from '../census/module.ts';
 import { governanceModule } from '../governance/module.ts';
 import { fundsModule } from '../funds/module.ts';
 import { feesModule } from '../fees/module.ts';
+import { ratingsModule } from '../ratings/module.ts';
 
-export const modules: readonly DomainModule[] = [ledgerModule, accountsModule, privacyModule, censusModule, governanceModule, fundsModule, feesModule];
+export const modules: readonly DomainModule[] = [ledgerModule, accountsModule, privacyModule, censusModule, governanceModule, fundsModule, feesModule, ratingsModule];
 
 /** The entities and the migrations, in timestamp order, of every module. */
 export const databaseSchema = databaseSchemaOf(modules);
