@@ -221,6 +221,65 @@ describe('subjects and periods', () => {
   });
 });
 
+describe('reading subjects and periods', () => {
+  const PERIODS = `query ($c: ID!) { ratingPeriods(communityId: $c, first: 5) { edges { node { ${PERIOD} } } } }`;
+  const ONE = `query ($id: ID!) { ratingSubject(id: $id) { __typename ... on QueryRatingSubjectSuccess { data { key } } ... on Error { code } } }`;
+
+  it('lets members and regulators read them, and refuses outsiders and callers without a session', async () => {
+    for (const token of [community.residentToken, regulatorToken]) {
+      expect(
+        (await testApp.graphql(PERIODS, { c: community.id }, token)).data.ratingPeriods.edges.map(
+          (edge: any) => edge.node,
+        ),
+      ).toContainEqual({ period: NOW_PERIOD, status: 'OPEN' });
+      expect((await testApp.graphql(ONE, { id: subjects['cleaning'] }, token)).data.ratingSubject.data.key).toBe(
+        'cleaning',
+      );
+    }
+    for (const [token, code] of [
+      [other.residentToken, 'FORBIDDEN'],
+      [null, 'UNAUTHENTICATED'],
+    ] as const) {
+      expect((await testApp.graphql(SUBJECTS, { c: community.id }, token)).errors?.[0]?.extensions?.code).toBe(code);
+      expect((await testApp.graphql(PERIODS, { c: community.id }, token)).errors?.[0]?.extensions?.code).toBe(code);
+      expect((await testApp.graphql(ONE, { id: subjects['cleaning'] }, token)).data.ratingSubject.code).toBe(code);
+    }
+  });
+
+  it('refuses ratings of a paused subject until it is resumed', async () => {
+    const SET = `mutation ($s: ID!, $a: Boolean!) { setRatingSubjectActive(subjectId: $s, active: $a) {
+      __typename ... on MutationSetRatingSubjectActiveSuccess { data { ${SUBJECT} } } ... on Error { code message } } }`;
+    expect(
+      (await testApp.graphql(SET, { s: subjects['management'], a: false }, community.residentToken)).data
+        .setRatingSubjectActive.code,
+    ).toBe('FORBIDDEN');
+    expect(
+      await mutate(
+        testApp,
+        'setRatingSubjectActive',
+        SET,
+        { s: subjects['management'], a: false },
+        community.managerToken,
+      ),
+    ).toMatchObject({ active: false });
+    const before = await footprint();
+    expect(
+      (await testApp.graphql(NAMED, { s: subjects['management'], p: NOW_PERIOD, score: 3 }, community.residentToken))
+        .data.submitRating.code,
+    ).toBe('SUBJECT_INACTIVE');
+    expect(await footprint()).toEqual(before);
+    expect(
+      await mutate(
+        testApp,
+        'setRatingSubjectActive',
+        SET,
+        { s: subjects['management'], a: true },
+        community.managerToken,
+      ),
+    ).toMatchObject({ active: true });
+  });
+});
+
 describe('anonymous ratings', () => {
   let first: { nullifier: string; ratingId: string };
 
@@ -502,6 +561,19 @@ describe('the record', () => {
     const comparison = await compareRatingsReplay(em, localId(community.id));
     expect(comparison.differences).toEqual([]);
     expect(comparison.entries).toBeGreaterThan(20);
+    // A live score the ledger does not say is found.
+    const [row] = await db().execute(
+      'select rating_id, score from rating_current where subject_id = ? and period = ? limit 1',
+      [subjects['security'], NOW_PERIOD],
+    );
+    await db().execute('update rating_current set score = ? where rating_id = ?', [
+      row!.score === 1 ? 2 : 1,
+      row!.rating_id,
+    ]);
+    const tampered = await compareRatingsReplay(em, localId(community.id));
+    await db().execute('update rating_current set score = ? where rating_id = ?', [row!.score, row!.rating_id]);
+    expect(tampered.differences).toHaveLength(1);
+    expect(tampered.differences[0]!.description).toContain(String(row!.rating_id));
     const rows = await db().execute(
       `select payload from ledger_entries where community_id = ? and type like 'ratings.%'`,
       [localId(community.id)],
