@@ -37,10 +37,14 @@ export const DEFAULT_SERVICE_CATEGORIES: ReadonlyArray<{ key: string; label: str
 const PERIOD_PATTERN = /^[0-9]{4}-(0[1-9]|1[0-2])$/u;
 const KEY_PATTERN = /^[a-z][a-z0-9-]{0,31}$/u;
 
-/** A period is a calendar month in UTC, written `YYYY-MM`. */
+/** The earliest period (Date.UTC would read the years 0–99 as 1900–1999; no rating is older). */
+export const FIRST_PERIOD = '2000-01';
+
+/** A period is a calendar month in UTC, written `YYYY-MM`, from FIRST_PERIOD on. */
 export function requirePeriod(value: string, parameter = 'period'): string {
-  if (!PERIOD_PATTERN.test(value) || value < '0001-01')
-    throw new InvalidInputError(parameter, 'must be a month written YYYY-MM');
+  if (!PERIOD_PATTERN.test(value) || value < FIRST_PERIOD) {
+    throw new InvalidInputError(parameter, `must be a month written YYYY-MM, from ${FIRST_PERIOD} on`);
+  }
   return value;
 }
 
