@@ -66,7 +66,14 @@ let residents: string[];
 let subjects: Record<string, string>;
 let identity: Identity;
 let leafIndex: number;
-let proofs: { cleaningFour: MembershipProof; cleaningTwo: MembershipProof; securityFive: MembershipProof };
+let proofs: {
+  cleaningFour: MembershipProof;
+  cleaningTwo: MembershipProof;
+  securityFive: MembershipProof;
+  cleaningEarlier: MembershipProof;
+};
+/** An earlier month the household rates in too (closed before the named ratings' months). */
+const EARLIER = '2024-12';
 
 const db = () => testApp.database.orm.em.getConnection();
 async function count(sql: string, parameters: unknown[] = []): Promise<number> {
@@ -163,6 +170,7 @@ beforeAll(async () => {
     cleaningFour: await prove(artifacts, subjects['cleaning']!, NOW_PERIOD, 4, '楼道很干净'),
     cleaningTwo: await prove(artifacts, subjects['cleaning']!, NOW_PERIOD, 2, null),
     securityFive: await prove(artifacts, subjects['security']!, NOW_PERIOD, 5, null),
+    cleaningEarlier: await prove(artifacts, subjects['cleaning']!, EARLIER, 2, null),
   };
 }, 300_000);
 afterAll(() => testApp.dispose());
@@ -331,6 +339,23 @@ describe('anonymous ratings', () => {
     );
   });
 
+  it("gives the same household's ratings of one subject in two periods unrelated nullifiers", async () => {
+    await mutate(testApp, 'openRatingPeriod', OPEN, { c: community.id, p: EARLIER }, community.managerToken);
+    const earlier = (await anonymous(subjects['cleaning']!, 2, null, proofs.cleaningEarlier, EARLIER)).data
+      .submitAnonymousRating.data;
+    expect(earlier).toMatchObject({ replaced: false, period: EARLIER });
+    expect(earlier.nullifier).not.toBe(first.nullifier);
+    // Proved for one period, refused in another.
+    expect(
+      (await anonymous(subjects['cleaning']!, 2, null, proofs.cleaningEarlier)).data.submitAnonymousRating.code,
+    ).toBe('SCOPE_MISMATCH');
+    await mutate(testApp, 'closeRatingPeriod', CLOSE, { c: community.id, p: EARLIER }, community.managerToken);
+    expect(
+      (await anonymous(subjects['cleaning']!, 2, null, proofs.cleaningEarlier, EARLIER)).data.submitAnonymousRating
+        .code,
+    ).toBe('PERIOD_CLOSED');
+  });
+
   it('refuses a proof for another subject, a changed score or comment, bad scores and text, with typed codes, writing nothing', async () => {
     const before = await footprint();
     const cases: Array<[Promise<any>, string]> = [
@@ -435,6 +460,7 @@ describe('named ratings', () => {
       await testApp.graphql(SUBJECT_AGGREGATE, { id: subjects['cleaning'], p: NOW_PERIOD }, community.residentToken)
     ).data.ratingSubject.data;
     expect(subject.trend.map((point: { period: string }) => point.period)).toEqual([
+      EARLIER,
       '2025-01',
       '2025-02',
       '2025-03',
