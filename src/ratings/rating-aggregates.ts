@@ -96,16 +96,21 @@ export async function scoreCard(
   };
 }
 
-/** A page of the card's visible comments (counted ratings, not hidden), newest first; keyset on (cast_at, id). */
-export async function listVisibleComments(
+/**
+ * A page of the card's comments of counted ratings, newest first; keyset on (cast_at, id):
+ * the visible ones, or (`hidden`) the hidden ones, which only the stewards review.
+ */
+export async function listComments(
   em: SqlEntityManager,
   communityId: string,
   period: string,
   page: { condition: string; orderBy: string; limit: number; parameters: unknown[] },
+  hidden = false,
 ): Promise<RatingComment[]> {
   const rows: Array<Record<string, unknown>> = await em.execute(
     `select ${COMMENT_COLUMNS} from rating_current c join ratings r on r.id = c.rating_id
-      where c.community_id = ? and c.period = ? and r.comment is not null and r.hidden_at is null and ${page.condition}
+      where c.community_id = ? and c.period = ? and r.comment is not null and r.hidden_at is ${hidden ? 'not null' : 'null'}
+        and ${page.condition}
       order by ${page.orderBy} limit ?`,
     [communityId, period, ...page.parameters, page.limit],
   );

@@ -541,6 +541,14 @@ describe('the score card and moderation', () => {
       [localId(community.id)],
     );
     expect(entry!.payload).toMatchObject({ rating: named.ratingId });
+    const HIDDEN = `query ($c: ID!, $p: String!) { serviceScoreCard(communityId: $c, period: $p) {
+      ... on QueryServiceScoreCardSuccess { data { hiddenComments(first: 20) { edges { node { ratingId comment hiddenReason } } } } } } }`;
+    const review = await testApp.graphql(HIDDEN, { c: community.id, p: NOW_PERIOD }, community.managerToken);
+    expect(review.data.serviceScoreCard.data.hiddenComments.edges.map((edge: any) => edge.node)).toEqual([
+      { ratingId: named.ratingId, comment: '草坪没人修剪', hiddenReason: '涉及他人隐私' },
+    ]);
+    const refused = await testApp.graphql(HIDDEN, { c: community.id, p: NOW_PERIOD }, community.residentToken);
+    expect(refused.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     const [rating] = await db().execute('select comment from ratings where id = ?', [named.ratingId]);
     expect(rating!.comment).toBe('草坪没人修剪');
   });
