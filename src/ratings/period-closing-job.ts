@@ -1,7 +1,8 @@
 /**
  * The period closing job: every PERIOD_CLOSING_INTERVAL_MS each server process closes, as
- * `system`, the rating periods still open PERIOD_CLOSING_GRACE_DAYS after their month
- * ended (managers or the committee may close earlier). Each period is its own unit of
+ * `system`, the rating periods still open at their `closesAt` (PERIOD_CLOSING_GRACE_DAYS
+ * after the later of their month's end and their opening; managers or the committee may
+ * close earlier). Each period is its own unit of
  * work; two processes racing on one serialise on its row, and the second finds it closed
  * (PERIOD_CLOSED, ignored).
  */

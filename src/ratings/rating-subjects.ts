@@ -9,8 +9,9 @@
  * CHECKs on `kind` and `eligible_census` are what an activities migration widens.
  *
  * A **period** is a calendar month in UTC (`2026-11`), per community: managers or the
- * committee open it (from its first day on) and close it; the closing job closes the
- * periods still open PERIOD_CLOSING_GRACE_DAYS after their month ended. Ratings are
+ * committee open it (from its first day on) and close it; the closing job closes a period
+ * left open at its `closesAt`: PERIOD_CLOSING_GRACE_DAYS after the later of its month's
+ * end and its opening (a past month opened late still gets the grace). Ratings are
  * taken, and replaced, only while the period is open; once closed they are final. The
  * first period a community opens also creates its default service categories.
  *
@@ -28,7 +29,7 @@ import {
   DEFAULT_SERVICE_CATEGORIES,
   MAX_LABEL_LENGTH,
   MAX_SUBJECTS,
-  periodOf,
+  periodEnd,
   periodStart,
   requirePeriod,
   requireSubjectKey,
@@ -60,6 +61,8 @@ export interface RatingPeriod {
   period: string;
   status: PeriodStatus;
   openedAt: Date;
+  /** When the closing job closes it, unless closed earlier. */
+  closesAt: Date;
   closedAt: Date | null;
 }
 
@@ -84,6 +87,7 @@ function periodFromRow(row: Record<string, unknown>): RatingPeriod {
     period: String(row['period']),
     status: row['status'] as PeriodStatus,
     openedAt: date(row['opened_at']),
+    closesAt: date(row['closes_at']),
     closedAt: row['closed_at'] === null ? null : date(row['closed_at']),
   };
 }
@@ -240,17 +244,19 @@ export async function openRatingPeriod(
     for (const category of DEFAULT_SERVICE_CATEGORIES)
       await insertSubject(em, { communityId: input.communityId, ...category, actor: caller.accountId });
   }
-  const appended = await appendEntry(em, {
+  const closesAt = new Date(
+    Math.max(periodEnd(period).getTime(), now.getTime()) + PERIOD_CLOSING_GRACE_DAYS * 86_400_000,
+  );
+  await appendEntry(em, {
     communityId: input.communityId,
     type: 'ratings.period',
     actor: caller.accountId,
-    payload: { period, status: 'open' },
+    payload: { period, status: 'open', closesAt: closesAt.toISOString() },
   });
-  await em.execute(`insert into rating_periods (community_id, period, status, opened_at) values (?, ?, 'open', ?)`, [
-    input.communityId,
-    period,
-    appended.time,
-  ]);
+  await em.execute(
+    `insert into rating_periods (community_id, period, status, opened_at, closes_at) values (?, ?, 'open', ?, ?)`,
+    [input.communityId, period, now, closesAt],
+  );
   return (await findPeriod(em, input.communityId, period))!;
 }
 
@@ -281,16 +287,15 @@ export async function closeRatingPeriod(
   return (await findPeriod(em, input.communityId, period))!;
 }
 
-/** The open periods whose month ended at least the grace ago (period < the month of now − grace), oldest first. */
+/** The open periods whose `closesAt` has come, soonest first. */
 export async function duePeriods(
   em: SqlEntityManager,
   now: Date,
   limit: number,
 ): Promise<Array<{ communityId: string; period: string }>> {
-  const cutoff = periodOf(new Date(now.getTime() - PERIOD_CLOSING_GRACE_DAYS * 86_400_000));
   const rows: Array<{ community_id: string; period: string }> = await em.execute(
-    `select community_id, period from rating_periods where status = 'open' and period < ? order by period, community_id limit ?`,
-    [cutoff, limit],
+    `select community_id, period from rating_periods where status = 'open' and closes_at <= ? order by closes_at, community_id, period limit ?`,
+    [now, limit],
   );
   return rows.map((row) => ({ communityId: row.community_id, period: row.period }));
 }

@@ -571,12 +571,23 @@ describe('the record', () => {
         .code,
     ).toBe('FORBIDDEN');
     expect(await footprint()).toEqual(before);
-    const services = testApp.app.services;
-    const closed = await closeDuePeriods(
-      services,
-      new Date(periodEnd('2025-06').getTime() + PERIOD_CLOSING_GRACE_DAYS * 86_400_000),
+    // A past month opened late closes a week after its opening; the current month a week after its end.
+    const periods: Array<{ period: string; opened_at: Date; closes_at: Date }> = await db().execute(
+      `select period, opened_at, closes_at from rating_periods where community_id = ? and status = 'open' order by period`,
+      [localId(community.id)],
     );
-    expect(closed.filter((due) => due.communityId === localId(community.id)).map((due) => due.period)).toEqual([
+    const week = PERIOD_CLOSING_GRACE_DAYS * 86_400_000;
+    const at = (value: Date | string) => new Date(value).getTime();
+    for (const row of periods) {
+      const expected = row.period === NOW_PERIOD ? at(periodEnd(NOW_PERIOD)) + week : at(row.opened_at) + week;
+      expect(at(row.closes_at)).toBe(expected);
+    }
+    const services = testApp.app.services;
+    const ours = (due: Array<{ communityId: string; period: string }>) =>
+      due.filter((period) => period.communityId === localId(community.id)).map((period) => period.period);
+    expect(ours(await closeDuePeriods(services))).toEqual([]);
+    const lastPast = Math.max(...periods.filter((row) => row.period !== NOW_PERIOD).map((row) => at(row.closes_at)));
+    expect(ours(await closeDuePeriods(services, new Date(lastPast)))).toEqual([
       '2025-02',
       '2025-03',
       '2025-04',

@@ -100,6 +100,11 @@ export const RatingPeriodRef = builder.objectRef<RatingPeriod>('RatingPeriod').i
     period: t.exposeString('period'),
     status: t.field({ type: PeriodStatusEnum, resolve: (period) => period.status }),
     openedAt: t.expose('openedAt', { type: 'DateTime' }),
+    closesAt: t.expose('closesAt', {
+      type: 'DateTime',
+      description:
+        'When the closing job closes it, unless closed earlier: a week after the later of its month end and its opening.',
+    }),
     closedAt: t.expose('closedAt', { type: 'DateTime', nullable: true }),
   }),
 });
@@ -216,7 +221,7 @@ builder.mutationField('closeRatingPeriod', (t) =>
   t.field({
     type: RatingPeriodRef,
     description:
-      'Managers or the committee: close a period; its ratings are final. The closing job closes periods left open a week after their month.',
+      'Managers or the committee: close a period; its ratings are final. The closing job closes a period left open at its closesAt.',
     errors: { types: MUTATION_ERRORS },
     authScopes: { authenticated: true },
     args: {

@@ -28,9 +28,11 @@ export class Migration20261204001200Ratings extends SqlMigration {
       period varchar(7) not null check (period ~ '^[0-9]{4}-(0[1-9]|1[0-2])$'),
       status varchar(16) not null check (status in ('open', 'closed')),
       opened_at timestamptz not null,
+      closes_at timestamptz not null,
       closed_at timestamptz,
       primary key (community_id, period)
     )`,
+      `create index rating_periods_due on rating_periods (closes_at) where status = 'open'`,
       `create table ratings (
       id uuid primary key,
       community_id uuid not null references communities (id),
