@@ -19,16 +19,14 @@ import { ForbiddenError, NotFoundError } from '../domain-error.ts';
 import { hasCommunityRole, requireViewer, type Viewer } from '../accounts/viewer.ts';
 import { appendEntry } from '../ledger/append-entry.ts';
 import { MembershipProofRejectedError } from '../census/census-errors.ts';
-import { verifyCommunityMembershipProof } from '../census/membership-proof.ts';
 import { useNullifier } from '../census/nullifier-store.ts';
-import { findActiveVerificationKey, verificationKeyOf } from '../census/verification-keys.ts';
 import { ProofRejectedError } from '../zk/errors.ts';
 import { MEMBERSHIP_PUBLIC_SIGNAL_COUNT } from '../zk/membership-signals.ts';
 import { parseProofJson, parsePublicSignals } from '../zk/proof-format.ts';
-import { checkMembershipProof } from '../zk/verifier.ts';
 import type { BallotVerifier } from './ballot-verifier.ts';
 import { admitBallot, type BallotBoxSetup, type BallotChannel, type BallotEvent, type CurrentBallot } from './ballot-rules.ts';
 import { GovernanceError } from './governance-errors.ts';
+import { verifyRootBoundProof } from './root-bound-proof.ts';
 import { choiceMessage } from './proposal-scope.ts';
 import { findProposal, proposalForm, requireReadableProposal, type Proposal } from './proposals.ts';
 
@@ -106,29 +104,10 @@ export async function verifyAnonymousBallot(
     throw error;
   }
   if (signals[1] !== pinnedRoot) throw new GovernanceError('ROOT_NOT_PINNED', "Failed to cast ballot: the proof is not for the proposal's pinned census root");
-  const expectations = { communityId: proposal.communityId, kind: proposal.censusKind, expectedScope: proposal.scope, expectedMessage: message };
-  let nullifier: bigint;
-  let weight: bigint;
-  if (verifier.mode === 'single') {
-    const verified = await verifyCommunityMembershipProof(em, { ...expectations, proof: parsed.proof, publicSignals: parsed.publicSignals, pinnedRoot: { root: pinnedRoot, depth: pinnedDepth } });
-    ({ nullifier, attribute: weight } = verified);
-  } else {
-    // The key of the snapshot's depth: a proof made at another depth fails its pairing.
-    const key = await findActiveVerificationKey(em, proposal.communityId, pinnedDepth);
-    try {
-      if (!key) throw new ProofRejectedError('NO_KEY_FOR_DEPTH', `no verification key for depth ${pinnedDepth}, the depth of the pinned census`);
-      const checked = await checkMembershipProof(verificationKeyOf(key), parsed.proof, parsed.publicSignals, {
-        roots: [pinnedRoot], scope: proposal.scope, message,
-      });
-      if (!(await verifier.pairingHolds(key.keyHash, verificationKeyOf(key), checked))) {
-        throw new ProofRejectedError('INVALID_PROOF', 'the proof does not verify against the verification key');
-      }
-      ({ nullifier, attribute: weight } = checked.signals);
-    } catch (error) {
-      if (error instanceof ProofRejectedError) throw rejected(error);
-      throw error;
-    }
-  }
+  const { nullifier, attribute: weight } = await verifyRootBoundProof(em, verifier, {
+    communityId: proposal.communityId, kind: proposal.censusKind, root: { root: pinnedRoot, depth: pinnedDepth },
+    proof: parsed.proof, publicSignals: parsed.publicSignals, scope: proposal.scope, message,
+  });
   return { proposalId: proposal.id, choice: input.choice, nullifier, weight, proof: parsed.proof, publicSignals: signals.map(String) };
 }
 
