@@ -17,6 +17,7 @@ import { randomUUID } from 'node:crypto';
 import type { SqlEntityManager } from '../db/orm.ts';
 import { ForbiddenError, NotFoundError } from '../domain-error.ts';
 import { hasCommunityRole, requireViewer, type Viewer } from '../accounts/viewer.ts';
+import { householdsOfMember } from '../privacy/ownership.ts';
 import { appendEntry } from '../ledger/append-entry.ts';
 import { MembershipProofRejectedError } from '../census/census-errors.ts';
 import { useNullifier } from '../census/nullifier-store.ts';
@@ -221,8 +222,11 @@ interface SnapshotMember {
   weight: bigint;
 }
 
-async function lockSnapshotMember(em: SqlEntityManager, proposalId: string, where: { accountId: string } | { leafIndex: number }): Promise<SnapshotMember> {
-  const [column, value] = 'accountId' in where ? ['account_id', where.accountId] : ['leaf_index', where.leafIndex];
+type SnapshotMemberKey = { accountId: string } | { householdId: string } | { leafIndex: number };
+
+async function lockSnapshotMember(em: SqlEntityManager, proposalId: string, where: SnapshotMemberKey): Promise<SnapshotMember> {
+  const [column, value] =
+    'accountId' in where ? ['account_id', where.accountId] : 'householdId' in where ? ['household_id', where.householdId] : ['leaf_index', where.leafIndex];
   const rows: Array<{ leaf_id: string; leaf_index: unknown; weight: unknown }> = await em.execute(
     `select leaf_id, leaf_index, weight from governance_snapshot_members where proposal_id = ? and ${column} = ? for update`,
     [proposalId, value],
@@ -255,12 +259,37 @@ async function castNamed(
   }, now);
 }
 
-/** A member of the pinned census votes by name, one ballot per member (a later one replaces). */
-export async function castNamedBallot(em: SqlEntityManager, viewer: Viewer | null, input: { proposalId: string; choice: string }, now = new Date()): Promise<BallotReceipt> {
+/**
+ * Who the caller votes as: in an owners census, themselves; in a households census, their
+ * household — the one named, which must be theirs, or their only one in the community.
+ */
+async function namedVoterKey(em: SqlEntityManager, caller: Viewer, proposal: Proposal, householdId: string | null | undefined): Promise<SnapshotMemberKey> {
+  if (proposal.censusKind !== 'households') return { accountId: caller.accountId };
+  const households = await householdsOfMember(em, proposal.communityId, caller.accountId);
+  if (householdId) {
+    if (!households.includes(householdId)) throw new GovernanceError('NOT_A_CENSUS_MEMBER', "Failed to cast ballot: not a member of that household");
+    return { householdId };
+  }
+  if (households.length === 0) throw new GovernanceError('NOT_A_CENSUS_MEMBER', "Failed to cast ballot: not a member of the proposal's pinned census");
+  if (households.length > 1) throw new GovernanceError('HOUSEHOLD_REQUIRED', 'Failed to cast ballot: you belong to several households; name the one you vote for');
+  return { householdId: households[0]! };
+}
+
+/**
+ * A member of the pinned census votes by name, one ballot per member (a later one
+ * replaces): an owner for themselves, a resident for their household (any of its members'
+ * later ballot replaces the household's earlier one).
+ */
+export async function castNamedBallot(
+  em: SqlEntityManager,
+  viewer: Viewer | null,
+  input: { proposalId: string; choice: string; householdId?: string | null },
+  now = new Date(),
+): Promise<BallotReceipt> {
   const caller = requireViewer(viewer);
   const proposal = await requireReadableProposal(em, caller, input.proposalId, 'for share');
   requireOpenFor(proposal, 'named', now);
-  const member = await lockSnapshotMember(em, proposal.id, { accountId: caller.accountId });
+  const member = await lockSnapshotMember(em, proposal.id, await namedVoterKey(em, caller, proposal, input.householdId));
   return castNamed(em, proposal, member, 'online', input.choice, caller.accountId, now);
 }
 
