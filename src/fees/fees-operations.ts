@@ -15,7 +15,7 @@ import { lateFeePosted, reminderQueued } from './collection-ledger-entries.ts';
 import { householdAccountsOpened, MAX_HOUSEHOLDS_PER_OPENING } from './household-accounts-ledger-entries.ts';
 import { scheduleAppliesTo, versionForPeriod, type Schedule, type ScheduleVersion } from './fee-schedule.ts';
 import { emptyMoneyState, invoiceKey, scheduleVersionKey, type MoneyState, type Payment } from './fees-state.ts';
-import { invoiceIssued } from './invoice-ledger-entries.ts';
+import { invoiceCorrected, invoiceIssued } from './invoice-ledger-entries.ts';
 import type { Invoice } from './invoices.ts';
 import { planLateFees } from './late-fee-planner.ts';
 import { MONEY_TABLES } from './money-tables.ts';
@@ -295,6 +295,23 @@ export async function refundPayment(
     input.actor,
   );
   return refundId;
+}
+
+/** A correction of an invoice: a new entry, never an edit (invoice-ledger-entries.ts). */
+export async function correctInvoiceCommand(
+  unit: MoneyUnit,
+  input: {
+    invoiceId: string;
+    component: 'principal' | 'late-fee';
+    deltaFen: bigint;
+    correctedOn: CivilDate;
+    actor: string;
+  },
+): Promise<string> {
+  const correctionId = unit.freshId();
+  const { actor, ...rest } = input;
+  await unit.execute(invoiceCorrected, { correctionId, ...rest }, actor);
+  return correctionId;
 }
 
 /** Every invoice of a community, unlocked: what the planners and reports read. */

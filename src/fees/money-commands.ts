@@ -33,6 +33,7 @@ import {
 } from '../funds/funds-operations.ts';
 import { ProjectionUnit, runProjectionUnit } from '../funds/projection-unit.ts';
 import {
+  correctInvoiceCommand,
   ensureCommunityBooks,
   issueInvoices,
   prefetchPayments,
@@ -281,6 +282,22 @@ export async function refund(
   );
   published(context, communityId, { kind: 'refund', id: refundId, amountFen });
   return refundId;
+}
+
+/** Corrects an invoice's principal (either way) or waives part of its late fees, as a new entry. */
+export async function correctInvoice(
+  context: MoneyContext,
+  communityId: string,
+  input: { invoiceId: string; component: 'principal' | 'late-fee'; deltaFen: bigint },
+): Promise<Invoice> {
+  const viewer = requireManager(context.viewer, communityId);
+  const correctedOn = todayOf(context.services.money);
+  const correctionId = await inMoneyUnit(context, communityId, (unit) =>
+    correctInvoiceCommand(unit, { ...input, correctedOn, actor: viewer.accountId }),
+  );
+  published(context, communityId, { kind: 'correction', id: correctionId, amountFen: input.deltaFen });
+  const invoices = await readTable(context.em, communityId, 'invoices', 'key = ?', [input.invoiceId]);
+  return invoices.get(input.invoiceId)!;
 }
 
 // Expense approvals ---------------------------------------------------------------------

@@ -27,7 +27,7 @@ export interface MoneyServices {
 }
 
 export interface MoneyMovedEvent {
-  kind: 'transfers' | 'payment' | 'refund' | 'invoices' | 'late-fees' | 'reminders' | 'spend';
+  kind: 'transfers' | 'payment' | 'refund' | 'correction' | 'invoices' | 'late-fees' | 'reminders' | 'spend';
   /** The record the event is about (batch, payment, refund, spend), or null for a run. */
   id: string | null;
   /** Fen moved, or records made for a run. */

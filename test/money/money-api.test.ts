@@ -567,6 +567,38 @@ describe('money over GraphQL', () => {
     await reader.cancel();
   });
 
+  it('corrects an invoice through the API as new entries, never edits, and refuses bad corrections writing nothing', async () => {
+    const invoice = (
+      await testApp.graphql(INVOICES, { communityId: north.id, householdId: north.householdId }, north.managerToken)
+    ).data.householdInvoices.edges[0].node;
+    const CORRECT = `mutation ($c: ID!, $i: String!, $k: InvoiceCorrectionComponent!, $d: Money!) {
+      correctInvoice(communityId: $c, invoiceId: $i, component: $k, delta: $d) {
+        __typename ... on MutationCorrectInvoiceSuccess { data { principal lateFees paid } } ... on Error { code message } } }`;
+    const correct = (component: string, delta: string, token = north.managerToken, community = north.id) =>
+      testApp.graphql(CORRECT, { c: community, i: invoice.id, k: component, d: delta }, token);
+    const corrections = async () =>
+      (await rows(`select count(*) as n from ledger_pending where type = 'fees.invoice-corrected'`)) +
+      (await rows(`select count(*) as n from ledger_entries where type = 'fees.invoice-corrected'`));
+    const before = await corrections();
+    const refusals = [
+      await correct('PRINCIPAL', '-100', north.residentToken),
+      await correct('PRINCIPAL', '-100', south.managerToken, south.id),
+      await correct('LATE_FEE', '100'),
+      await correct('PRINCIPAL', '0'),
+      await correct('PRINCIPAL', `-${BigInt(invoice.principal) + 1n}`),
+    ].map((result) => result.data?.correctInvoice?.code ?? result.errors?.[0]?.extensions?.code);
+    expect(refusals).toEqual(['FORBIDDEN', 'NOT_FOUND', 'INVALID_INPUT', 'INVALID_INPUT', 'INVALID_INPUT']);
+    expect(await corrections()).toBe(before);
+    // Paid in full: lowering the principal moves what was paid beyond it to credit; raising it uses that credit again.
+    const paid = BigInt(invoice.paid);
+    const lowered = (await correct('PRINCIPAL', '-1000')).data.correctInvoice.data;
+    expect(lowered.principal).toBe((BigInt(invoice.principal) - 1000n).toString());
+    expect(BigInt(lowered.paid)).toBeLessThanOrEqual(paid);
+    const raised = (await correct('PRINCIPAL', '1000')).data.correctInvoice.data;
+    expect(raised).toMatchObject({ principal: invoice.principal, paid: invoice.paid });
+    expect((await corrections()) - before).toBe(2);
+  });
+
   it('replays the community to exactly the live tables', async () => {
     const report = await replayMoney(em(), uuidOf(north.id));
     expect(report.differences).toEqual([]);
