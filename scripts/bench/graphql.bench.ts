@@ -1,0 +1,301 @@
+/**
+ * GraphQL throughput and p99 over real HTTP on loopback (issue 16): `viewer { login }`, a
+ * 20-entry `ledgerEntries` page and `communities(first: 20)`, each next to a bare
+ * graphql-yoga server answering a constant, measured in the same run with the same load
+ * generator (autocannon, 32 connections, bounded duration). Runs alternate (bare, then
+ * each query, round after round) so that a loaded machine weighs on all alike; each
+ * figure is the median over rounds of its req/s and of its ratio to that round's bare run.
+ *
+ * autocannon runs as its own process so that it does not share the server's thread.
+ */
+import { execFile } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { createSchema, createYoga } from 'graphql-yoga';
+import { pino } from 'pino';
+import { loadConfiguration } from '../../src/config/configuration.ts';
+import { initOrm, type SqlEntityManager } from '../../src/db/orm.ts';
+import { createScratchDatabase } from '../../src/db/scratch-database.ts';
+import { appendEntry } from '../../src/ledger/append-entry.ts';
+import { createApp, type App } from '../../src/server/app.ts';
+import { databaseSchema } from '../../src/server/modules.ts';
+import { listen } from '../../src/server/server.ts';
+import { median, type BenchFigure, type BenchOptions, type BenchSuite } from './bench-suite.ts';
+
+const CONNECTIONS = 32;
+const ADMIN_PASSWORD = 'correct horse battery staple';
+const PASSWORD = 'a long enough password';
+const COMMUNITIES = 20;
+const AUTOCANNON = createRequire(import.meta.url).resolve('autocannon/autocannon.js');
+
+async function graphql(app: App, query: string, variables: Record<string, unknown>, token?: string): Promise<any> {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (token) headers['authorization'] = `Bearer ${token}`;
+  const response = await app.yoga.fetch('http://courtyard.bench/graphql', {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ query, variables }),
+  });
+  const result = (await response.json()) as { data?: any; errors?: unknown };
+  if (result.errors) throw new Error(`GraphQL failed: ${JSON.stringify(result.errors)}`);
+  return result.data;
+}
+
+async function login(app: App, name: string, password: string): Promise<string> {
+  const data = await graphql(
+    app,
+    `
+      mutation ($l: String!, $p: String!) {
+        login(login: $l, password: $p) {
+          ... on MutationLoginSuccess {
+            data {
+              token
+            }
+          }
+        }
+      }
+    `,
+    { l: name, p: password },
+  );
+  return data.login.data.token;
+}
+
+/** A member (manager) of COMMUNITIES communities, the first with 40 more ledger entries; their token and the first community's id. */
+async function seed(app: App): Promise<{ token: string; communityId: string }> {
+  const adminToken = await login(app, 'admin', ADMIN_PASSWORD);
+  const created = await graphql(
+    app,
+    `
+      mutation ($l: String!, $p: String) {
+        createAccount(login: $l, password: $p) {
+          ... on MutationCreateAccountSuccess {
+            data {
+              account {
+                id
+              }
+            }
+          }
+        }
+      }
+    `,
+    { l: 'bench-member', p: PASSWORD },
+    adminToken,
+  );
+  const accountId: string = created.createAccount.data.account.id;
+  const communityIds: string[] = [];
+  for (let index = 0; index < COMMUNITIES; index++) {
+    const community = await graphql(
+      app,
+      `
+        mutation ($s: String!) {
+          createCommunity(slug: $s, name: $s) {
+            ... on MutationCreateCommunitySuccess {
+              data {
+                id
+              }
+            }
+          }
+        }
+      `,
+      { s: `bench-${String(index).padStart(2, '0')}` },
+      adminToken,
+    );
+    communityIds.push(community.createCommunity.data.id);
+    await graphql(
+      app,
+      `
+        mutation ($a: ID!, $c: ID) {
+          grantRole(accountId: $a, role: MANAGER, communityId: $c) {
+            __typename
+          }
+        }
+      `,
+      { a: accountId, c: community.createCommunity.data.id },
+      adminToken,
+    );
+  }
+  const uuid = Buffer.from(communityIds[0]!, 'base64').toString('utf8').split(':')[1]!;
+  for (let index = 0; index < 40; index++) {
+    await app.services.transactions.run(app.orm.em.fork() as SqlEntityManager, (tx) =>
+      appendEntry(tx, { communityId: uuid, type: 'bench.entry', payload: { index }, actor: 'bench' }),
+    );
+  }
+  // The member changes nothing; the token is what every request carries.
+  return { token: await login(app, 'bench-member', PASSWORD), communityId: communityIds[0]! };
+}
+
+/** A graphql-yoga server with nothing but a constant field: the baseline. */
+async function bareServer(): Promise<{ url: string; server: Server }> {
+  const yoga = createYoga({
+    schema: createSchema({ typeDefs: 'type Query { ok: String! }', resolvers: { Query: { ok: () => 'ok' } } }),
+    logging: false,
+    landingPage: false,
+  });
+  const server = createServer(yoga);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`, server };
+}
+
+interface Load {
+  requestsPerSecond: number;
+  p99Ms: number;
+}
+
+/** One autocannon run; refuses a run with failed requests, so a broken query cannot pass for a fast one. */
+async function load(url: string, body: string, seconds: number, token?: string): Promise<Load> {
+  const headers = ['-H', 'content-type=application/json', ...(token ? ['-H', `authorization=Bearer ${token}`] : [])];
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    [AUTOCANNON, '-c', String(CONNECTIONS), '-d', String(seconds), '-m', 'POST', ...headers, '-b', body, '-j', url],
+    { maxBuffer: 16 * 1024 * 1024 },
+  );
+  const result = JSON.parse(stdout) as {
+    requests: { average: number };
+    latency: { p99: number };
+    non2xx: number;
+    errors: number;
+    timeouts: number;
+  };
+  if (result.non2xx || result.errors || result.timeouts)
+    throw new Error(`autocannon: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`);
+  return { requestsPerSecond: result.requests.average, p99Ms: result.latency.p99 };
+}
+
+interface Case {
+  name: string;
+  body: string;
+  /** What the answer must hold, checked once before the load. */
+  check(data: any): boolean;
+  target?: { requestsPerSecond?: number; ratio?: number; p99Ms?: number };
+}
+
+export const suite: BenchSuite = {
+  name: 'graphql',
+  async run(options: BenchOptions): Promise<BenchFigure[]> {
+    const scratch = options.databaseUrl
+      ? await createScratchDatabase(options.databaseUrl, 'courtyard_bench')
+      : undefined;
+    const orm = await initOrm(
+      scratch ? { databaseUrl: scratch.url } : { pgliteDataDirectory: 'memory://' },
+      databaseSchema,
+    );
+    const dataDirectory = await mkdtemp(join(tmpdir(), 'courtyard-bench-'));
+    const configuration = loadConfiguration({
+      COURTYARD_DATA_DIR: dataDirectory,
+      COURTYARD_ADMIN_PASSWORD: ADMIN_PASSWORD,
+      LOG_LEVEL: 'error',
+    });
+    const app = await createApp(configuration, { orm, logger: pino({ level: 'silent' }) });
+    const database = scratch ? 'postgresql' : 'pglite';
+    const bare = await bareServer();
+    const courtyard = await listen(app, '127.0.0.1', 0);
+    try {
+      const { token, communityId } = await seed(app);
+      const cases: Case[] = [
+        {
+          name: 'viewer { login }',
+          body: JSON.stringify({ query: '{ viewer { login } }' }),
+          check: (data) => data.viewer?.login === 'bench-member',
+          target: { ratio: 0.5 },
+        },
+        {
+          name: 'ledgerEntries, 20-entry page',
+          body: JSON.stringify({
+            query:
+              'query ($c: ID!) { ledgerEntries(communityId: $c, first: 20) { edges { node { seq type actor time payload leafHash } } } }',
+            variables: { c: communityId },
+          }),
+          check: (data) => data.ledgerEntries?.edges?.length === 20,
+          target: { ratio: 0.5 },
+        },
+        {
+          name: 'communities(first: 20)',
+          body: JSON.stringify({
+            query: '{ communities(first: 20) { edges { node { id slug name createdAt requiredCosignatures } } } }',
+          }),
+          check: (data) => data.communities?.edges?.length === 20,
+          target: { requestsPerSecond: 1_500, p99Ms: 50 },
+        },
+      ];
+      const endpoint = `${courtyard.url}/graphql`;
+      for (const testCase of cases) {
+        const response = await fetch(endpoint, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+          body: testCase.body,
+        });
+        const result = (await response.json()) as { data?: unknown; errors?: unknown };
+        if (result.errors || !testCase.check(result.data))
+          throw new Error(`${testCase.name}: unexpected answer ${JSON.stringify(result)}`);
+      }
+      const rounds = options.quick ? 2 : 3;
+      const seconds = options.quick ? 3 : 8;
+      const bareBody = JSON.stringify({ query: '{ ok }' });
+      const bareRuns: Load[] = [];
+      const runs = cases.map(() => [] as Array<Load & { ratio: number }>);
+      for (let round = 0; round < rounds; round++) {
+        const baseline = await load(bare.url, bareBody, seconds);
+        bareRuns.push(baseline);
+        for (const [index, testCase] of cases.entries()) {
+          const run = await load(endpoint, testCase.body, seconds, token);
+          runs[index]!.push({ ...run, ratio: run.requestsPerSecond / baseline.requestsPerSecond });
+        }
+      }
+      const bareRate = median(bareRuns.map((run) => run.requestsPerSecond));
+      const figures: BenchFigure[] = [
+        {
+          name: `bare graphql-yoga constant, ${CONNECTIONS} connections (baseline)`,
+          median: bareRate,
+          unit: 'req/s',
+          samples: rounds,
+          detail: { p99Ms: median(bareRuns.map((run) => run.p99Ms)), secondsPerRun: seconds },
+        },
+      ];
+      for (const [index, testCase] of cases.entries()) {
+        const caseRuns = runs[index]!;
+        const rate = median(caseRuns.map((run) => run.requestsPerSecond));
+        const ratio = median(caseRuns.map((run) => run.ratio));
+        const p99 = median(caseRuns.map((run) => run.p99Ms));
+        const { target } = testCase;
+        figures.push({
+          name: `${testCase.name}, ${CONNECTIONS} connections`,
+          median: rate,
+          unit: 'req/s',
+          samples: rounds,
+          ...(target?.ratio ? { target: `>= ${target.ratio} x bare`, met: ratio >= target.ratio } : {}),
+          ...(target?.requestsPerSecond
+            ? { target: `>= ${target.requestsPerSecond}`, met: rate >= target.requestsPerSecond }
+            : {}),
+          detail: {
+            database,
+            ratioToBare: Number(ratio.toFixed(2)),
+            bareRequestsPerSecond: Math.round(bareRate),
+            p99Ms: p99,
+            secondsPerRun: seconds,
+          },
+        });
+        figures.push({
+          name: `${testCase.name}, ${CONNECTIONS} connections, p99`,
+          median: p99,
+          unit: 'ms',
+          samples: rounds,
+          ...(target?.p99Ms ? { target: `<= ${target.p99Ms}`, met: p99 <= target.p99Ms } : {}),
+          detail: { database },
+        });
+      }
+      return figures;
+    } finally {
+      await courtyard.close();
+      await new Promise<void>((resolve) => bare.server.close(() => resolve()));
+      await app.close();
+      await orm.close(true);
+      await scratch?.drop();
+      await rm(dataDirectory, { recursive: true, force: true });
+    }
+  },
+};
