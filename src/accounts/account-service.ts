@@ -311,40 +311,67 @@ export async function changePassword(
   return em.nativeUpdate(SessionSchema, { accountId: account.id, revokedAt: null, id: { $ne: viewer.sessionId } }, { revokedAt: new Date() });
 }
 
-/** Resolves a bearer token to a viewer, or throws when it is invalid, expired or revoked. */
-export async function viewerFromToken(em: EntityManager, publicKey: KeyObject, token: string): Promise<Viewer> {
-  const claims = await verifySessionToken(publicKey, token);
-  const session = await em.findOne(SessionSchema, { id: claims.sessionId, accountId: claims.accountId });
-  if (!session || session.revokedAt || session.expiresAt.getTime() <= Date.now()) {
-    throw new UnauthenticatedError('Session ended');
-  }
-  const account = await em.findOne(AccountSchema, { id: claims.accountId });
-  if (!account || account.disabledAt) throw new UnauthenticatedError('Session ended');
-  return loadViewer(em, account, session.id);
+/** Anything that runs one SQL statement: a connection, or an EntityManager. */
+export interface SqlExecutor {
+  execute(sql: string, params: unknown[]): Promise<unknown[]>;
 }
 
-async function loadViewer(em: EntityManager, account: Account, sessionId: string): Promise<Viewer> {
-  const grants = await em.find(RoleGrantSchema, { accountId: account.id });
+/**
+ * The live session, its account and every grant in one round trip: a revoked or expired
+ * session, or a disabled account, gives no row, so revocation takes effect on the next
+ * request of any instance.
+ */
+const LIVE_SESSION_SQL = `
+  select a.is_admin, a.must_change_password,
+    coalesce((select json_agg(json_build_array(g.role, g.community_id, g.jurisdiction_id))
+                from role_grants g where g.account_id = a.id), '[]') as grants
+    from sessions s join accounts a on a.id = s.account_id
+   where s.id = ? and s.account_id = ? and s.revoked_at is null and s.expires_at > now() and a.disabled_at is null`;
+
+interface LiveSessionRow {
+  is_admin: boolean;
+  must_change_password: boolean;
+  grants: Array<[string, string | null, string | null]> | string;
+}
+
+/** PGlite and pg both parse json; a driver that hands back text is parsed here. */
+function jsonColumn<T>(value: T | string): T {
+  return typeof value === 'string' ? (JSON.parse(value) as T) : value;
+}
+
+/** The communities of a regulator's jurisdictions: a second query, for regulators only. */
+async function regulatedCommunities(db: SqlExecutor, jurisdictionIds: readonly string[]): Promise<string[]> {
+  if (jurisdictionIds.length === 0) return [];
+  const rows = (await db.execute(
+    `select id from communities where jurisdiction_id in (${jurisdictionIds.map(() => '?').join(', ')})`,
+    [...jurisdictionIds],
+  )) as Array<{ id: string }>;
+  return rows.map((community) => community.id);
+}
+
+/** Resolves a bearer token to a viewer, or throws when it is invalid, expired or revoked. */
+export async function viewerFromToken(db: SqlExecutor, publicKey: KeyObject, token: string): Promise<Viewer> {
+  const claims = await verifySessionToken(publicKey, token);
+  const rows = (await db.execute(LIVE_SESSION_SQL, [claims.sessionId, claims.accountId])) as LiveSessionRow[];
+  const row = rows[0];
+  if (!row) throw new UnauthenticatedError('Session ended');
   const communityRoles = new Map<string, Set<CommunityRole>>();
   const jurisdictionIds: string[] = [];
-  for (const grant of grants) {
-    if (grant.role === 'regulator' && grant.jurisdictionId) jurisdictionIds.push(grant.jurisdictionId);
-    if (grant.communityId && isCommunityRole(grant.role)) {
-      const roles = communityRoles.get(grant.communityId) ?? new Set<CommunityRole>();
-      roles.add(grant.role);
-      communityRoles.set(grant.communityId, roles);
+  for (const [role, communityId, jurisdictionId] of jsonColumn(row.grants)) {
+    if (role === 'regulator' && jurisdictionId) jurisdictionIds.push(jurisdictionId);
+    if (communityId && isCommunityRole(role)) {
+      const roles = communityRoles.get(communityId) ?? new Set<CommunityRole>();
+      roles.add(role);
+      communityRoles.set(communityId, roles);
     }
   }
-  const regulated = jurisdictionIds.length
-    ? await em.find(CommunitySchema, { jurisdictionId: { $in: jurisdictionIds } }, { fields: ['id'] })
-    : [];
   return {
-    accountId: account.id,
-    sessionId,
-    isAdmin: account.isAdmin,
-    mustChangePassword: account.mustChangePassword,
+    accountId: claims.accountId,
+    sessionId: claims.sessionId,
+    isAdmin: row.is_admin,
+    mustChangePassword: row.must_change_password,
     communityRoles,
-    regulatedCommunityIds: new Set(regulated.map((community) => community.id)),
+    regulatedCommunityIds: new Set(await regulatedCommunities(db, jurisdictionIds)),
     isRegulator: jurisdictionIds.length > 0,
   };
 }

@@ -30,8 +30,36 @@ export async function signSessionToken(privateKey: KeyObject, claims: TokenClaim
     .sign(privateKey);
 }
 
+/** Tokens whose signature verified, per key: a client sends the same token on every request. */
+const VERIFIED_TOKENS_KEPT = 10_000;
+const verifiedTokens = new WeakMap<KeyObject, Map<string, TokenClaims>>();
+
+/**
+ * Checks the signature and claims. A token that verified once is remembered (the same
+ * string always verifies the same way) and only its expiry is checked again; whether its
+ * session is still live is the caller's query, every request.
+ */
 export async function verifySessionToken(publicKey: KeyObject, token: string): Promise<TokenClaims> {
   if (token.length > TOKEN_MAX_LENGTH) throw new UnauthenticatedError('Invalid token');
+  let verified = verifiedTokens.get(publicKey);
+  if (!verified) {
+    verified = new Map();
+    verifiedTokens.set(publicKey, verified);
+  }
+  const known = verified.get(token);
+  if (known) {
+    if (known.expiresAt.getTime() > Date.now()) return known;
+    verified.delete(token);
+    throw new UnauthenticatedError('Token expired');
+  }
+  const claims = await verifySignedToken(publicKey, token);
+  // Oldest first out, so the map stays bounded.
+  if (verified.size >= VERIFIED_TOKENS_KEPT) verified.delete(verified.keys().next().value!);
+  verified.set(token, claims);
+  return claims;
+}
+
+async function verifySignedToken(publicKey: KeyObject, token: string): Promise<TokenClaims> {
   try {
     const { payload } = await jwtVerify(token, publicKey, {
       algorithms: ['EdDSA'],

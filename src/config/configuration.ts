@@ -14,6 +14,8 @@ export interface Configuration {
   /** Names this installation in checkpoint origin lines, e.g. "courtyard.example.org". */
   installationName: string;
   logLevel: string;
+  /** At SIGTERM, how long /ready answers 503 before the server stops accepting connections (behind a load balancer). */
+  drainSeconds: number;
   /** Secrets given by configuration; missing ones are generated and kept in the data folder. */
   secrets: {
     masterKeyBase64: string | undefined;
@@ -59,6 +61,15 @@ function readPort(value: string | undefined): number {
   return port;
 }
 
+function readDrainSeconds(value: string | undefined): number {
+  if (value === undefined || value === '') return 0;
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds < 0 || seconds > 600) {
+    throw new ConfigurationError(`COURTYARD_DRAIN_SECONDS must be a number of seconds from 0 to 600, got "${value}"`);
+  }
+  return seconds;
+}
+
 export function loadConfiguration(environment: NodeJS.ProcessEnv = process.env): Configuration {
   return {
     dataDirectory: resolve(environment['COURTYARD_DATA_DIR'] ?? 'data'),
@@ -67,6 +78,7 @@ export function loadConfiguration(environment: NodeJS.ProcessEnv = process.env):
     port: readPort(environment['PORT']),
     installationName: readInstallationName(environment['COURTYARD_INSTALLATION_NAME']),
     logLevel: environment['LOG_LEVEL'] ?? 'info',
+    drainSeconds: readDrainSeconds(environment['COURTYARD_DRAIN_SECONDS']),
     secrets: {
       masterKeyBase64: environment['COURTYARD_MASTER_KEY'] || undefined,
       tokenSigningKeyBase64: environment['COURTYARD_TOKEN_SIGNING_KEY'] || undefined,

@@ -16,11 +16,17 @@ import { createLogger, type Logger } from './logger.ts';
 import { databaseSchema, modules } from './modules.ts';
 import { createRuntime, createServices, type AppServices } from './services.ts';
 import { createCourtyardYoga, type CourtyardYoga } from './yoga.ts';
+import { createServerMetrics, type ServerMetrics } from './metrics.ts';
+import type { ServerLifecycle } from './routes.ts';
 
 export interface App {
   services: AppServices;
   orm: Orm;
   yoga: CourtyardYoga;
+  /** Prometheus metrics of this app, served at /metrics. */
+  metrics: ServerMetrics;
+  /** Set while shutting down: /ready then answers 503. */
+  lifecycle: ServerLifecycle;
   /** Set on the first start only: the admin's one-time password, to print once. */
   bootstrapAdmin: { login: string; oneTimePassword: string | null } | null;
   close(): Promise<void>;
@@ -48,12 +54,16 @@ export async function createApp(configuration: Configuration, options: AppOption
   const bootstrapAdmin = await runtime.transactions.run(runtime.forkEntityManager(), (em) =>
     bootstrapInstallation(em, { configuredAdminPassword: configuration.secrets.adminPassword, log: services.ledger }),
   );
-  const yoga = await createCourtyardYoga(services, orm, modules);
+  const metrics = createServerMetrics();
+  const lifecycle: ServerLifecycle = { draining: false };
+  const yoga = await createCourtyardYoga(services, orm, modules, { metrics, lifecycle });
   const jobs: BackgroundJob[] = modules.flatMap((module) => module.jobs?.(runtime, services) ?? []);
   return {
     services,
     orm,
     yoga,
+    metrics,
+    lifecycle,
     bootstrapAdmin,
     async close() {
       for (const job of jobs.toReversed()) await job.stop();

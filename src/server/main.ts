@@ -47,6 +47,9 @@ async function stop(signal: string): Promise<void> {
   if (stopping) return;
   stopping = true;
   logger.info({ signal }, 'Courtyard is stopping');
+  // /ready answers 503 for a while first, so the load balancer stops sending new requests.
+  server.drain();
+  await new Promise((resolve) => setTimeout(resolve, configuration.drainSeconds * 1000));
   await server.close();
   await app.close();
   process.exit(0);

@@ -16,10 +16,19 @@ function json(body: unknown, status = 200): Response {
   return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
 }
 
-/** `/ready`: the database answers and every migration has run. (`/health`, liveness, is Yoga's own.) */
-export function readinessRoute(orm: Orm): RouteHandler {
+/** Whether the server is going away: while draining it still answers, but says it is not ready. */
+export interface ServerLifecycle {
+  draining: boolean;
+}
+
+/**
+ * `/ready`: not draining, the database answers and every migration has run. (`/health`,
+ * liveness, is Yoga's own.) A load balancer stops sending to an instance that is draining.
+ */
+export function readinessRoute(orm: Orm, lifecycle: ServerLifecycle): RouteHandler {
   return async (_request, url) => {
     if (url.pathname !== '/ready') return undefined;
+    if (lifecycle.draining) return json({ status: 'draining' }, 503);
     try {
       await orm.em.getConnection().execute('select 1');
       const pending = await orm.migrator.getPending();

@@ -8,9 +8,20 @@ import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { App } from './app.ts';
 
+/** How long close() waits for in-flight requests before cutting the connections that remain. */
+export const SHUTDOWN_TIMEOUT_MS = 30_000;
+
 export interface RunningServer {
   url: string;
-  close(): Promise<void>;
+  /** Node's server, for the process that runs it (events, connection counts). */
+  httpServer: Server;
+  /** Keeps serving but answers /ready with 503, so a load balancer sends no new work. */
+  drain(): void;
+  /**
+   * Stops accepting connections, ends subscriptions, and resolves once every request
+   * already received has been answered (or after `timeoutMs`, cutting what remains).
+   */
+  close(options?: { timeoutMs?: number }): Promise<void>;
 }
 
 export async function listen(app: App, host: string, port: number): Promise<RunningServer> {
@@ -49,13 +60,33 @@ export async function listen(app: App, host: string, port: number): Promise<Runn
   });
   const address = httpServer.address() as AddressInfo;
   const displayHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  let closing: Promise<void> | undefined;
   return {
     url: `http://${displayHost}:${address.port}`,
-    async close() {
-      await webSocketHandle.dispose();
-      webSocketServer.close();
-      httpServer.closeAllConnections();
-      await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+    httpServer,
+    drain() {
+      app.lifecycle.draining = true;
+    },
+    close({ timeoutMs = SHUTDOWN_TIMEOUT_MS } = {}) {
+      // A second call (a second signal, a test's afterAll) waits for the first.
+      closing ??= shutDown(timeoutMs);
+      return closing;
     },
   };
+
+  async function shutDown(timeoutMs: number): Promise<void> {
+    app.lifecycle.draining = true;
+    await webSocketHandle.dispose();
+    webSocketServer.close();
+    // server.close() stops listening and closes idle keep-alive connections; a connection
+    // with a request in flight closes once that request is answered.
+    const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
+    httpServer.closeIdleConnections();
+    const cutOff = setTimeout(() => httpServer.closeAllConnections(), timeoutMs);
+    try {
+      await closed;
+    } finally {
+      clearTimeout(cutOff);
+    }
+  }
 }

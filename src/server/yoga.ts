@@ -11,13 +11,14 @@ import { maskError } from '../graphql/errors.ts';
 import { useVariableCoercion } from '../graphql/variable-coercion.ts';
 import { QUERY_LIMIT_CODE, useFieldOccurrenceLimits } from '../graphql/field-limits.ts';
 import type { GraphQLContext } from '../graphql/context.ts';
-import { viewerFromToken } from '../accounts/account-service.ts';
+import { viewerFromToken, type SqlExecutor } from '../accounts/account-service.ts';
 import type { Viewer } from '../accounts/viewer.ts';
 import { DomainError } from '../domain-error.ts';
 import type { Orm } from '../db/orm.ts';
 import type { DomainModule } from '../kernel/domain-module.ts';
 import type { AppServices } from './services.ts';
-import { readinessRoute, useRoutes } from './routes.ts';
+import { readinessRoute, useRoutes, type ServerLifecycle } from './routes.ts';
+import { metricsRoute, useMetrics, type ServerMetrics } from './metrics.ts';
 import { zkArtifactsRoute } from './zk-routes.ts';
 import { clientRoute } from './client-routes.ts';
 import { GRAPHIQL_EXAMPLES } from './graphiql-examples.ts';
@@ -67,10 +68,10 @@ function bearerToken(request: Request | undefined, connectionParams: Record<stri
   return match ? match[1]! : null;
 }
 
-async function resolveViewer(services: AppServices, em: GraphQLContext['em'], token: string | null): Promise<Viewer | null> {
+async function resolveViewer(services: AppServices, db: SqlExecutor, token: string | null): Promise<Viewer | null> {
   if (!token) return null;
   try {
-    return await viewerFromToken(em, services.keys.tokenPublicKey, token);
+    return await viewerFromToken(db, services.keys.tokenPublicKey, token);
   } catch (error) {
     // An invalid or ended session makes the request anonymous; fields then say UNAUTHENTICATED.
     if (error instanceof DomainError) return null;
@@ -78,8 +79,21 @@ async function resolveViewer(services: AppServices, em: GraphQLContext['em'], to
   }
 }
 
-export async function createCourtyardYoga(services: AppServices, orm: Orm, modules: readonly DomainModule[]): Promise<CourtyardYoga> {
+export interface YogaOperations {
+  metrics: ServerMetrics;
+  lifecycle: ServerLifecycle;
+}
+
+export async function createCourtyardYoga(
+  services: AppServices,
+  orm: Orm,
+  modules: readonly DomainModule[],
+  operations: YogaOperations,
+): Promise<CourtyardYoga> {
   const moduleRoutes = modules.flatMap((module) => module.routes?.(services) ?? []);
+  const connection: SqlExecutor = {
+    execute: (sql, params) => orm.em.getConnection().execute(sql, params) as Promise<unknown[]>,
+  };
   return createYoga<ServerContext, GraphQLContext>({
     schema: await buildSchema(modules),
     graphqlEndpoint: GRAPHQL_ENDPOINT,
@@ -89,9 +103,11 @@ export async function createCourtyardYoga(services: AppServices, orm: Orm, modul
     // GraphiQL is served by graphiql-route.ts, compressed and cached, not by Yoga.
     graphiql: false,
     plugins: [
+      useMetrics(operations.metrics),
       useRoutes([
         graphiqlRoute(GRAPHQL_ENDPOINT, { title: 'Courtyard', defaultTabs: GRAPHIQL_EXAMPLES, subscriptionsProtocol: 'SSE' }),
-        readinessRoute(orm),
+        readinessRoute(orm, operations.lifecycle),
+        metricsRoute(operations.metrics),
         zkArtifactsRoute(),
         clientRoute(),
         ...moduleRoutes,
@@ -118,14 +134,19 @@ export async function createCourtyardYoga(services: AppServices, orm: Orm, modul
         blockFieldSuggestion: { enabled: true },
       }),
     ],
-    context: async ({ request, req, connectionParams }) => {
-      const em = services.forkEntityManager();
-      return {
-        em,
-        services,
-        viewer: await resolveViewer(services, em, bearerToken(request, connectionParams)),
-        clientAddress: req?.socket?.remoteAddress ?? 'local',
-      };
+    context: async (initialContext) => {
+      const { request, req, connectionParams } = initialContext;
+      // The session is read straight on the pool; a request's EntityManager is forked on
+      // its first use, so a request that touches no table makes none.
+      const viewer = await resolveViewer(services, connection, bearerToken(request, connectionParams));
+      let em: GraphQLContext['em'] | undefined;
+      Object.defineProperty(initialContext, 'em', {
+        get: () => (em ??= services.forkEntityManager()),
+        enumerable: true,
+        configurable: true,
+      });
+      // `em` is the getter above: Yoga assigns what is returned here onto the same context.
+      return { services, viewer, clientAddress: req?.socket?.remoteAddress ?? 'local' } as GraphQLContext;
     },
   });
 }
