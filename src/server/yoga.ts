@@ -142,6 +142,10 @@ export async function createCourtyardYoga(
       let em: GraphQLContext['em'] | undefined;
       Object.defineProperty(initialContext, 'em', {
         get: () => (em ??= services.forkEntityManager()),
+        // A plugin that puts its own EntityManager on the context may still do so.
+        set: (value: GraphQLContext['em']) => {
+          em = value;
+        },
         enumerable: true,
         configurable: true,
       });
