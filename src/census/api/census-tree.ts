@@ -235,7 +235,8 @@ const CensusChangeRef = builder.objectRef<CensusChange>('CensusChange').implemen
   description: 'What a join or removal did: the leaf, the new root and totals, and the ledger entry recording it.',
   fields: (t) => ({
     community: t.field({ type: CommunityRef, resolve: (change, _args, context) => context.em.findOneOrFail(CommunitySchema, { id: change.communityId }) }),
-    kind: t.field({ type: CensusKindEnum, resolve: (change) => change.kind }),
+    // Changes served here are the owners' and households' trees' (joins and removals through this API).
+    kind: t.field({ type: CensusKindEnum, resolve: (change) => change.kind as CensusKind }),
     leafIndex: t.exposeInt('leafIndex'),
     identityCommitment: t.string({ resolve: (change) => change.identityCommitment.toString() }),
     weight: t.field({ type: 'BigInt', resolve: (change) => BigInt(change.weight) }),
