@@ -12,8 +12,20 @@ import { censusModule } from '../census/module.ts';
 import { governanceModule } from '../governance/module.ts';
 import { fundsModule } from '../funds/module.ts';
 import { feesModule } from '../fees/module.ts';
+import { feeProofsModule } from '../fee-proofs/module.ts';
+import { regulatorsModule } from '../regulators/module.ts';
 
-export const modules: readonly DomainModule[] = [ledgerModule, accountsModule, privacyModule, censusModule, governanceModule, fundsModule, feesModule];
+export const modules: readonly DomainModule[] = [
+  ledgerModule,
+  accountsModule,
+  privacyModule,
+  censusModule,
+  governanceModule,
+  fundsModule,
+  feesModule,
+  feeProofsModule,
+  regulatorsModule,
+];
 
 /** The entities and the migrations, in timestamp order, of every module. */
 export const databaseSchema = databaseSchemaOf(modules);

@@ -55,7 +55,7 @@ interface CensusView extends CensusTotals {
   kind: CensusKind;
 }
 
-const CensusLeafRef = builder.objectRef<CensusLeaf>('CensusLeaf').implement({
+export const CensusLeafRef = builder.objectRef<CensusLeaf>('CensusLeaf').implement({
   description: 'A census member: the leaf Poseidon(identityCommitment, weight) at leafIndex. Removed leaves are empty (0) in the tree.',
   fields: (t) => ({
     leafIndex: t.exposeInt('leafIndex'),
@@ -79,7 +79,7 @@ const CensusLeafRef = builder.objectRef<CensusLeaf>('CensusLeaf').implement({
   }),
 });
 
-const CensusRootRef = builder.objectRef<CensusRoot>('CensusRoot').implement({
+export const CensusRootRef = builder.objectRef<CensusRoot>('CensusRoot').implement({
   description: 'A root the census had, with the depth of its tree, its totals and the ledger entry that made it.',
   fields: (t) => ({
     version: t.exposeInt('version'),
