@@ -97,11 +97,59 @@ async function syncOne(em: SqlEntityManager, communityId: string, touched: House
   });
 }
 
-/** The settlement watcher: each touched household period, in a fixed order (period, household). */
+/** Household periods per look-up statement. */
+const PAIRS_PER_LOOKUP = 500;
+
+/**
+ * Which of these household periods need a change, read without locks in two statements:
+ * most units (an invoice run, a payment that leaves something open) change no paid set,
+ * and they should not pay a tree lock for it. The ones that may are re-read under the
+ * tree's lock by `syncOne`.
+ */
+async function candidates(
+  em: SqlEntityManager,
+  communityId: string,
+  touched: readonly HouseholdPeriod[],
+): Promise<HouseholdPeriod[]> {
+  const households = [...new Set(touched.map((pair) => pair.householdId))];
+  const periods = [...new Set(touched.map((pair) => pair.periodId))];
+  const marks = (values: readonly unknown[]) => values.map(() => '?').join(', ');
+  const invoices: Array<{ household_id: string; period_id: string; record: string }> = await em.execute(
+    `select household_id, period_id, record::text as record from money_invoices
+      where community_id = ? and household_id in (${marks(households)}) and period_id in (${marks(periods)})`,
+    [communityId, ...households, ...periods],
+  );
+  const open = new Set<string>();
+  const billed = new Set<string>();
+  for (const row of invoices) {
+    const key = `${row.household_id}/${row.period_id}`;
+    billed.add(key);
+    if (openFen(decodeRecord(row.record) as Invoice) > 0n) open.add(key);
+  }
+  const trees = periods.map(paidSetTree);
+  const leaves: Array<{ household_id: string; kind: string; status: string }> = await em.execute(
+    `select household_id, kind, status from census_leaves
+      where community_id = ? and household_id in (${marks(households)}) and kind in ('households', ${marks(trees)}) and status = 'active'`,
+    [communityId, ...households, ...trees],
+  );
+  const active = new Set(leaves.map((leaf) => `${leaf.household_id}/${leaf.kind}`));
+  return touched.filter(({ householdId, periodId }) => {
+    const key = `${householdId}/${periodId}`;
+    const settled = billed.has(key) && !open.has(key);
+    const inSet = active.has(`${householdId}/${paidSetTree(periodId)}`);
+    return settled ? !inSet && active.has(`${householdId}/households`) : inSet;
+  });
+}
+
+/** The settlement watcher: each touched household period that may change, in a fixed order (period, household). */
 export async function syncPaidSets(
   em: SqlEntityManager,
   communityId: string,
   touched: readonly HouseholdPeriod[],
 ): Promise<void> {
-  for (const householdPeriod of touched) await syncOne(em, communityId, householdPeriod);
+  for (let start = 0; start < touched.length; start += PAIRS_PER_LOOKUP) {
+    for (const householdPeriod of await candidates(em, communityId, touched.slice(start, start + PAIRS_PER_LOOKUP))) {
+      await syncOne(em, communityId, householdPeriod);
+    }
+  }
 }

@@ -25,6 +25,9 @@ import { proveMembership, type MembershipProof } from '../../src/zk/prover.ts';
 import type { FeePeriodBundle } from '../../src/fee-proofs/fee-period-bundle.ts';
 import { verifyComplianceBundle } from '../../src/regulators/compliance-bundles.ts';
 import { cutCheckpoint } from '../../src/ledger/checkpoints.ts';
+import { cosignCheckpoint } from '../../src/ledger/cosignature.ts';
+import { toHex } from '../../src/ledger/merkle-hash.ts';
+import { ed25519 } from '@noble/curves/ed25519.js';
 import { createTestApp, mutate, type TestApp } from '../support/app.ts';
 import {
   addHouseholdMember,
@@ -42,6 +45,12 @@ const PAID = 40;
 const PARTLY = 5;
 const MONTHLY_FEN = 10_000;
 const MARCH = '2026-03';
+const WITNESS_SEED = new Uint8Array(32).fill(7);
+const REGISTER_WITNESS = `mutation ($communityId: ID!, $name: String!, $publicKey: Hex!) { registerWitnessKey(communityId: $communityId, name: $name, publicKey: $publicKey) {
+  __typename ... on MutationRegisterWitnessKeySuccess { data { keyName } } ... on Error { code message } } }`;
+const COSIGN = `mutation ($communityId: ID!, $treeSize: BigInt!, $keyName: String!, $timestampSeconds: BigInt!, $signature: Hex!) {
+  cosignCheckpoint(communityId: $communityId, treeSize: $treeSize, keyName: $keyName, timestampSeconds: $timestampSeconds, signature: $signature) {
+  __typename ... on MutationCosignCheckpointSuccess { data { treeSize } } ... on Error { code message } } }`;
 const APRIL = '2026-04';
 
 const SCHEDULE = `mutation ($communityId: ID!, $schedule: FeeScheduleInput!) { defineFeeSchedule(communityId: $communityId, schedule: $schedule) {
@@ -536,6 +545,40 @@ describe('challenge-bound fee proofs over HTTP', () => {
         (await asRegulator(CHALLENGE, { communityId: south.id, periodId: MARCH, purpose: 'inspection' })).data
           .requestFeeProofChallenge.code,
       ).toBe('FORBIDDEN');
+      // The regulator witnesses the community's log: its cosignature travels in the bundles.
+      await mutate(
+        testApp,
+        'registerWitnessKey',
+        REGISTER_WITNESS,
+        {
+          communityId: north.id,
+          name: 'xicheng.example/witness',
+          publicKey: toHex(ed25519.getPublicKey(WITNESS_SEED)),
+        },
+        regulatorToken,
+      );
+      const range = await asRegulator(
+        `query ($c: ID!) { ledgerRangeBundle(communityId: $c, from: 10, to: 20) { __typename ... on QueryLedgerRangeBundleSuccess { data } ... on Error { code message } } }`,
+        { c: north.id },
+      );
+      const latest = (
+        await asRegulator('query ($c: ID!) { latestCheckpoint(communityId: $c) { treeSize body } }', { c: north.id })
+      ).data.latestCheckpoint;
+      const seconds = Math.floor(Date.now() / 1000);
+      const cosignature = cosignCheckpoint(latest.body, 'xicheng.example/witness', WITNESS_SEED, seconds);
+      await mutate(
+        testApp,
+        'cosignCheckpoint',
+        COSIGN,
+        {
+          communityId: north.id,
+          treeSize: latest.treeSize,
+          keyName: cosignature.keyName,
+          timestampSeconds: String(seconds),
+          signature: toHex(cosignature.signature),
+        },
+        regulatorToken,
+      );
       // Downloads in its jurisdiction.
       const exported = await asRegulator(
         `query ($c: ID!, $proofs: [String!]) { feePeriodBundle(communityId: $c, periodId: "2026-03", proofs: $proofs) {
@@ -549,10 +592,7 @@ describe('challenge-bound fee proofs over HTTP', () => {
         householdsPartlyPaid: PARTLY,
         householdsUnpaid: HOUSEHOLDS - PAID - PARTLY,
       });
-      const range = await asRegulator(
-        `query ($c: ID!) { ledgerRangeBundle(communityId: $c, from: 10, to: 20) { __typename ... on QueryLedgerRangeBundleSuccess { data } ... on Error { code message } } }`,
-        { c: north.id },
-      );
+      expect(bundle.ledger.witnessVerifierKeys).toHaveLength(1);
       await writeFile(join(directory, 'range.json'), range.data.ledgerRangeBundle.data);
       // No response the regulator got holds a seeded personal value.
       const everything = regulatorResponses.join('\n');
@@ -591,7 +631,9 @@ describe('challenge-bound fee proofs over HTTP', () => {
         join(directory, 'range.json'),
       ]);
       expect(rangeVerified).toMatchObject({ code: 0 });
-      expect(rangeVerified.stdout).toContain('OK courtyard-ledger-range-bundle/v1: 10 entries included');
+      expect(rangeVerified.stdout).toContain(
+        'OK courtyard-ledger-range-bundle/v1: 10 entries included in the checkpoint of',
+      );
       // The documented stock command.
       await writeFile(join(directory, 'vkey.json'), JSON.stringify(bundle.verificationKeys['10']));
       await writeFile(join(directory, 'public.json'), JSON.stringify(bundle.proofs[0]!.publicSignals));
@@ -627,6 +669,12 @@ describe('challenge-bound fee proofs over HTTP', () => {
         (copy: FeePeriodBundle) => void (copy.ledger.checkpoint = alterSignature(copy.ledger.checkpoint)),
         'ledger',
       ],
+      [
+        "a byte of the regulator's cosignature",
+        (copy: FeePeriodBundle) =>
+          void (copy.ledger.checkpoint = alterSignature(copy.ledger.checkpoint, 'xicheng\\.example/witness')),
+        'ledger',
+      ],
     ])(
       'makes the verify command fail after %s is altered, and say where',
       async (_name, alter, place) => {
@@ -638,6 +686,8 @@ describe('challenge-bound fee proofs over HTTP', () => {
         expect(result.code).toBe(1);
         expect(result.stdout).toMatch(/^FAILED courtyard-fee-period-bundle\/v1\n/u);
         expect(result.stdout).toContain(`\n${place}: `);
+        if (_name.includes('cosignature'))
+          expect(result.stdout).toContain('the cosignature of xicheng.example/witness is invalid');
       },
       120_000,
     );
@@ -684,9 +734,9 @@ function alterDigit(text: string): string {
 }
 
 /** Flips one base64 character inside the first signature line (past the 4-byte key hash). */
-function alterSignature(note: string): string {
+function alterSignature(note: string, keyName = '\\S+'): string {
   return note.replace(
-    /^(— \S+ )(\S{20})(\S)/mu,
+    new RegExp(`^(— ${keyName} )(\\S{20})(\\S)`, 'mu'),
     (_match, head: string, kept: string, flipped: string) => `${head}${kept}${flipped === 'A' ? 'B' : 'A'}`,
   );
 }
