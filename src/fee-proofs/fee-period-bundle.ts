@@ -134,7 +134,13 @@ export async function exportFeePeriodBundle(
   if ((input.proofs?.length ?? 0) > MAX_BUNDLED_FEE_PROOFS)
     throw new InvalidInputError('proofs', `at most ${MAX_BUNDLED_FEE_PROOFS} proofs`);
   const proofs = (input.proofs ?? []).map((text) => {
-    const { proof, publicSignals } = parseProofJson(text);
+    let parsed: { proof: unknown; publicSignals: unknown };
+    try {
+      parsed = parseProofJson(text);
+    } catch (error) {
+      throw new InvalidInputError('proofs', error instanceof Error ? error.message : 'not a proof');
+    }
+    const { proof, publicSignals } = parsed;
     if (!Array.isArray(publicSignals) || !publicSignals.every((signal) => typeof signal === 'string'))
       throw new InvalidInputError('proofs', 'each needs publicSignals as strings');
     return { proof, publicSignals: publicSignals as string[] };

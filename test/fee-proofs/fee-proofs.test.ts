@@ -541,6 +541,11 @@ describe('challenge-bound fee proofs over HTTP', () => {
         { c: south.id },
       );
       expect(southRange.data.ledgerRangeBundle.code).toBe('FORBIDDEN');
+      const garbage = await asRegulator(
+        `query ($c: ID!) { feePeriodBundle(communityId: $c, periodId: "2026-03", proofs: ["not a proof"]) { __typename ... on Error { code } } }`,
+        { c: north.id },
+      );
+      expect(garbage.data.feePeriodBundle.code).toBe('INVALID_INPUT');
       expect(
         (await asRegulator(CHALLENGE, { communityId: south.id, periodId: MARCH, purpose: 'inspection' })).data
           .requestFeeProofChallenge.code,
