@@ -729,6 +729,15 @@ describe('challenge-bound fee proofs over HTTP', () => {
       },
       60_000,
     );
+
+    it("checks the bundle's log alone as a plain ledger bundle, and names an unknown format", async () => {
+      const plain = await verifyComplianceBundle(bundle.ledger);
+      expect(plain).toMatchObject({ format: 'courtyard-ledger-bundle/v1', valid: true, problems: [] });
+      expect(plain.summary).toContain(`${bundle.ledger.entries.length} entries included`);
+      expect(plain.summary).toContain('cosigned by 1');
+      const unknown = await verifyComplianceBundle({ format: 'something-else/v1' });
+      expect(unknown).toMatchObject({ valid: false, problems: [{ place: 'format' }] });
+    });
   });
 });
 
