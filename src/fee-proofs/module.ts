@@ -8,6 +8,7 @@ import type { DomainModule } from '../kernel/domain-module.ts';
 import { watchSettlements } from '../fees/settlement-watchers.ts';
 import { Migration20261205000200FeeProofChallenges } from './migrations/20261205000200-fee-proof-challenges.ts';
 import { syncPaidSets } from './paid-sets.ts';
+import { comparePaidSetReplay } from './paid-set-replay.ts';
 
 // Fees cannot import this module; it tells fees to call it inside every money unit.
 watchSettlements(syncPaidSets);
@@ -18,6 +19,7 @@ export const feeProofsModule: DomainModule = {
   migrations: [
     { name: 'Migration20261205000200_fee_proof_challenges', class: Migration20261205000200FeeProofChallenges },
   ],
+  replay: (em, communityId) => comparePaidSetReplay(em, communityId),
   registerGraphQL: async () => {
     await import('./api/fee-proof.ts');
   },

@@ -24,6 +24,7 @@ import { PoseidonMerkleTree } from '../../src/zk/merkle-tree.ts';
 import { proveMembership, type MembershipProof } from '../../src/zk/prover.ts';
 import type { FeePeriodBundle } from '../../src/fee-proofs/fee-period-bundle.ts';
 import { verifyComplianceBundle } from '../../src/regulators/compliance-bundles.ts';
+import { feeProofsModule } from '../../src/fee-proofs/module.ts';
 import { cutCheckpoint } from '../../src/ledger/checkpoints.ts';
 import { cosignCheckpoint } from '../../src/ledger/cosignature.ts';
 import { toHex } from '../../src/ledger/merkle-hash.ts';
@@ -355,6 +356,32 @@ describe('paid sets', () => {
     expect(repaid.headCount).toBe(PAID);
     expect(repaid.root).toBe(before.root);
     expect(repaid.size).toBe(PAID);
+  });
+
+  it('replays the paid sets from the ledger equal to live and to the money rule, and names a leaf changed behind the ledger', async () => {
+    const community = localId(north.id);
+    const clean = await feeProofsModule.replay!(em(), community);
+    expect(clean.differences).toEqual([]);
+    expect(clean.entries).toBeGreaterThanOrEqual(PAID + 3);
+    const [leaf] = await em().execute(
+      `select leaf_index from census_leaves where community_id = ? and kind = 'fees-paid:2026-03' and household_id = ?`,
+      [community, localId(households[9]!.id)],
+    );
+    const setStatus = (status: string) =>
+      em().execute(
+        `update census_leaves set status = ? where community_id = ? and kind = 'fees-paid:2026-03' and leaf_index = ?`,
+        [status, community, leaf!.leaf_index],
+      );
+    await setStatus('removed');
+    try {
+      const tampered = await feeProofsModule.replay!(em(), community);
+      expect(tampered.differences.map((difference) => difference.description)).toEqual([
+        `fees-paid:2026-03 leaf ${leaf!.leaf_index}: live differs from replay`,
+        `fees-paid:2026-03 household ${localId(households[9]!.id)}: settled but not in the paid set`,
+      ]);
+    } finally {
+      await setStatus('active');
+    }
   });
 });
 
