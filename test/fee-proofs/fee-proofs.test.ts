@@ -20,7 +20,8 @@ import type { SqlEntityManager } from '../../src/db/orm.ts';
 import { addCensusMember, censusMerkleProof } from '../../src/census/census-tree-service.ts';
 import { loadMembershipArtifacts, type MembershipArtifacts } from '../../src/zk/artifacts-node.ts';
 import { createIdentity, membershipLeaf, type Identity } from '../../src/zk/identity.ts';
-import { PoseidonMerkleTree } from '../../src/zk/merkle-tree.ts';
+import { PoseidonMerkleTree, type MerkleProof } from '../../src/zk/merkle-tree.ts';
+import { paidSetPath } from '../../src/client/fee-proof.ts';
 import { proveMembership, type MembershipProof } from '../../src/zk/prover.ts';
 import type { FeePeriodBundle } from '../../src/fee-proofs/fee-period-bundle.ts';
 import { verifyComplianceBundle } from '../../src/regulators/compliance-bundles.ts';
@@ -201,13 +202,18 @@ async function prove(
   pathOf?: Identity,
 ): Promise<MembershipProof> {
   const set = await paidSet(community, periodId);
-  const leaf = set.leaves.find(
-    (candidate: any) => candidate.identityCommitment === (pathOf ?? identity).commitment.toString() && candidate.active,
-  );
-  if (!leaf) throw new Error('no leaf in the paid set');
+  let merkleProof: MerkleProof;
+  if (pathOf) {
+    // Someone else's path, as the server would give it for their leaf.
+    const leaf = set.leaves.find((candidate: any) => candidate.identityCommitment === pathOf.commitment.toString());
+    merkleProof = await censusMerkleProof(em(), localId(community.id), set.tree, leaf.leafIndex);
+  } else {
+    // The SDK rebuilds the set from every leaf, checks the published root, and takes its own path.
+    merkleProof = await paidSetPath(identity, set);
+  }
   return proveMembership(artifacts, {
     secret: identity.secret,
-    merkleProof: await censusMerkleProof(em(), localId(community.id), set.tree, leaf.leafIndex),
+    merkleProof,
     attribute: BigInt(set.periodNumber),
     scope: BigInt(answering.scope),
     message: BigInt(answering.message),
@@ -478,6 +484,7 @@ describe('challenge-bound fee proofs over HTTP', () => {
         expect(set.leaves.some((leaf: any) => leaf.identityCommitment === partly.commitment.toString())).toBe(false);
         // The SDK refuses to prove with someone else's path; a forged tree that includes the household gives a root nobody published.
         await expect(prove(north, partly, MARCH, asked, households[7]!.identity)).rejects.toThrow(/its leaf is not/u);
+        await expect(paidSetPath(partly, set)).rejects.toThrow(/no active leaf/u);
         const leaves = await Promise.all(
           set.leaves.map((leaf: any) => membershipLeaf(BigInt(leaf.identityCommitment), 202_603n)),
         );
