@@ -6,7 +6,7 @@
  */
 import type { DomainModule } from '../kernel/domain-module.ts';
 import { watchSettlements } from '../fees/settlement-watchers.ts';
-import { Migration20261205000200FeeProofChallenges } from './migrations/20261205000200-fee-proof-challenges.ts';
+import { Migration20261212000200FeeProofChallenges } from './migrations/20261212000200-fee-proof-challenges.ts';
 import { syncPaidSets } from './paid-sets.ts';
 import { comparePaidSetReplay } from './paid-set-replay.ts';
 
@@ -17,7 +17,7 @@ export const feeProofsModule: DomainModule = {
   name: 'fee-proofs',
   entities: [],
   migrations: [
-    { name: 'Migration20261205000200_fee_proof_challenges', class: Migration20261205000200FeeProofChallenges },
+    { name: 'Migration20261212000200_fee_proof_challenges', class: Migration20261212000200FeeProofChallenges },
   ],
   replay: (em, communityId) => comparePaidSetReplay(em, communityId),
   registerGraphQL: async () => {

@@ -6,7 +6,7 @@ import { SqlMigration } from '../../db/sql-migration.ts';
  * until when, and whether a proof already answered it. Nothing about the household that
  * answers: no nullifier, no leaf, no account — only the time the challenge was used.
  */
-export class Migration20261205000200FeeProofChallenges extends SqlMigration {
+export class Migration20261212000200FeeProofChallenges extends SqlMigration {
   protected statements(): readonly string[] {
     const fieldElement = (column: string) =>
       `${column} varchar(78) not null check (${column} ~ '^(0|[1-9][0-9]{0,77})$')`;

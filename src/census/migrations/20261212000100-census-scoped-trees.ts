@@ -8,7 +8,7 @@ import { SqlMigration } from '../../db/sql-migration.ts';
  * account, and one active leaf per member and tree, as in the two census trees.
  * Invites stay owners/households only.
  */
-export class Migration20261205000100CensusScopedTrees extends SqlMigration {
+export class Migration20261212000100CensusScopedTrees extends SqlMigration {
   protected statements(): readonly string[] {
     const scoped = `kind ~ '^[a-z][a-z0-9-]{0,23}:[A-Za-z0-9._-]{1,39}$'`;
     return [
