@@ -9,6 +9,9 @@ export const MANUAL_TRANSFER_CODES = [
   'contribution',
   'provider-payout',
   'fund-transfer',
+  // An activity's participant fees and their refunds (src/activities/), posted by the activities module.
+  'activity-fee',
+  'activity-refund',
 ] as const;
 export const RULE_TRANSFER_CODES = [
   'invoice',

@@ -12,6 +12,8 @@ import { censusModule } from '../census/module.ts';
 import { governanceModule } from '../governance/module.ts';
 import { fundsModule } from '../funds/module.ts';
 import { feesModule } from '../fees/module.ts';
+import { activitiesModule } from '../activities/module.ts';
+import { ratingsModule } from '../ratings/module.ts';
 import { feeProofsModule } from '../fee-proofs/module.ts';
 import { regulatorsModule } from '../regulators/module.ts';
 
@@ -23,6 +25,8 @@ export const modules: readonly DomainModule[] = [
   governanceModule,
   fundsModule,
   feesModule,
+  activitiesModule,
+  ratingsModule,
   feeProofsModule,
   regulatorsModule,
 ];

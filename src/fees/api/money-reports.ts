@@ -92,7 +92,7 @@ function listeningNow<T>(source: AsyncIterable<T>): AsyncIterable<T> {
 const MoneyMovedRef = builder.objectRef<MoneyMovedEvent>('MoneyMoved').implement({
   fields: (t) => ({
     kind: t.exposeString('kind', {
-      description: 'transfers, payment, refund, invoices, late-fees, reminders or spend.',
+      description: 'transfers, payment, refund, correction, invoices, late-fees, reminders or spend.',
     }),
     id: t.exposeString('id', { nullable: true }),
     amount: t.field({

@@ -1,0 +1,44 @@
+/**
+ * Prints the test files that reach a database: those whose relative imports lead,
+ * directly or through other files, to the ORM or to the tests' database support.
+ * CI runs these a second time against PostgreSQL; tests that never open a database
+ * (circuits, curves, pure functions, the browser prover) would only repeat themselves.
+ */
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+
+const root = resolve(import.meta.dirname, '..');
+const databaseEntryPoints = new Set([join(root, 'src/db/orm.ts'), join(root, 'test/support/database.ts')]);
+const relativeImport = /(?:from|import)\s*\(?\s*['"](\.{1,2}\/[^'"]+)['"]/g;
+
+function testFiles(directory: string): string[] {
+  return readdirSync(directory).flatMap((name) => {
+    const path = join(directory, name);
+    if (statSync(path).isDirectory()) return testFiles(path);
+    return name.endsWith('.test.ts') ? [path] : [];
+  });
+}
+
+const reaches = new Map<string, boolean>();
+
+function reachesDatabase(file: string): boolean {
+  if (databaseEntryPoints.has(file)) return true;
+  const known = reaches.get(file);
+  if (known !== undefined) return known;
+  reaches.set(file, false); // an import cycle adds nothing new
+  let source: string;
+  try {
+    source = readFileSync(file, 'utf8');
+  } catch {
+    return false;
+  }
+  const found = [...source.matchAll(relativeImport)].some((match) =>
+    reachesDatabase(resolve(dirname(file), match[1]!)),
+  );
+  reaches.set(file, found);
+  return found;
+}
+
+for (const file of testFiles(join(root, 'test')).sort()) {
+  if (reachesDatabase(file)) console.log(relative(root, file));
+}

@@ -1,0 +1,22 @@
+/**
+ * Activities: proposals with approval where the community wants it, sign-ups with a
+ * capacity and a waitlist promoted in order, refund rules, an activity fund in the money
+ * books (fees, contributions, a grant, expenses as spends, refunds, the balance returned),
+ * cancellation and settlement, each step a ledger entry (docs/activities.md).
+ */
+import type { DomainModule } from '../kernel/domain-module.ts';
+import { compareActivitiesReplay } from './activity-replay.ts';
+import { startClosingJob } from './closing-job.ts';
+import { Migration20261210000000Activities } from './migrations/20261210000000-activities.ts';
+
+export const activitiesModule: DomainModule = {
+  name: 'activities',
+  entities: [],
+  migrations: [{ name: 'Migration20261210000000_activities', class: Migration20261210000000Activities }],
+  jobs: (runtime, services) => [startClosingJob(runtime, services)],
+  replay: (em, communityId) => compareActivitiesReplay(em, communityId),
+  registerGraphQL: async () => {
+    await import('./api/activity.ts');
+    await import('./api/activity-signup.ts');
+  },
+};
