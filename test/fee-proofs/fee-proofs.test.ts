@@ -76,7 +76,7 @@ const SUBMIT = `mutation ($challengeId: ID!, $proof: String!) { submitFeeProof(c
   ... on FeeProofRejected { code message } ... on Error { code message } } }`;
 const OVERSIGHT = `query ($communityId: ID!, $periodId: String) { communityOversight(communityId: $communityId, periodId: $periodId) {
   community { id } collectionRate { invoiceCount paidInFullCount rateBasisPoints } arrearsAgeing { arrears householdsInArrears }
-  funds { totalDebits totalCredits funds { __typename } } votes { passed } scoreCards { subject } } }`;
+  funds { totalDebits totalCredits funds { __typename } } votes { passed } scoreCards { subject period ratings average } } }`;
 
 interface Household {
   id: string;
@@ -551,11 +551,22 @@ describe('challenge-bound fee proofs over HTTP', () => {
     it('lets the regulator of jurisdiction X reach only X, with aggregates and no personal data', async () => {
       const overseen = await asRegulator('{ overseenCommunities { id slug } }', {});
       expect(overseen.data.overseenCommunities).toEqual([{ id: north.id, slug: 'fee-north' }]);
+      await mutate(
+        testApp,
+        'openRatingPeriod',
+        `mutation ($c: ID!) { openRatingPeriod(communityId: $c, period: "2026-11") {
+        __typename ... on MutationOpenRatingPeriodSuccess { data { period } } ... on Error { code message } } }`,
+        { c: north.id },
+        north.managerToken,
+      );
       const oversight = await asRegulator(OVERSIGHT, { communityId: north.id, periodId: MARCH });
       expect(oversight.data.communityOversight).toMatchObject({
         collectionRate: { invoiceCount: HOUSEHOLDS, paidInFullCount: PAID },
         votes: [],
-        scoreCards: [],
+        scoreCards: expect.arrayContaining([
+          { subject: 'cleaning', period: '2026-11', ratings: 0, average: null },
+          { subject: 'overall', period: '2026-11', ratings: 0, average: null },
+        ]),
       });
       const set = await asRegulator(PAID_SET, { communityId: north.id, periodId: MARCH });
       expect(set.data.feePaidSet.headCount).toBe(PAID);

@@ -38,10 +38,12 @@ const ProposalOutcomeRef = builder.objectRef<ProposalOutcome>('ProposalOutcome')
   }),
 });
 
-const ScoreCardRef = builder.objectRef<RatingScoreCard>('RatingScoreCard').implement({
-  description: 'Ratings of one subject, aggregated (filled in by the ratings domain; empty until it registers).',
+const ScoreCardRef = builder.objectRef<RatingScoreCard>('RegulatorScoreCardLine').implement({
+  description:
+    "One line of the community's latest service score card: a category (or `overall`), its count of ratings and their mean.",
   fields: (t) => ({
     subject: t.exposeString('subject'),
+    period: t.exposeString('period'),
     ratings: t.exposeInt('ratings'),
     average: t.exposeFloat('average', { nullable: true }),
   }),
@@ -82,7 +84,10 @@ const OversightRef = builder.objectRef<Oversight>('CommunityOversight').implemen
     }),
     scoreCards: t.field({
       type: [ScoreCardRef],
-      resolve: (oversight, _args, context) => scoreCardsOf(context.em as SqlEntityManager, oversight.community.id),
+      description:
+        "The latest rating period's score card, per service category and overall; empty when no period was opened.",
+      resolve: (oversight, _args, context) =>
+        scoreCardsOf(context.em as SqlEntityManager, context.viewer, oversight.community.id),
     }),
   }),
 });
