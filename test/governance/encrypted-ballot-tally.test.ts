@@ -15,6 +15,8 @@ import {
   verifyEncryptedBallot,
 } from '../../src/governance/encrypted-tally.ts';
 import type { EncryptedBallot, EncryptedBallotContext } from '../../src/governance/encrypted-tally.ts';
+import { encryptedTallySection, verifyEncryptedTallySection } from '../../src/governance/encrypted-tally-bundle.ts';
+import type { EncryptedTallySection } from '../../src/governance/encrypted-tally-bundle.ts';
 import { pointFromJson, randomScalar } from '../../src/governance/encrypted-weights/baby-jubjub.ts';
 import { DiscreteLogTable } from '../../src/governance/encrypted-weights/discrete-log.ts';
 import { decryptToPoint, encryptWeight, weightPoint } from '../../src/governance/encrypted-weights/elgamal.ts';
@@ -254,6 +256,64 @@ describe('encrypted-weight ballots with real proofs (30 owners, 2-of-3 trustees)
     const ballot = await verifyEncryptedBallot(artifacts.membershipKey, { choice: YES, ...revoteProof }, context);
     for (const share of election.keyShares) {
       expect(decryptToPoint(ballot.ciphertext, share.secretShare).equals(weightPoint(AREAS[0]!))).toBe(false);
+    }
+  });
+});
+
+describe('the encrypted tally section of an election bundle', () => {
+  async function section(): Promise<EncryptedTallySection> {
+    const ballots = [
+      { choice: NO, ...firstProof },
+      { choice: YES, ...revoteProof },
+    ];
+    const box = new EncryptedBallotBox(YES_NO_ABSTAIN);
+    for (const ballot of ballots) box.admit(await verifyEncryptedBallot(artifacts.membershipKey, ballot, context));
+    const result = decideEncryptedTally(
+      ART_278_ORDINARY,
+      YES_NO_ABSTAIN,
+      census,
+      box,
+      election.record,
+      decrypt(box, [1, 2]),
+      table,
+    );
+    expect(result.totals.get(YES)).toEqual({ heads: 1n, weight: AREAS[0]! });
+    return throughJson(
+      encryptedTallySection({ ...context, verificationKey: artifacts.membershipKey, census }, ballots, result),
+    );
+  }
+
+  it('recomputes from the bundle alone: ballots, sums, decryptions, totals and verdict; each tampering is named', async () => {
+    const good = await section();
+    expect(await verifyEncryptedTallySection(good, ART_278_ORDINARY, YES_NO_ABSTAIN)).toEqual([]);
+
+    const forgedBallot = throughJson(good);
+    const forged = encryptWeight(AREAS[0]! * 2n, publicKey, randomScalar());
+    forgedBallot.ballots[1]!.publicSignals.splice(
+      3,
+      2,
+      forged.c2.toAffine().x.toString(),
+      forged.c2.toAffine().y.toString(),
+    );
+    const wrongSum = throughJson(good);
+    wrongSum.sums = [good.sums[1]!, good.sums[0]!, good.sums[2]!];
+    const wrongPartial = throughJson(good);
+    wrongPartial.partialDecryptions[1]!.partials[0]!.proof.challenge = '1';
+    const tooFew = throughJson(good);
+    tooFew.partialDecryptions = tooFew.partialDecryptions.slice(0, 1);
+    const wrongTotal = throughJson(good);
+    wrongTotal.totals[YES]!.weight = (AREAS[0]! + 1n).toString();
+    const cases: Array<[EncryptedTallySection, { place: string; code: string }]> = [
+      [forgedBallot, { place: 'ballots[1]', code: 'INVALID_PROOF' }],
+      [wrongSum, { place: 'sums[0]', code: 'SUM_MISMATCH' }],
+      [wrongPartial, { place: 'partialDecryptions', code: 'DECRYPTION_PROOF_INVALID' }],
+      [tooFew, { place: 'partialDecryptions', code: 'NOT_ENOUGH_PARTIALS' }],
+      [wrongTotal, { place: `totals.${YES}`, code: 'TOTAL_MISMATCH' }],
+    ];
+    for (const [tampered, expected] of cases) {
+      expect(await verifyEncryptedTallySection(tampered, ART_278_ORDINARY, YES_NO_ABSTAIN)).toContainEqual(
+        expect.objectContaining(expected),
+      );
     }
   });
 });
