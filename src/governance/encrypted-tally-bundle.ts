@@ -22,9 +22,16 @@ import { ciphertextFromJson, ciphertextToJson } from './encrypted-weights/elgama
 import type { CiphertextJson } from './encrypted-weights/elgamal.ts';
 import type { ElectionKeyRecord } from './encrypted-weights/election-key.ts';
 import type { PartialDecryptionMessage } from './encrypted-weights/partial-decryption.ts';
+import { ruleFromJson, ruleToJson } from './rule-json.ts';
+import type { RuleJson } from './rule-json.ts';
 import type { BallotForm, CensusCounts, TallyRule } from './tally-rules.ts';
 
+export const ENCRYPTED_TALLY_FORMAT = 'courtyard-encrypted-tally/v1';
+
 export interface EncryptedTallySection {
+  format: typeof ENCRYPTED_TALLY_FORMAT;
+  rule: RuleJson;
+  form: BallotForm;
   electionKey: ElectionKeyRecord;
   verificationKey: MembershipVerificationKey;
   root: { root: string; depth: number };
@@ -52,6 +59,9 @@ export function encryptedTallySection(
   result: EncryptedTallyResult,
 ): EncryptedTallySection {
   return {
+    format: ENCRYPTED_TALLY_FORMAT,
+    rule: ruleToJson(result.verdict.rule),
+    form: context.form,
     electionKey: context.electionKey,
     verificationKey: context.verificationKey,
     root: { root: context.root.root.toString(), depth: context.root.depth },
@@ -77,12 +87,17 @@ function codeOf(error: unknown): string {
 }
 
 /** Recomputes the encrypted tally from the section alone; an empty problem list means it holds. */
-export async function verifyEncryptedTallySection(
-  section: EncryptedTallySection,
-  rule: TallyRule,
-  form: BallotForm,
-): Promise<EncryptedTallyProblem[]> {
+export async function verifyEncryptedTallySection(section: EncryptedTallySection): Promise<EncryptedTallyProblem[]> {
+  if (section.format !== ENCRYPTED_TALLY_FORMAT)
+    return [{ place: 'format', code: 'FORMAT_UNKNOWN', detail: `unknown format ${String(section.format)}` }];
   const problems: EncryptedTallyProblem[] = [];
+  let rule: TallyRule;
+  try {
+    rule = ruleFromJson(section.rule);
+  } catch (error) {
+    return [{ place: 'rule', code: codeOf(error), detail: (error as Error).message }];
+  }
+  const { form } = section;
   const context: EncryptedBallotContext = {
     form,
     scope: BigInt(section.scope),
