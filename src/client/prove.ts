@@ -23,7 +23,10 @@ import type { MerkleProof } from '../zk/merkle-tree.ts';
 export function censusProofDepth(censusProof: CensusMerkleProofJson | MerkleProof): number {
   const named = (censusProof as { depth?: unknown }).depth;
   if (named !== undefined && named !== censusProof.siblings.length) {
-    throw new ZkInputError('INVALID_INPUT', `Invalid census proof: depth ${String(named)} is not the number of siblings (${censusProof.siblings.length})`);
+    throw new ZkInputError(
+      'INVALID_INPUT',
+      `Invalid census proof: depth ${String(named)} is not the number of siblings (${censusProof.siblings.length})`,
+    );
   }
   return censusProof.siblings.length;
 }
