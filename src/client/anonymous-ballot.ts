@@ -94,7 +94,7 @@ export function anonymousBallotRequest(
   return { identity, leaves, pinned: proposal.snapshot, scope, message: BigInt(position + 1) };
 }
 
-export function proveAnonymousBallot(
+export async function proveAnonymousBallot(
   artifacts: ProvingArtifacts,
   input: { identity: Identity; proposal: BallotProposal; choice: string; leaves: readonly PublicCensusLeaf[] },
 ): Promise<SubmittableProof> {

@@ -43,7 +43,7 @@ export function anonymousSuggestionRequest(
   };
 }
 
-export function proveAnonymousSuggestion(
+export async function proveAnonymousSuggestion(
   artifacts: ProvingArtifacts,
   input: {
     identity: Identity;
