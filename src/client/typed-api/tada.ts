@@ -13,6 +13,8 @@ import type { introspection } from './graphql-env.d.ts';
 
 export const graphql = initGraphQLTada<{
   introspection: introspection;
+  // Fragments spread into an operation are plain fields of its result (no masking to unwrap).
+  disableMasking: true;
   scalars: {
     BigInt: string;
     DateTime: string;
