@@ -40,12 +40,16 @@ const LEAVES_PAGE_SIZE = 100;
 /** A census larger than the deepest circuit holds cannot be rebuilt: stop there. */
 const MAX_CENSUS_PAGES = 2 ** 20 / LEAVES_PAGE_SIZE;
 
-/** Every leaf of a census, in index order (public to the community's readers). */
-export async function fetchCensusLeaves(
+/**
+ * Every leaf of a census, in index order (public to the community's readers), and the
+ * census's current tree. A census that changes between pages shows as a root that the
+ * leaves do not rebuild (`ROOT_NOT_PINNED` when proving): read it again.
+ */
+export async function fetchCensus(
   client: CourtyardClient,
   communityId: string,
   kind: 'OWNERS' | 'HOUSEHOLDS',
-): Promise<PublicCensusLeaf[]> {
+): Promise<{ leaves: PublicCensusLeaf[]; current: PinnedCensusTree }> {
   const leaves: PublicCensusLeaf[] = [];
   let after: string | null = null;
   for (let page = 0; page < MAX_CENSUS_PAGES; page += 1) {
@@ -56,13 +60,25 @@ export async function fetchCensusLeaves(
       after,
     });
     leaves.push(...result.census.leaves.edges.map((edge) => edge.node));
-    if (!result.census.leaves.pageInfo.hasNextPage) return leaves;
+    if (!result.census.leaves.pageInfo.hasNextPage) {
+      const { root, depth, size } = result.census;
+      return { leaves, current: { root, depth, size } };
+    }
     after = result.census.leaves.pageInfo.endCursor;
   }
   throw new CensusParticipationError(
     'CENSUS_INCOMPLETE',
     'Failed to read the census: more leaves than any circuit holds',
   );
+}
+
+/** Every leaf of a census, in index order. */
+export async function fetchCensusLeaves(
+  client: CourtyardClient,
+  communityId: string,
+  kind: 'OWNERS' | 'HOUSEHOLDS',
+): Promise<PublicCensusLeaf[]> {
+  return (await fetchCensus(client, communityId, kind)).leaves;
 }
 
 /** Checks the proposal and the choice on the device and says what to prove. */

@@ -50,6 +50,7 @@ export {
   anonymousBallotRequest,
   castAnonymousBallot,
   checkBallotReceipt,
+  fetchCensus,
   fetchCensusLeaves,
   fetchProposal,
   proveAnonymousBallot,
