@@ -17,18 +17,17 @@ import { randomUUID } from 'node:crypto';
 import type { SqlEntityManager } from '../db/orm.ts';
 import { ForbiddenError, NotFoundError } from '../domain-error.ts';
 import { hasCommunityRole, requireViewer, type Viewer } from '../accounts/viewer.ts';
+import { householdsOfMember } from '../privacy/ownership.ts';
 import { appendEntry } from '../ledger/append-entry.ts';
 import { MembershipProofRejectedError } from '../census/census-errors.ts';
-import { verifyCommunityMembershipProof } from '../census/membership-proof.ts';
 import { useNullifier } from '../census/nullifier-store.ts';
-import { findActiveVerificationKey, verificationKeyOf } from '../census/verification-keys.ts';
 import { ProofRejectedError } from '../zk/errors.ts';
 import { MEMBERSHIP_PUBLIC_SIGNAL_COUNT } from '../zk/membership-signals.ts';
 import { parseProofJson, parsePublicSignals } from '../zk/proof-format.ts';
-import { checkMembershipProof } from '../zk/verifier.ts';
 import type { BallotVerifier } from './ballot-verifier.ts';
 import { admitBallot, type BallotBoxSetup, type BallotChannel, type BallotEvent, type CurrentBallot } from './ballot-rules.ts';
 import { GovernanceError } from './governance-errors.ts';
+import { verifyRootBoundProof } from './root-bound-proof.ts';
 import { choiceMessage } from './proposal-scope.ts';
 import { findProposal, proposalForm, requireReadableProposal, type Proposal } from './proposals.ts';
 
@@ -106,29 +105,10 @@ export async function verifyAnonymousBallot(
     throw error;
   }
   if (signals[1] !== pinnedRoot) throw new GovernanceError('ROOT_NOT_PINNED', "Failed to cast ballot: the proof is not for the proposal's pinned census root");
-  const expectations = { communityId: proposal.communityId, kind: proposal.censusKind, expectedScope: proposal.scope, expectedMessage: message };
-  let nullifier: bigint;
-  let weight: bigint;
-  if (verifier.mode === 'single') {
-    const verified = await verifyCommunityMembershipProof(em, { ...expectations, proof: parsed.proof, publicSignals: parsed.publicSignals, pinnedRoot: { root: pinnedRoot, depth: pinnedDepth } });
-    ({ nullifier, attribute: weight } = verified);
-  } else {
-    // The key of the snapshot's depth: a proof made at another depth fails its pairing.
-    const key = await findActiveVerificationKey(em, proposal.communityId, pinnedDepth);
-    try {
-      if (!key) throw new ProofRejectedError('NO_KEY_FOR_DEPTH', `no verification key for depth ${pinnedDepth}, the depth of the pinned census`);
-      const checked = await checkMembershipProof(verificationKeyOf(key), parsed.proof, parsed.publicSignals, {
-        roots: [pinnedRoot], scope: proposal.scope, message,
-      });
-      if (!(await verifier.pairingHolds(key.keyHash, verificationKeyOf(key), checked))) {
-        throw new ProofRejectedError('INVALID_PROOF', 'the proof does not verify against the verification key');
-      }
-      ({ nullifier, attribute: weight } = checked.signals);
-    } catch (error) {
-      if (error instanceof ProofRejectedError) throw rejected(error);
-      throw error;
-    }
-  }
+  const { nullifier, attribute: weight } = await verifyRootBoundProof(em, verifier, {
+    communityId: proposal.communityId, kind: proposal.censusKind, root: { root: pinnedRoot, depth: pinnedDepth },
+    proof: parsed.proof, publicSignals: parsed.publicSignals, scope: proposal.scope, message,
+  });
   return { proposalId: proposal.id, choice: input.choice, nullifier, weight, proof: parsed.proof, publicSignals: signals.map(String) };
 }
 
@@ -242,8 +222,11 @@ interface SnapshotMember {
   weight: bigint;
 }
 
-async function lockSnapshotMember(em: SqlEntityManager, proposalId: string, where: { accountId: string } | { leafIndex: number }): Promise<SnapshotMember> {
-  const [column, value] = 'accountId' in where ? ['account_id', where.accountId] : ['leaf_index', where.leafIndex];
+type SnapshotMemberKey = { accountId: string } | { householdId: string } | { leafIndex: number };
+
+async function lockSnapshotMember(em: SqlEntityManager, proposalId: string, where: SnapshotMemberKey): Promise<SnapshotMember> {
+  const [column, value] =
+    'accountId' in where ? ['account_id', where.accountId] : 'householdId' in where ? ['household_id', where.householdId] : ['leaf_index', where.leafIndex];
   const rows: Array<{ leaf_id: string; leaf_index: unknown; weight: unknown }> = await em.execute(
     `select leaf_id, leaf_index, weight from governance_snapshot_members where proposal_id = ? and ${column} = ? for update`,
     [proposalId, value],
@@ -276,12 +259,37 @@ async function castNamed(
   }, now);
 }
 
-/** A member of the pinned census votes by name, one ballot per member (a later one replaces). */
-export async function castNamedBallot(em: SqlEntityManager, viewer: Viewer | null, input: { proposalId: string; choice: string }, now = new Date()): Promise<BallotReceipt> {
+/**
+ * Who the caller votes as: in an owners census, themselves; in a households census, their
+ * household — the one named, which must be theirs, or their only one in the community.
+ */
+async function namedVoterKey(em: SqlEntityManager, caller: Viewer, proposal: Proposal, householdId: string | null | undefined): Promise<SnapshotMemberKey> {
+  if (proposal.censusKind !== 'households') return { accountId: caller.accountId };
+  const households = await householdsOfMember(em, proposal.communityId, caller.accountId);
+  if (householdId) {
+    if (!households.includes(householdId)) throw new GovernanceError('NOT_A_CENSUS_MEMBER', "Failed to cast ballot: not a member of that household");
+    return { householdId };
+  }
+  if (households.length === 0) throw new GovernanceError('NOT_A_CENSUS_MEMBER', "Failed to cast ballot: not a member of the proposal's pinned census");
+  if (households.length > 1) throw new GovernanceError('HOUSEHOLD_REQUIRED', 'Failed to cast ballot: you belong to several households; name the one you vote for');
+  return { householdId: households[0]! };
+}
+
+/**
+ * A member of the pinned census votes by name, one ballot per member (a later one
+ * replaces): an owner for themselves, a resident for their household (any of its members'
+ * later ballot replaces the household's earlier one).
+ */
+export async function castNamedBallot(
+  em: SqlEntityManager,
+  viewer: Viewer | null,
+  input: { proposalId: string; choice: string; householdId?: string | null },
+  now = new Date(),
+): Promise<BallotReceipt> {
   const caller = requireViewer(viewer);
   const proposal = await requireReadableProposal(em, caller, input.proposalId, 'for share');
   requireOpenFor(proposal, 'named', now);
-  const member = await lockSnapshotMember(em, proposal.id, { accountId: caller.accountId });
+  const member = await lockSnapshotMember(em, proposal.id, await namedVoterKey(em, caller, proposal, input.householdId));
   return castNamed(em, proposal, member, 'online', input.choice, caller.accountId, now);
 }
 

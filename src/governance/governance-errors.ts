@@ -40,6 +40,8 @@ export type GovernanceErrorCode =
   | 'ROOT_NOT_PINNED'
   /** The caller (or the member a paper ballot names) is not a member of the pinned census. */
   | 'NOT_A_CENSUS_MEMBER'
+  /** A named ballot in a households census by a resident of several households that names none of them. */
+  | 'HOUSEHOLD_REQUIRED'
   /** A challenge after the objection window, or in a proposal without one. */
   | 'OBJECTION_WINDOW_CLOSED'
   /** Only the committee (or managers, where the community allows it) may create proposals. */

@@ -8,11 +8,15 @@ import { startClosingJob } from './closing-job.ts';
 import { compareGovernanceReplay } from './governance-replay-check.ts';
 import { createGovernanceServices, GOVERNANCE_TOPICS } from './governance-services.ts';
 import { Migration20261130140000Governance } from './migrations/20261130140000-governance.ts';
+import { Migration20261211000000SnapshotHouseholds } from './migrations/20261211000000-snapshot-households.ts';
 
 export const governanceModule: DomainModule = {
   name: 'governance',
   entities: [],
-  migrations: [{ name: 'Migration20261130140000_governance', class: Migration20261130140000Governance }],
+  migrations: [
+    { name: 'Migration20261130140000_governance', class: Migration20261130140000Governance },
+    { name: 'Migration20261211000000_snapshot_households', class: Migration20261211000000SnapshotHouseholds },
+  ],
   topics: GOVERNANCE_TOPICS,
   createServices: (runtime) => ({ governance: createGovernanceServices(runtime) }),
   jobs: (runtime, services) => {

@@ -290,8 +290,8 @@ export async function openProposal(em: SqlEntityManager, viewer: Viewer | null, 
   const sizes: Array<{ size: unknown }> = await em.execute('select size from census_trees where community_id = ? and kind = ?', [proposal.communityId, proposal.censusKind]);
   const size = Number(sizes[0]!.size);
   await em.execute(
-    `insert into governance_snapshot_members (proposal_id, leaf_index, leaf_id, account_id, identity_commitment, weight)
-     select ?, leaf_index, id, account_id, identity_commitment, weight from census_leaves
+    `insert into governance_snapshot_members (proposal_id, leaf_index, leaf_id, account_id, household_id, identity_commitment, weight)
+     select ?, leaf_index, id, account_id, household_id, identity_commitment, weight from census_leaves
       where community_id = ? and kind = ? and status = 'active'`,
     [proposal.id, proposal.communityId, proposal.censusKind],
   );

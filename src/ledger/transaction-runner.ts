@@ -9,7 +9,8 @@
  *      notes its community (`noteAppend`, an AsyncLocalStorage scope: no module-level map
  *      keyed by ORM internals, and appends inside nested savepoints are seen too);
  *   2. after the commit, each community it appended to is integrated, so the caller's
- *      response and any read after it see the entries with their sequence numbers;
+ *      response and any read after it see the entries with their sequence numbers
+ *      (concurrent units of one process share integration passes: `IntegrationPasses`);
  *   3. an integration that fails is reported with the community id (the server logs it)
  *      and left to the background integrator, which polls for pending rows: the entries
  *      are committed and accepted, only their sequencing waits.
@@ -40,11 +41,49 @@ export interface TransactionRunnerOptions {
   onIntegrationFailure: (failure: IntegrationFailure) => void;
 }
 
+/**
+ * Integration passes of one process, shared per community. A unit of work that committed
+ * while a pass was running cannot count on that pass (it may have read the pending rows
+ * before the commit), so it waits for the next pass — and every unit that commits in the
+ * meantime shares that one. Under concurrent writes to one community this turns one
+ * integration transaction per mutation (each waiting for the head lock in turn) into about
+ * two at a time, each sequencing everything committed before it began.
+ */
+export class IntegrationPasses {
+  private readonly running = new Map<string, Promise<number>>();
+  private readonly queued = new Map<string, Promise<number>>();
+
+  /** Resolves once a pass that began after this call has sequenced the community's pending entries. */
+  integrate(communityId: string, pass: () => Promise<number>): Promise<number> {
+    const queued = this.queued.get(communityId);
+    if (queued) return queued;
+    const running = this.running.get(communityId);
+    if (!running) return this.start(communityId, pass);
+    const next = running.catch(() => 0).then(() => this.start(communityId, pass));
+    this.queued.set(communityId, next);
+    return next;
+  }
+
+  private start(communityId: string, pass: () => Promise<number>): Promise<number> {
+    this.queued.delete(communityId); // arrivals from now on need a pass that begins after this one
+    const running = pass().finally(() => {
+      if (this.running.get(communityId) === running) this.running.delete(communityId);
+    });
+    this.running.set(communityId, running);
+    return running;
+  }
+}
+
 /** Sequences what the committed unit of work appended, community by community. */
-async function integrateAfterCommit(em: SqlEntityManager, communityIds: ReadonlySet<string>, options: TransactionRunnerOptions): Promise<void> {
+async function integrateAfterCommit(
+  em: SqlEntityManager,
+  communityIds: ReadonlySet<string>,
+  passes: IntegrationPasses,
+  options: TransactionRunnerOptions,
+): Promise<void> {
   for (const communityId of communityIds) {
     try {
-      await integratePending(em.fork() as SqlEntityManager, communityId);
+      await passes.integrate(communityId, () => integratePending(em.fork() as SqlEntityManager, communityId));
     } catch (error) {
       options.onIntegrationFailure({ communityId, error });
     }
@@ -52,13 +91,14 @@ async function integrateAfterCommit(em: SqlEntityManager, communityIds: Readonly
 }
 
 export function createTransactionRunner(options: TransactionRunnerOptions): TransactionRunner {
+  const passes = new IntegrationPasses();
   return {
     async run(em, work) {
       // Integration needs the commit, so a runner cannot join an enclosing transaction.
       if (em.isInTransaction()) throw new Error('A unit of work runs in its own transaction; call the runner outside any transaction');
       const appended = new Set<string>();
       const result = await appendScope.run(appended, () => em.transactional((transaction) => work(transaction as SqlEntityManager)));
-      await integrateAfterCommit(em, appended, options);
+      await integrateAfterCommit(em, appended, passes, options);
       return result;
     },
   };

@@ -28,6 +28,15 @@ export async function isHouseholdMember(em: EntityManager, householdId: string, 
   return (await em.count(HouseholdMemberSchema, { householdId, accountId })) > 0;
 }
 
+/** The ids of the community's households the account owns or lives in, in id order. */
+export async function householdsOfMember(em: SqlEntityManager, communityId: string, accountId: string): Promise<string[]> {
+  const rows: Array<{ household_id: string }> = await em.execute(
+    'select distinct household_id from household_members where community_id = ? and account_id = ? order by household_id',
+    [communityId, accountId],
+  );
+  return rows.map((row) => row.household_id);
+}
+
 /** True when the household exists and belongs to the community. */
 export async function isHouseholdOfCommunity(em: EntityManager, householdId: string, communityId: string): Promise<boolean> {
   return (await em.count(HouseholdSchema, { id: householdId, communityId })) > 0;

@@ -13,8 +13,19 @@ import { governanceModule } from '../governance/module.ts';
 import { fundsModule } from '../funds/module.ts';
 import { feesModule } from '../fees/module.ts';
 import { activitiesModule } from '../activities/module.ts';
+import { ratingsModule } from '../ratings/module.ts';
 
-export const modules: readonly DomainModule[] = [ledgerModule, accountsModule, privacyModule, censusModule, governanceModule, fundsModule, feesModule, activitiesModule];
+export const modules: readonly DomainModule[] = [
+  ledgerModule,
+  accountsModule,
+  privacyModule,
+  censusModule,
+  governanceModule,
+  fundsModule,
+  feesModule,
+  activitiesModule,
+  ratingsModule,
+];
 
 /** The entities and the migrations, in timestamp order, of every module. */
 export const databaseSchema = databaseSchemaOf(modules);

@@ -8,7 +8,7 @@
  * 6 heads, 30000 in all; 2/3 is 4 heads and 20000.
  */
 import { createTestApp, mutate, type TestApp } from '../support/app.ts';
-import { addHouseholdMember, createCommunityFixture, registerHousehold, type CommunityFixture } from '../support/fixtures.ts';
+import { addHouseholdMember, createAccount, createCommunityFixture, PASSWORD, registerHousehold, type CommunityFixture } from '../support/fixtures.ts';
 import { createIdentity } from '../../src/zk/identity.ts';
 import { CLOSING_GRACE_MS, closeDueProposals } from '../../src/governance/closing-job.ts';
 import { compareGovernanceReplay } from '../../src/governance/governance-replay-check.ts';
@@ -163,6 +163,56 @@ describe('ballots by name and on paper', () => {
     const [stored] = await testApp.database.orm.em.getConnection().execute(
       `select encode(root_hash, 'hex') as root from ledger_checkpoints where community_id = ? and tree_size = ?`, [localId(communityId), checkpoint.treeSize]);
     expect(stored!.root).toBe(checkpoint.rootHash);
+  });
+});
+
+describe('named ballots in a households poll', () => {
+  const NAMED_FOR = `mutation ($id: ID!, $choice: String!, $household: ID) { castNamedBallot(proposalId: $id, choice: $choice, householdId: $household) {
+    __typename ... on MutationCastNamedBallotSuccess { data { choice replaced } } ... on Error { code message } } }`;
+  const INVITE = `mutation ($c: ID!, $h: ID) { createCensusInvite(communityId: $c, kind: HOUSEHOLDS, householdId: $h) {
+    __typename ... on MutationCreateCensusInviteSuccess { data { code } } ... on Error { code message } } }`;
+  const JOIN = `mutation ($code: String!, $c: String!) { joinCensus(inviteCode: $code, identityCommitment: $c) {
+    __typename ... on MutationJoinCensusSuccess { data { leafIndex } } ... on Error { code message } } }`;
+
+  it("counts one ballot per household, cast by any of its members, and asks a member of two households which one", async () => {
+    const homes = await createCommunityFixture(testApp, 'tally-households');
+    const homesCommittee = await createCommittee(testApp, 'tally-households-committee', [homes.id]);
+    const second = await registerHousehold(testApp, homes.managerToken, { communityId: homes.id, unitLabel: '5栋 101', floorAreaCentiSquareMetres: 9000 });
+    const neighbour = await createAccount(testApp, 'tally-households-neighbour');
+    await addHouseholdMember(testApp, homes.managerToken, { householdId: second.id, relation: 'OWNER', name: '李娜', accountId: neighbour.id });
+    for (const [household, token] of [[homes.householdId, homes.residentToken], [second.id, await testApp.login('tally-households-neighbour', PASSWORD)]] as const) {
+      const invite = await mutate(testApp, 'createCensusInvite', INVITE, { c: homes.id, h: household }, homes.managerToken);
+      await mutate(testApp, 'joinCensus', JOIN, { code: invite.code, c: (await createIdentity()).commitment.toString() }, token);
+    }
+    // The resident also lives in the neighbour's household: two households, so they must say which.
+    await addHouseholdMember(testApp, homes.managerToken, { householdId: second.id, relation: 'OCCUPANT', name: '张伟', accountId: homes.residentAccountId });
+    const neighbourToken = await testApp.login('tally-households-neighbour', PASSWORD);
+    const created = await mutate(testApp, 'createProposal', CREATE, {
+      communityId: homes.id, title: 'Bicycle shed', body: 'Build one?', census: 'HOUSEHOLDS', mode: 'NAMED', rule: { name: 'SIMPLE_MAJORITY' }, ...window(),
+    }, homesCommittee.token);
+    const id = (await mutate(testApp, 'openProposal', OPEN, { id: created.id }, homesCommittee.token)).id as string;
+
+    const ballotsBefore = await countRows(testApp, 'governance_ballots');
+    expect((await testApp.graphql(NAMED_FOR, { id, choice: 'yes' }, homes.residentToken)).data.castNamedBallot.code).toBe('HOUSEHOLD_REQUIRED');
+    expect((await testApp.graphql(NAMED_FOR, { id, choice: 'yes', household: fixture.householdId }, homes.residentToken)).data.castNamedBallot.code)
+      .toBe('NOT_A_CENSUS_MEMBER');
+    expect((await testApp.graphql(NAMED_FOR, { id, choice: 'yes' }, homesCommittee.token)).data.castNamedBallot.code).toBe('NOT_A_CENSUS_MEMBER');
+    expect(await countRows(testApp, 'governance_ballots')).toBe(ballotsBefore);
+
+    expect(await mutate(testApp, 'castNamedBallot', NAMED_FOR, { id, choice: 'yes', household: homes.householdId }, homes.residentToken))
+      .toEqual({ choice: 'yes', replaced: false });
+    expect(await mutate(testApp, 'castNamedBallot', NAMED_FOR, { id, choice: 'no' }, neighbourToken)).toEqual({ choice: 'no', replaced: false });
+    // The resident votes for the second household too: it replaces the neighbour's ballot for that household.
+    expect(await mutate(testApp, 'castNamedBallot', NAMED_FOR, { id, choice: 'yes', household: second.id }, homes.residentToken))
+      .toEqual({ choice: 'yes', replaced: true });
+    const tally = await testApp.graphql(PROPOSAL, { id }, homes.residentToken);
+    expect(tally.data.proposal.data.liveTally).toEqual([
+      { option: 'yes', heads: '2', weight: '2' }, { option: 'no', heads: '0', weight: '0' }, { option: 'abstain', heads: '0', weight: '0' },
+    ]);
+    await passClose(testApp, id);
+    const closed = await mutate(testApp, 'closeProposal', CLOSE, { id }, homesCommittee.token);
+    expect(closed.result).toMatchObject({ participatingHeads: '2', passed: true, ballotsCast: 3 });
+    expect(await expectReplayEqualsLive(testApp, homes.id)).toBe(1);
   });
 });
 

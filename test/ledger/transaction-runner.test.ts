@@ -7,7 +7,7 @@ import type { SqlEntityManager } from '../../src/db/orm.ts';
 import { appendEntry } from '../../src/ledger/append-entry.ts';
 import { integratePending, pendingCount } from '../../src/ledger/integrator.ts';
 import { logSize } from '../../src/ledger/entries.ts';
-import { createTransactionRunner, type IntegrationFailure } from '../../src/ledger/transaction-runner.ts';
+import { createTransactionRunner, IntegrationPasses, type IntegrationFailure } from '../../src/ledger/transaction-runner.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { appendMany, asSuperuserBypassingTriggers, newCommunityLog } from './ledger-support.ts';
 
@@ -74,5 +74,72 @@ describe('the transaction runner', () => {
     await expect(em().transactional((transaction) => runner.run(transaction as SqlEntityManager, async () => 'nested'))).rejects.toThrow(
       'runs in its own transaction',
     );
+  });
+});
+
+describe('shared integration passes', () => {
+  /** A pass that runs until released, recording when it began. */
+  function controlledPasses() {
+    const began: number[] = [];
+    const releases: Array<(value: number) => void> = [];
+    const failures: Array<(error: Error) => void> = [];
+    const pass = () =>
+      new Promise<number>((resolve, reject) => {
+        began.push(began.length);
+        releases.push(resolve);
+        failures.push(reject);
+      });
+    return { began, releases, failures, pass };
+  }
+  const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+  it('gives a caller who arrives during a pass the next pass, one shared by everyone who arrived meanwhile', async () => {
+    const passes = new IntegrationPasses();
+    const { began, releases, pass } = controlledPasses();
+    const first = passes.integrate('c', pass);
+    const during = [passes.integrate('c', pass), passes.integrate('c', pass), passes.integrate('c', pass)];
+    await settle();
+    expect(began).toHaveLength(1); // the next pass waits for the running one to end
+    releases[0]!(1);
+    expect(await first).toBe(1);
+    await settle();
+    expect(began).toHaveLength(2);
+    const afterSecondBegan = passes.integrate('c', pass); // the second pass may have missed this caller's commit
+    releases[1]!(3);
+    expect(await Promise.all(during)).toEqual([3, 3, 3]);
+    await settle();
+    expect(began).toHaveLength(3);
+    releases[2]!(1);
+    expect(await afterSecondBegan).toBe(1);
+    // Another community never waits for this one.
+    const other = passes.integrate('d', pass);
+    await settle();
+    expect(began).toHaveLength(4);
+    releases[3]!(0);
+    await other;
+  });
+
+  it("reports a failed pass to the callers who shared it, and the next caller's pass still runs", async () => {
+    const passes = new IntegrationPasses();
+    const { began, releases, failures, pass } = controlledPasses();
+    const first = passes.integrate('c', pass);
+    const shared = [passes.integrate('c', pass), passes.integrate('c', pass)];
+    failures[0]!(new Error('head corrupt'));
+    await expect(first).rejects.toThrow('head corrupt');
+    await settle();
+    failures[1]!(new Error('still corrupt'));
+    for (const caller of shared) await expect(caller).rejects.toThrow('still corrupt');
+    const later = passes.integrate('c', pass);
+    await settle();
+    expect(began).toHaveLength(3);
+    releases[2]!(2);
+    expect(await later).toBe(2);
+  });
+
+  it('sequences every entry of many concurrent units of work on one community', async () => {
+    const communityId = await newCommunityLog(em());
+    await Promise.all(Array.from({ length: 24 }, (_, counter) => runner.run(em(), (transaction) => append(transaction, communityId, counter))));
+    expect([await logSize(em(), communityId), await pendingCount(em(), communityId)]).toEqual([24, 0]);
+    expect(failures).toEqual([]);
   });
 });

@@ -8,6 +8,8 @@ import { z } from 'zod';
 import { builder } from '../../graphql/builder.ts';
 import { MUTATION_ERRORS } from '../../graphql/errors.ts';
 import { inTransaction } from '../../graphql/transaction.ts';
+import { parseUuid } from '../../graphql/ids.ts';
+import { HouseholdRef } from '../../privacy/api/household.ts';
 import { MAX_PER_OPERATION } from '../../graphql/field-limits.ts';
 import type { GraphQLContext } from '../../graphql/context.ts';
 import type { SqlEntityManager } from '../../db/orm.ts';
@@ -75,9 +77,18 @@ builder.mutationField('castNamedBallot', (t) =>
     description: 'A member of the pinned census votes by name; a later ballot replaces the earlier (a paper ballot stands).',
     errors: { types: MUTATION_ERRORS },
     authScopes: { authenticated: true },
-    args: { proposalId: t.arg.globalID({ required: true }), choice: t.arg.string({ required: true, validate: z.string().max(32) }) },
+    args: {
+      proposalId: t.arg.globalID({ required: true }),
+      choice: t.arg.string({ required: true, validate: z.string().max(32) }),
+      householdId: t.arg.globalID({
+        for: HouseholdRef,
+        description: 'A households poll: the household you vote for, when you belong to several in the community.',
+      }),
+    },
     resolve: async (_root, args, context) => {
-      const receipt = await inTransaction(context, (em) => castNamedBallot(em, context.viewer, { proposalId: proposalIdArg(args.proposalId), choice: args.choice }));
+      const householdId = args.householdId ? parseUuid(args.householdId.id, 'householdId') : null;
+      const receipt = await inTransaction(context, (em) =>
+        castNamedBallot(em, context.viewer, { proposalId: proposalIdArg(args.proposalId), choice: args.choice, householdId }));
       await publishTally(context, receipt.proposalId);
       return receipt;
     },

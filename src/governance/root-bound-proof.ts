@@ -1,0 +1,69 @@
+/**
+ * The proof check shared by every anonymous action that is bound to one known census root
+ * (a ballot's pinned snapshot, a rating's recent households root): the strict cheap
+ * checks of src/zk (signals, root, scope, message, curve points), then the pairing through
+ * the BallotVerifier — queued into a batch, or one by one in `single` mode through the
+ * census's own check. Rejections are MembershipProofRejectedErrors with the verifier's
+ * code; nothing is written.
+ */
+import type { SqlEntityManager } from '../db/orm.ts';
+import { MembershipProofRejectedError } from '../census/census-errors.ts';
+import type { CensusKind } from '../census/census.entity.ts';
+import { verifyCommunityMembershipProof } from '../census/membership-proof.ts';
+import { findActiveVerificationKey, verificationKeyOf } from '../census/verification-keys.ts';
+import { ProofRejectedError } from '../zk/errors.ts';
+import type { KnownRoot } from '../zk/membership-key.ts';
+import { checkMembershipProof } from '../zk/verifier.ts';
+import type { BallotVerifier } from './ballot-verifier.ts';
+
+export interface RootBoundProof {
+  communityId: string;
+  kind: CensusKind;
+  /** The root the proof must be for, with the depth it was recorded at. */
+  root: KnownRoot;
+  proof: unknown;
+  publicSignals: unknown;
+  scope: bigint;
+  message: bigint;
+}
+
+/** The proof's nullifier and attribute once every check passed. */
+export async function verifyRootBoundProof(
+  em: SqlEntityManager,
+  verifier: BallotVerifier,
+  input: RootBoundProof,
+): Promise<{ nullifier: bigint; attribute: bigint }> {
+  if (verifier.mode === 'single') {
+    const verified = await verifyCommunityMembershipProof(em, {
+      communityId: input.communityId,
+      kind: input.kind,
+      proof: input.proof,
+      publicSignals: input.publicSignals,
+      expectedScope: input.scope,
+      expectedMessage: input.message,
+      pinnedRoot: input.root,
+    });
+    return { nullifier: verified.nullifier, attribute: verified.attribute };
+  }
+  // The key of the root's depth: a proof made at another depth fails its pairing.
+  const key = await findActiveVerificationKey(em, input.communityId, input.root.depth);
+  try {
+    if (!key)
+      throw new ProofRejectedError(
+        'NO_KEY_FOR_DEPTH',
+        `no verification key for depth ${input.root.depth}, the depth of the census root`,
+      );
+    const checked = await checkMembershipProof(verificationKeyOf(key), input.proof, input.publicSignals, {
+      roots: [input.root.root],
+      scope: input.scope,
+      message: input.message,
+    });
+    if (!(await verifier.pairingHolds(key.keyHash, verificationKeyOf(key), checked))) {
+      throw new ProofRejectedError('INVALID_PROOF', 'the proof does not verify against the verification key');
+    }
+    return { nullifier: checked.signals.nullifier, attribute: checked.signals.attribute };
+  } catch (error) {
+    if (error instanceof ProofRejectedError) throw new MembershipProofRejectedError(error.code, error.message);
+    throw error;
+  }
+}
