@@ -45,7 +45,16 @@ export type { PinnedCensusTree, PublicCensusLeaf } from './census-snapshot-path.
 export { CensusParticipationError } from './participation-error.ts';
 export { proveInCensus } from './prove-in-census.ts';
 export type { CensusProofRequest, SubmittableProof } from './prove-in-census.ts';
-export { localIdOf, proposalScope, suggestionMessage, suggestionScope } from './scope-hash.ts';
+export {
+  localIdOf,
+  proposalScope,
+  ratingMessage,
+  ratingScope,
+  suggestionMessage,
+  suggestionScope,
+} from './scope-hash.ts';
+export { proveAnonymousRating, submitAnonymousRating } from './anonymous-rating.ts';
+export type { AnonymousRating } from './anonymous-rating.ts';
 export {
   anonymousBallotRequest,
   castAnonymousBallot,

@@ -34,3 +34,20 @@ export function suggestionScope(communityGlobalId: string, day: string, slot: nu
 export function suggestionMessage(title: string, body: string): bigint {
   return hashTextToField(JSON.stringify([title, body]));
 }
+
+export const RATING_SCOPE_DOMAIN = 'courtyard/ratings/v1/';
+
+/** An anonymous rating's scope: one rater per household, subject (its plain id) and period (YYYY-MM). */
+export function ratingScope(subjectId: string, period: string): bigint {
+  return hashTextToField(`${RATING_SCOPE_DOMAIN}${subjectId}/${period}`);
+}
+
+/** Binds the proof to the score and the comment (trimmed; null when none or blank). */
+export function ratingMessage(score: number, comment: string | null): bigint {
+  return hashTextToField(JSON.stringify([score, normalizedComment(comment)]));
+}
+
+export function normalizedComment(comment: string | null | undefined): string | null {
+  const trimmed = comment?.trim() ?? '';
+  return trimmed === '' ? null : trimmed;
+}

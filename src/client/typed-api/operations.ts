@@ -261,3 +261,42 @@ export const SUBMIT_ANONYMOUS_SUGGESTION = graphql(
   `,
   [ERROR_FIELDS],
 );
+
+/** The community's rating subjects with each one's anonymous scope for a period. */
+export const RATING_SUBJECTS = graphql(`
+  query RatingSubjects($communityId: ID!, $period: String!) {
+    ratingSubjects(communityId: $communityId) {
+      id
+      key
+      label
+      kind
+      active
+      eligibleCensus
+      scope(period: $period)
+    }
+  }
+`);
+
+export const SUBMIT_ANONYMOUS_RATING = graphql(
+  `
+    mutation SubmitAnonymousRating($subjectId: ID!, $period: String!, $score: Int!, $comment: String, $proof: String!) {
+      submitAnonymousRating(subjectId: $subjectId, period: $period, score: $score, comment: $comment, proof: $proof) {
+        __typename
+        ... on MutationSubmitAnonymousRatingSuccess {
+          data {
+            ratingId
+            subjectId
+            period
+            score
+            comment
+            nullifier
+            replaced
+            ledgerSeq
+          }
+        }
+        ...ErrorFields
+      }
+    }
+  `,
+  [ERROR_FIELDS],
+);
