@@ -4,7 +4,7 @@
  * encrypted in IndexedDB), signs in again (the identity is opened from IndexedDB), votes
  * anonymously with a proof made in the page's Web Worker, sees the vote in the tally,
  * changes it (the tally changes, it does not grow), and after the close finds the receipt
- * included. Each view is screenshot at phone and desktop widths into
+ * included; as the household it rates a service anonymously. Each view is screenshot at phone and desktop widths into
  * test-artifacts/screenshots/ and checked with axe-core (no serious or critical
  * violation). Every request not for the test server is blocked and recorded.
  */
@@ -30,8 +30,8 @@ import { PORTAL_CONTENT_SECURITY_POLICY, PORTAL_PATH } from '../../src/server/cl
 const TEST_TIMEOUT_MS = 180_000;
 const SCREENSHOT_DIRECTORY = new URL('../../test-artifacts/screenshots/', import.meta.url);
 const VIEWPORTS = { phone: { width: 375, height: 812 }, desktop: { width: 1280, height: 900 } } as const;
-const INVITE = `mutation ($communityId: ID!, $accountId: ID) {
-  createCensusInvite(communityId: $communityId, kind: OWNERS, accountId: $accountId) {
+const INVITE = `mutation ($communityId: ID!, $kind: CensusKind!, $accountId: ID, $householdId: ID) {
+  createCensusInvite(communityId: $communityId, kind: $kind, accountId: $accountId, householdId: $householdId) {
     __typename ... on MutationCreateCensusInviteSuccess { data { code } } ... on Error { code message } } }`;
 
 interface AxeViolation {
@@ -154,7 +154,7 @@ if (!chromiumAvailable()) {
     });
 
     it(
-      'a resident joins, votes anonymously, changes the vote and finds the receipt included; pages pass axe',
+      'a resident joins both censuses, rates a service and votes anonymously, changes the vote and finds the receipt included; pages pass axe',
       async () => {
         const violations: Record<string, AxeViolation[]> = {};
         await page.goto(`${server.url}${PORTAL_PATH}`);
@@ -166,16 +166,26 @@ if (!chromiumAvailable()) {
         violations['sign-in-en'] = await captureView('sign-in-en');
 
         await signIn();
-        const { code } = await mutate(
-          testApp,
-          'createCensusInvite',
-          INVITE,
-          { communityId: community.id, accountId: community.residentAccountId },
-          community.managerToken,
-        );
-        await page.fill('#invite', code);
-        await page.click('#join');
-        await page.waitForSelector('#identity-ready', { timeout: 60_000 });
+        // Two invites, two identities: the owner's and the household's cannot be linked.
+        for (const [kind, member] of [
+          ['OWNERS', { accountId: community.residentAccountId }],
+          ['HOUSEHOLDS', { householdId: community.householdId }],
+        ] as const) {
+          const { code } = await mutate(
+            testApp,
+            'createCensusInvite',
+            INVITE,
+            { communityId: community.id, kind, ...member },
+            community.managerToken,
+          );
+          await page.fill('#invite', code);
+          await page.click('#join');
+          await page.waitForFunction(
+            (joined) => document.getElementById('identity-ready')?.dataset['censuses']?.includes(joined),
+            kind,
+            { timeout: 60_000 },
+          );
+        }
         const stored = await page.evaluate(
           () =>
             new Promise<string>((resolve) => {
@@ -186,7 +196,7 @@ if (!chromiumAvailable()) {
               };
             }),
         );
-        expect(stored).toMatch(/courtyard-identity-v2:scrypt:17:8:1:/u);
+        expect(stored.match(/courtyard-identity-v2:scrypt:17:8:1:/gu)).toHaveLength(2);
         expect(stored).not.toMatch(/courtyard-identity-v1/u);
 
         const created = await mutate(
@@ -207,11 +217,32 @@ if (!chromiumAvailable()) {
         const proposalId: string = (await mutate(testApp, 'openProposal', OPEN, { id: created.id }, committee.token))
           .id;
 
-        // Sign in again: the identity comes back from IndexedDB, opened with the password.
+        const period = new Date().toISOString().slice(0, 7);
+        await mutate(
+          testApp,
+          'openRatingPeriod',
+          `mutation ($c: ID!, $p: String!) { openRatingPeriod(communityId: $c, period: $p) {
+          __typename ... on MutationOpenRatingPeriodSuccess { data { period } } ... on Error { code message } } }`,
+          { c: community.id, p: period },
+          community.managerToken,
+        );
+
+        // Sign in again: the identities come back from IndexedDB, opened with the password.
         await page.click('#sign-out');
         await signIn();
-        expect(await page.isVisible('#identity-ready')).toBe(true);
+        expect(await page.getAttribute('#identity-ready', 'data-censuses')).toBe('OWNERS HOUSEHOLDS');
         violations['home'] = await captureView('home');
+
+        // Rate the first service anonymously, as the household (a proof in the worker).
+        const rating = page.locator('form.rating').first();
+        await rating.locator('input[value="4"]').check();
+        await rating.locator('input[type="text"]').fill('  保洁很及时  ');
+        await rating.locator('button[type="submit"]').click();
+        await rating.locator('[data-rated="4"]').waitFor({ timeout: TEST_TIMEOUT_MS });
+        const [stored4] = await testApp.database.orm.em
+          .getConnection()
+          .execute(`select score, comment, channel, account_id from ratings`);
+        expect(stored4).toMatchObject({ score: 4, comment: '保洁很及时', channel: 'anonymous', account_id: null });
 
         await page.click(`button.proposal[data-id="${proposalId}"]`);
         await page.waitForSelector('#vote-form');

@@ -49,6 +49,14 @@ export const LABELS = {
   refresh: { zh: '刷新', en: 'Refresh' },
   failed: { zh: '失败：', en: 'Failed: ' },
   back: { zh: '返回', en: 'Back' },
+  joinOther: {
+    zh: '另一名册（业主或住户）的邀请码也可在此使用。',
+    en: 'An invite to the other census (owners or households) works here too.',
+  },
+  rateServices: { zh: '服务评分', en: 'Rate services' },
+  rate: { zh: '匿名评分', en: 'Rate anonymously' },
+  comment: { zh: '评语（可选）', en: 'Comment (optional)' },
+  rated: { zh: '已评分：', en: 'Rated: ' },
 } as const satisfies Record<string, Record<Language, string>>;
 
 export type LabelKey = keyof typeof LABELS;

@@ -1,7 +1,8 @@
 /**
  * The device's identity, kept in IndexedDB only as the encrypted backup text
  * (`courtyard-identity-v2`, scrypt + XChaCha20-Poly1305): a copy of the browser's storage
- * does not give the secret without the passphrase. One record per login; the portal's
+ * does not give the secret without the passphrase. One record per login and census (an
+ * owner's and a household's identities are separate, so they cannot be linked); the portal's
  * ballot receipts sit beside it (they hold a nullifier, which links a device to a ballot).
  */
 const DATABASE_NAME = 'courtyard-portal';
@@ -37,5 +38,5 @@ export async function writeRecord(key: string, value: string): Promise<void> {
   await transact('readwrite', (store) => store.put(value, key));
 }
 
-export const identityKey = (login: string) => `identity:${login}`;
+export const identityKey = (login: string, census: 'OWNERS' | 'HOUSEHOLDS') => `identity:${login}:${census}`;
 export const receiptKey = (login: string, proposalId: string) => `receipt:${login}:${proposalId}`;

@@ -6,7 +6,7 @@
  * to this origin (the page's Content-Security-Policy allows nothing else).
  */
 import { createIdentity, type Identity } from '../../zk/identity.ts';
-import { fetchCensusLeaves, anonymousBallotRequest, type BallotProposal } from '../anonymous-ballot.ts';
+import { fetchCensus, fetchCensusLeaves, anonymousBallotRequest, type BallotProposal } from '../anonymous-ballot.ts';
 import { decryptIdentity, encryptIdentity } from '../identity-backup.ts';
 import { CourtyardApiError, CourtyardClient, requireSuccess } from '../typed-api/courtyard-client.ts';
 import {
@@ -16,7 +16,11 @@ import {
   LOGIN,
   PROPOSAL,
   PROPOSALS,
+  RATING_SUBJECTS,
+  SUBMIT_ANONYMOUS_RATING,
 } from '../typed-api/operations.ts';
+import { normalizedComment, ratingMessage, ratingScope } from '../scope-hash.ts';
+import { CensusParticipationError } from '../participation-error.ts';
 import type { ResultOf } from '../typed-api/tada.ts';
 import { LABELS, OPTION_LABELS, label, saveLanguage, savedLanguage, type LabelKey, type Language } from './i18n.ts';
 import { identityKey, readRecord, receiptKey, writeRecord } from './identity-store.ts';
@@ -32,6 +36,10 @@ interface StoredReceipt {
   ledgerSeq: string;
 }
 
+type CensusKind = 'OWNERS' | 'HOUSEHOLDS';
+const CENSUS_KINDS: readonly CensusKind[] = ['OWNERS', 'HOUSEHOLDS'];
+const SCORES = [1, 2, 3, 4, 5] as const;
+
 /** How often an open proposal's tally is re-read while it is on screen. */
 const TALLY_REFRESH_MS = 5_000;
 
@@ -39,14 +47,15 @@ const state: {
   language: Language;
   client: CourtyardClient;
   login: string | null;
-  identity: Identity | null;
+  /** One identity per census joined: a household's is not linkable to its owner's. */
+  identities: Partial<Record<CensusKind, Identity>>;
   community: { id: string; name: string } | null;
   proposalId: string | null;
 } = {
   language: savedLanguage(),
   client: new CourtyardClient(),
   login: null,
-  identity: null,
+  identities: {},
   community: null,
   proposalId: null,
 };
@@ -101,7 +110,7 @@ function header(): HTMLElement {
   if (state.login) {
     const signOut = element('button', { type: 'button', id: 'sign-out' }, t('signOut'));
     signOut.addEventListener('click', () => {
-      Object.assign(state, { login: null, identity: null, community: null, proposalId: null });
+      Object.assign(state, { login: null, identities: {}, community: null, proposalId: null });
       state.client = new CourtyardClient();
       void render();
     });
@@ -140,8 +149,11 @@ async function signIn(login: string, password: string): Promise<void> {
   state.login = login;
   state.community = session.account.roles.find((grant) => grant.community)?.community ?? null;
   // The identity is sealed with the password; opening it costs one scrypt here, on the device.
-  const sealed = await readRecord(identityKey(login));
-  state.identity = sealed ? await decryptIdentity(sealed, password) : null;
+  state.identities = {};
+  for (const kind of CENSUS_KINDS) {
+    const sealed = await readRecord(identityKey(login, kind));
+    if (sealed) state.identities[kind] = await decryptIdentity(sealed, password);
+  }
   sessionPassword = password;
   announce('');
   await render();
@@ -150,7 +162,7 @@ async function signIn(login: string, password: string): Promise<void> {
 /** Kept in memory while signed in, to seal a new identity after joining; never stored. */
 let sessionPassword: string | null = null;
 
-function joinView(): HTMLElement {
+function joinView(first: boolean): HTMLElement {
   const form = element(
     'form',
     { id: 'join-form' },
@@ -167,7 +179,7 @@ function joinView(): HTMLElement {
     'section',
     { 'aria-labelledby': 'join-heading' },
     element('h2', { id: 'join-heading' }, t('joinCensus')),
-    element('p', {}, t('noIdentity')),
+    element('p', {}, first ? t('noIdentity') : t('joinOther')),
     form,
   );
 }
@@ -182,8 +194,8 @@ async function join(inviteCode: string): Promise<void> {
       })
     ).joinCensus,
   );
-  await writeRecord(identityKey(state.login!), await encryptIdentity(identity, sessionPassword!));
-  state.identity = identity;
+  await writeRecord(identityKey(state.login!, joined.kind), await encryptIdentity(identity, sessionPassword!));
+  state.identities[joined.kind] = identity;
   state.community ??= joined.community;
   announce(t('joined'));
   await render();
@@ -313,7 +325,8 @@ function proveInWorker(
 }
 
 async function vote(proposal: Proposal, choice: string, progress: HTMLProgressElement): Promise<void> {
-  const identity = state.identity!;
+  const identity = state.identities[proposal.census];
+  if (!identity) throw new CensusParticipationError('NOT_IN_CENSUS', t('noIdentity'));
   const leaves = await fetchCensusLeaves(state.client, proposal.community.id, proposal.census);
   // Checked on the page before the worker starts: scope, choice, pinned snapshot.
   const request = anonymousBallotRequest(identity, proposal as BallotProposal, choice, leaves);
@@ -400,7 +413,7 @@ async function proposalView(proposalId: string): Promise<HTMLElement> {
   );
   const storedText = await readRecord(receiptKey(state.login!, proposal.id));
   const receipt = storedText ? (JSON.parse(storedText) as StoredReceipt) : null;
-  if (proposal.status === 'OPEN' && proposal.mode === 'ANONYMOUS' && state.identity) {
+  if (proposal.status === 'OPEN' && proposal.mode === 'ANONYMOUS' && state.identities[proposal.census]) {
     const choices = element('fieldset', {}, element('legend', {}, t('yourChoice')));
     for (const option of proposal.options) {
       const id = `choice-${option.id}`;
@@ -445,6 +458,98 @@ async function proposalView(proposalId: string): Promise<HTMLElement> {
   return section;
 }
 
+/** The current month (UTC), the period residents rate. */
+const currentPeriod = () => new Date().toISOString().slice(0, 7);
+
+async function ratingsView(): Promise<HTMLElement> {
+  const period = currentPeriod();
+  const section = element(
+    'section',
+    { 'aria-labelledby': 'ratings-heading' },
+    element('h2', { id: 'ratings-heading' }, `${t('rateServices')} ${period}`),
+  );
+  if (!state.community) return section;
+  const { ratingSubjects } = await state.client.request(RATING_SUBJECTS, { communityId: state.community.id, period });
+  for (const subject of ratingSubjects.filter((candidate) => candidate.active)) {
+    const prefix = `rate-${subject.key}`;
+    const scores = element('fieldset', {}, element('legend', {}, subject.label));
+    for (const score of SCORES) {
+      const id = `${prefix}-${score}`;
+      scores.append(
+        element(
+          'span',
+          { class: 'score' },
+          element('input', { type: 'radio', name: prefix, id, value: String(score) }),
+          element('label', { for: id }, String(score)),
+        ),
+      );
+    }
+    const comment = element('input', { id: `${prefix}-comment`, type: 'text', autocomplete: 'off' });
+    const status = element('p', { id: `${prefix}-status`, 'aria-live': 'polite' });
+    const submit = element('button', { type: 'submit', id: `${prefix}-submit` }, t('rate'));
+    const progress = element('progress', { max: '4', value: '0', 'aria-label': t('proving') });
+    progress.hidden = true;
+    const form = element(
+      'form',
+      { class: 'rating', 'data-subject': subject.key },
+      scores,
+      element('p', {}, element('label', { for: `${prefix}-comment` }, t('comment')), comment),
+      submit,
+      progress,
+      status,
+    );
+    form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      const score = Number((form.querySelector(`input[name="${prefix}"]:checked`) as HTMLInputElement | null)?.value);
+      if (!score) return;
+      submit.disabled = true;
+      rate(subject, period, score, comment.value, progress)
+        .then((receipt) => {
+          status.dataset['rated'] = String(receipt.score);
+          status.textContent = `${t('rated')}${receipt.score}`;
+        })
+        .catch((error: unknown) => (status.textContent = failure(error)))
+        .finally(() => (submit.disabled = false));
+    });
+    section.append(form);
+  }
+  return section;
+}
+
+/** An anonymous rating as the household: scope checked on the page, proof in the worker, sent with no session. */
+async function rate(
+  subject: { id: string; scope: string },
+  period: string,
+  score: number,
+  comment: string,
+  progress: HTMLProgressElement,
+) {
+  const identity = state.identities.HOUSEHOLDS!;
+  const scope = ratingScope(subject.id, period);
+  if (String(scope) !== subject.scope)
+    throw new CensusParticipationError('SCOPE_MISMATCH', "Failed to rate: the server's scope is not this subject's");
+  const { leaves, current } = await fetchCensus(state.client, state.community!.id, 'HOUSEHOLDS');
+  progress.hidden = false;
+  const proof = await proveInWorker(
+    {
+      secret: String(identity.secret),
+      leaves,
+      pinned: current,
+      scope: String(scope),
+      message: String(ratingMessage(score, comment)),
+    },
+    progress,
+  );
+  const result = await state.client.withoutSession().request(SUBMIT_ANONYMOUS_RATING, {
+    subjectId: subject.id,
+    period,
+    score,
+    comment: normalizedComment(comment),
+    proof: proof.json,
+  });
+  return requireSuccess(result.submitAnonymousRating);
+}
+
 async function render(): Promise<void> {
   clearInterval(refreshTimer);
   document.documentElement.lang = state.language === 'zh' ? 'zh-CN' : 'en';
@@ -454,9 +559,12 @@ async function render(): Promise<void> {
     if (!state.login) main.append(signInView());
     else if (state.proposalId) main.append(await proposalView(state.proposalId));
     else {
-      if (!state.identity) main.append(joinView());
-      else main.append(element('p', { id: 'identity-ready' }, t('identityReady')));
+      const joined = CENSUS_KINDS.filter((kind) => state.identities[kind]);
+      if (joined.length > 0)
+        main.append(element('p', { id: 'identity-ready', 'data-censuses': joined.join(' ') }, t('identityReady')));
+      if (joined.length < CENSUS_KINDS.length) main.append(joinView(joined.length === 0));
       main.append(await proposalsView());
+      if (state.identities.HOUSEHOLDS) main.append(await ratingsView());
     }
   } catch (error) {
     main.append(element('p', { role: 'alert' }, failure(error)));
