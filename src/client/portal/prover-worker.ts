@@ -30,6 +30,9 @@ export type WorkerReply =
       artifactsMs: number;
       treeMs: number;
       provingMs: number;
+      /** The proving time in its two steps: the witness, and snarkjs's Groth16 prover. */
+      witnessMs: number;
+      groth16Ms: number;
     }
   | { id: number; kind: 'failed'; code: string; message: string };
 
@@ -60,13 +63,18 @@ async function prove(request: ProveMessage): Promise<void> {
   const treeMs = performance.now() - treeStarted;
   post({ id: request.id, kind: 'progress', step: 'proving' });
   const provingStarted = performance.now();
-  const proof = await proveCensusMembership(artifacts, {
-    identity,
-    censusProof: merkleProof,
-    attribute: weight,
-    scope: BigInt(request.scope),
-    message: BigInt(request.message),
-  });
+  const timings = { witnessMs: 0, groth16Ms: 0 };
+  const proof = await proveCensusMembership(
+    artifacts,
+    {
+      identity,
+      censusProof: merkleProof,
+      attribute: weight,
+      scope: BigInt(request.scope),
+      message: BigInt(request.message),
+    },
+    timings,
+  );
   const provingMs = performance.now() - provingStarted;
   post({
     id: request.id,
@@ -76,6 +84,7 @@ async function prove(request: ProveMessage): Promise<void> {
     artifactsMs,
     treeMs,
     provingMs,
+    ...timings,
   });
 }
 
