@@ -65,9 +65,7 @@ async function nodeProofTimes(): Promise<NodeTimes> {
 }
 
 /** Runs in the page: the portal's worker, fed as the portal feeds it. */
-async function browserProofTimes(
-  page: import('playwright-core').Page,
-): Promise<{
+async function browserProofTimes(page: import('playwright-core').Page): Promise<{
   roundTripMs: number[];
   provingMs: number[];
   treeMs: number[];
