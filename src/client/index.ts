@@ -21,6 +21,8 @@ export {
 } from './proving-artifacts.ts';
 export type { FetchArtifactsOptions, FetchedProvingArtifacts } from './proving-artifacts.ts';
 export { censusProofDepth, proveCensusMembership } from './prove.ts';
+export { paidSetPath } from './fee-proof.ts';
+export type { PaidSetLeafJson } from './fee-proof.ts';
 export type { MembershipProof } from '../zk/prover.ts';
 export { MEMBERSHIP_PUBLIC_SIGNALS } from '../zk/membership-signals.ts';
 export { ZkInputError } from '../zk/errors.ts';

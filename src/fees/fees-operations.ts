@@ -12,9 +12,10 @@ import { requestFingerprint, resolveIdempotentRequest } from '../funds/idempoten
 import { ProjectionUnit } from '../funds/projection-unit.ts';
 import type { SqlEntityManager } from '../db/orm.ts';
 import { lateFeePosted, reminderQueued } from './collection-ledger-entries.ts';
+import { householdAccountsOpened, MAX_HOUSEHOLDS_PER_OPENING } from './household-accounts-ledger-entries.ts';
 import { scheduleAppliesTo, versionForPeriod, type Schedule, type ScheduleVersion } from './fee-schedule.ts';
 import { emptyMoneyState, invoiceKey, scheduleVersionKey, type MoneyState, type Payment } from './fees-state.ts';
-import { invoiceIssued } from './invoice-ledger-entries.ts';
+import { invoiceCorrected, invoiceIssued } from './invoice-ledger-entries.ts';
 import type { Invoice } from './invoices.ts';
 import { planLateFees } from './late-fee-planner.ts';
 import { MONEY_TABLES } from './money-tables.ts';
@@ -50,8 +51,39 @@ export async function ensureHouseholdAccounts(
   on: CivilDate,
   actor: string,
 ): Promise<void> {
-  await ensureAccount(unit, 'household-receivable', householdId, on, actor);
-  await ensureAccount(unit, 'household-credit', householdId, on, actor);
+  await ensureHouseholdsAccounts(unit, [householdId], on, actor);
+}
+
+/**
+ * Opens the receivable and credit accounts of every household that has neither, in
+ * entries of up to MAX_HOUSEHOLDS_PER_OPENING households (one entry where two per
+ * household would do); a household with only one of them gets the other on its own.
+ */
+export async function ensureHouseholdsAccounts(
+  unit: MoneyUnit,
+  householdIds: readonly string[],
+  on: CivilDate,
+  actor: string,
+): Promise<void> {
+  const keysOf = (householdId: string) => [
+    accountKey('household-receivable', householdId),
+    accountKey('household-credit', householdId),
+  ];
+  await unit.load('accountIdsByKey', householdIds.flatMap(keysOf));
+  const unopened: Array<{ householdId: string; receivableAccountId: string; creditAccountId: string }> = [];
+  for (const householdId of new Set(householdIds)) {
+    const [receivable, credit] = keysOf(householdId).map((key) => unit.row('accountIdsByKey', key));
+    if (receivable === undefined && credit === undefined)
+      unopened.push({ householdId, receivableAccountId: unit.freshId(), creditAccountId: unit.freshId() });
+    else if (receivable === undefined || credit === undefined) {
+      await ensureAccount(unit, 'household-receivable', householdId, on, actor);
+      await ensureAccount(unit, 'household-credit', householdId, on, actor);
+    }
+  }
+  for (let start = 0; start < unopened.length; start += MAX_HOUSEHOLDS_PER_OPENING) {
+    const households = unopened.slice(start, start + MAX_HOUSEHOLDS_PER_OPENING);
+    await unit.execute(householdAccountsOpened, { openedOn: on, households }, actor);
+  }
 }
 
 export type ScheduleVersionInput = Omit<ScheduleVersion, 'version' | 'recordedOn'>;
@@ -122,15 +154,12 @@ export async function issueInvoices(
     return !issued;
   });
   await ensureAccount(unit, 'fee-income', null, input.issuedOn, input.actor);
-  await unit.load(
-    'accountIdsByKey',
-    pending.flatMap((household) => [
-      accountKey('household-receivable', household.householdId),
-      accountKey('household-credit', household.householdId),
-    ]),
+  await ensureHouseholdsAccounts(
+    unit,
+    pending.map((household) => household.householdId),
+    input.issuedOn,
+    input.actor,
   );
-  for (const household of pending)
-    await ensureHouseholdAccounts(unit, household.householdId, input.issuedOn, input.actor);
   const commands = pending.map((household) => ({
     kind: invoiceIssued,
     inputs: {
@@ -155,6 +184,59 @@ export interface PaymentResult {
   replayed: boolean;
   /** The payment as recorded (for a replayed key: the original one, as it stands now). */
   payment: Payment;
+}
+
+export interface PaymentRequest {
+  householdId: string;
+  amountFen: bigint;
+  idempotencyKey: string;
+  /** The provider whose clearing account receives it; null for the operating account. */
+  providerId: string | null;
+  receivedOn: CivilDate;
+}
+
+function cashAccountKey(request: Pick<PaymentRequest, 'providerId'>): string {
+  return request.providerId === null
+    ? accountKey('operating', null)
+    : accountKey('payment-clearing', request.providerId);
+}
+
+/**
+ * Loads (and locks) what these payments read, for all of them at once: their keys, their
+ * accounts and their households' invoices, in a few statements whatever their number —
+ * not a few per payment — so a batch of payments holds the cash account's lock briefly.
+ */
+export async function prefetchPayments(unit: MoneyUnit, requests: readonly PaymentRequest[]): Promise<void> {
+  await unit.loadMany(
+    new Map([
+      ['idempotency', requests.map((request) => request.idempotencyKey)],
+      [
+        'accountIdsByKey',
+        requests.flatMap((request) => [
+          cashAccountKey(request),
+          accountKey('household-receivable', request.householdId),
+          accountKey('household-credit', request.householdId),
+        ]),
+      ],
+      ['householdInvoiceIds', requests.map((request) => request.householdId)],
+    ]),
+  );
+  const commands = requests.flatMap((request) => {
+    const cashAccountId = unit.row('accountIdsByKey', cashAccountKey(request)) as string | undefined;
+    if (cashAccountId === undefined) return [];
+    // Only the reads matter here: the id and hash are placeholders of the right shape.
+    const inputs = {
+      paymentId: unit.freshId(),
+      householdId: request.householdId,
+      amountFen: request.amountFen,
+      cashAccountId,
+      idempotencyKey: request.idempotencyKey,
+      requestHash: '0'.repeat(64),
+      receivedOn: request.receivedOn,
+    };
+    return [{ kind: paymentRecorded, inputs }];
+  });
+  await unit.prefetch(commands);
 }
 
 /** Records a payment under an idempotency key: same key and body → the original payment; another body → CONFLICT. */
@@ -213,6 +295,23 @@ export async function refundPayment(
     input.actor,
   );
   return refundId;
+}
+
+/** A correction of an invoice: a new entry, never an edit (invoice-ledger-entries.ts). */
+export async function correctInvoiceCommand(
+  unit: MoneyUnit,
+  input: {
+    invoiceId: string;
+    component: 'principal' | 'late-fee';
+    deltaFen: bigint;
+    correctedOn: CivilDate;
+    actor: string;
+  },
+): Promise<string> {
+  const correctionId = unit.freshId();
+  const { actor, ...rest } = input;
+  await unit.execute(invoiceCorrected, { correctionId, ...rest }, actor);
+  return correctionId;
 }
 
 /** Every invoice of a community, unlocked: what the planners and reports read. */

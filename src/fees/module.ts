@@ -6,6 +6,7 @@
  */
 import type { DomainModule } from '../kernel/domain-module.ts';
 import { Migration20261203001100Fees } from './migrations/20261203001100-fees.ts';
+import { Migration20261215001200ApproverReminders } from './migrations/20261215001200-approver-reminders.ts';
 import { startMoneyJob } from './money-jobs.ts';
 import { replayMoney } from './money-replay.ts';
 import { createMoneyServices } from './money-services.ts';
@@ -15,7 +16,10 @@ import { paymentWebhookRoute } from './payment-webhook.ts';
 export const feesModule: DomainModule = {
   name: 'fees',
   entities: feesEntities,
-  migrations: [{ name: 'Migration20261203001100_fees', class: Migration20261203001100Fees }],
+  migrations: [
+    { name: 'Migration20261203001100_fees', class: Migration20261203001100Fees },
+    { name: 'Migration20261215001200_approver_reminders', class: Migration20261215001200ApproverReminders },
+  ],
   topics: ['fees:money-moved'],
   createServices: () => ({ money: createMoneyServices() }),
   jobs: (runtime, services) => [startMoneyJob(runtime, services)],
@@ -25,5 +29,6 @@ export const feesModule: DomainModule = {
     await import('./api/invoice.ts');
     await import('./api/payment.ts');
     await import('./api/money-reports.ts');
+    await import('./api/approver-reminders.ts');
   },
 };

@@ -14,7 +14,6 @@ import type { AppServices } from '../kernel/domain-module.ts';
 import { hasCommunityRole, type Viewer } from '../accounts/viewer.ts';
 import { householdFloorAreas, isHouseholdMember, isHouseholdOfCommunity } from '../privacy/ownership.ts';
 import type { Account } from '../funds/accounts.ts';
-import { accountKey } from '../funds/account-kinds.ts';
 import type { ApproverRole } from '../funds/approval-rules.ts';
 import { addDays, compareCivilDates, type CivilDate } from '../funds/civil-dates.ts';
 import type { Spend } from '../funds/expense-approval.ts';
@@ -34,13 +33,16 @@ import {
 } from '../funds/funds-operations.ts';
 import { ProjectionUnit, runProjectionUnit } from '../funds/projection-unit.ts';
 import {
+  correctInvoiceCommand,
   ensureCommunityBooks,
   issueInvoices,
+  prefetchPayments,
   recordPayment,
   refundPayment,
   versionSchedule,
   type InvoiceRunResult,
   type MoneyUnit,
+  type PaymentRequest,
   type PaymentResult,
   type ScheduleVersionInput,
 } from './fees-operations.ts';
@@ -50,6 +52,7 @@ import { MONEY_TABLES } from './money-tables.ts';
 import { keysetSql, type KeysetOrder, type KeysetPage } from '../kernel/keyset.ts';
 import { decodeRecord } from '../funds/record-codec.ts';
 import { PaymentBatcher } from './payment-batcher.ts';
+import { notifySettlementWatchers } from './settlement-watchers.ts';
 import { todayOf, type MoneyMovedEvent } from './money-services.ts';
 
 export interface MoneyContext {
@@ -104,7 +107,13 @@ function inMoneyUnit<T>(
     context.em,
     MONEY_TABLES,
     () => emptyMoneyState(communityId),
-    work,
+    async (unit) => {
+      const result = await work(unit);
+      // Rows and entries first (the money locks are held), then what settlement watchers derive.
+      await unit.flush();
+      await notifySettlementWatchers(unit.em, communityId, unit.changedRows('invoices') as Invoice[]);
+      return result;
+    },
   );
 }
 
@@ -164,6 +173,12 @@ export async function defineFeeSchedule(
 
 /** Households per unit of an invoice run: each chunk commits on its own, so a run of 10,000 is 10 short transactions. */
 export const INVOICE_RUN_CHUNK = 1_000;
+/**
+ * Chunks in flight at once. Every chunk locks the schedule and the fee-income account, so
+ * two chunks never write at the same time; a second lane waits on those locks and starts
+ * the moment the first commits, while the first sequences its entries into the log.
+ */
+export const INVOICE_RUN_LANES = 2;
 
 /** Issues a period's invoices for every household of the community (the job and `issueInvoices` both call this). */
 export async function runInvoicesForCommunity(
@@ -176,15 +191,20 @@ export async function runInvoicesForCommunity(
   const households = await householdFloorAreas(context.em, communityId);
   const issuedOn = todayOf(context.services.money);
   const total: InvoiceRunResult = { issued: 0, alreadyIssued: 0, notApplicable: 0 };
-  for (let start = 0; start < households.length; start += INVOICE_RUN_CHUNK) {
-    const chunk = households.slice(start, start + INVOICE_RUN_CHUNK);
-    const result = await inMoneyUnit(context, communityId, (unit) =>
-      issueInvoices(unit, { scheduleId, periodId, households: chunk, issuedOn, actor }),
-    );
-    total.issued += result.issued;
-    total.alreadyIssued += result.alreadyIssued;
-    total.notApplicable += result.notApplicable;
-  }
+  let next = 0;
+  const lane = async () => {
+    for (let start = next++ * INVOICE_RUN_CHUNK; start < households.length; start = next++ * INVOICE_RUN_CHUNK) {
+      const chunk = households.slice(start, start + INVOICE_RUN_CHUNK);
+      const result = await inMoneyUnit(context, communityId, (unit) =>
+        issueInvoices(unit, { scheduleId, periodId, households: chunk, issuedOn, actor }),
+      );
+      total.issued += result.issued;
+      total.alreadyIssued += result.alreadyIssued;
+      total.notApplicable += result.notApplicable;
+    }
+  };
+  const lanes = await Promise.allSettled(Array.from({ length: INVOICE_RUN_LANES }, lane));
+  for (const outcome of lanes) if (outcome.status === 'rejected') throw outcome.reason;
   if (total.issued > 0)
     published(context, communityId, { kind: 'invoices', id: null, amountFen: BigInt(total.issued) });
   return total;
@@ -200,22 +220,23 @@ export async function runInvoices(
   return runInvoicesForCommunity(context, communityId, scheduleId, periodId, viewer.accountId);
 }
 
-/** A payment into the operating account (or a provider's clearing account), settling the oldest invoices first. */
-const batchers = new WeakMap<object, PaymentBatcher>();
+const batchers = new WeakMap<object, PaymentBatcher<PaymentRequest>>();
 
 /** The process's payment batcher (one per money services, so per app). */
-function batcherOf(context: Pick<MoneyContext, 'services'>): PaymentBatcher {
+function batcherOf(context: Pick<MoneyContext, 'services'>): PaymentBatcher<PaymentRequest> {
   let batcher = batchers.get(context.services.money);
   if (!batcher) {
     const services = context.services;
-    batcher = new PaymentBatcher((communityId, work) =>
-      inMoneyUnit({ services, em: services.forkEntityManager() }, communityId, work),
+    batcher = new PaymentBatcher(
+      (communityId, work) => inMoneyUnit({ services, em: services.forkEntityManager() }, communityId, work),
+      prefetchPayments,
     );
     batchers.set(services.money, batcher);
   }
   return batcher;
 }
 
+/** A payment into the operating account (or a provider's clearing account), settling the oldest invoices first. */
 export async function enterPayment(
   context: Pick<MoneyContext, 'services' | 'em'>,
   communityId: string,
@@ -224,24 +245,8 @@ export async function enterPayment(
 ): Promise<PaymentResult> {
   if (!(await isHouseholdOfCommunity(context.em, input.householdId, communityId))) throw new NotFoundError('Household');
   const receivedOn = todayOf(context.services.money);
+  const request: PaymentRequest = { ...input, receivedOn };
   const pay = async (unit: MoneyUnit) => {
-    // What every payment reads first, in one statement: its key, its accounts, its invoice list.
-    await unit.loadMany(
-      new Map([
-        ['idempotency', [input.idempotencyKey]],
-        [
-          'accountIdsByKey',
-          [
-            input.providerId === null
-              ? accountKey('operating', null)
-              : accountKey('payment-clearing', input.providerId),
-            accountKey('household-receivable', input.householdId),
-            accountKey('household-credit', input.householdId),
-          ],
-        ],
-        ['householdInvoiceIds', [input.householdId]],
-      ]),
-    );
     const cashAccountId =
       input.providerId === null
         ? await ensureAccount(unit, 'operating', null, receivedOn, input.actor)
@@ -252,8 +257,11 @@ export async function enterPayment(
   };
   // Payments with work of their own in the unit (the webhook's event record) run alone.
   const result = alsoInUnit
-    ? await inMoneyUnit(context, communityId, pay)
-    : await batcherOf(context).submit(communityId, pay);
+    ? await inMoneyUnit(context, communityId, async (unit) => {
+        await prefetchPayments(unit, [request]);
+        return pay(unit);
+      })
+    : await batcherOf(context).submit(communityId, request, pay);
   if (!result.replayed)
     published(context, communityId, { kind: 'payment', id: result.paymentId, amountFen: input.amountFen });
   return result;
@@ -281,6 +289,22 @@ export async function refund(
   );
   published(context, communityId, { kind: 'refund', id: refundId, amountFen });
   return refundId;
+}
+
+/** Corrects an invoice's principal (either way) or waives part of its late fees, as a new entry. */
+export async function correctInvoice(
+  context: MoneyContext,
+  communityId: string,
+  input: { invoiceId: string; component: 'principal' | 'late-fee'; deltaFen: bigint },
+): Promise<Invoice> {
+  const viewer = requireManager(context.viewer, communityId);
+  const correctedOn = todayOf(context.services.money);
+  const correctionId = await inMoneyUnit(context, communityId, (unit) =>
+    correctInvoiceCommand(unit, { ...input, correctedOn, actor: viewer.accountId }),
+  );
+  published(context, communityId, { kind: 'correction', id: correctionId, amountFen: input.deltaFen });
+  const invoices = await readTable(context.em, communityId, 'invoices', 'key = ?', [input.invoiceId]);
+  return invoices.get(input.invoiceId)!;
 }
 
 // Expense approvals ---------------------------------------------------------------------

@@ -9,12 +9,14 @@ import { createFold } from '../funds/fold.ts';
 import { FUNDS_ENTRY_KINDS } from '../funds/funds-fold.ts';
 import { lateFeePosted, reminderQueued } from './collection-ledger-entries.ts';
 import type { MoneyState } from './fees-state.ts';
+import { householdAccountsOpened } from './household-accounts-ledger-entries.ts';
 import { invoiceCorrected, invoiceIssued } from './invoice-ledger-entries.ts';
 import { paymentRecorded, paymentRefunded } from './payment-ledger-entries.ts';
 import { scheduleVersioned } from './schedule-ledger-entries.ts';
 
 export const FEES_ENTRY_KINDS: ReadonlyArray<AnyEntryKind<MoneyState>> = [
   scheduleVersioned,
+  householdAccountsOpened,
   invoiceIssued,
   invoiceCorrected,
   paymentRecorded,

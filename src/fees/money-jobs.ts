@@ -1,7 +1,8 @@
 /**
  * The money day: what the jobs do for each community with a fee schedule — issue the
  * current period's invoices of every schedule, post due late fees, queue due reminders
- * (each also a row of the notification outbox), and expire spends past their last day.
+ * (each also a row of the notification outbox), remind approvers who have not acted on a
+ * waiting spend (approver-reminders.ts), and expire spends past their last day.
  *
  * Two server processes may run it at the same time on one PostgreSQL: every step is a
  * unit of work that locks what it reads (src/funds/projection-unit.ts), so an invoice, a
@@ -11,6 +12,7 @@
  */
 import type { SqlEntityManager } from '../db/orm.ts';
 import type { AppServices, BackgroundJob, ModuleRuntime } from '../kernel/domain-module.ts';
+import { queueApproverReminders } from './approver-reminders.ts';
 import { firstDayOf, periodContaining } from './billing-periods.ts';
 import { compareCivilDates } from '../funds/civil-dates.ts';
 import { runProjectionUnit } from '../funds/projection-unit.ts';
@@ -25,6 +27,7 @@ export interface MoneyDayResult {
   invoicesIssued: number;
   lateFeesPosted: number;
   remindersQueued: number;
+  approverRemindersQueued: number;
   spendsExpired: number;
 }
 
@@ -36,7 +39,13 @@ export async function runMoneyDay(
   communityId: string,
 ): Promise<MoneyDayResult> {
   const today = todayOf(context.services.money);
-  const result: MoneyDayResult = { invoicesIssued: 0, lateFeesPosted: 0, remindersQueued: 0, spendsExpired: 0 };
+  const result: MoneyDayResult = {
+    invoicesIssued: 0,
+    lateFeesPosted: 0,
+    remindersQueued: 0,
+    approverRemindersQueued: 0,
+    spendsExpired: 0,
+  };
   for (const schedule of (await readTable(context.em, communityId, 'schedules')).values()) {
     const period = periodContaining(today, schedule.frequency);
     if (compareCivilDates(firstDayOf(period), today) > 0 || versionForPeriod(schedule, period.periodId) === undefined)
@@ -87,6 +96,10 @@ export async function runMoneyDay(
       id: null,
       amountFen: BigInt(result.lateFeesPosted),
     });
+  const waiting = await readTable(context.em, communityId, 'spends', `status = 'proposed'`);
+  result.approverRemindersQueued = (
+    await queueApproverReminders(context.em, communityId, waiting.values(), today, context.services.money.clock.now())
+  ).length;
   result.spendsExpired = await expireSpends(context, communityId);
   return result;
 }

@@ -1,11 +1,12 @@
 /**
  * The money domain's long-lived services: a clock (so jobs and tests can be driven by a
  * test clock), the community calendar's time zone, the payment providers' webhook
- * secrets, and where facts about owners' proposals come from until governance lands.
+ * secrets, and where facts about owners' proposals come from (governance, owners-proposals.ts).
  */
 import type { OwnersProposalFact } from '../funds/expense-approval.ts';
 import { civilDateAt, type CivilDate } from '../funds/civil-dates.ts';
 import type { SqlEntityManager } from '../db/orm.ts';
+import { ownersProposalFromGovernance } from './owners-proposals.ts';
 
 export interface MoneyClock {
   now(): Date;
@@ -26,7 +27,7 @@ export interface MoneyServices {
 }
 
 export interface MoneyMovedEvent {
-  kind: 'transfers' | 'payment' | 'refund' | 'invoices' | 'late-fees' | 'reminders' | 'spend';
+  kind: 'transfers' | 'payment' | 'refund' | 'correction' | 'invoices' | 'late-fees' | 'reminders' | 'spend';
   /** The record the event is about (batch, payment, refund, spend), or null for a run. */
   id: string | null;
   /** Fen moved, or records made for a run. */
@@ -61,7 +62,7 @@ export function createMoneyServices(environment: NodeJS.ProcessEnv = process.env
     webhookSecrets: webhookSecretsFrom(environment['COURTYARD_PAYMENT_WEBHOOK_SECRETS']),
     webhookToleranceSeconds: DEFAULT_WEBHOOK_TOLERANCE_SECONDS,
     jobsPaused: false,
-    ownersProposals: async () => null,
+    ownersProposals: ownersProposalFromGovernance,
   };
 }
 

@@ -49,6 +49,8 @@ export class ProjectionUnit<S extends object> {
   /** Keys that have a row in the database. */
   readonly #stored = new Map<string, Set<string>>();
   readonly #dirty = new Map<string, Map<string, unknown>>();
+  /** Every key this unit changed, per table, flushed or not (what watchers of a table look at). */
+  readonly #changed = new Map<string, Set<string>>();
   readonly entries: AppendedMoneyEntry[] = [];
   readonly #lock: boolean;
   readonly #fresh = new Set<string>();
@@ -230,7 +232,10 @@ export class ProjectionUnit<S extends object> {
     for (const [table, rows] of Object.entries(decided.changes) as Array<[string, Map<string, unknown>]>) {
       let dirty = this.#dirty.get(table);
       if (!dirty) this.#dirty.set(table, (dirty = new Map()));
-      for (const [key, row] of rows) dirty.set(key, row);
+      for (const [key, row] of rows) {
+        dirty.set(key, row);
+        this.#set(this.#changed, table).add(key);
+      }
     }
     this.entries.push({ ...decided.entry, actor });
     return decided;
@@ -241,15 +246,27 @@ export class ProjectionUnit<S extends object> {
     return this.#em;
   }
 
+  /** The rows of a table this unit changed, as they are now. */
+  changedRows<K extends TableName<S>>(table: K): unknown[] {
+    const keys = this.#changed.get(table) ?? new Set<string>();
+    return [...keys].map((key) => this.row(table, key));
+  }
+
   /** Reads a row the unit has loaded or made. */
   row<K extends TableName<S>>(table: K, key: string): unknown {
     return (this.state as Record<string, Map<string, unknown>>)[table]!.get(key);
   }
 
-  /** Writes the changed rows, then appends the entries: the last thing the unit does. */
+  /**
+   * Writes the changed rows, then appends the entries: the last thing the unit does. The
+   * writes of all tables go in as few statements as the parameter limit allows (one
+   * data-modifying CTE per write), since a unit's round trips are what it holds its locks for.
+   */
   async flush(): Promise<PendingEntry[]> {
-    for (const [table, rows] of this.#dirty) await this.#write(table, rows);
+    const writes: SqlWrite[] = [];
+    for (const [table, rows] of this.#dirty) writes.push(...this.#writes(table, rows));
     this.#dirty.clear();
+    for (const statement of combineWrites(writes)) await this.#em.execute(statement.sql, statement.parameters);
     const appended: PendingEntry[] = [];
     for (let start = 0; start < this.entries.length; start += MAX_ENTRIES_PER_APPEND) {
       const slice = this.entries.slice(start, start + MAX_ENTRIES_PER_APPEND);
@@ -265,7 +282,7 @@ export class ProjectionUnit<S extends object> {
     return appended;
   }
 
-  async #write(tableName: string, rows: Map<string, unknown>): Promise<void> {
+  #writes(tableName: string, rows: Map<string, unknown>): SqlWrite[] {
     const spec = this.#table(tableName);
     const stored = this.#set(this.#stored, tableName);
     const inserts: Array<[string, unknown]> = [];
@@ -283,25 +300,63 @@ export class ProjectionUnit<S extends object> {
       }),
     ];
     const tuple = `(${casts.map((cast) => `?::${cast}`).join(', ')})`;
+    const writes: SqlWrite[] = [];
     for (let start = 0; start < inserts.length; start += WRITE_BATCH_ROWS) {
       const slice = inserts.slice(start, start + WRITE_BATCH_ROWS);
-      await this.#em.execute(
-        `insert into ${spec.sqlName} (${columns.join(', ')}) values ${slice.map(() => tuple).join(', ')}`,
-        slice.flatMap(([key, record]) => valuesOf(key, record)),
-      );
+      writes.push({
+        sql: `insert into ${spec.sqlName} (${columns.join(', ')}) values ${slice.map(() => tuple).join(', ')}`,
+        parameters: slice.flatMap(([key, record]) => valuesOf(key, record)),
+      });
       for (const [key] of slice) stored.add(key);
     }
     for (let start = 0; start < updates.length; start += WRITE_BATCH_ROWS) {
       const slice = updates.slice(start, start + WRITE_BATCH_ROWS);
       const assignments = columns.slice(2).map((name) => `${name} = v.${name}`);
-      await this.#em.execute(
-        `update ${spec.sqlName} t set ${assignments.join(', ')}
+      writes.push({
+        sql: `update ${spec.sqlName} t set ${assignments.join(', ')}
            from (values ${slice.map(() => tuple).join(', ')}) as v(${columns.join(', ')})
           where t.community_id = v.community_id and t.key = v.key`,
-        slice.flatMap(([key, record]) => valuesOf(key, record)),
-      );
+        parameters: slice.flatMap(([key, record]) => valuesOf(key, record)),
+      });
     }
+    return writes;
   }
+}
+
+interface SqlWrite {
+  sql: string;
+  parameters: unknown[];
+}
+
+/** Bind parameters per statement: PostgreSQL's protocol allows 65,535. */
+const MAX_PARAMETERS_PER_STATEMENT = 30_000;
+
+/**
+ * Writes joined into statements of data-modifying CTEs, each under the parameter limit.
+ * They may share a statement because no two of them touch the same row (one per table
+ * and kind of write, distinct keys), so none needs to see another's effect.
+ */
+function combineWrites(writes: readonly SqlWrite[]): SqlWrite[] {
+  const statements: SqlWrite[] = [];
+  let group: SqlWrite[] = [];
+  let parameters = 0;
+  const close = () => {
+    if (group.length === 1) statements.push(group[0]!);
+    else if (group.length > 1)
+      statements.push({
+        sql: `with ${group.map((write, index) => `w${index} as (${write.sql})`).join(', ')} select 1`,
+        parameters: group.flatMap((write) => write.parameters),
+      });
+    group = [];
+    parameters = 0;
+  };
+  for (const write of writes) {
+    if (group.length > 0 && parameters + write.parameters.length > MAX_PARAMETERS_PER_STATEMENT) close();
+    group.push(write);
+    parameters += write.parameters.length;
+  }
+  close();
+  return statements;
 }
 
 function sqlType(type: ProjectionTable['columns'][number]['type']): string {

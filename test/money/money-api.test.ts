@@ -8,7 +8,19 @@ import { readFileSync } from 'node:fs';
 import type { SqlEntityManager } from '../../src/db/orm.ts';
 import { signWebhook } from '../../src/fees/payment-webhook.ts';
 import { replayMoney } from '../../src/fees/money-replay.ts';
+import { queueApproverReminders } from '../../src/fees/approver-reminders.ts';
+import { readTable } from '../../src/fees/money-commands.ts';
 import { createTestApp, mutate, type TestApp } from '../support/app.ts';
+import {
+  CLOSE,
+  CREATE,
+  localId,
+  OPEN,
+  PAPER,
+  passClose,
+  seedOwners,
+  window,
+} from '../governance/support/governance-fixture.ts';
 import {
   createAccount,
   createCommunityFixture,
@@ -289,13 +301,89 @@ describe('money over GraphQL', () => {
     expect(await rows(`select count(*) as n from money_transfers where code = 'spend'`)).toBe(0);
   });
 
-  it("spends from the maintenance fund only with a passed owners' proposal (a governance fixture)", async () => {
-    const proposals = new Map([
-      ['proposal-passed', { proposalId: 'proposal-passed', passed: true, authorisedAmountFen: 100_000n }],
-      ['proposal-failed', { proposalId: 'proposal-failed', passed: false, authorisedAmountFen: 100_000n }],
+  it('reminds approvers who have not acted on a waiting spend, each step once even with two runners at once', async () => {
+    const communityId = uuidOf(north.id);
+    // Both runners as the money day runs them, at the same moment, each with its own connection.
+    const remindTwiceAtOnce = async (on: string) =>
+      (
+        await Promise.all(
+          [0, 1].map(async () => {
+            const waiting = await readTable(em(), communityId, 'spends', `status = 'proposed'`);
+            return queueApproverReminders(em(), communityId, waiting.values(), on, now);
+          }),
+        )
+      ).flat();
+    // The 6,000-yuan spend above waits for committee approvals; the manager proposed it, member a approved it.
+    expect(await remindTwiceAtOnce('2026-03-03')).toEqual([]);
+    const first = await remindTwiceAtOnce('2026-03-04');
+    expect(first).toHaveLength(1);
+    expect(first[0]!.step).toBe(1);
+    expect(await remindTwiceAtOnce('2026-03-05')).toEqual([]);
+    expect(await remindTwiceAtOnce('2026-03-07')).toEqual([{ ...first[0]!, step: 2 }]);
+    const mine = (token: string) =>
+      testApp.graphql(
+        `query ($c: ID!) { myApproverReminders(communityId: $c, first: 10) { edges { node { spendId step queuedOn } } } }`,
+        { c: north.id },
+        token,
+      );
+    const remindedB = (await mine(committeeTokens[1]!)).data.myApproverReminders.edges.map(
+      (edge: { node: unknown }) => edge.node,
+    );
+    expect(remindedB).toEqual([
+      { spendId: first[0]!.spendId, step: 2, queuedOn: '2026-03-07' },
+      { spendId: first[0]!.spendId, step: 1, queuedOn: '2026-03-04' },
     ]);
-    testApp.app.services.money.ownersProposals = async (_em, _communityId, proposalId) =>
-      proposals.get(proposalId) ?? null;
+    expect((await mine(committeeTokens[0]!)).data.myApproverReminders.edges).toEqual([]);
+    expect((await mine(north.residentToken)).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    // Once it no longer waits, nobody is reminded of it.
+    await mutate(
+      testApp,
+      'rejectSpend',
+      `mutation ($c: ID!, $s: String!) { rejectSpend(communityId: $c, spendId: $s) { __typename ... on MutationRejectSpendSuccess { data { status } } ... on Error { code message } } }`,
+      { c: north.id, s: first[0]!.spendId },
+      committeeTokens[1]!,
+    );
+    expect(await remindTwiceAtOnce('2026-03-10')).toEqual([]);
+    expect(await rows('select count(*) as n from money_approver_reminders')).toBe(2);
+  });
+
+  it("spends from the maintenance fund only with an owners' proposal on it that passed in governance", async () => {
+    // Real proposals of the governance module: two owners vote on paper, the committee closes.
+    const [first, second] = await seedOwners(testApp, north.id, [3_000, 2_000]);
+    const ownersProposal = async (matter: number, choice: 'yes' | 'no'): Promise<string> => {
+      const created = await mutate(
+        testApp,
+        'createProposal',
+        CREATE,
+        {
+          communityId: north.id,
+          title: 'Roof',
+          body: 'Repair the roof.',
+          matter,
+          census: 'OWNERS',
+          mode: 'NAMED',
+          objectionDays: 0,
+          ...window(),
+        },
+        committeeTokens[0]!,
+      );
+      await mutate(testApp, 'openProposal', OPEN, { id: created.id }, committeeTokens[0]!);
+      for (const owner of [first!, second!])
+        await mutate(
+          testApp,
+          'enterPaperBallot',
+          PAPER,
+          { id: created.id, leafIndex: owner.leafIndex, choice },
+          committeeTokens[0]!,
+        );
+      await passClose(testApp, created.id);
+      const closed = await mutate(testApp, 'closeProposal', CLOSE, { id: created.id }, committeeTokens[0]!);
+      expect(closed.result).toMatchObject({ passed: choice === 'yes', final: true });
+      return localId(created.id);
+    };
+    const passedProposal = await ownersProposal(5, 'yes');
+    const failedProposal = await ownersProposal(5, 'no');
+    const otherMatter = await ownersProposal(4, 'yes');
     const accounts = (
       await testApp.graphql(
         `query ($c: ID!) { moneyAccounts(communityId: $c) { id kind } }`,
@@ -338,13 +426,16 @@ describe('money over GraphQL', () => {
         { c: north.id, s: spendId },
         token,
       );
-    const refused = await propose('proposal-failed');
-    expect(refused.needsOwnersProposal).toBe(true);
-    await decide('approveSpend', refused.id, committeeTokens[0]!);
-    expect((await decide('executeSpend', refused.id, north.managerToken)).data.executeSpend.code).toBe(
-      'OWNERS_PROPOSAL_REQUIRED',
-    );
-    const passed = await propose('proposal-passed');
+    // Failed, about another matter, or not a proposal of this community: refused, nothing moves.
+    for (const proposalId of [failedProposal, otherMatter, 'proposal-unknown']) {
+      const refused = await propose(proposalId);
+      expect(refused.needsOwnersProposal).toBe(true);
+      await decide('approveSpend', refused.id, committeeTokens[0]!);
+      expect((await decide('executeSpend', refused.id, north.managerToken)).data.executeSpend.code).toBe(
+        'OWNERS_PROPOSAL_REQUIRED',
+      );
+    }
+    const passed = await propose(passedProposal);
     await decide('approveSpend', passed.id, committeeTokens[1]!);
     expect((await decide('executeSpend', passed.id, north.managerToken)).data.executeSpend.data.status).toBe(
       'executed',
@@ -474,6 +565,38 @@ describe('money over GraphQL', () => {
       }
     }
     await reader.cancel();
+  });
+
+  it('corrects an invoice through the API as new entries, never edits, and refuses bad corrections writing nothing', async () => {
+    const invoice = (
+      await testApp.graphql(INVOICES, { communityId: north.id, householdId: north.householdId }, north.managerToken)
+    ).data.householdInvoices.edges[0].node;
+    const CORRECT = `mutation ($c: ID!, $i: String!, $k: InvoiceCorrectionComponent!, $d: Money!) {
+      correctInvoice(communityId: $c, invoiceId: $i, component: $k, delta: $d) {
+        __typename ... on MutationCorrectInvoiceSuccess { data { principal lateFees paid } } ... on Error { code message } } }`;
+    const correct = (component: string, delta: string, token = north.managerToken, community = north.id) =>
+      testApp.graphql(CORRECT, { c: community, i: invoice.id, k: component, d: delta }, token);
+    const corrections = async () =>
+      (await rows(`select count(*) as n from ledger_pending where type = 'fees.invoice-corrected'`)) +
+      (await rows(`select count(*) as n from ledger_entries where type = 'fees.invoice-corrected'`));
+    const before = await corrections();
+    const refusals = [
+      await correct('PRINCIPAL', '-100', north.residentToken),
+      await correct('PRINCIPAL', '-100', south.managerToken, south.id),
+      await correct('LATE_FEE', '100'),
+      await correct('PRINCIPAL', '0'),
+      await correct('PRINCIPAL', `-${BigInt(invoice.principal) + 1n}`),
+    ].map((result) => result.data?.correctInvoice?.code ?? result.errors?.[0]?.extensions?.code);
+    expect(refusals).toEqual(['FORBIDDEN', 'NOT_FOUND', 'INVALID_INPUT', 'INVALID_INPUT', 'INVALID_INPUT']);
+    expect(await corrections()).toBe(before);
+    // Paid in full: lowering the principal moves what was paid beyond it to credit; raising it uses that credit again.
+    const paid = BigInt(invoice.paid);
+    const lowered = (await correct('PRINCIPAL', '-1000')).data.correctInvoice.data;
+    expect(lowered.principal).toBe((BigInt(invoice.principal) - 1000n).toString());
+    expect(BigInt(lowered.paid)).toBeLessThanOrEqual(paid);
+    const raised = (await correct('PRINCIPAL', '1000')).data.correctInvoice.data;
+    expect(raised).toMatchObject({ principal: invoice.principal, paid: invoice.paid });
+    expect((await corrections()) - before).toBe(2);
   });
 
   it('replays the community to exactly the live tables', async () => {

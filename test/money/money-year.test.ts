@@ -2,22 +2,16 @@
  * A year (or, by default, a quarter: see MONTHS) of a community's fees over GraphQL: 200
  * households billed monthly by floor area, a rate change for the later months, payments on time, late, partial and never, a fixed late fee,
  * reminders before the due date and when overdue — the money day run by two server
- * instances at once on every simulated day (on PostgreSQL, two apps with their own
- * connection pools on one database; on PGlite, two runs in one process). The reports must
- * equal figures this test computes on its own, every reminder step must exist exactly once
- * with its outbox row, and replay must equal live.
+ * instances at once on every simulated day. On PostgreSQL these are two separate server
+ * processes (test/money/fixtures/money-day-process.ts: the real app, its own pool, on the
+ * same database); on PGlite, which is one process, two runs in this process. The reports
+ * must equal figures this test computes on its own, every reminder step must exist
+ * exactly once with its outbox row, and replay must equal live.
  */
 import type { SqlEntityManager } from '../../src/db/orm.ts';
-import { loadConfiguration } from '../../src/config/configuration.ts';
-import { initOrm } from '../../src/db/orm.ts';
-import { databaseSchema } from '../../src/server/modules.ts';
-import { createApp, type App } from '../../src/server/app.ts';
-import { runMoneyDay } from '../../src/fees/money-jobs.ts';
+import { runMoneyDay, type MoneyDayResult } from '../../src/fees/money-jobs.ts';
 import { replayMoney } from '../../src/fees/money-replay.ts';
-import { pino } from 'pino';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createTestApp, mutate, type TestApp } from '../support/app.ts';
 import { createCommunityFixture, registerHousehold, type CommunityFixture } from '../support/fixtures.ts';
 
@@ -38,8 +32,66 @@ type Behaviour = 'on-time' | 'late' | 'partial' | 'never';
 const behaviourOf = (index: number): Behaviour =>
   index % 10 < 5 ? 'on-time' : index % 10 < 7 ? 'late' : index % 10 < 8 ? 'partial' : 'never';
 
+const MONEY_DAY_PROCESS = new URL('./fixtures/money-day-process.ts', import.meta.url).pathname;
+const NODE = new URL('../../node_modules/.bin/node', import.meta.url).pathname;
+const onPostgres = Boolean(process.env['DATABASE_URL']);
+
+/** A server process that runs the money day when told to (see the fixture). */
+class MoneyDayProcess {
+  readonly #child: ChildProcessWithoutNullStreams;
+  readonly #waiting: Array<(line: string) => void> = [];
+  readonly #lines: string[] = [];
+  readonly exited: Promise<number | null>;
+
+  constructor(databaseUrl: string, communityId: string) {
+    this.#child = spawn(NODE, [MONEY_DAY_PROCESS, databaseUrl, communityId], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let buffered = '';
+    this.#child.stdout.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString();
+      const lines = buffered.split('\n');
+      buffered = lines.pop()!;
+      for (const line of lines) {
+        const waiter = this.#waiting.shift();
+        if (waiter) waiter(line);
+        else this.#lines.push(line);
+      }
+    });
+    let errors = '';
+    this.#child.stderr.on('data', (chunk: Buffer) => (errors += chunk.toString()));
+    this.exited = new Promise((resolve) =>
+      this.#child.on('exit', (code) => {
+        for (const waiter of this.#waiting.splice(0)) waiter(`exit ${code} ${errors.slice(-2_000)}`);
+        resolve(code);
+      }),
+    );
+  }
+
+  nextLine(): Promise<string> {
+    const line = this.#lines.shift();
+    return line !== undefined ? Promise.resolve(line) : new Promise((resolve) => this.#waiting.push(resolve));
+  }
+
+  async ready(): Promise<void> {
+    const line = await this.nextLine();
+    if (line !== 'ready') throw new Error(`money-day process failed to start: ${line}`);
+  }
+
+  async runDay(instant: Date): Promise<MoneyDayResult> {
+    this.#child.stdin.write(`${instant.toISOString()}\n`);
+    const line = await this.nextLine();
+    if (!line.startsWith('done ')) throw new Error(`money-day process failed: ${line}`);
+    return JSON.parse(line.slice('done '.length)) as MoneyDayResult;
+  }
+
+  async stop(): Promise<void> {
+    this.#child.stdin.end();
+    await this.exited;
+  }
+}
+
 let testApp: TestApp;
-let secondApp: App | undefined;
+let servers: MoneyDayProcess[] = [];
+const dayResults: MoneyDayResult[] = [];
 let community: CommunityFixture;
 let clock = new Date('2026-01-01T01:00:00Z');
 const households: Array<{ id: string; uuid: string; area: bigint; behaviour: Behaviour }> = [];
@@ -84,27 +136,13 @@ beforeAll(async () => {
   }
   // The fixture's own household has no fees in this test's model; give it the same book-keeping.
   model.set(uuidOf(community.householdId), []);
-  if (testApp.database.databaseUrl) {
-    const dataDirectory = await mkdtemp(join(tmpdir(), 'courtyard-second-'));
-    const orm = await initOrm({ databaseUrl: testApp.database.databaseUrl }, databaseSchema);
-    const configuration = loadConfiguration({
-      COURTYARD_DATA_DIR: dataDirectory,
-      COURTYARD_ADMIN_PASSWORD: 'correct horse battery staple',
-      LOG_LEVEL: 'error',
-    });
-    secondApp = await createApp(configuration, { orm, logger: pino({ level: 'silent' }) });
-    secondApp.services.money.jobsPaused = true;
-    secondApp.services.money.clock = { now: () => clock };
-    const close = secondApp.close;
-    secondApp.close = async () => {
-      await close();
-      await orm.close(true);
-      await rm(dataDirectory, { recursive: true, force: true });
-    };
+  if (onPostgres) {
+    servers = [0, 1].map(() => new MoneyDayProcess(testApp.database.databaseUrl!, uuidOf(community.id)));
+    await Promise.all(servers.map((server) => server.ready()));
   }
 }, 120_000);
 afterAll(async () => {
-  await secondApp?.close();
+  await Promise.all(servers.map((server) => server.stop()));
   await testApp.dispose();
 });
 
@@ -153,11 +191,11 @@ async function pay(payments: Array<{ householdId: string; amount: bigint; key: s
 async function moneyDay(month: number, day: number): Promise<void> {
   clock = new Date(`${dateOf(month, day)}T01:00:00Z`);
   const communityId = uuidOf(community.id);
-  const first = runMoneyDay({ services: testApp.app.services, em: em() }, communityId);
-  const second = secondApp
-    ? runMoneyDay({ services: secondApp.services, em: secondApp.orm.em.fork() as SqlEntityManager }, communityId)
-    : runMoneyDay({ services: testApp.app.services, em: em() }, communityId);
-  await Promise.all([first, second]);
+  // Both at once: on PostgreSQL the two server processes, on PGlite two runs in this process.
+  const results = onPostgres
+    ? await Promise.all(servers.map((server) => server.runDay(clock)))
+    : await Promise.all([0, 1].map(() => runMoneyDay({ services: testApp.app.services, em: em() }, communityId)));
+  dayResults.push(...results);
 }
 
 function modelDay(month: number, day: number): void {
@@ -179,7 +217,7 @@ function modelDay(month: number, day: number): void {
   }
 }
 
-describe(`${MONTHS === 12 ? 'a year' : 'a quarter'} of fees for 200 households`, () => {
+describe(`${MONTHS === 12 ? 'a year' : 'a quarter'} of fees for 200 households, the money day run by ${onPostgres ? 'two server processes on one PostgreSQL' : 'two runs in one process (PGlite)'}`, () => {
   it('bills, collects, charges late fees, reminds exactly once per step, reports the independent figures and replays to live', async () => {
     const january = await mutate(
       testApp,
@@ -359,6 +397,13 @@ describe(`${MONTHS === 12 ? 'a year' : 'a quarter'} of fees for 200 households`,
       em().execute(`select count(*) as n from money_notifications where community_id = ?`, [communityId]),
     ]);
     expect(Number(entries[0]!.n)).toBe(Number(outbox[0]!.n));
+    // What the two runners say they queued, added up, is each step once: neither queued one the other had.
+    expect(dayResults.reduce((sum, result) => sum + result.remindersQueued, 0)).toBe(Number(entries[0]!.n));
+    const invoiceEntries = await em().execute(
+      `select count(*) as n from ledger_entries where community_id = ? and type = 'fees.invoice-issued'`,
+      [communityId],
+    );
+    expect(dayResults.reduce((sum, result) => sum + result.invoicesIssued, 0)).toBe(Number(invoiceEntries[0]!.n));
 
     // The outbox as the household sees it: a household that never pays had one due-soon reminder a month.
     const never = households.find((household) => household.behaviour === 'never')!;

@@ -17,6 +17,7 @@ import type { LateFeeRule } from '../late-fees.ts';
 import { invoiceTotalFen, openFen, type Invoice } from '../invoices.ts';
 import type { InvoiceRunResult } from '../fees-operations.ts';
 import {
+  correctInvoice,
   defineFeeSchedule,
   householdInvoices,
   householdNotifications,
@@ -279,5 +280,30 @@ builder.queryField('householdNotifications', (t) =>
           parseKey: keyParsers.oneInteger,
         },
       ),
+  }),
+);
+
+const CorrectionComponentRef = builder.enumType('InvoiceCorrectionComponent', {
+  values: { PRINCIPAL: { value: 'principal' }, LATE_FEE: { value: 'late-fee' } } as const,
+});
+
+builder.mutationField('correctInvoice', (t) =>
+  t.field({
+    type: InvoiceRef,
+    description:
+      'Manager: corrects an invoice as a new entry, never an edit — its principal up or down (what was already paid beyond the new total becomes credit), or waives part of its late fees (a negative delta).',
+    errors: { types: MUTATION_ERRORS },
+    args: {
+      communityId: t.arg.globalID({ required: true, for: CommunityRef }),
+      invoiceId: t.arg.string({ required: true, validate: z.string().regex(ID_PATTERN) }),
+      component: t.arg({ type: CorrectionComponentRef, required: true }),
+      delta: t.arg({ type: 'Money', required: true, description: 'Signed fen.' }),
+    },
+    resolve: (_root, args, context) =>
+      correctInvoice(moneyContext(context), communityIdOf(args), {
+        invoiceId: args.invoiceId,
+        component: args.component,
+        deltaFen: args.delta,
+      }),
   }),
 );
