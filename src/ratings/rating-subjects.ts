@@ -1,12 +1,11 @@
 /**
  * What a community rates, and when: subjects and periods.
  *
- * A **subject** is a service category (cleaning, security, …) of one community. Its
+ * A **subject** is a service category (cleaning, security, …) of one community, or an
+ * activity (created when its sign-ups close, src/activities/activity-reviews.ts). Its
  * `eligibleCensus` names the census whose members may rate it anonymously — the
- * households census for every service category. Seam for activities: an activity becomes
- * a subject of kind `activity` whose eligible census is its participant tree; the only
- * code that reads the property is `eligibleRoots` (ratings.ts), and the migration's
- * CHECKs on `kind` and `eligible_census` are what an activities migration widens.
+ * households census for every service category, the activity's participant tree for an
+ * activity; the only code that reads the property is `eligibleRoots` (ratings.ts).
  *
  * A **period** is a calendar month in UTC (`2026-11`), per community: managers or the
  * committee open it (from its first day on) and close it; the closing job closes a period

@@ -83,7 +83,7 @@ export function ratingComment(comment: string | null | undefined): string | null
 /**
  * The roots an anonymous rating of the subject may be proved against. The one place that
  * reads a subject's eligible census: services take the households census's recent roots;
- * an activity subject will take its participant tree's root here.
+ * an activity subject takes its participant tree's root.
  */
 export async function eligibleRoots(
   em: SqlEntityManager,
