@@ -20,11 +20,19 @@ export async function activityParticipants(em: SqlEntityManager, activityId: str
   return rows.map((row) => row.household_id);
 }
 
-/** When the activity ends (its `endsAt`), or undefined for no such activity. */
-export async function activityEnd(em: SqlEntityManager, activityId: string): Promise<Date | undefined> {
+/** When the activity ends (its `endsAt`) and whether it took place (not cancelled); undefined for no such activity. */
+export async function activityEnd(
+  em: SqlEntityManager,
+  activityId: string,
+): Promise<{ endsAt: Date; tookPlace: boolean } | undefined> {
   const rows: Array<{ record: string }> = await em.execute(
     'select record::text as record from activities where id = ?',
     [activityId],
   );
-  return rows[0] ? new Date(decodeRecord<ActivityRecord>(rows[0].record).endsAt) : undefined;
+  if (!rows[0]) return undefined;
+  const activity = decodeRecord<ActivityRecord>(rows[0].record);
+  return {
+    endsAt: new Date(activity.endsAt),
+    tookPlace: activity.status === 'closed' || activity.status === 'settled',
+  };
 }

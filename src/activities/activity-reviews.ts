@@ -122,7 +122,7 @@ export async function activityReviews(
 
 /**
  * The reviews of the community's earlier activities of the same kind (ended before this
- * one starts), latest first: what the next organiser learns from. Every reader of the
+ * one starts and took place), latest first: what the next organiser learns from. Every reader of the
  * community sees them; an activity without a kind has none.
  */
 export async function earlierReviews(
@@ -135,7 +135,7 @@ export async function earlierReviews(
   // Instants are ISO strings of one format (precision 3, Z): they compare as text.
   const rows: Array<Record<string, unknown>> = await em.execute(
     `select s.*, a.record->>'endsAt' as ends_at from activities a join rating_subjects s on s.activity_id = a.id
-      where a.community_id = ? and a.id <> ? and a.record->>'kind' = ? and a.record->>'endsAt' <= ?
+      where a.community_id = ? and a.id <> ? and a.status in ('closed', 'settled') and a.record->>'kind' = ? and a.record->>'endsAt' <= ?
       order by a.record->>'endsAt' desc, a.id limit ?`,
     [activity.communityId, activityId, activity.kind, activity.startsAt, EARLIER_ACTIVITIES_SHOWN],
   );

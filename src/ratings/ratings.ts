@@ -111,12 +111,13 @@ async function requireReviewable(
   now: Date,
 ): Promise<void> {
   if (subject.kind !== 'activity') return;
-  const end = (await activityEnd(em, subject.activityId!))!;
-  if (now < end) throw new RatingsError('ACTIVITY_NOT_ENDED', 'Failed to rate: the activity has not ended');
-  if (period !== activityReviewPeriod(end))
+  const { endsAt, tookPlace } = (await activityEnd(em, subject.activityId!))!;
+  if (!tookPlace) throw new RatingsError('SUBJECT_INACTIVE', 'Failed to rate: the activity was cancelled');
+  if (now < endsAt) throw new RatingsError('ACTIVITY_NOT_ENDED', 'Failed to rate: the activity has not ended');
+  if (period !== activityReviewPeriod(endsAt))
     throw new RatingsError(
       'PERIOD_NOT_OPEN',
-      `Failed to rate: an activity is rated in the month it ended, ${activityReviewPeriod(end)}`,
+      `Failed to rate: an activity is rated in the month it ended, ${activityReviewPeriod(endsAt)}`,
     );
 }
 

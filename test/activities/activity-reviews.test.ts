@@ -262,7 +262,7 @@ describe('activity reviews', () => {
     expect(forbidden.errors?.[0]?.extensions?.['code']).toBe('FORBIDDEN');
   });
 
-  it('shows a new activity of the same kind the earlier reviews; one not ended yet takes none', async () => {
+  it('shows a new activity of the same kind the earlier reviews; one not ended or cancelled takes none', async () => {
     clock = new Date(REAL);
     const next = await mutate(
       testApp,
@@ -284,6 +284,18 @@ describe('activity reviews', () => {
       (await testApp.graphql(NAMED, { s: nextSubject, p: period, score: 5, comment: null }, community.residentToken))
         .data.submitRating.code,
     ).toBe('ACTIVITY_NOT_ENDED');
+    // A cancelled activity is not rated.
+    await mutate(
+      testApp,
+      'cancelActivity',
+      `mutation ($activityId: ID!) { cancelActivity(activityId: $activityId) { ${RESULT} ... on MutationCancelActivitySuccess { data { status } } } }`,
+      { activityId: next.id },
+      community.residentToken,
+    );
+    expect(
+      (await testApp.graphql(NAMED, { s: nextSubject, p: period, score: 5, comment: null }, community.residentToken))
+        .data.submitRating.code,
+    ).toBe('SUBJECT_INACTIVE');
   });
 
   it('replays to exactly the live subjects, counted ratings, activities and participant trees', async () => {
