@@ -1,5 +1,7 @@
 /**
- * Verifies an election bundle offline: no database, no server.
+ * Verifies an election bundle offline: no database, no server. A file of format
+ * courtyard-encrypted-tally/v1 (src/governance/encrypted-tally-bundle.ts) is checked as an
+ * encrypted-weight tally instead.
  *
  *   node scripts/governance/verify-bundle.ts election.json [--log-key name+hash+base64]
  *
@@ -11,6 +13,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { verifyElectionBundle, type ElectionBundle } from '../../src/governance/election-bundle.ts';
+import { ENCRYPTED_TALLY_FORMAT, verifyEncryptedTallySection, type EncryptedTallySection } from '../../src/governance/encrypted-tally-bundle.ts';
 import { COMMAND_EXIT, CommandFailure, runCommand } from '../ledger/command.ts';
 
 const USAGE = 'usage: node scripts/governance/verify-bundle.ts election.json [--log-key KEY]';
@@ -29,6 +32,18 @@ await runCommand(async () => {
     bundle = JSON.parse(await readFile(path, 'utf8')) as ElectionBundle;
   } catch (error) {
     throw new CommandFailure(COMMAND_EXIT.usage, `cannot read ${path} as JSON: ${(error as NodeJS.ErrnoException).code ?? 'not JSON'}`);
+  }
+  if ((bundle as { format?: unknown }).format === ENCRYPTED_TALLY_FORMAT) {
+    // An encrypted-weight tally (issue 15): proofs, homomorphic sums, partial decryptions, verdict.
+    const section = bundle as unknown as EncryptedTallySection;
+    const problems = await verifyEncryptedTallySection(section);
+    if (problems.length > 0) {
+      console.log('FAILED');
+      for (const problem of problems) console.log(`${problem.place}: ${problem.code}: ${problem.detail}`);
+      return COMMAND_EXIT.failed;
+    }
+    console.log(`OK: ${section.ballots.length} encrypted ballots verify, their sums decrypt with valid proofs to the recorded totals and verdict`);
+    return COMMAND_EXIT.ok;
   }
   const result = await verifyElectionBundle(bundle, parsed.values['log-key']);
   if (!result.valid) {

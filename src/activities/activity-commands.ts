@@ -67,6 +67,7 @@ import {
   signupByIdempotencyKey,
   type ActivityTexts,
 } from './activity-store.ts';
+import { openActivityReviews } from './activity-reviews.ts';
 
 export interface ActivityContext {
   services: AppServices;
@@ -450,6 +451,7 @@ async function closeInUnit(
     const payload = decideSignupsClosed(state);
     await refundAll(unit, state, payload.released, today, actor);
     await record(unit, state, 'activities.signups-closed', payload, actor);
+    await openActivityReviews(unit.em, communityId, activityId, actor);
   });
 }
 

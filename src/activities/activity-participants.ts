@@ -5,6 +5,8 @@
  * that was rejected or cancelled) there is no final list, so the answer is null.
  */
 import type { SqlEntityManager } from '../db/orm.ts';
+import { decodeRecord } from '../funds/record-codec.ts';
+import type { ActivityRecord } from './activity-records.ts';
 
 export async function activityParticipants(em: SqlEntityManager, activityId: string): Promise<string[] | null> {
   const activity: Array<{ status: string }> = await em.execute('select status from activities where id = ?', [
@@ -16,4 +18,21 @@ export async function activityParticipants(em: SqlEntityManager, activityId: str
     [activityId],
   );
   return rows.map((row) => row.household_id);
+}
+
+/** When the activity ends (its `endsAt`) and whether it took place (not cancelled); undefined for no such activity. */
+export async function activityEnd(
+  em: SqlEntityManager,
+  activityId: string,
+): Promise<{ endsAt: Date; tookPlace: boolean } | undefined> {
+  const rows: Array<{ record: string }> = await em.execute(
+    'select record::text as record from activities where id = ?',
+    [activityId],
+  );
+  if (!rows[0]) return undefined;
+  const activity = decodeRecord<ActivityRecord>(rows[0].record);
+  return {
+    endsAt: new Date(activity.endsAt),
+    tookPlace: activity.status === 'closed' || activity.status === 'settled',
+  };
 }

@@ -49,6 +49,8 @@ export interface ActivityRecord {
   organiserId: string;
   /** SHA-256 of the title, description and place: the texts stay off the ledger. */
   detailsHash: string;
+  /** Optional kind (`lantern-festival`): a new activity shows the reviews of earlier ones of its kind. */
+  kind?: string;
   startsAt: string;
   endsAt: string;
   signupsCloseAt: string;

@@ -13,6 +13,7 @@ import { canonicalRecordText, decodeRecord } from '../funds/record-codec.ts';
 import type { ActivityState } from './activity-records.ts';
 import { applyActivityEntry, type ActivityEntryType } from './activity-rules.ts';
 import { fundFlows } from './activity-reports.ts';
+import { compareParticipantTrees } from './participant-tree-replay.ts';
 
 export interface ActivitiesReplay {
   entries: number;
@@ -105,5 +106,7 @@ export async function compareActivitiesReplay(em: SqlEntityManager, communityId:
         });
     }
   }
-  return { entries: replay.entries, differences };
+  // The participant trees reviews are proved against (activity-reviews.ts).
+  const trees = await compareParticipantTrees(em, communityId);
+  return { entries: replay.entries + trees.entries, differences: [...differences, ...trees.differences] };
 }

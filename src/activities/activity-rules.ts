@@ -32,6 +32,9 @@ const instant = z.string().datetime({ offset: false, precision: 3 });
 const hash = z.string().regex(/^[0-9a-f]{64}$/u);
 const refund = z.strictObject({ signupId: uuid, refundFen: fen });
 
+/** An activity's kind: a short key such as `lantern-festival` (lower-case letters, digits, dashes). */
+export const ACTIVITY_KIND_PATTERN = /^[a-z0-9][a-z0-9-]{0,31}$/u;
+
 /** Each entry type's payload, decoded strictly: an unknown key is a malformed entry. */
 export const ACTIVITY_ENTRY_SCHEMAS = {
   'activities.settings-set': z.strictObject({ approvalRequired: z.boolean() }),
@@ -50,6 +53,7 @@ export const ACTIVITY_ENTRY_SCHEMAS = {
     lateRefundBasisPoints: z.number().int(),
     status: z.enum(['proposed', 'open']),
     fundAccountId: uuid.nullable(),
+    kind: z.string().regex(ACTIVITY_KIND_PATTERN).optional(),
   }),
   'activities.approved': z.strictObject({
     activityId: uuid,
@@ -103,6 +107,8 @@ export interface ActivityProposal {
   grantFen: bigint;
   fullRefundUntil: Date;
   lateRefundBasisPoints: number;
+  /** Optional: activities of one kind show the reviews of the earlier ones. */
+  kind?: string | undefined;
 }
 
 function requireRange(value: bigint | number, min: bigint | number, max: bigint | number, parameter: string): void {
@@ -125,6 +131,8 @@ export function decideProposal(
   requireRange(proposal.budgetFen, 0n, MAX_ACTIVITY_BUDGET_FEN, 'budget');
   requireRange(proposal.grantFen, 0n, proposal.budgetFen, 'grant');
   requireRange(proposal.lateRefundBasisPoints, 0, BASIS_POINTS, 'lateRefundBasisPoints');
+  if (proposal.kind !== undefined && !ACTIVITY_KIND_PATTERN.test(proposal.kind))
+    throw new InvalidInputError('kind', 'lower-case letters, digits and dashes, at most 32');
   if (proposal.signupsCloseAt <= now) throw new InvalidInputError('signupsCloseAt', 'must be in the future');
   if (proposal.startsAt < proposal.signupsCloseAt)
     throw new InvalidInputError('startsAt', 'must not be before sign-ups close');

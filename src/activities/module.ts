@@ -8,15 +8,20 @@ import type { DomainModule } from '../kernel/domain-module.ts';
 import { compareActivitiesReplay } from './activity-replay.ts';
 import { startClosingJob } from './closing-job.ts';
 import { Migration20261210000000Activities } from './migrations/20261210000000-activities.ts';
+import { Migration20261214000000ActivityReviews } from './migrations/20261214000000-activity-reviews.ts';
 
 export const activitiesModule: DomainModule = {
   name: 'activities',
   entities: [],
-  migrations: [{ name: 'Migration20261210000000_activities', class: Migration20261210000000Activities }],
+  migrations: [
+    { name: 'Migration20261210000000_activities', class: Migration20261210000000Activities },
+    { name: 'Migration20261214000000_activity_reviews', class: Migration20261214000000ActivityReviews },
+  ],
   jobs: (runtime, services) => [startClosingJob(runtime, services)],
   replay: (em, communityId) => compareActivitiesReplay(em, communityId),
   registerGraphQL: async () => {
     await import('./api/activity.ts');
     await import('./api/activity-signup.ts');
+    await import('./api/activity-reviews.ts');
   },
 };

@@ -11,7 +11,7 @@
  */
 import type { SqlEntityManager } from '../db/orm.ts';
 import type { MerkleNode, MerkleNodeStore, NodePosition } from '../zk/merkle-tree.ts';
-import type { CensusKind } from './census.entity.ts';
+import type { CensusTreeName } from './census.entity.ts';
 
 /** Positions per statement; a path read at depth 20 needs 21. */
 const MAX_POSITIONS_PER_READ = 512;
@@ -19,12 +19,12 @@ const MAX_POSITIONS_PER_READ = 512;
 export class DatabaseNodeStore implements MerkleNodeStore {
   readonly #em: SqlEntityManager;
   readonly #communityId: string;
-  readonly #kind: CensusKind;
+  readonly #kind: CensusTreeName;
   #size: number;
   /** The nodes this store wrote, by `level:index`. */
   readonly #written = new Map<string, bigint>();
 
-  constructor(em: SqlEntityManager, communityId: string, kind: CensusKind, size: number) {
+  constructor(em: SqlEntityManager, communityId: string, kind: CensusTreeName, size: number) {
     this.#em = em;
     this.#communityId = communityId;
     this.#kind = kind;

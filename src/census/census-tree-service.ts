@@ -35,7 +35,7 @@ import { PoseidonMerkleTree, zeroHashes } from '../zk/merkle-tree.ts';
 import type { MerkleProof } from '../zk/merkle-tree.ts';
 import { CensusError } from './census-errors.ts';
 import { DatabaseNodeStore } from './census-node-store.ts';
-import type { CensusKind } from './census.entity.ts';
+import type { CensusTreeName } from './census.entity.ts';
 
 export interface CensusTotals {
   size: number;
@@ -49,7 +49,7 @@ export interface CensusTotals {
 /** What one change did, as recorded on the ledger and in the root history. */
 export interface CensusChange extends CensusTotals {
   communityId: string;
-  kind: CensusKind;
+  kind: CensusTreeName;
   leafIndex: number;
   identityCommitment: bigint;
   weight: number;
@@ -66,7 +66,7 @@ export interface CensusChange extends CensusTotals {
 /** What a tree's growth to a deeper declared depth did, as recorded by `census.grow`. */
 export interface CensusGrowth {
   communityId: string;
-  kind: CensusKind;
+  kind: CensusTreeName;
   previousDepth: number;
   previousRoot: bigint;
   depth: number;
@@ -79,7 +79,7 @@ export interface CensusGrowth {
 
 interface LockedTree {
   communityId: string;
-  kind: CensusKind;
+  kind: CensusTreeName;
   tree: PoseidonMerkleTree;
   totals: CensusTotals;
 }
@@ -109,7 +109,7 @@ async function emptyTotals(): Promise<CensusTotals> {
 }
 
 /** Creates the tree row on first use (empty tree of the initial depth, zero root) and locks it. */
-async function lockTree(em: SqlEntityManager, communityId: string, kind: CensusKind): Promise<LockedTree> {
+async function lockTree(em: SqlEntityManager, communityId: string, kind: CensusTreeName): Promise<LockedTree> {
   const select = `select ${TREE_COLUMNS} from census_trees where community_id = ? and kind = ? for update`;
   let rows: Array<Record<string, unknown>> = await em.execute(select, [communityId, kind]);
   if (rows.length === 0) {
@@ -195,7 +195,7 @@ async function makeRoom(em: SqlEntityManager, locked: LockedTree): Promise<Censu
  * owner's units) before making it: after the lock they see every committed change.
  * Locking again later in the same transaction is harmless.
  */
-export async function lockCensusTree(em: SqlEntityManager, communityId: string, kind: CensusKind): Promise<void> {
+export async function lockCensusTree(em: SqlEntityManager, communityId: string, kind: CensusTreeName): Promise<void> {
   await lockTree(em, communityId, kind);
 }
 
@@ -249,7 +249,7 @@ async function recordChange(
 
 export interface AddCensusMemberInput {
   communityId: string;
-  kind: CensusKind;
+  kind: CensusTreeName;
   /** Already checked: a field element in [1, r). */
   identityCommitment: bigint;
   weight: number;
@@ -267,7 +267,7 @@ export async function addCensusMember(em: SqlEntityManager, input: AddCensusMemb
   requireWeight(input.weight);
   const locked = await lockTree(em, input.communityId, input.kind);
   const commitment = input.identityCommitment.toString();
-  const member = input.kind === 'owners' ? ['account_id', input.accountId] : ['household_id', input.householdId];
+  const member = memberColumn(input);
   // Both refusals in one statement: is the commitment a leaf already, is the member active already?
   const [existing]: Array<{ taken: unknown; active: unknown }> = await em.execute(
     `select exists (select 1 from census_leaves where community_id = ? and kind = ? and identity_commitment = ?) as taken,
@@ -275,7 +275,7 @@ export async function addCensusMember(em: SqlEntityManager, input: AddCensusMemb
     [input.communityId, input.kind, commitment, input.communityId, input.kind, member[1]],
   );
   if (existing!.taken === true) throw new CensusError('COMMITMENT_IN_USE', 'Failed to join census: the identity commitment is already in this census');
-  if (existing!.active === true) throw new CensusError('ALREADY_MEMBER', `Failed to join census: this ${input.kind === 'owners' ? 'owner' : 'household'} is already a member`);
+  if (existing!.active === true) throw new CensusError('ALREADY_MEMBER', `Failed to join census: this ${member[0] === 'account_id' ? 'account' : 'household'} is already a member`);
   const growth = await makeRoom(em, locked);
   const leafIndex = await locked.tree.insert(await membershipLeaf(input.identityCommitment, BigInt(input.weight)));
   await em.execute(
@@ -290,13 +290,23 @@ export async function addCensusMember(em: SqlEntityManager, input: AddCensusMemb
   return growth ? { ...change, growth } : change;
 }
 
+/**
+ * The column naming who a leaf stands for: the account in the owners tree, the household
+ * in the households tree; in a scoped tree, whichever of the two the caller gives.
+ */
+function memberColumn(input: Pick<AddCensusMemberInput, 'kind' | 'accountId' | 'householdId'>): ['account_id' | 'household_id', string | null] {
+  if (input.kind === 'owners') return ['account_id', input.accountId];
+  if (input.kind === 'households' || input.householdId !== null) return ['household_id', input.householdId];
+  return ['account_id', input.accountId];
+}
+
 interface ActiveLeaf {
   leafIndex: number;
   identityCommitment: bigint;
   weight: number;
 }
 
-async function requireActiveLeaf(em: SqlEntityManager, communityId: string, kind: CensusKind, leafIndex: number): Promise<ActiveLeaf> {
+async function requireActiveLeaf(em: SqlEntityManager, communityId: string, kind: CensusTreeName, leafIndex: number): Promise<ActiveLeaf> {
   const rows: Array<{ identity_commitment: string; weight: unknown }> = await em.execute(
     `select identity_commitment, weight from census_leaves where community_id = ? and kind = ? and leaf_index = ? and status = 'active'`,
     [communityId, kind, leafIndex],
@@ -308,7 +318,7 @@ async function requireActiveLeaf(em: SqlEntityManager, communityId: string, kind
 /** Empties the leaf (the index is never reused) and records the removal. */
 export async function removeCensusMember(
   em: SqlEntityManager,
-  input: { communityId: string; kind: CensusKind; leafIndex: number; actor: string },
+  input: { communityId: string; kind: CensusTreeName; leafIndex: number; actor: string },
 ): Promise<CensusChange> {
   const locked = await lockTree(em, input.communityId, input.kind);
   const leaf = await requireActiveLeaf(em, input.communityId, input.kind, input.leafIndex);
@@ -323,10 +333,38 @@ export async function removeCensusMember(
   });
 }
 
+/**
+ * Puts a removed leaf back, at its own index, with its own commitment and weight — for
+ * scoped trees whose members come and go (a household that paid, was refunded, and paid
+ * again): the commitment stays unique in the tree, so a second leaf for it is refused,
+ * and the index is still never given to anyone else. Records `census.reinstate`.
+ */
+export async function reinstateCensusMember(
+  em: SqlEntityManager,
+  input: { communityId: string; kind: CensusTreeName; leafIndex: number; actor: string },
+): Promise<CensusChange> {
+  const locked = await lockTree(em, input.communityId, input.kind);
+  const rows: Array<{ identity_commitment: string; weight: unknown }> = await em.execute(
+    `select identity_commitment, weight from census_leaves where community_id = ? and kind = ? and leaf_index = ? and status = 'removed'`,
+    [input.communityId, input.kind, input.leafIndex],
+  );
+  if (rows.length === 0) throw new CensusError('NOT_A_MEMBER', `Failed to change census: leaf ${input.leafIndex} is not a removed member`);
+  const leaf = { identityCommitment: BigInt(rows[0]!.identity_commitment), weight: Number(rows[0]!.weight) };
+  await locked.tree.update(input.leafIndex, await membershipLeaf(leaf.identityCommitment, BigInt(leaf.weight)));
+  await em.execute(
+    `update census_leaves set status = 'active', removed_at = null where community_id = ? and kind = ? and leaf_index = ?`,
+    [input.communityId, input.kind, input.leafIndex],
+  );
+  return recordChange(em, locked, {
+    type: 'census.reinstate', actor: input.actor, leafIndex: input.leafIndex, identityCommitment: leaf.identityCommitment,
+    weight: leaf.weight, totalWeightDelta: leaf.weight, headCountDelta: 1,
+  });
+}
+
 /** Rewrites a member's leaf with a new weight (an owner gained or lost a unit). */
 export async function updateCensusMemberWeight(
   em: SqlEntityManager,
-  input: { communityId: string; kind: CensusKind; leafIndex: number; weight: number; actor: string },
+  input: { communityId: string; kind: CensusTreeName; leafIndex: number; weight: number; actor: string },
 ): Promise<CensusChange> {
   requireWeight(input.weight);
   const locked = await lockTree(em, input.communityId, input.kind);
@@ -343,7 +381,7 @@ export async function updateCensusMemberWeight(
 }
 
 /** The current totals of a tree, or those of an empty tree of the initial depth when nobody joined yet. */
-export async function censusTotals(em: SqlEntityManager, communityId: string, kind: CensusKind): Promise<CensusTotals> {
+export async function censusTotals(em: SqlEntityManager, communityId: string, kind: CensusTreeName): Promise<CensusTotals> {
   const rows: Array<Record<string, unknown>> = await em.execute(
     `select ${TREE_COLUMNS} from census_trees where community_id = ? and kind = ?`,
     [communityId, kind],
@@ -372,7 +410,7 @@ export interface CensusSnapshot {
 export async function censusSnapshot(
   em: SqlEntityManager,
   communityId: string,
-  kind: CensusKind,
+  kind: CensusTreeName,
   options: { lock?: boolean } = {},
 ): Promise<CensusSnapshot> {
   const { root, depth, headCount, totalWeight } = options.lock
@@ -387,7 +425,7 @@ export interface CensusMerkleProof extends MerkleProof {
 }
 
 /** A leaf's Merkle path in the current tree, at the tree's depth, read without locking. */
-export async function censusMerkleProof(em: SqlEntityManager, communityId: string, kind: CensusKind, leafIndex: number): Promise<CensusMerkleProof> {
+export async function censusMerkleProof(em: SqlEntityManager, communityId: string, kind: CensusTreeName, leafIndex: number): Promise<CensusMerkleProof> {
   const totals = await censusTotals(em, communityId, kind);
   if (!Number.isSafeInteger(leafIndex) || leafIndex < 0 || leafIndex >= totals.size) {
     throw new CensusError('NOT_A_MEMBER', `Failed to build census proof: leaf ${leafIndex} is not in this census`);

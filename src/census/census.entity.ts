@@ -9,13 +9,40 @@ import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
 export const CENSUS_KINDS = ['owners', 'households'] as const;
 export type CensusKind = (typeof CENSUS_KINDS)[number];
 
+/**
+ * A scoped census tree, named `<kind>:<scope>`: a tree a community keeps besides its
+ * owners and households, one per scope of some kind — the households that paid a fee
+ * period (`fees-paid:2026-03`), the participants of an activity. Its leaves stand for
+ * households or accounts, as the kind's owner decides; the census treats it like any tree
+ * (lock, path, leaf, ledger entry, root history, depth growth).
+ */
+export type ScopedCensusTree = `${string}:${string}`;
+/** Any census tree: the owners, the households, or a scoped tree. */
+export type CensusTreeName = CensusKind | ScopedCensusTree;
+
+/** Kind and scope of a scoped tree's name; the database checks the same pattern. */
+const SCOPED_KIND = /^[a-z][a-z0-9-]{0,23}$/u;
+const SCOPE = /^[A-Za-z0-9._-]{1,39}$/u;
+
+/** The name of the tree of `kind` for `scope`; a RangeError when either breaks its pattern. */
+export function scopedCensusTree(kind: string, scope: string): ScopedCensusTree {
+  if (!SCOPED_KIND.test(kind) || (CENSUS_KINDS as readonly string[]).includes(kind)) {
+    throw new RangeError(
+      `Invalid scoped census kind "${kind}": lower-case letters, digits and dashes, at most 24, not owners or households`,
+    );
+  }
+  if (!SCOPE.test(scope))
+    throw new RangeError(`Invalid census scope: letters, digits, ".", "_" or "-", 1 to 39 characters`);
+  return `${kind}:${scope}`;
+}
+
 /** One census tree of a community: its depth, size, root and totals. Its row is the lock. */
 export const CensusTreeSchema = defineEntity({
   name: 'CensusTree',
   tableName: 'census_trees',
   properties: {
     communityId: p.uuid().primary(),
-    kind: p.string().length(16).primary(),
+    kind: p.string().length(64).primary(),
     depth: p.smallint(),
     size: p.integer(),
     /** Decimal field element. */
@@ -33,7 +60,7 @@ export const CensusTreeNodeSchema = defineEntity({
   tableName: 'census_tree_nodes',
   properties: {
     communityId: p.uuid().primary(),
-    kind: p.string().length(16).primary(),
+    kind: p.string().length(64).primary(),
     level: p.smallint().primary(),
     nodeIndex: p.integer().primary(),
     value: p.string().length(78),
@@ -54,7 +81,7 @@ export const CensusLeafSchema = defineEntity({
   properties: {
     id: p.uuid().primary(),
     communityId: p.uuid(),
-    kind: p.string().length(16),
+    kind: p.string().length(64),
     leafIndex: p.integer(),
     identityCommitment: p.string().length(78),
     /** Owners: exclusive floor area in 0.01 m² over all the owner's units; households: 1. */
@@ -74,7 +101,7 @@ export const CensusRootSchema = defineEntity({
   tableName: 'census_roots',
   properties: {
     communityId: p.uuid().primary(),
-    kind: p.string().length(16).primary(),
+    kind: p.string().length(64).primary(),
     version: p.integer().primary(),
     root: p.string().length(78),
     /** The depth of the tree this is the root of: proofs against it are made and checked at this depth. */

@@ -30,7 +30,7 @@ import { getPoseidon } from '../zk/poseidon.ts';
 import { parseProofJson, parsePublicSignals } from '../zk/proof-format.ts';
 import { verifyMembershipProofWithKeys, type VerifiedMembership } from '../zk/verifier.ts';
 import { CensusError, MembershipProofRejectedError } from './census-errors.ts';
-import type { CensusKind } from './census.entity.ts';
+import type { CensusTreeName } from './census.entity.ts';
 import { activeKeyRing } from './verification-keys.ts';
 
 /** How many of a census's latest roots a proof without a pinned root may use. */
@@ -38,7 +38,7 @@ export const RECENT_ROOT_WINDOW = 32;
 
 export interface CommunityMembershipProofRequest {
   communityId: string;
-  kind: CensusKind;
+  kind: CensusTreeName;
   proof: unknown;
   publicSignals: unknown;
   expectedScope: bigint;
@@ -62,12 +62,12 @@ export interface CommunityVerifiedMembership extends VerifiedMembership {
 }
 
 /** The latest roots of a census, newest first (bare values; see `recentKnownRoots` for their depths). */
-export async function recentCensusRoots(em: SqlEntityManager, communityId: string, kind: CensusKind, limit = RECENT_ROOT_WINDOW): Promise<bigint[]> {
+export async function recentCensusRoots(em: SqlEntityManager, communityId: string, kind: CensusTreeName, limit = RECENT_ROOT_WINDOW): Promise<bigint[]> {
   return (await recentKnownRoots(em, communityId, kind, limit)).map((known) => known.root);
 }
 
 /** The latest roots of a census with the depth each was recorded at, newest first. */
-export async function recentKnownRoots(em: SqlEntityManager, communityId: string, kind: CensusKind, limit = RECENT_ROOT_WINDOW): Promise<KnownRoot[]> {
+export async function recentKnownRoots(em: SqlEntityManager, communityId: string, kind: CensusTreeName, limit = RECENT_ROOT_WINDOW): Promise<KnownRoot[]> {
   const rows: Array<{ root: string; depth: unknown }> = await em.execute(
     'select root, depth from census_roots where community_id = ? and kind = ? order by version desc limit ?',
     [communityId, kind, limit],
@@ -76,7 +76,7 @@ export async function recentKnownRoots(em: SqlEntityManager, communityId: string
 }
 
 /** The depth recorded for a root this census has had, or undefined when it never had it. */
-export async function censusRootDepth(em: SqlEntityManager, communityId: string, kind: CensusKind, root: bigint): Promise<number | undefined> {
+export async function censusRootDepth(em: SqlEntityManager, communityId: string, kind: CensusTreeName, root: bigint): Promise<number | undefined> {
   const rows: Array<{ depth: unknown }> = await em.execute(
     'select depth from census_roots where community_id = ? and kind = ? and root = ? order by version limit 1',
     [communityId, kind, root.toString()],
@@ -153,7 +153,7 @@ export async function verifyCommunityMembershipProof(
 
 export interface MembershipProofCheckRequest {
   communityId: string;
-  kind: CensusKind;
+  kind: CensusTreeName;
   /** `{"proof": …, "publicSignals": […]}` as snarkjs writes them (at most MAX_PROOF_JSON_BYTES). */
   proofJson: string;
   scope: bigint;

@@ -5,8 +5,9 @@
  * build step and the served bundle can never be older than the sources.
  *
  * Output: ES modules with content-hashed names, shared code split into chunks, so
- * every URL is immutable. Entry points: `courtyard-client` (the SDK) and `prove-demo`
- * (the script of prove-demo.html).
+ * every URL is immutable. Entry points: `courtyard-client` (the SDK), `prove-demo`
+ * (the script of prove-demo.html), and the resident portal's script, proving worker and
+ * style sheet (`portal`, `portal-prover`, `portal-style`; src/client/portal/).
  */
 import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +16,9 @@ import * as esbuild from 'esbuild';
 export const CLIENT_ENTRY_POINTS = {
   'courtyard-client': 'src/client/index.ts',
   'prove-demo': 'src/client/prove-demo.ts',
+  portal: 'src/client/portal/portal.ts',
+  'portal-prover': 'src/client/portal/prover-worker.ts',
+  'portal-style': 'src/client/portal/portal.css',
 } as const;
 export type ClientEntryPoint = keyof typeof CLIENT_ENTRY_POINTS;
 

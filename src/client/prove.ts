@@ -11,7 +11,7 @@
  */
 import { ZkInputError } from '../zk/errors.ts';
 import { proveMembership } from '../zk/prover.ts';
-import type { MembershipProof, ProvingArtifacts } from '../zk/prover.ts';
+import type { MembershipProof, ProvingArtifacts, ProvingTimings } from '../zk/prover.ts';
 import { toMerkleProof } from './census-proof.ts';
 import type { CensusMerkleProofJson, CensusWitnessRequest } from './census-proof.ts';
 import type { MerkleProof } from '../zk/merkle-tree.ts';
@@ -23,7 +23,10 @@ import type { MerkleProof } from '../zk/merkle-tree.ts';
 export function censusProofDepth(censusProof: CensusMerkleProofJson | MerkleProof): number {
   const named = (censusProof as { depth?: unknown }).depth;
   if (named !== undefined && named !== censusProof.siblings.length) {
-    throw new ZkInputError('INVALID_INPUT', `Invalid census proof: depth ${String(named)} is not the number of siblings (${censusProof.siblings.length})`);
+    throw new ZkInputError(
+      'INVALID_INPUT',
+      `Invalid census proof: depth ${String(named)} is not the number of siblings (${censusProof.siblings.length})`,
+    );
   }
   return censusProof.siblings.length;
 }
@@ -31,6 +34,7 @@ export function censusProofDepth(censusProof: CensusMerkleProofJson | MerkleProo
 export function proveCensusMembership(
   artifacts: ProvingArtifacts,
   request: CensusWitnessRequest,
+  timings?: ProvingTimings,
 ): Promise<MembershipProof> {
   const merkleProof = toMerkleProof(request.censusProof);
   const depth = censusProofDepth(merkleProof);
@@ -42,11 +46,15 @@ export function proveCensusMembership(
       ),
     );
   }
-  return proveMembership(artifacts, {
-    secret: request.identity.secret,
-    merkleProof,
-    attribute: request.attribute,
-    scope: request.scope,
-    message: request.message,
-  });
+  return proveMembership(
+    artifacts,
+    {
+      secret: request.identity.secret,
+      merkleProof,
+      attribute: request.attribute,
+      scope: request.scope,
+      message: request.message,
+    },
+    timings,
+  );
 }

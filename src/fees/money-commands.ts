@@ -52,6 +52,7 @@ import { MONEY_TABLES } from './money-tables.ts';
 import { keysetSql, type KeysetOrder, type KeysetPage } from '../kernel/keyset.ts';
 import { decodeRecord } from '../funds/record-codec.ts';
 import { PaymentBatcher } from './payment-batcher.ts';
+import { notifySettlementWatchers } from './settlement-watchers.ts';
 import { todayOf, type MoneyMovedEvent } from './money-services.ts';
 
 export interface MoneyContext {
@@ -106,7 +107,13 @@ function inMoneyUnit<T>(
     context.em,
     MONEY_TABLES,
     () => emptyMoneyState(communityId),
-    work,
+    async (unit) => {
+      const result = await work(unit);
+      // Rows and entries first (the money locks are held), then what settlement watchers derive.
+      await unit.flush();
+      await notifySettlementWatchers(unit.em, communityId, unit.changedRows('invoices') as Invoice[]);
+      return result;
+    },
   );
 }
 

@@ -49,6 +49,8 @@ export class ProjectionUnit<S extends object> {
   /** Keys that have a row in the database. */
   readonly #stored = new Map<string, Set<string>>();
   readonly #dirty = new Map<string, Map<string, unknown>>();
+  /** Every key this unit changed, per table, flushed or not (what watchers of a table look at). */
+  readonly #changed = new Map<string, Set<string>>();
   readonly entries: AppendedMoneyEntry[] = [];
   readonly #lock: boolean;
   readonly #fresh = new Set<string>();
@@ -230,7 +232,10 @@ export class ProjectionUnit<S extends object> {
     for (const [table, rows] of Object.entries(decided.changes) as Array<[string, Map<string, unknown>]>) {
       let dirty = this.#dirty.get(table);
       if (!dirty) this.#dirty.set(table, (dirty = new Map()));
-      for (const [key, row] of rows) dirty.set(key, row);
+      for (const [key, row] of rows) {
+        dirty.set(key, row);
+        this.#set(this.#changed, table).add(key);
+      }
     }
     this.entries.push({ ...decided.entry, actor });
     return decided;
@@ -239,6 +244,12 @@ export class ProjectionUnit<S extends object> {
   /** The unit's transaction, for reads that go with it (on PGlite, the only connection). */
   get em(): SqlEntityManager {
     return this.#em;
+  }
+
+  /** The rows of a table this unit changed, as they are now. */
+  changedRows<K extends TableName<S>>(table: K): unknown[] {
+    const keys = this.#changed.get(table) ?? new Set<string>();
+    return [...keys].map((key) => this.row(table, key));
   }
 
   /** Reads a row the unit has loaded or made. */

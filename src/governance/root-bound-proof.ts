@@ -8,7 +8,7 @@
  */
 import type { SqlEntityManager } from '../db/orm.ts';
 import { MembershipProofRejectedError } from '../census/census-errors.ts';
-import type { CensusKind } from '../census/census.entity.ts';
+import type { CensusTreeName } from '../census/census.entity.ts';
 import { verifyCommunityMembershipProof } from '../census/membership-proof.ts';
 import { findActiveVerificationKey, verificationKeyOf } from '../census/verification-keys.ts';
 import { ProofRejectedError } from '../zk/errors.ts';
@@ -18,7 +18,7 @@ import type { BallotVerifier } from './ballot-verifier.ts';
 
 export interface RootBoundProof {
   communityId: string;
-  kind: CensusKind;
+  kind: CensusTreeName;
   /** The root the proof must be for, with the depth it was recorded at. */
   root: KnownRoot;
   proof: unknown;

@@ -121,3 +121,8 @@ export function aggregateFromDistribution(distribution: readonly number[]): Rati
   const sum = counts.reduce((total, n, index) => total + n * (index + 1), 0);
   return { count, sum, mean: count === 0 ? null : sum / count, distribution: counts };
 }
+
+/** The period an activity is reviewed in: the month (UTC) it ended, so each rater has one review of it that counts. */
+export function activityReviewPeriod(endsAt: Date): string {
+  return endsAt.toISOString().slice(0, 7);
+}

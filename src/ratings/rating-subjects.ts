@@ -1,12 +1,11 @@
 /**
  * What a community rates, and when: subjects and periods.
  *
- * A **subject** is a service category (cleaning, security, …) of one community. Its
+ * A **subject** is a service category (cleaning, security, …) of one community, or an
+ * activity (created when its sign-ups close, src/activities/activity-reviews.ts). Its
  * `eligibleCensus` names the census whose members may rate it anonymously — the
- * households census for every service category. Seam for activities: an activity becomes
- * a subject of kind `activity` whose eligible census is its participant tree; the only
- * code that reads the property is `eligibleRoots` (ratings.ts), and the migration's
- * CHECKs on `kind` and `eligible_census` are what an activities migration widens.
+ * households census for every service category, the activity's participant tree for an
+ * activity; the only code that reads the property is `eligibleRoots` (ratings.ts).
  *
  * A **period** is a calendar month in UTC (`2026-11`), per community: managers or the
  * committee open it (from its first day on) and close it; the closing job closes a period
@@ -41,8 +40,8 @@ export const RATINGS_STEWARDS = ['manager', 'committee'] as const;
 /** How long after its month a period stays open unless closed earlier. */
 export const PERIOD_CLOSING_GRACE_DAYS = 7;
 
-export type SubjectKind = 'service';
-export type EligibleCensus = 'households';
+export type SubjectKind = 'service' | 'activity';
+export type EligibleCensus = 'households' | 'activity-participants';
 
 export interface RatingSubject {
   id: string;
@@ -52,6 +51,8 @@ export interface RatingSubject {
   label: string;
   eligibleCensus: EligibleCensus;
   active: boolean;
+  /** Kind `activity`: the activity rated (its participant tree is the eligible census). */
+  activityId: string | null;
 }
 
 export type PeriodStatus = 'open' | 'closed';
@@ -78,6 +79,7 @@ function subjectFromRow(row: Record<string, unknown>): RatingSubject {
     label: String(row['label']),
     eligibleCensus: row['eligible_census'] as EligibleCensus,
     active: row['active'] === true,
+    activityId: (row['activity_id'] as string | null) ?? null,
   };
 }
 
@@ -113,10 +115,10 @@ export async function requireReadableSubject(
   return subject;
 }
 
-/** The community's subjects, oldest first (at most MAX_SUBJECTS, so one list). */
+/** The community's service categories, oldest first (at most MAX_SUBJECTS, so one list); activities are apart. */
 export async function listSubjects(em: SqlEntityManager, communityId: string): Promise<RatingSubject[]> {
   const rows: Array<Record<string, unknown>> = await em.execute(
-    'select * from rating_subjects where community_id = ? order by created_at, key limit ?',
+    `select * from rating_subjects where community_id = ? and kind = 'service' order by created_at, key limit ?`,
     [communityId, MAX_SUBJECTS],
   );
   return rows.map(subjectFromRow);
@@ -175,6 +177,50 @@ async function insertSubject(
     `insert into rating_subjects (id, community_id, kind, key, label, eligible_census, active, created_at, ledger_entry_id)
      values (?, ?, 'service', ?, ?, 'households', true, ?, ?)`,
     [id, input.communityId, input.key, input.label, appended.time, appended.entryId],
+  );
+  return (await findSubject(em, id))!;
+}
+
+/** The subject rating an activity, if its sign-ups have closed. */
+export async function findActivitySubject(
+  em: SqlEntityManager,
+  activityId: string,
+): Promise<RatingSubject | undefined> {
+  const rows: Array<Record<string, unknown>> = await em.execute('select * from rating_subjects where activity_id = ?', [
+    activityId,
+  ]);
+  return rows[0] ? subjectFromRow(rows[0]) : undefined;
+}
+
+/**
+ * An activity's subject, created when its sign-ups close (src/activities/activity-reviews.ts):
+ * kind `activity`, rated from its participant tree; key `activity-` and the first 23 hex
+ * digits of the activity id, label the activity's id (the title stays in the activities table).
+ */
+export async function insertActivitySubject(
+  em: SqlEntityManager,
+  input: { communityId: string; activityId: string; actor: string },
+): Promise<RatingSubject> {
+  const id = randomUUID();
+  const key = `activity-${input.activityId.replaceAll('-', '').slice(0, 23)}`;
+  const appended = await appendEntry(em, {
+    communityId: input.communityId,
+    type: 'ratings.subject',
+    actor: input.actor,
+    payload: {
+      subject: id,
+      kind: 'activity',
+      key,
+      label: sha256(input.activityId),
+      eligibleCensus: 'activity-participants',
+      active: true,
+      activity: input.activityId,
+    },
+  });
+  await em.execute(
+    `insert into rating_subjects (id, community_id, kind, key, label, eligible_census, active, created_at, ledger_entry_id, activity_id)
+     values (?, ?, 'activity', ?, ?, 'activity-participants', true, ?, ?, ?)`,
+    [id, input.communityId, key, input.activityId, appended.time, appended.entryId, input.activityId],
   );
   return (await findSubject(em, id))!;
 }

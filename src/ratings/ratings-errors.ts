@@ -17,7 +17,11 @@ export type RatingsErrorCode =
   /** A subject with this key exists in the community, or the community has MAX_SUBJECTS. */
   | 'SUBJECT_CONFLICT'
   /** The rating has no comment to hide, or its comment is already hidden. */
-  | 'COMMENT_STATE';
+  | 'COMMENT_STATE'
+  /** An activity rated by someone who did not take part: a named rater outside its households, a proof not of its participant tree. */
+  | 'NOT_PARTICIPANT'
+  /** An activity rated before it ended. */
+  | 'ACTIVITY_NOT_ENDED';
 
 export class RatingsError extends DomainError {
   declare readonly code: RatingsErrorCode;

@@ -41,14 +41,19 @@ export async function compareRatingsReplay(em: SqlEntityManager, communityId: st
   );
   const differences: Array<{ description: string }> = replayed.anomalies.map((description) => ({ description }));
 
-  const subjects: Array<{ id: string; key: string; active: boolean }> = await em.execute(
-    'select id, key, active from rating_subjects where community_id = ?',
+  const subjects: Array<{ id: string; key: string; active: boolean; activity_id: string | null }> = await em.execute(
+    'select id, key, active, activity_id from rating_subjects where community_id = ?',
     [communityId],
   );
   compareSets(
     'subject',
-    new Map(subjects.map((row) => [row.id, `${row.key}/${row.active}`])),
-    new Map([...replayed.subjects].map(([id, subject]) => [id, `${subject.key}/${subject.active}`])),
+    new Map(subjects.map((row) => [row.id, `${row.key}/${row.active}/${row.activity_id ?? '-'}`])),
+    new Map(
+      [...replayed.subjects].map(([id, subject]) => [
+        id,
+        `${subject.key}/${subject.active}/${subject.activity ?? '-'}`,
+      ]),
+    ),
     differences,
   );
 

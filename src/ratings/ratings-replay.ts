@@ -13,7 +13,8 @@ export interface RatingsReplayEntry {
 }
 
 export interface RatingsReplay {
-  subjects: Map<string, { key: string; active: boolean }>;
+  /** `activity`: the activity an activity subject rates (kept from its first entry), else null. */
+  subjects: Map<string, { key: string; active: boolean; activity: string | null }>;
   periods: Map<string, 'open' | 'closed'>;
   /** `subject|period|raterKey` → the rating that counts and its score. */
   current: Map<string, { rating: string; score: number }>;
@@ -31,12 +32,16 @@ export function replayRatings(entries: Iterable<RatingsReplayEntry>): RatingsRep
   };
   for (const { type, actor, payload } of entries) {
     switch (type) {
-      case 'ratings.subject':
-        state.subjects.set(String(payload['subject']), {
+      case 'ratings.subject': {
+        const subject = String(payload['subject']);
+        const activity = typeof payload['activity'] === 'string' ? payload['activity'] : null;
+        state.subjects.set(subject, {
           key: String(payload['key']),
           active: payload['active'] === true,
+          activity: state.subjects.get(subject)?.activity ?? activity,
         });
         break;
+      }
       case 'ratings.period':
         state.periods.set(String(payload['period']), payload['status'] === 'closed' ? 'closed' : 'open');
         break;

@@ -29,6 +29,9 @@ import {
 } from '../accounts/viewer.ts';
 import { appendEntry } from '../ledger/append-entry.ts';
 import { MembershipProofRejectedError } from '../census/census-errors.ts';
+import { scopedCensusTree, type CensusTreeName } from '../census/census.entity.ts';
+import { activityEnd, activityParticipants } from '../activities/activity-participants.ts';
+import { householdsOfMember } from '../privacy/ownership.ts';
 import { recentKnownRoots } from '../census/membership-proof.ts';
 import { useNullifier } from '../census/nullifier-store.ts';
 import type { BallotVerifier } from '../governance/ballot-verifier.ts';
@@ -38,6 +41,7 @@ import type { KnownRoot } from '../zk/membership-key.ts';
 import { MEMBERSHIP_PUBLIC_SIGNAL_COUNT } from '../zk/membership-signals.ts';
 import { parseProofJson, parsePublicSignals } from '../zk/proof-format.ts';
 import {
+  activityReviewPeriod,
   MAX_COMMENT_LENGTH,
   MAX_HIDE_REASON_LENGTH,
   ratingMessage,
@@ -79,16 +83,42 @@ export function ratingComment(comment: string | null | undefined): string | null
 /**
  * The roots an anonymous rating of the subject may be proved against. The one place that
  * reads a subject's eligible census: services take the households census's recent roots;
- * an activity subject will take its participant tree's root here.
+ * an activity subject takes its participant tree's root.
  */
 export async function eligibleRoots(
   em: SqlEntityManager,
   subject: RatingSubject,
-): Promise<{ kind: 'households'; roots: KnownRoot[] }> {
+): Promise<{ kind: CensusTreeName; roots: KnownRoot[] }> {
   switch (subject.eligibleCensus) {
     case 'households':
       return { kind: 'households', roots: await recentKnownRoots(em, subject.communityId, 'households') };
+    case 'activity-participants': {
+      // The participant tree is built once, when sign-ups close: its latest root is the one to prove against.
+      const kind = scopedCensusTree('activity', subject.activityId!);
+      return { kind, roots: await recentKnownRoots(em, subject.communityId, kind, 1) };
+    }
   }
+}
+
+/**
+ * An activity is rated only after it ends, and only in the period of the month it ended,
+ * so one household or account has one rating of it that counts.
+ */
+async function requireReviewable(
+  em: SqlEntityManager,
+  subject: RatingSubject,
+  period: string,
+  now: Date,
+): Promise<void> {
+  if (subject.kind !== 'activity') return;
+  const { endsAt, tookPlace } = (await activityEnd(em, subject.activityId!))!;
+  if (!tookPlace) throw new RatingsError('SUBJECT_INACTIVE', 'Failed to rate: the activity was cancelled');
+  if (now < endsAt) throw new RatingsError('ACTIVITY_NOT_ENDED', 'Failed to rate: the activity has not ended');
+  if (period !== activityReviewPeriod(endsAt))
+    throw new RatingsError(
+      'PERIOD_NOT_OPEN',
+      `Failed to rate: an activity is rated in the month it ended, ${activityReviewPeriod(endsAt)}`,
+    );
 }
 
 function requireOpen(period: { status: string } | undefined, name: string): void {
@@ -124,6 +154,7 @@ export async function verifyAnonymousRating(
   if (!subject) throw new NotFoundError('Rating subject');
   requireActive(subject);
   requireOpen(await findPeriod(em, subject.communityId, period), period);
+  await requireReviewable(em, subject, period, new Date());
   let parsed: { proof: unknown; publicSignals: unknown };
   let signals: bigint[];
   try {
@@ -135,6 +166,8 @@ export async function verifyAnonymousRating(
   }
   const eligible = await eligibleRoots(em, subject);
   const root = eligible.roots.find((known) => known.root === signals[1]);
+  if (!root && subject.kind === 'activity')
+    throw new RatingsError('NOT_PARTICIPANT', "Failed to rate: the proof is not of the activity's participant census");
   if (!root)
     throw new MembershipProofRejectedError(
       'ROOT_UNKNOWN',
@@ -297,6 +330,16 @@ export async function rateNamed(
   requireCommunityReader(caller, found.communityId);
   if (!hasCommunityRole(caller, found.communityId, ['resident', 'committee']))
     throw new ForbiddenError('Requires the resident role in this community');
+  await requireReviewable(em, found, period, now);
+  if (found.kind === 'activity') {
+    const participants = new Set((await activityParticipants(em, found.activityId!)) ?? []);
+    const households = await householdsOfMember(em, found.communityId, caller.accountId);
+    if (!households.some((household) => participants.has(household)))
+      throw new RatingsError(
+        'NOT_PARTICIPANT',
+        'Failed to rate: only members of participating households rate an activity',
+      );
+  }
   const subject = await lockOpenSubjectAndPeriod(em, found.id, period);
   // One account's ratings are serialised on its row, so their entries are in the order they took effect.
   await em.execute('select id from accounts where id = ? for no key update', [caller.accountId]);

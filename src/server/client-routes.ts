@@ -4,6 +4,7 @@
  *   GET /client/client.json              entry points and files, revalidated on every use
  *   GET /client/assets/<name>-<hash>.js  the bundle's ES modules, immutable
  *   GET /client/prove-demo.html          a page that creates an identity and proves
+ *   GET /portal                          the resident portal (src/client/portal/)
  *
  * The bundle is built with esbuild on first request (about half a second) and kept in
  * memory, so a fresh clone serves it with no build step and it always matches the
@@ -24,6 +25,8 @@ export const CLIENT_ASSETS_PREFIX = '/client/assets/';
 export const PROVE_DEMO_PATH = '/client/prove-demo.html';
 const IMMUTABLE_CACHE_CONTROL = 'public, max-age=31536000, immutable';
 const DEMO_TEMPLATE_URL = new URL('../client/prove-demo.html', import.meta.url);
+export const PORTAL_PATH = '/portal';
+const PORTAL_TEMPLATE_URL = new URL('../client/portal/portal.html', import.meta.url);
 
 /**
  * Same-origin scripts only. `wasm-unsafe-eval` lets snarkjs and Poseidon compile their
@@ -34,6 +37,22 @@ export const PROVE_DEMO_CONTENT_SECURITY_POLICY = [
   "script-src 'self' 'wasm-unsafe-eval'",
   "worker-src 'self' blob:",
   "connect-src 'self'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+/**
+ * The portal's: as the demo's, plus its own style sheet (no inline style), and a module
+ * worker from this origin for proving. Nothing may leave the origin.
+ */
+export const PORTAL_CONTENT_SECURITY_POLICY = [
+  "default-src 'none'",
+  "script-src 'self' 'wasm-unsafe-eval'",
+  "worker-src 'self' blob:",
+  "connect-src 'self'",
+  "style-src 'self'",
+  "img-src 'self'",
   "base-uri 'none'",
   "form-action 'none'",
   "frame-ancestors 'none'",
@@ -56,7 +75,12 @@ function sha256Hex(bytes: Uint8Array): string {
 /** Every client file says what it is; browsers must not guess. */
 const NO_SNIFFING = { 'x-content-type-options': 'nosniff' } as const;
 
-function textFile(text: string, contentType: string, cacheControl: string, headers: Record<string, string> = NO_SNIFFING): ServedFile {
+function textFile(
+  text: string,
+  contentType: string,
+  cacheControl: string,
+  headers: Record<string, string> = NO_SNIFFING,
+): ServedFile {
   const body = new TextEncoder().encode(text);
   return { body, gzipped: null, contentType, etag: `"${sha256Hex(body)}"`, cacheControl, headers };
 }
@@ -68,7 +92,7 @@ async function loadServedClient(): Promise<ServedClient> {
     files.set(`${CLIENT_ASSETS_PREFIX}${file.name}`, {
       body: file.bytes,
       gzipped: gzipSync(file.bytes, { level: 9 }),
-      contentType: 'text/javascript; charset=utf-8',
+      contentType: file.name.endsWith('.css') ? 'text/css; charset=utf-8' : 'text/javascript; charset=utf-8',
       etag: `"${file.sha256}"`,
       cacheControl: IMMUTABLE_CACHE_CONTROL,
       headers: NO_SNIFFING,
@@ -94,6 +118,17 @@ async function loadServedClient(): Promise<ServedClient> {
       'content-security-policy': PROVE_DEMO_CONTENT_SECURITY_POLICY,
     }),
   );
+  const portal = (await readFile(PORTAL_TEMPLATE_URL, 'utf8'))
+    .replace('{{PORTAL_SCRIPT}}', entries['portal'])
+    .replace('{{PORTAL_STYLE}}', entries['portal-style'])
+    .replace('{{PROVER_SCRIPT}}', entries['portal-prover']);
+  files.set(
+    PORTAL_PATH,
+    textFile(portal, 'text/html; charset=utf-8', 'no-cache', {
+      ...NO_SNIFFING,
+      'content-security-policy': PORTAL_CONTENT_SECURITY_POLICY,
+    }),
+  );
   return { files, manifest };
 }
 
@@ -108,7 +143,7 @@ export function clientRoute(): RouteHandler {
     return loading;
   };
   return async (request, url) => {
-    if (!url.pathname.startsWith('/client/')) return undefined;
+    if (!url.pathname.startsWith('/client/') && url.pathname !== PORTAL_PATH) return undefined;
     if (request.method !== 'GET' && request.method !== 'HEAD')
       return new Response(null, { status: 405, headers: { allow: 'GET, HEAD' } });
     const file = (await served()).files.get(url.pathname);

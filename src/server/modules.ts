@@ -14,6 +14,8 @@ import { fundsModule } from '../funds/module.ts';
 import { feesModule } from '../fees/module.ts';
 import { activitiesModule } from '../activities/module.ts';
 import { ratingsModule } from '../ratings/module.ts';
+import { feeProofsModule } from '../fee-proofs/module.ts';
+import { regulatorsModule } from '../regulators/module.ts';
 
 export const modules: readonly DomainModule[] = [
   ledgerModule,
@@ -25,6 +27,8 @@ export const modules: readonly DomainModule[] = [
   feesModule,
   activitiesModule,
   ratingsModule,
+  feeProofsModule,
+  regulatorsModule,
 ];
 
 /** The entities and the migrations, in timestamp order, of every module. */

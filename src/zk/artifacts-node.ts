@@ -15,12 +15,14 @@ import type { InstanceArtifactPaths } from './artifact-paths.ts';
 import { membershipKeyRing } from './membership-key.ts';
 import type { MembershipKeyRing, MembershipVerificationKey } from './membership-key.ts';
 import { membershipInstanceForDepth } from './membership-depths.ts';
+import { encryptedBallotInstanceForDepth } from './encrypted-ballot.ts';
 import { verificationKeyHash } from './verification-key.ts';
 import type { LabelledVerificationKey } from './verification-key.ts';
 
 export const REPOSITORY_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 const MEMBERSHIP_TEMPLATE = 'Membership';
+const ENCRYPTED_BALLOT_TEMPLATE = 'EncryptedBallot';
 
 /** A membership instance of circuits/circuits.json and the depth of the tree it proves. */
 export interface MembershipInstance {
@@ -76,6 +78,24 @@ function sha256Hex(bytes: Uint8Array): string {
 export async function loadMembershipArtifacts(instance: string = DEFAULT_MEMBERSHIP_INSTANCE, repositoryRoot: string = REPOSITORY_ROOT): Promise<MembershipArtifacts> {
   const declared = (await declaredMembershipInstances(repositoryRoot)).find((candidate) => candidate.instance === instance);
   if (!declared) throw new Error(`Failed to load ${instance}: circuits/circuits.json declares no membership instance of that name`);
+  return loadInstanceArtifacts(declared, repositoryRoot);
+}
+
+/**
+ * The artifacts of the encrypted-weight ballot instance of `depth` (issue 15,
+ * ./encrypted-ballot.ts), checked against their records like the membership ones.
+ */
+export async function loadEncryptedBallotArtifactsForDepth(depth: number, repositoryRoot: string = REPOSITORY_ROOT): Promise<MembershipArtifacts> {
+  const instance = encryptedBallotInstanceForDepth(depth);
+  const declared = (await readCircuitManifest(repositoryRoot))[instance];
+  if (declared?.template !== ENCRYPTED_BALLOT_TEMPLATE || declared.params[0] !== depth) {
+    throw new Error(`Failed to load ${instance}: circuits/circuits.json declares no encrypted-ballot instance of that name and depth`);
+  }
+  return loadInstanceArtifacts({ instance, depth }, repositoryRoot);
+}
+
+async function loadInstanceArtifacts(declared: MembershipInstance, repositoryRoot: string): Promise<MembershipArtifacts> {
+  const { instance } = declared;
   const paths = developmentSetupPaths(repositoryRoot, instance);
   const [wasm, zkey, verificationKeyFile, buildRecordFile, setupRecordFile] = await Promise.all(
     [paths.wasm, paths.zkey, paths.verificationKey, paths.buildRecord, paths.setupRecord].map((path) => readFile(path)),

@@ -25,6 +25,8 @@ export type ProofRejectionCode =
   | 'SCOPE_MISMATCH'
   | 'MESSAGE_MISMATCH'
   | 'ATTRIBUTE_MISMATCH'
+  /** An encrypted-weight ballot encrypts under another key than the proposal's election key. */
+  | 'ELECTION_KEY_MISMATCH'
   /** The nullifier was already used in this scope. */
   | 'NULLIFIER_USED'
   /** The verification key is not a Groth16 BN254 key for this circuit. */

@@ -39,3 +39,8 @@ export { verificationKeyHash } from './verification-key.ts';
 export type { LabelledVerificationKey } from './verification-key.ts';
 export { terminateCurve } from './curve.ts';
 export { DEFAULT_MEMBERSHIP_INSTANCE } from './circuit-manifest.ts';
+export {
+  BABY_JUBJUB_SUBGROUP_ORDER, ENCRYPTED_BALLOT_PUBLIC_SIGNALS, ENCRYPTED_BALLOT_PUBLIC_SIGNAL_COUNT, MAX_ENCRYPTED_BALLOT_AREA,
+  buildEncryptedBallotInput, encryptedBallotInstanceForDepth, encryptedBallotSignalsFromArray, proveEncryptedBallot, verifyEncryptedBallotProof,
+} from './encrypted-ballot.ts';
+export type { AffinePoint, EncryptedBallotExpectations, EncryptedBallotProof, EncryptedBallotPublicSignals, EncryptedBallotRequest } from './encrypted-ballot.ts';

@@ -154,7 +154,7 @@ export function rootList(roots: MembershipExpectations['roots']): Array<bigint |
  * The proof's root must be known; when it is known with a depth, that depth must be the
  * key's. A bare key cannot vouch for a root that names its depth.
  */
-function checkRoot(root: bigint, roots: MembershipExpectations['roots'], keyDepth: number | undefined): void {
+export function checkRoot(root: bigint, roots: MembershipExpectations['roots'], keyDepth: number | undefined): void {
   const matches = rootList(roots).filter((candidate) => (typeof candidate === 'bigint' ? candidate : candidate.root) === root);
   if (matches.length === 0) throw new ProofRejectedError('ROOT_UNKNOWN', 'root is neither the pinned root nor a known recent root');
   const depths = matches.flatMap((candidate) => (typeof candidate === 'bigint' ? [] : [candidate.depth]));

@@ -4,10 +4,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { SqlEntityManager } from '../../src/db/orm.ts';
-import { addCensusMember, censusMerkleProof, censusTotals, INITIAL_CENSUS_DEPTH, removeCensusMember } from '../../src/census/census-tree-service.ts';
+import { addCensusMember, censusMerkleProof, censusTotals, INITIAL_CENSUS_DEPTH, reinstateCensusMember, removeCensusMember } from '../../src/census/census-tree-service.ts';
 import { refreshOwnerWeight } from '../../src/census/census-membership.ts';
 import { ownerWeight } from '../../src/census/owner-weights.ts';
-import type { CensusKind } from '../../src/census/census.entity.ts';
+import { scopedCensusTree, type CensusTreeName } from '../../src/census/census.entity.ts';
 import { CensusError } from '../../src/census/census-errors.ts';
 import { membershipLeaf } from '../../src/zk/identity.ts';
 import { PoseidonMerkleTree, verifyMerkleProof } from '../../src/zk/merkle-tree.ts';
@@ -43,7 +43,7 @@ async function addOwner(householdId: string, accountId: string): Promise<void> {
 }
 
 /** The tree rebuilt from the leaf table alone: removed leaves are empty (0). */
-async function rebuiltRoot(kind: CensusKind): Promise<bigint> {
+async function rebuiltRoot(kind: CensusTreeName): Promise<bigint> {
   const rows: Array<{ leaf_index: number; identity_commitment: string; weight: unknown; status: string }> = await em().execute(
     'select leaf_index, identity_commitment, weight, status from census_leaves where community_id = ? and kind = ? order by leaf_index',
     [communityId, kind],
@@ -57,7 +57,7 @@ async function rebuiltRoot(kind: CensusKind): Promise<bigint> {
 }
 
 let nextCommitment = 1_000_000n;
-const join = (kind: CensusKind, member: { accountId?: string; householdId?: string }, weight: number) =>
+const join = (kind: CensusTreeName, member: { accountId?: string; householdId?: string }, weight: number) =>
   inTransaction((transactional) =>
     addCensusMember(transactional, {
       communityId, kind, identityCommitment: nextCommitment++, weight,
@@ -154,5 +154,29 @@ describe('persisted census tree', () => {
     const removal = inTransaction((transactional) => removeCensusMember(transactional, { communityId, kind: 'households', leafIndex: 8, actor: 'system' }));
     await expect(removal).rejects.toBeInstanceOf(CensusError);
     expect(await censusTotals(em(), communityId, 'households')).toEqual(before);
+  });
+
+  it('keeps scoped trees (<kind>:<scope>) apart from the census and from each other, with removal and reinstatement', async () => {
+    const march = scopedCensusTree('fees-paid', '2026-03');
+    const april = scopedCensusTree('fees-paid', '2026-04');
+    const households = [await insertHousehold(7_000), await insertHousehold(7_100)];
+    const censusBefore = await censusTotals(em(), communityId, 'households');
+    const first = await join(march, { householdId: households[0]! }, 202_603);
+    await join(march, { householdId: households[1]! }, 202_603);
+    await join(april, { householdId: households[0]! }, 202_604);
+    expect(first.kind).toBe('fees-paid:2026-03');
+    expect(await censusTotals(em(), communityId, 'households')).toEqual(censusBefore);
+    expect((await censusTotals(em(), communityId, march)).headCount).toBe(2);
+    await expect(join(march, { householdId: households[0]! }, 202_603)).rejects.toMatchObject({ code: 'ALREADY_MEMBER' });
+    const removed = await inTransaction((transactional) => removeCensusMember(transactional, { communityId, kind: march, leafIndex: first.leafIndex, actor: 'system' }));
+    expect(removed.headCount).toBe(1);
+    expect(removed.root).toBe(await rebuiltRoot(march));
+    const reinstated = await inTransaction((transactional) => reinstateCensusMember(transactional, { communityId, kind: march, leafIndex: first.leafIndex, actor: 'system' }));
+    expect(reinstated).toMatchObject({ leafIndex: first.leafIndex, headCount: 2, size: 2 });
+    expect(reinstated.root).toBe(await rebuiltRoot(march));
+    expect(reinstated.version).toBe(removed.version + 1);
+    await expect(inTransaction((transactional) => reinstateCensusMember(transactional, { communityId, kind: march, leafIndex: first.leafIndex, actor: 'system' }))).rejects.toMatchObject({ code: 'NOT_A_MEMBER' });
+    expect(() => scopedCensusTree('owners', '2026-03')).toThrow(RangeError);
+    expect(() => scopedCensusTree('fees-paid', 'a b')).toThrow(RangeError);
   });
 });

@@ -12,6 +12,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SqlEntityManager } from '../../src/db/orm.ts';
+import { verifyComplianceBundle } from '../../src/regulators/compliance-bundles.ts';
 import { verifyElectionBundle, type ElectionBundle } from '../../src/governance/election-bundle.ts';
 import { censusMerkleProof } from '../../src/census/census-tree-service.ts';
 import { fromHex } from '../../src/ledger/merkle-hash.ts';
@@ -174,6 +175,10 @@ describe('the election bundle', () => {
     const verified = await run(process.execPath, ['scripts/governance/verify-bundle.ts', file]);
     expect(verified).toMatchObject({ code: 0 });
     expect(verified.stdout).toContain(`OK: ${OWNERS + 20} ballots match the log, ${OWNERS + 20} proofs verify`);
+    // The regulators' one command for every compliance bundle takes it too.
+    const compliance = await run(process.execPath, ['scripts/compliance/verify.ts', file]);
+    expect(compliance).toMatchObject({ code: 0 });
+    expect(compliance.stdout).toMatch(/^OK courtyard-election-bundle\/v1: /m);
     // The documented stock command, on one ballot.
     await writeFile(join(directory, 'verification_key.json'), JSON.stringify(bundle.verificationKey));
     await writeFile(join(directory, 'public.json'), JSON.stringify(bundle.ballots[9]!.proof!.publicSignals));
@@ -194,6 +199,9 @@ describe('the election bundle', () => {
     const result = await verifyElectionBundle(copy);
     expect(result.valid).toBe(false);
     expect(result.problems.map((problem) => problem.place)).toContain(place);
+    const compliance = await verifyComplianceBundle(copy);
+    expect(compliance.valid).toBe(false);
+    expect(compliance.problems.map((problem) => problem.place)).toContain(place);
   });
 });
 

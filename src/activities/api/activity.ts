@@ -68,6 +68,7 @@ export const ActivityRef = builder.objectRef<ActivityView>('Activity').implement
     title: t.exposeString('title'),
     description: t.exposeString('description'),
     place: t.exposeString('place'),
+    kind: t.string({ nullable: true, resolve: (activity) => activity.kind ?? null }),
     startsAt: t.field({ type: 'DateTime', resolve: (activity) => new Date(activity.startsAt) }),
     endsAt: t.field({ type: 'DateTime', resolve: (activity) => new Date(activity.endsAt) }),
     signupsCloseAt: t.field({ type: 'DateTime', resolve: (activity) => new Date(activity.signupsCloseAt) }),
@@ -138,6 +139,10 @@ const ActivityInput = builder.inputType('ActivityInput', {
       required: true,
       description: '0 to 10,000: the share refunded after fullRefundUntil.',
     }),
+    kind: t.string({
+      description:
+        'Optional kind (lower-case letters, digits, dashes): shows the reviews of earlier activities of the kind.',
+    }),
   }),
 });
 
@@ -186,6 +191,7 @@ builder.mutationField('proposeActivity', (t) =>
         grantFen: input.grant ?? 0n,
         fullRefundUntil: input.fullRefundUntil,
         lateRefundBasisPoints: input.lateRefundBasisPoints,
+        ...(input.kind === null || input.kind === undefined ? {} : { kind: input.kind }),
       });
       return findActivity(context.em as SqlEntityManager, context.viewer, id);
     },

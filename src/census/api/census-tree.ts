@@ -55,7 +55,7 @@ interface CensusView extends CensusTotals {
   kind: CensusKind;
 }
 
-const CensusLeafRef = builder.objectRef<CensusLeaf>('CensusLeaf').implement({
+export const CensusLeafRef = builder.objectRef<CensusLeaf>('CensusLeaf').implement({
   description: 'A census member: the leaf Poseidon(identityCommitment, weight) at leafIndex. Removed leaves are empty (0) in the tree.',
   fields: (t) => ({
     leafIndex: t.exposeInt('leafIndex'),
@@ -79,7 +79,7 @@ const CensusLeafRef = builder.objectRef<CensusLeaf>('CensusLeaf').implement({
   }),
 });
 
-const CensusRootRef = builder.objectRef<CensusRoot>('CensusRoot').implement({
+export const CensusRootRef = builder.objectRef<CensusRoot>('CensusRoot').implement({
   description: 'A root the census had, with the depth of its tree, its totals and the ledger entry that made it.',
   fields: (t) => ({
     version: t.exposeInt('version'),
@@ -235,7 +235,8 @@ const CensusChangeRef = builder.objectRef<CensusChange>('CensusChange').implemen
   description: 'What a join or removal did: the leaf, the new root and totals, and the ledger entry recording it.',
   fields: (t) => ({
     community: t.field({ type: CommunityRef, resolve: (change, _args, context) => context.em.findOneOrFail(CommunitySchema, { id: change.communityId }) }),
-    kind: t.field({ type: CensusKindEnum, resolve: (change) => change.kind }),
+    // Changes served here are the owners' and households' trees' (joins and removals through this API).
+    kind: t.field({ type: CensusKindEnum, resolve: (change) => change.kind as CensusKind }),
     leafIndex: t.exposeInt('leafIndex'),
     identityCommitment: t.string({ resolve: (change) => change.identityCommitment.toString() }),
     weight: t.field({ type: 'BigInt', resolve: (change) => BigInt(change.weight) }),

@@ -15,7 +15,7 @@ import type { ArrearsAgeing, AgeingBucket, CollectionRate } from '../fee-reports
 import type { MoneyMovedEvent } from '../money-services.ts';
 import { arrearsReport, collectionRateReport } from '../money-reports.ts';
 
-const CollectionRateRef = builder.objectRef<CollectionRate>('CollectionRate').implement({
+export const CollectionRateRef = builder.objectRef<CollectionRate>('CollectionRate').implement({
   fields: (t) => ({
     periodId: t.exposeString('periodId'),
     invoiceCount: t.exposeInt('invoiceCount'),
@@ -50,7 +50,7 @@ const AgeingBucketRef = builder.objectRef<AgeingBucket>('AgeingBucket').implemen
   }),
 });
 
-const ArrearsRef = builder.objectRef<ArrearsAgeing>('ArrearsAgeing').implement({
+export const ArrearsRef = builder.objectRef<ArrearsAgeing>('ArrearsAgeing').implement({
   fields: (t) => ({
     asOf: t.exposeString('asOf'),
     buckets: t.field({ type: [AgeingBucketRef], resolve: (report) => report.buckets }),

@@ -146,7 +146,7 @@ const FundBalanceRef = builder.objectRef<FundBalance>('FundBalance').implement({
   }),
 });
 
-const FundReportRef = builder.objectRef<FundReport>('FundReport').implement({
+export const FundReportRef = builder.objectRef<FundReport>('FundReport').implement({
   fields: (t) => ({
     funds: t.field({ type: [FundBalanceRef], resolve: (report) => report.funds }),
     totalDebits: t.field({ type: 'Money', resolve: (report) => report.debitsFen }),

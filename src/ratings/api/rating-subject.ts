@@ -55,7 +55,10 @@ const TrendPointRef = builder.objectRef<{ period: string; aggregate: RatingAggre
 });
 
 const SubjectKindEnum = builder.enumType('RatingSubjectKind', {
-  values: { SERVICE: { value: 'service', description: 'A service category.' } } as const,
+  values: {
+    SERVICE: { value: 'service', description: 'A service category.' },
+    ACTIVITY: { value: 'activity', description: 'An activity, rated by its participants once it has ended.' },
+  } as const,
 });
 
 export const RatingSubjectRef = builder.objectRef<RatingSubject>('RatingSubject').implement({

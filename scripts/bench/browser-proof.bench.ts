@@ -1,0 +1,221 @@
+/**
+ * Proving in the browser against Node, in the same run (issue 14, item 2): a census of
+ * five at depth 10, the portal's own path — the proving Web Worker
+ * (src/client/portal/prover-worker.ts) in headless Chromium, with the SDK and circuit
+ * served by a local Courtyard server — timed from the page as the round trip of each
+ * proof (the first includes fetching the circuit and building the curve), and
+ * `proveInCensus` in this Node process with the same depth's artifacts from disk.
+ * Figures: the first proof and the median of 5 warm ones on each side, and the ratios
+ * (targets: warm ≤ 1.2 × Node, first ≤ 2 × Node's first).
+ */
+import type { BenchFigure, BenchSuite } from './bench-suite.ts';
+import { median, timeEach } from './bench-suite.ts';
+import { createTestApp } from '../../test/support/app.ts';
+import { chromiumAvailable, launchChromium } from '../../test/support/browser.ts';
+import { listen } from '../../src/server/server.ts';
+import { CLIENT_MANIFEST_PATH, PROVE_DEMO_PATH } from '../../src/server/client-routes.ts';
+import { loadMembershipArtifactsForDepth } from '../../src/zk/artifacts-node.ts';
+import { createIdentity, membershipLeaf } from '../../src/zk/identity.ts';
+import { PoseidonMerkleTree } from '../../src/zk/merkle-tree.ts';
+import { censusPathFor } from '../../src/client/census-snapshot-path.ts';
+import { proveCensusMembership } from '../../src/client/prove.ts';
+import type * as Sdk from '../../src/client/index.ts';
+import type { WorkerReply } from '../../src/client/portal/prover-worker.ts';
+
+const DEPTH = 10;
+const MEMBERS = 5;
+const WARM_PROOFS = 5;
+const TARGET_WARM_RATIO = 1.2;
+const TARGET_FIRST_RATIO = 2;
+
+interface NodeTimes {
+  roundTripMs: number[];
+  witnessMs: number[];
+  groth16Ms: number[];
+}
+
+async function nodeProofTimes(): Promise<NodeTimes> {
+  const artifacts = await loadMembershipArtifactsForDepth(DEPTH);
+  const members = await Promise.all(Array.from({ length: MEMBERS }, () => createIdentity()));
+  const leaves = members.map((member, index) => ({
+    leafIndex: index,
+    identityCommitment: String(member.commitment),
+    weight: '1',
+    active: true,
+  }));
+  const tree = await PoseidonMerkleTree.build(
+    await Promise.all(members.map((member) => membershipLeaf(member.commitment, 1n))),
+    DEPTH,
+  );
+  const pinned = { root: String(await tree.root()), depth: DEPTH, size: MEMBERS };
+  const times: NodeTimes = { roundTripMs: [], witnessMs: [], groth16Ms: [] };
+  // As proveInCensus does, with the prover's own split of the time.
+  times.roundTripMs = await timeEach(1 + WARM_PROOFS, async (index) => {
+    const { merkleProof, weight } = await censusPathFor(members[0]!, leaves, pinned);
+    const timings = { witnessMs: 0, groth16Ms: 0 };
+    await proveCensusMembership(
+      artifacts,
+      { identity: members[0]!, censusProof: merkleProof, attribute: weight, scope: 7n, message: BigInt(index + 1) },
+      timings,
+    );
+    times.witnessMs.push(timings.witnessMs);
+    times.groth16Ms.push(timings.groth16Ms);
+  });
+  return times;
+}
+
+/** Runs in the page: the portal's worker, fed as the portal feeds it. */
+async function browserProofTimes(page: import('playwright-core').Page): Promise<{
+  roundTripMs: number[];
+  provingMs: number[];
+  treeMs: number[];
+  artifactsMs: number[];
+  witnessMs: number[];
+  groth16Ms: number[];
+}> {
+  return page.evaluate(
+    async ({ manifestPath, depth, members, proofs }) => {
+      const sdk = (window as unknown as { courtyard: typeof Sdk }).courtyard;
+      const manifest = (await (await fetch(manifestPath)).json()) as { entries: Record<string, string> };
+      const identities = await Promise.all(Array.from({ length: members }, () => sdk.createIdentity()));
+      const leaves = identities.map((member, index) => ({
+        leafIndex: index,
+        identityCommitment: String(member.commitment),
+        weight: '1',
+        active: true,
+      }));
+      const tree = await sdk.PoseidonMerkleTree.build(
+        await Promise.all(identities.map((member) => sdk.membershipLeaf(member.commitment, 1n))),
+        depth,
+      );
+      const pinned = { root: String(await tree.root()), depth, size: members };
+      const worker = new Worker(manifest.entries['portal-prover']!, { type: 'module' });
+      const roundTripMs: number[] = [];
+      const provingMs: number[] = [];
+      const treeMs: number[] = [];
+      const artifactsMs: number[] = [];
+      const witnessMs: number[] = [];
+      const groth16Ms: number[] = [];
+      for (let id = 1; id <= proofs; id += 1) {
+        const started = performance.now();
+        const reply = await new Promise<WorkerReply>((resolve) => {
+          const listener = (event: MessageEvent<WorkerReply>) => {
+            if (event.data.id !== id || event.data.kind === 'progress') return;
+            worker.removeEventListener('message', listener);
+            resolve(event.data);
+          };
+          worker.addEventListener('message', listener);
+          worker.postMessage({
+            id,
+            secret: String(identities[0]!.secret),
+            leaves,
+            pinned,
+            scope: '7',
+            message: String(id),
+          });
+        });
+        if (reply.kind !== 'done')
+          throw new Error(`proof ${id} failed in the worker: ${reply.kind === 'failed' ? reply.message : reply.kind}`);
+        roundTripMs.push(performance.now() - started);
+        provingMs.push(reply.provingMs);
+        treeMs.push(reply.treeMs);
+        artifactsMs.push(reply.artifactsMs);
+        witnessMs.push(reply.witnessMs);
+        groth16Ms.push(reply.groth16Ms);
+      }
+      worker.terminate();
+      return { roundTripMs, provingMs, treeMs, artifactsMs, witnessMs, groth16Ms };
+    },
+    { manifestPath: CLIENT_MANIFEST_PATH, depth: DEPTH, members: MEMBERS, proofs: 1 + WARM_PROOFS },
+  );
+}
+
+export const suite: BenchSuite = {
+  name: 'browser-proof',
+  async run() {
+    if (!chromiumAvailable()) {
+      process.stderr.write('browser-proof: no Chromium, skipped\n');
+      return [];
+    }
+    const testApp = await createTestApp();
+    const server = await listen(testApp.app, '127.0.0.1', 0);
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage();
+      await page.goto(`${server.url}${PROVE_DEMO_PATH}`);
+      await page.waitForFunction(() => document.documentElement.dataset['ready'] === 'true');
+      const inBrowser = await browserProofTimes(page);
+      const inNode = await nodeProofTimes();
+      const nodeFirst = inNode.roundTripMs[0]!;
+      const nodeWarm = median(inNode.roundTripMs.slice(1));
+      const browserFirst = inBrowser.roundTripMs[0]!;
+      const browserWarm = median(inBrowser.roundTripMs.slice(1));
+      const figures: BenchFigure[] = [
+        {
+          name: `proof in Node, depth ${DEPTH}, first`,
+          median: nodeFirst,
+          unit: 'ms',
+          samples: 1,
+          detail: { witnessMs: Math.round(inNode.witnessMs[0]!), groth16Ms: Math.round(inNode.groth16Ms[0]!) },
+        },
+        {
+          name: `proof in Node, depth ${DEPTH}, warm`,
+          median: nodeWarm,
+          unit: 'ms',
+          samples: WARM_PROOFS,
+          detail: {
+            witnessMs: Math.round(median(inNode.witnessMs.slice(1))),
+            groth16Ms: Math.round(median(inNode.groth16Ms.slice(1))),
+          },
+        },
+        {
+          name: `proof in Chromium worker, depth ${DEPTH}, first`,
+          median: browserFirst,
+          unit: 'ms',
+          samples: 1,
+          detail: {
+            artifactsMs: Math.round(inBrowser.artifactsMs[0]!),
+            treeMs: Math.round(inBrowser.treeMs[0]!),
+            provingMs: Math.round(inBrowser.provingMs[0]!),
+            witnessMs: Math.round(inBrowser.witnessMs[0]!),
+            groth16Ms: Math.round(inBrowser.groth16Ms[0]!),
+          },
+        },
+        {
+          name: `proof in Chromium worker, depth ${DEPTH}, warm`,
+          median: browserWarm,
+          unit: 'ms',
+          samples: WARM_PROOFS,
+          detail: {
+            artifactsMs: Math.round(median(inBrowser.artifactsMs.slice(1))),
+            treeMs: Math.round(median(inBrowser.treeMs.slice(1))),
+            provingMs: Math.round(median(inBrowser.provingMs.slice(1))),
+            witnessMs: Math.round(median(inBrowser.witnessMs.slice(1))),
+            groth16Ms: Math.round(median(inBrowser.groth16Ms.slice(1))),
+          },
+        },
+        {
+          name: 'browser / Node, warm',
+          median: browserWarm / nodeWarm,
+          unit: '×',
+          samples: WARM_PROOFS,
+          target: `<= ${TARGET_WARM_RATIO}`,
+          met: browserWarm / nodeWarm <= TARGET_WARM_RATIO,
+        },
+        {
+          name: 'browser / Node, first',
+          median: browserFirst / nodeFirst,
+          unit: '×',
+          samples: 1,
+          target: `<= ${TARGET_FIRST_RATIO}`,
+          met: browserFirst / nodeFirst <= TARGET_FIRST_RATIO,
+        },
+      ];
+      return figures;
+    } finally {
+      await browser.close();
+      await server.close();
+      await testApp.dispose();
+    }
+  },
+};

@@ -1,0 +1,102 @@
+/**
+ * The portal's proving thread (a module Web Worker): the page sends the census leaves,
+ * the pinned tree, scope, message and the identity's secret (it never leaves the
+ * device: the worker is the same origin and the same device), and gets progress messages
+ * and then the proof. The circuit's wasm and proving key are fetched once per depth and
+ * kept, so only the first proof in a page pays for them.
+ */
+import { createIdentity } from '../../zk/identity.ts';
+import { fetchProvingArtifacts, type FetchedProvingArtifacts } from '../proving-artifacts.ts';
+import { censusPathFor, type PinnedCensusTree, type PublicCensusLeaf } from '../census-snapshot-path.ts';
+import { proveCensusMembership } from '../prove.ts';
+
+export interface ProveMessage {
+  id: number;
+  secret: string;
+  leaves: PublicCensusLeaf[];
+  pinned: PinnedCensusTree;
+  scope: string;
+  message: string;
+}
+
+export type WorkerReply =
+  | { id: number; kind: 'progress'; step: 'artifacts' | 'witness' | 'proving' }
+  | {
+      id: number;
+      kind: 'done';
+      json: string;
+      nullifier: string;
+      /** Where the time went: fetching the circuit (first proof of a depth only), rebuilding the tree, proving. */
+      artifactsMs: number;
+      treeMs: number;
+      provingMs: number;
+      /** The proving time in its two steps: the witness, and snarkjs's Groth16 prover. */
+      witnessMs: number;
+      groth16Ms: number;
+    }
+  | { id: number; kind: 'failed'; code: string; message: string };
+
+const artifactsByDepth = new Map<number, Promise<FetchedProvingArtifacts>>();
+
+function artifactsFor(depth: number): Promise<FetchedProvingArtifacts> {
+  let loading = artifactsByDepth.get(depth);
+  if (!loading) {
+    loading = fetchProvingArtifacts({ depth });
+    loading.catch(() => artifactsByDepth.delete(depth));
+    artifactsByDepth.set(depth, loading);
+  }
+  return loading;
+}
+
+const post = (reply: WorkerReply) => (globalThis as unknown as Worker).postMessage(reply);
+
+async function prove(request: ProveMessage): Promise<void> {
+  post({ id: request.id, kind: 'progress', step: 'artifacts' });
+  const started = performance.now();
+  const artifacts = await artifactsFor(request.pinned.depth);
+  const artifactsMs = performance.now() - started;
+  post({ id: request.id, kind: 'progress', step: 'witness' });
+  const treeStarted = performance.now();
+  const identity = await createIdentity(BigInt(request.secret));
+  // As proveInCensus, in two steps, so the reply says where the time went.
+  const { merkleProof, weight } = await censusPathFor(identity, request.leaves, request.pinned);
+  const treeMs = performance.now() - treeStarted;
+  post({ id: request.id, kind: 'progress', step: 'proving' });
+  const provingStarted = performance.now();
+  const timings = { witnessMs: 0, groth16Ms: 0 };
+  const proof = await proveCensusMembership(
+    artifacts,
+    {
+      identity,
+      censusProof: merkleProof,
+      attribute: weight,
+      scope: BigInt(request.scope),
+      message: BigInt(request.message),
+    },
+    timings,
+  );
+  const provingMs = performance.now() - provingStarted;
+  post({
+    id: request.id,
+    kind: 'done',
+    json: JSON.stringify(proof),
+    nullifier: proof.publicSignals[0]!,
+    artifactsMs,
+    treeMs,
+    provingMs,
+    ...timings,
+  });
+}
+
+globalThis.addEventListener('message', (event: Event) => {
+  const request = (event as MessageEvent<ProveMessage>).data;
+  prove(request).catch((error: unknown) => {
+    const failure = error as { code?: unknown; message?: unknown };
+    post({
+      id: request.id,
+      kind: 'failed',
+      code: typeof failure.code === 'string' ? failure.code : 'PROVING_FAILED',
+      message: String(failure.message),
+    });
+  });
+});

@@ -1,0 +1,287 @@
+/**
+ * The resident portal in a real browser (Debian's Chromium, headless): a resident signs
+ * in, joins the census with an invite (the identity is made on the page and stored
+ * encrypted in IndexedDB), signs in again (the identity is opened from IndexedDB), votes
+ * anonymously with a proof made in the page's Web Worker, sees the vote in the tally,
+ * changes it (the tally changes, it does not grow), and after the close finds the receipt
+ * included; as the household it rates a service anonymously. Each view is screenshot at phone and desktop widths into
+ * test-artifacts/screenshots/ and checked with axe-core (no serious or critical
+ * violation). Every request not for the test server is blocked and recorded.
+ */
+import { mkdir, readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { createTestApp, mutate, type TestApp } from '../support/app.ts';
+import { chromiumAvailable, launchChromium, CHROMIUM_PATH } from '../support/browser.ts';
+import { createCommunityFixture, PASSWORD, type CommunityFixture } from '../support/fixtures.ts';
+import {
+  CLOSE,
+  CREATE,
+  OPEN,
+  PROPOSAL,
+  createCommittee,
+  passClose,
+  seedOwners,
+  window,
+} from '../governance/support/governance-fixture.ts';
+import { listen, type RunningServer } from '../../src/server/server.ts';
+import { PORTAL_CONTENT_SECURITY_POLICY, PORTAL_PATH } from '../../src/server/client-routes.ts';
+
+const TEST_TIMEOUT_MS = 180_000;
+const SCREENSHOT_DIRECTORY = new URL('../../test-artifacts/screenshots/', import.meta.url);
+const VIEWPORTS = { phone: { width: 375, height: 812 }, desktop: { width: 1280, height: 900 } } as const;
+const INVITE = `mutation ($communityId: ID!, $kind: CensusKind!, $accountId: ID, $householdId: ID) {
+  createCensusInvite(communityId: $communityId, kind: $kind, accountId: $accountId, householdId: $householdId) {
+    __typename ... on MutationCreateCensusInviteSuccess { data { code } } ... on Error { code message } } }`;
+
+interface AxeViolation {
+  id: string;
+  impact: string | null;
+  nodes: Array<{ target: unknown }>;
+}
+
+if (!chromiumAvailable()) {
+  test.skip(`Resident portal in a real browser: no Chromium at ${CHROMIUM_PATH}`, () => undefined);
+} else {
+  describe('resident portal in a real browser', () => {
+    let testApp: TestApp;
+    let server: RunningServer;
+    let browser: Browser;
+    let context: BrowserContext;
+    let page: Page;
+    let community: CommunityFixture;
+    let committee: { id: string; token: string };
+    let axeSource: string;
+    const blocked: string[] = [];
+    const pageErrors: string[] = [];
+    const provingTimesMs: number[] = [];
+
+    async function tally(proposalId: string): Promise<Array<{ option: string; heads: string; weight: string }>> {
+      return (await testApp.graphql(PROPOSAL, { id: proposalId }, committee.token)).data.proposal.data.liveTally;
+    }
+
+    /** Screenshots at both widths and an axe-core run at each; returns the serious or critical violations. */
+    async function captureView(name: string): Promise<AxeViolation[]> {
+      const serious: AxeViolation[] = [];
+      for (const [width, viewport] of Object.entries(VIEWPORTS)) {
+        await page.setViewportSize(viewport);
+        await page.screenshot({
+          path: new URL(`portal-${name}-${width}.png`, SCREENSHOT_DIRECTORY).pathname,
+          fullPage: true,
+        });
+        // Evaluated through the DevTools protocol, so the page's CSP (no inline script) stays in force.
+        await page.evaluate(axeSource);
+        const violations = await page.evaluate(async () => {
+          const axe = (
+            window as unknown as { axe: { run: (context: Document) => Promise<{ violations: AxeViolation[] }> } }
+          ).axe;
+          return (await axe.run(document)).violations.map((violation) => ({
+            id: violation.id,
+            impact: violation.impact,
+            nodes: violation.nodes.map((node) => ({ target: node.target })),
+          }));
+        });
+        serious.push(
+          ...violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical'),
+        );
+      }
+      await page.setViewportSize(VIEWPORTS.phone);
+      return serious;
+    }
+
+    async function signIn(): Promise<void> {
+      await page.fill('#login', `${community.slug}-resident`);
+      await page.fill('#password', PASSWORD);
+      await page.keyboard.press('Enter');
+      await page.waitForFunction(() => document.documentElement.dataset['view'] === 'home', undefined, {
+        timeout: 60_000,
+      });
+    }
+
+    async function voteFor(choice: string): Promise<void> {
+      await page.check(`#choice-${choice}`);
+      await page.click('#vote');
+      await page.waitForFunction(
+        (expected) => document.getElementById('receipt-choice')?.dataset['choice'] === expected,
+        choice,
+        { timeout: TEST_TIMEOUT_MS },
+      );
+      provingTimesMs.push(Number(await page.evaluate(() => document.documentElement.dataset['lastProvingMs'])));
+    }
+
+    beforeAll(async () => {
+      testApp = await createTestApp();
+      server = await listen(testApp.app, '127.0.0.1', 0);
+      community = await createCommunityFixture(testApp, 'portal');
+      committee = await createCommittee(testApp, 'portal-committee', [community.id]);
+      await mutate(
+        testApp,
+        'activateVerificationKey',
+        `mutation ($id: ID!) { activateVerificationKey(communityId: $id, instance: "membership-10") {
+        __typename ... on MutationActivateVerificationKeySuccess { data { hash } } ... on Error { code message } } }`,
+        { id: community.id },
+        testApp.adminToken,
+      );
+      await seedOwners(testApp, community.id, [6000, 7000]);
+      axeSource = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+      await mkdir(SCREENSHOT_DIRECTORY, { recursive: true });
+      browser = await launchChromium();
+      context = await browser.newContext({ viewport: VIEWPORTS.phone, locale: 'zh-CN' });
+      await context.route('**', (route) => {
+        const url = route.request().url();
+        if (url.startsWith(`${server.url}/`)) return route.continue();
+        blocked.push(url);
+        return route.abort('blockedbyclient');
+      });
+      page = await context.newPage();
+      page.on('pageerror', (error) => pageErrors.push(error.message));
+      page.on('console', (message) => {
+        if (message.type() === 'error') pageErrors.push(message.text());
+      });
+    }, TEST_TIMEOUT_MS);
+
+    afterAll(async () => {
+      await browser?.close();
+      await server?.close();
+      await testApp?.dispose();
+    });
+
+    it('serves the portal with a same-origin Content-Security-Policy', async () => {
+      const response = await fetch(`${server.url}${PORTAL_PATH}`);
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-security-policy')).toBe(PORTAL_CONTENT_SECURITY_POLICY);
+      expect(await response.text()).not.toMatch(/(src|href)="(https?:)?\/\//u);
+    });
+
+    it(
+      'a resident joins both censuses, rates a service and votes anonymously, changes the vote and finds the receipt included; pages pass axe',
+      async () => {
+        const violations: Record<string, AxeViolation[]> = {};
+        await page.goto(`${server.url}${PORTAL_PATH}`);
+        await page.waitForFunction(() => document.documentElement.dataset['ready'] === 'true');
+        expect(await page.textContent('h1')).toBe('居民门户');
+        violations['sign-in'] = await captureView('sign-in-zh');
+        await page.click('#language');
+        expect(await page.textContent('h1')).toBe('Resident portal');
+        violations['sign-in-en'] = await captureView('sign-in-en');
+
+        await signIn();
+        // Two invites, two identities: the owner's and the household's cannot be linked.
+        for (const [kind, member] of [
+          ['OWNERS', { accountId: community.residentAccountId }],
+          ['HOUSEHOLDS', { householdId: community.householdId }],
+        ] as const) {
+          const { code } = await mutate(
+            testApp,
+            'createCensusInvite',
+            INVITE,
+            { communityId: community.id, kind, ...member },
+            community.managerToken,
+          );
+          await page.fill('#invite', code);
+          await page.click('#join');
+          await page.waitForFunction(
+            (joined) => document.getElementById('identity-ready')?.dataset['censuses']?.includes(joined),
+            kind,
+            { timeout: 60_000 },
+          );
+        }
+        const stored = await page.evaluate(
+          () =>
+            new Promise<string>((resolve) => {
+              const open = indexedDB.open('courtyard-portal');
+              open.onsuccess = () => {
+                const request = open.result.transaction('records').objectStore('records').getAll();
+                request.onsuccess = () => resolve(JSON.stringify(request.result));
+              };
+            }),
+        );
+        expect(stored.match(/courtyard-identity-v2:scrypt:17:8:1:/gu)).toHaveLength(2);
+        expect(stored).not.toMatch(/courtyard-identity-v1/u);
+
+        const created = await mutate(
+          testApp,
+          'createProposal',
+          CREATE,
+          {
+            communityId: community.id,
+            title: 'Repaint the gate 大门重新粉刷',
+            body: 'Yes or no.',
+            matter: 5,
+            census: 'OWNERS',
+            mode: 'ANONYMOUS',
+            ...window(),
+          },
+          committee.token,
+        );
+        const proposalId: string = (await mutate(testApp, 'openProposal', OPEN, { id: created.id }, committee.token))
+          .id;
+
+        const period = new Date().toISOString().slice(0, 7);
+        await mutate(
+          testApp,
+          'openRatingPeriod',
+          `mutation ($c: ID!, $p: String!) { openRatingPeriod(communityId: $c, period: $p) {
+          __typename ... on MutationOpenRatingPeriodSuccess { data { period } } ... on Error { code message } } }`,
+          { c: community.id, p: period },
+          community.managerToken,
+        );
+
+        // Sign in again: the identities come back from IndexedDB, opened with the password.
+        await page.click('#sign-out');
+        await signIn();
+        expect(await page.getAttribute('#identity-ready', 'data-censuses')).toBe('OWNERS HOUSEHOLDS');
+        violations['home'] = await captureView('home');
+
+        // Rate the first service anonymously, as the household (a proof in the worker).
+        const rating = page.locator('form.rating').first();
+        await rating.locator('input[value="4"]').check();
+        await rating.locator('input[type="text"]').fill('  保洁很及时  ');
+        await rating.locator('button[type="submit"]').click();
+        await rating.locator('[data-rated="4"]').waitFor({ timeout: TEST_TIMEOUT_MS });
+        const [stored4] = await testApp.database.orm.em
+          .getConnection()
+          .execute(`select score, comment, channel, account_id from ratings`);
+        expect(stored4).toMatchObject({ score: 4, comment: '保洁很及时', channel: 'anonymous', account_id: null });
+
+        await page.click(`button.proposal[data-id="${proposalId}"]`);
+        await page.waitForSelector('#vote-form');
+        await voteFor('yes');
+        expect(await tally(proposalId)).toEqual([
+          { option: 'yes', heads: '1', weight: '8950' },
+          { option: 'no', heads: '0', weight: '0' },
+          { option: 'abstain', heads: '0', weight: '0' },
+        ]);
+        expect(await page.getAttribute('#tally-heads svg', 'aria-label')).toContain('Yes 1 / 3');
+        const firstNullifier = await page.textContent('#receipt-nullifier');
+
+        expect(await page.textContent('#vote')).toBe('Change my vote');
+        await voteFor('no');
+        expect(await tally(proposalId)).toEqual([
+          { option: 'yes', heads: '0', weight: '0' },
+          { option: 'no', heads: '1', weight: '8950' },
+          { option: 'abstain', heads: '0', weight: '0' },
+        ]);
+        expect(await page.getAttribute('#tally-heads svg', 'aria-label')).toContain('No 1 / 3');
+        expect(await page.getAttribute('#tally-area svg', 'aria-label')).toContain('Participating 8950 / 21950');
+        expect(await page.textContent('#receipt-nullifier')).toBe(firstNullifier);
+        violations['proposal'] = await captureView('proposal');
+
+        await passClose(testApp, proposalId);
+        await mutate(testApp, 'closeProposal', CLOSE, { id: proposalId }, committee.token);
+        await page.click('#check-receipt');
+        await page.waitForFunction(() => document.getElementById('receipt-status')?.dataset['included'] !== undefined);
+        expect(await page.getAttribute('#receipt-status', 'data-included')).toBe('true');
+        expect(await page.textContent('#receipt-status')).toBe('Included in the result’s checkpoint, and counted.');
+
+        console.info(
+          `Portal proofs in the Web Worker (depth 10): ${provingTimesMs.map((ms) => `${ms} ms`).join(', ')}`,
+        );
+        expect(violations).toEqual({ 'sign-in': [], 'sign-in-en': [], home: [], proposal: [] });
+        expect(pageErrors).toEqual([]);
+        expect(blocked).toEqual([]);
+      },
+      TEST_TIMEOUT_MS,
+    );
+  });
+}

@@ -1,0 +1,118 @@
+/**
+ * Real Groth16 proofs of the encrypted-weight ballot (issue 15) at depth 10, made once
+ * for the file: the strict verifier accepts exactly the proof for the pinned root, scope,
+ * message and election key, the ciphertext it returns decrypts to the leaf's area, and
+ * every mismatch has its code.
+ */
+import { BASE8, multiply, randomScalar } from '../../src/governance/encrypted-weights/baby-jubjub.ts';
+import { decryptToPoint, encryptWeight, weightPoint } from '../../src/governance/encrypted-weights/elgamal.ts';
+import { loadEncryptedBallotArtifactsForDepth, loadMembershipArtifactsForDepth } from '../../src/zk/artifacts-node.ts';
+import type { MembershipArtifacts } from '../../src/zk/artifacts-node.ts';
+import { terminateCurve } from '../../src/zk/curve.ts';
+import { proveEncryptedBallot, verifyEncryptedBallotProof } from '../../src/zk/encrypted-ballot.ts';
+import type { EncryptedBallotExpectations, EncryptedBallotProof } from '../../src/zk/encrypted-ballot.ts';
+import { createIdentity, membershipLeaf } from '../../src/zk/identity.ts';
+import type { Identity } from '../../src/zk/identity.ts';
+import { PoseidonMerkleTree } from '../../src/zk/merkle-tree.ts';
+import { verifyMembershipProof } from '../../src/zk/verifier.ts';
+
+const DEPTH = 10;
+const AREA = 12_345n;
+const SCOPE = 0xc0ffeen;
+const MESSAGE = 1n;
+
+let artifacts: MembershipArtifacts;
+let identity: Identity;
+let tree: PoseidonMerkleTree;
+let root: bigint;
+let ballot: EncryptedBallotProof;
+const electionSecret = randomScalar();
+const electionKey = multiply(BASE8, electionSecret);
+const affineKey = electionKey.toAffine();
+const randomness = randomScalar();
+
+function expectations(overrides: Partial<EncryptedBallotExpectations> = {}): EncryptedBallotExpectations {
+  return { roots: [{ root, depth: DEPTH }], scope: SCOPE, message: MESSAGE, electionKey: affineKey, ...overrides };
+}
+
+beforeAll(async () => {
+  artifacts = await loadEncryptedBallotArtifactsForDepth(DEPTH);
+  identity = await createIdentity();
+  const leaves = Array.from({ length: 20 }, (_, index) => BigInt(index + 7));
+  leaves[13] = await membershipLeaf(identity.commitment, AREA);
+  tree = await PoseidonMerkleTree.build(leaves, DEPTH);
+  root = await tree.root();
+  ballot = await proveEncryptedBallot(artifacts, {
+    secret: identity.secret,
+    merkleProof: await tree.proof(13),
+    area: AREA,
+    scope: SCOPE,
+    message: MESSAGE,
+    electionKey: affineKey,
+    randomness,
+  });
+}, 60_000);
+
+afterAll(() => terminateCurve());
+
+describe('encrypted-ballot proof', () => {
+  it('verifies strictly, and its ciphertext is encryptWeight(area, PK, r) and decrypts to area · G', async () => {
+    expect(artifacts.insecure).toBe(true);
+    const signals = await verifyEncryptedBallotProof(
+      artifacts.membershipKey,
+      ballot.proof,
+      ballot.publicSignals,
+      expectations(),
+    );
+    const expected = encryptWeight(AREA, electionKey, randomness);
+    expect([signals.c1, signals.c2]).toEqual([expected.c1.toAffine(), expected.c2.toAffine()]);
+    expect(signals).toMatchObject({ root, scope: SCOPE, message: MESSAGE, electionKey: affineKey });
+    expect(decryptToPoint(expected, electionSecret).equals(weightPoint(AREA))).toBe(true);
+  });
+
+  it('refuses another election key, scope, message, root or a used nullifier, each with its code', async () => {
+    const otherKey = multiply(BASE8, randomScalar()).toAffine();
+    const cases: Array<[Partial<EncryptedBallotExpectations>, string]> = [
+      [{ electionKey: otherKey }, 'ELECTION_KEY_MISMATCH'],
+      [{ scope: SCOPE + 1n }, 'SCOPE_MISMATCH'],
+      [{ message: MESSAGE + 1n }, 'MESSAGE_MISMATCH'],
+      [{ roots: [{ root: root + 1n, depth: DEPTH }] }, 'ROOT_UNKNOWN'],
+      [{ roots: [{ root, depth: 14 }] }, 'DEPTH_MISMATCH'],
+      [{ isNullifierUsed: () => true }, 'NULLIFIER_USED'],
+    ];
+    for (const [override, code] of cases) {
+      await expect(
+        verifyEncryptedBallotProof(artifacts.membershipKey, ballot.proof, ballot.publicSignals, expectations(override)),
+      ).rejects.toMatchObject({ code });
+    }
+  });
+
+  it('refuses a ciphertext swapped for another encryption (another weight) with INVALID_PROOF', async () => {
+    // The same r and key with another area: a well-formed ciphertext the proof does not vouch for.
+    const other = encryptWeight(AREA + 1n, electionKey, randomness);
+    const signals = [...ballot.publicSignals];
+    const { x, y } = other.c2.toAffine();
+    signals[3] = x.toString();
+    signals[4] = y.toString();
+    await expect(
+      verifyEncryptedBallotProof(artifacts.membershipKey, ballot.proof, signals, expectations()),
+    ).rejects.toMatchObject({ code: 'INVALID_PROOF' });
+  });
+
+  it('refuses the membership key of the same depth, and a proof of the plain membership circuit', async () => {
+    const membership = await loadMembershipArtifactsForDepth(DEPTH);
+    await expect(
+      verifyEncryptedBallotProof(membership.membershipKey, ballot.proof, ballot.publicSignals, expectations()),
+    ).rejects.toMatchObject({
+      code: 'VERIFICATION_KEY_INVALID',
+    });
+    await expect(
+      verifyMembershipProof(membership.membershipKey, ballot.proof, ballot.publicSignals, {
+        roots: root,
+        scope: SCOPE,
+      }),
+    ).rejects.toMatchObject({
+      code: 'PUBLIC_SIGNAL_COUNT',
+    });
+  });
+});
