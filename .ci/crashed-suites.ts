@@ -1,6 +1,6 @@
 /**
  * Reads a Jest JSON report of a failed run and prints the test files whose worker process
- * died of a signal (SIGSEGV) before reporting — and only when that is the whole failure:
+ * died of a signal (SIGSEGV, SIGABRT) before reporting — and only when that is the whole failure:
  * no test failed an assertion. Exits 1 otherwise, so CI re-runs nothing that really failed.
  *
  * Why: Node 24 with `--experimental-vm-modules` and worker threads (snarkjs's curve, the
@@ -27,7 +27,7 @@ const report = JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as {
 const failed = report.testResults.filter((suite) => suite.status === 'failed');
 const crashed = failed.filter(
   (suite) =>
-    /terminated by another process: signal=SIGSEGV/.test(suite.message) &&
+    /terminated by another process: signal=SIG(SEGV|ABRT)/.test(suite.message) &&
     suite.assertionResults.every((test) => test.status !== 'failed'),
 );
 if (report.numFailedTests > 0 || failed.length === 0 || crashed.length !== failed.length) process.exit(1);

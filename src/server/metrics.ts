@@ -5,7 +5,8 @@
  * do not count into each other. Labels are bounded sets (status, operation type, error
  * code): never an operation name, a path with an id in it, or anything a client sent.
  */
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { cpuUsage, memoryUsage, uptime } from 'node:process';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Plugin } from 'graphql-yoga';
 import { GraphQLError, getOperationAST, type ExecutionResult } from 'graphql';
 import { errorCodeOf } from '../graphql/errors.ts';
@@ -24,9 +25,52 @@ export interface ServerMetrics {
   graphqlErrors: Counter<'code'>;
 }
 
+/**
+ * The process's own figures, read when scraped. Not prom-client's collectDefaultMetrics:
+ * each call of it installs an event-loop-delay monitor and a GC PerformanceObserver that
+ * live as long as the process, one more per app — and tests make many apps per process.
+ */
+function registerProcessMetrics(registry: Registry): void {
+  let lastCpu = cpuUsage();
+  new Counter({
+    name: 'process_cpu_seconds_total',
+    help: 'User and system CPU time spent, in seconds',
+    registers: [registry],
+    collect() {
+      const now = cpuUsage();
+      this.inc((now.user - lastCpu.user + now.system - lastCpu.system) / 1e6);
+      lastCpu = now;
+    },
+  });
+  new Gauge({
+    name: 'process_resident_memory_bytes',
+    help: 'Resident memory size in bytes',
+    registers: [registry],
+    collect() {
+      this.set(memoryUsage.rss());
+    },
+  });
+  new Gauge({
+    name: 'nodejs_heap_size_used_bytes',
+    help: 'Heap used by the JavaScript engine, in bytes',
+    registers: [registry],
+    collect() {
+      this.set(memoryUsage().heapUsed);
+    },
+  });
+  new Gauge({
+    name: 'process_start_time_seconds',
+    help: 'Start time of the process since the Unix epoch, in seconds',
+    registers: [registry],
+    collect() {
+      this.set(Math.round(Date.now() / 1000 - uptime()));
+    },
+  });
+}
+
 export function createServerMetrics(): ServerMetrics {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
+  registerProcessMetrics(registry);
   return {
     registry,
     httpRequests: new Counter({
