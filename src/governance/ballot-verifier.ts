@@ -18,7 +18,7 @@ import { Worker } from 'node:worker_threads';
 import type { Groth16VerificationKeyJson } from 'snarkjs';
 import { batchPairingHolds } from '../zk/batch-verifier.ts';
 import { pairingHolds, type CheckedProof } from '../zk/verifier.ts';
-import type { PairingRequest, PairingResponse } from './pairing-worker.ts';
+import type { PairingClose, PairingRequest, PairingResponse } from './pairing-worker.ts';
 
 /** Most proofs in one multi-pairing: large enough to amortise, small enough to keep the p99 low. */
 export const MAX_BALLOT_BATCH = 16;
@@ -47,13 +47,24 @@ export class BallotVerifier {
     this.useWorker = options.worker ?? false;
   }
 
-  /** Stops the worker thread (at shutdown); a later batch starts a new one. */
-  async close(): Promise<void> {
+  /**
+   * Stops the worker thread (at shutdown); a later batch starts a new one. The worker is
+   * asked to close its port and exit on its own, between batches: terminating a thread
+   * from outside while it runs WebAssembly has crashed the process (a glibc heap
+   * assertion in test runs). `terminate()` only if it has not exited within the grace.
+   */
+  async close(graceMs = 5_000): Promise<void> {
     const worker = this.worker;
     this.worker = undefined;
     for (const waiting of this.inFlight.values()) waiting.reject(new Error('the ballot verifier was closed'));
     this.inFlight.clear();
-    await worker?.terminate();
+    if (!worker) return;
+    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+    worker.postMessage({ close: true } satisfies PairingClose);
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), graceMs)));
+    if ((await Promise.race([exited, grace])) === 'late') await worker.terminate();
+    clearTimeout(timer);
   }
 
   private workerPairings(key: Groth16VerificationKeyJson, proofs: CheckedProof[]): Promise<boolean[]> {

@@ -38,8 +38,21 @@ function singleThreadedCurve(): Promise<Curve> {
   return curve;
 }
 
-parentPort?.on('message', (request: PairingRequest) => {
-  void (async () => {
+/** Sent by the verifier at shutdown: finish the batch in hand, close the port, exit. */
+export interface PairingClose {
+  close: true;
+}
+
+const checking = new Set<Promise<void>>();
+
+parentPort?.on('message', (message: PairingRequest | PairingClose) => {
+  if ('close' in message) {
+    // With the port closed and no timers, the thread's event loop ends and it exits by itself.
+    void Promise.all(checking).then(() => parentPort!.close());
+    return;
+  }
+  const request = message;
+  const check = (async () => {
     try {
       await singleThreadedCurve();
       const all = request.proofs.length > 1 && (await batchPairingHolds(request.key, request.proofs));
@@ -50,4 +63,6 @@ parentPort?.on('message', (request: PairingRequest) => {
       parentPort!.postMessage({ id: request.id, error: error instanceof Error ? error.message : String(error) } satisfies PairingResponse);
     }
   })();
+  checking.add(check);
+  void check.finally(() => checking.delete(check));
 });
