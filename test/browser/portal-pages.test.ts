@@ -424,10 +424,11 @@ if (!chromiumAvailable()) {
         );
         await captureView('activities');
         await page.click('#language');
-        await page.waitForFunction(() => document.documentElement.lang === 'zh-CN');
-        expect(await page.textContent('#activities-heading')).toBe('社区活动');
+        await page.waitForFunction(() => document.getElementById('activities-heading')?.textContent === '社区活动');
+        expect(await page.textContent('#nav-fee-proof')).toBe('缴费证明');
         await captureView('activities-zh');
         await page.click('#language');
+        await page.waitForFunction(() => document.getElementById('activities-heading')?.textContent === 'Activities');
         await signOut();
       },
       TEST_TIMEOUT_MS,
