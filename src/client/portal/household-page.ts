@@ -33,8 +33,8 @@ function receiptView(context: PortalContext, paymentId: string): HTMLElement {
         box.replaceChildren(
           table(
             `${t('paymentReceipt')} ${receipt.paymentId}`,
-            [t('period'), t('invoice'), t('amount')],
-            receipt.settled.map((line) => [line.periodId, line.invoiceId, yuan(line.amount)]),
+            [t('period'), t('amount'), t('invoice')],
+            receipt.settled.map((line) => [line.periodId, yuan(line.amount), line.invoiceId]),
           ),
           element('p', {}, `${t('toCredit')}: ${yuan(receipt.toCredit)}`),
         );
@@ -65,20 +65,21 @@ export async function householdPage(context: PortalContext): Promise<HTMLElement
       ? element('p', {}, t('noInvoices'))
       : table(
           t('invoices'),
-          [t('period'), t('dueDate'), t('total'), t('paid'), t('openAmount'), t('status')],
+          // The status and what is open first: on a phone the rest scrolls sideways.
+          [t('period'), t('status'), t('openAmount'), t('total'), t('paid'), t('dueDate')],
           invoices.map((invoice) => {
             const status = payStatus(invoice);
             return [
               invoice.periodId,
-              invoice.dueDate,
-              yuan(invoice.total),
-              yuan(invoice.paid),
-              yuan(invoice.open),
               element(
                 'span',
                 { class: `status ${status}`, 'data-invoice': invoice.id, 'data-status': status },
                 t(status),
               ),
+              yuan(invoice.open),
+              yuan(invoice.total),
+              yuan(invoice.paid),
+              invoice.dueDate,
             ];
           }),
           'invoices',
@@ -111,11 +112,11 @@ export async function householdPage(context: PortalContext): Promise<HTMLElement
       ? element('p', { id: 'access-log-empty' }, t('noAccesses'))
       : table(
           t('accessLog'),
-          [t('when'), t('who'), t('why')],
+          [t('when'), t('why'), t('who')],
           accesses.map((access) => [
             new Date(access.accessedAt).toLocaleString(context.language === 'zh' ? 'zh-CN' : 'en-GB'),
-            element('span', { class: 'mono' }, access.accessorAccountId),
             element('span', { 'data-purpose': access.purpose }, PURPOSE_LABELS[access.purpose][context.language]),
+            element('span', { class: 'mono' }, access.accessorAccountId),
           ]),
           'access-log',
         ),

@@ -133,7 +133,7 @@ function header(): HTMLElement {
 }
 
 function availablePages(): PageName[] {
-  if (!state.login) return ['regulator'];
+  if (!state.login) return ['home', 'regulator'];
   const pages: PageName[] = ['home', 'household', 'activities', 'fee-proof'];
   if (state.roles.some((role) => role === 'MANAGER' || role === 'COMMITTEE')) pages.push('manager');
   pages.push('regulator');
@@ -144,10 +144,11 @@ function navigation(): HTMLElement {
   const list = element('ul', {});
   for (const page of availablePages()) {
     const current = state.page === page && !state.proposalId;
-    const button = element('button', { type: 'button', id: `nav-${page}`, class: 'nav' }, t(PAGE_LABELS[page]));
+    const text = page === 'home' && !state.login ? t('signIn') : t(PAGE_LABELS[page]);
+    const button = element('button', { type: 'button', id: `nav-${page}`, class: 'nav' }, text);
     if (current) button.setAttribute('aria-current', 'page');
     button.addEventListener('click', () => {
-      state.page = current && !state.login ? 'home' : page;
+      state.page = page;
       state.proposalId = null;
       void render();
     });
