@@ -58,12 +58,14 @@ export function regulatorPage(context: Pick<PortalContext, 't' | 'failure'>): HT
         ),
       );
   };
-  file.addEventListener('change', () => {
+  const recheck = () =>
     check().catch((error: unknown) => {
       outcome.dataset['valid'] = 'false';
       outcome.replaceChildren(element('p', { role: 'alert' }, context.failure(error)));
     });
-  });
+  // A key pasted after choosing the file checks the same file again, against that key.
+  file.addEventListener('change', () => void recheck());
+  key.addEventListener('change', () => void recheck());
   ready.then(
     () => (document.documentElement.dataset['verifierReady'] = 'true'),
     (error: unknown) => outcome.replaceChildren(element('p', { role: 'alert' }, context.failure(error))),
