@@ -496,6 +496,13 @@ if (!chromiumAvailable()) {
           ).data.spend;
         expect((await spend(toApprove.id)).approvals).toHaveLength(1);
         expect((await spend(toReject.id)).status).toBe('rejected');
+        // Still waiting: the approved one (1 of 3 approvals); the rejected one has left the list.
+        const waiting = await testApp.graphql(
+          `query ($c: ID!) { waitingSpends(communityId: $c) { id status } }`,
+          { c: community.id },
+          committee.token,
+        );
+        expect(waiting.data.waitingSpends).toEqual([{ id: toApprove.id, status: 'proposed' }]);
         await captureView('manager-decided');
         await signOut();
       },
