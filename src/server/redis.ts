@@ -24,13 +24,20 @@ export class RedisUnavailableError extends Error {
   override name = 'RedisUnavailableError';
 }
 
+/** The longest pause between attempts to reconnect a lost connection. */
+const REDIS_RECONNECT_MAX_DELAY_MS = 2_000;
+
 function openConnection(url: string, role: string, logger: Logger): Redis {
+  let connectedOnce = false;
   const client = new Redis(url, {
     lazyConnect: true,
     connectTimeout: REDIS_CONNECT_TIMEOUT_MS,
     maxRetriesPerRequest: REDIS_MAX_RETRIES_PER_REQUEST,
     connectionName: `courtyard-${role}`,
+    // At start-up a failure is final (the process stops and says so); a connection lost later is retried.
+    retryStrategy: (attempts) => (connectedOnce ? Math.min(attempts * 100, REDIS_RECONNECT_MAX_DELAY_MS) : null),
   });
+  client.once('ready', () => (connectedOnce = true));
   // Without a listener ioredis prints every reconnection failure to the console. The message
   // names the host at most, never the URL (which may hold a password).
   client.on('error', (error: Error) => logger.error({ redis: role, error: error.message }, 'redis connection failed; reconnecting'));
@@ -41,7 +48,15 @@ export async function connectRedis(url: string, installationName: string, logger
   const commands = openConnection(url, 'commands', logger);
   const subscriber = openConnection(url, 'subscriber', logger);
   const close = async () => {
-    await Promise.all([commands, subscriber].map((client) => (client.status === 'end' ? undefined : client.quit().catch(() => client.disconnect()))));
+    // QUIT waits for a connection that never came, so such a client is dropped; one that
+    // ended already is left alone (disconnecting it again keeps the process up for seconds).
+    await Promise.all(
+      [commands, subscriber].map(async (client) => {
+        if (client.status === 'end') return;
+        if (client.status === 'ready') await client.quit().catch(() => client.disconnect());
+        else client.disconnect();
+      }),
+    );
   };
   try {
     await Promise.all([commands.connect(), subscriber.connect()]);

@@ -12,6 +12,7 @@
  */
 import { createPubSub } from 'graphql-yoga';
 import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
+import type { Redis } from 'ioredis';
 import type { DomainModule, TopicPubSub } from '../kernel/domain-module.ts';
 import type { RedisConnections } from './redis.ts';
 
@@ -47,11 +48,35 @@ export function instanceTopicsOf(modules: readonly DomainModule[]): Set<string> 
   return new Set(modules.flatMap((module) => module.instanceTopics ?? []));
 }
 
-export function createTopicPubSub(redis: RedisConnections | undefined, instanceTopics: ReadonlySet<string>): TopicPubSub {
+/**
+ * The Redis client as the event target publishes through it: the event target does not wait
+ * for PUBLISH, so a failure (Redis gone for longer than the retries) would be an unhandled
+ * rejection that ends the process. It is reported instead: the event is lost, the change it
+ * announces is committed and readable.
+ */
+function reportingPublisher(client: Redis, onPublishError: (error: unknown) => void): Redis {
+  const publisher = Object.create(client) as Redis;
+  publisher.publish = ((channel: string, message: string) =>
+    client.publish(channel, message).catch((error: unknown) => {
+      onPublishError(error);
+      return 0;
+    })) as Redis['publish'];
+  return publisher;
+}
+
+export function createTopicPubSub(
+  redis: RedisConnections | undefined,
+  instanceTopics: ReadonlySet<string>,
+  onPublishError: (error: unknown) => void,
+): TopicPubSub {
   const local = createPubSub();
   if (!redis) return local as unknown as TopicPubSub;
   const shared = createPubSub({
-    eventTarget: createRedisEventTarget({ publishClient: redis.commands, subscribeClient: redis.subscriber, serializer: eventSerializer }),
+    eventTarget: createRedisEventTarget({
+      publishClient: reportingPublisher(redis.commands, onPublishError),
+      subscribeClient: redis.subscriber,
+      serializer: eventSerializer,
+    }),
   });
   const route = (topic: string) => (instanceTopics.has(topic) ? { pubsub: local, channel: topic } : { pubsub: shared, channel: `${redis.keyPrefix}${topic}` });
   return {

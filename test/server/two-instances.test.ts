@@ -12,6 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { createScratchDatabase, type ScratchDatabase } from '../../src/db/scratch-database.ts';
 import { initOrm, type Orm, type SqlEntityManager } from '../../src/db/orm.ts';
 import { databaseSchema } from '../../src/server/modules.ts';
+import { INVITE_REDEMPTIONS_PER_MINUTE } from '../../src/census/api/census-tree.ts';
 import {
   createCommunityWithManager,
   eventually,
@@ -162,5 +163,19 @@ describeOnPostgres('two instances on one PostgreSQL and one Redis', () => {
     // The sixth attempt, on B and with the right password, waits like it would on A.
     expect((await attempt(b, INSTANCE_PASSWORD)).data.login).toEqual({ __typename: 'RateLimitedError', code: 'RATE_LIMITED' });
     expect((await attempt(a, INSTANCE_PASSWORD)).data.login).toEqual({ __typename: 'RateLimitedError', code: 'RATE_LIMITED' });
+  });
+
+  it('holds the invite redemption limit used up on A on B too', async () => {
+    const redeem = async (instance: Instance) =>
+      (
+        await instance.graphql(
+          `mutation ($code: String!) { joinCensus(inviteCode: $code, identityCommitment: "1") { __typename ... on Error { code } } }`,
+          { code: 'A'.repeat(43) },
+          community.managerToken,
+        )
+      ).data.joinCensus.code;
+    const onA = await inParallel(INVITE_REDEMPTIONS_PER_MINUTE, 4, () => redeem(a));
+    expect(new Set(onA)).toEqual(new Set(['INVITE_UNKNOWN']));
+    expect(await redeem(b)).toBe('RATE_LIMITED');
   });
 });
