@@ -35,6 +35,8 @@ const CLIENTS_PER_INSTANCE = 6;
 const ACKNOWLEDGED_BEFORE_STOP = 150;
 /** Appends one client makes at most (bounds the test if the instances never stop). */
 const APPENDS_PER_CLIENT = 200;
+/** Two instances migrate and start in about 10 s on an idle machine; far longer when the machine is shared. */
+const STARTUP_TIMEOUT_MS = 120_000;
 
 describeOnPostgres('instances stopped during appends', () => {
   let scratch: ScratchDatabase;
@@ -47,7 +49,7 @@ describeOnPostgres('instances stopped during appends', () => {
     const installation = sharedInstallation(scratch.url, redisUrl);
     [a, b] = await Promise.all([startInstance(installation, 'a'), startInstance(installation, 'b')]);
     orm = await initOrm({ databaseUrl: scratch.url }, databaseSchema);
-  }, 60_000);
+  }, STARTUP_TIMEOUT_MS);
 
   afterAll(async () => {
     await Promise.all([a?.dispose(), b?.dispose()]);
@@ -76,7 +78,7 @@ describeOnPostgres('instances stopped during appends', () => {
       }
     };
     const clients = [a, b].flatMap((instance) => Array.from({ length: CLIENTS_PER_INSTANCE }, (_, clientIndex) => client(instance, clientIndex)));
-    await eventually(`${ACKNOWLEDGED_BEFORE_STOP} acknowledged appends`, () => acknowledged.length >= ACKNOWLEDGED_BEFORE_STOP, 30_000);
+    await eventually(`${ACKNOWLEDGED_BEFORE_STOP} acknowledged appends`, () => acknowledged.length >= ACKNOWLEDGED_BEFORE_STOP, 60_000);
     a.child.kill('SIGKILL');
     b.child.kill('SIGTERM');
     const [aExit, bExit] = await Promise.all([a.exited, b.exited]);
@@ -105,5 +107,5 @@ describeOnPostgres('instances stopped during appends', () => {
 
     const audit = await runLedgerAudit(scratch.url, uuid);
     expect({ status: audit.status, ok: audit.report?.ok }).toEqual({ status: 0, ok: true });
-  });
+  }, 120_000);
 });

@@ -18,7 +18,7 @@ const AUDIT = new URL('../../scripts/ledger/audit.ts', import.meta.url).pathname
 export const INSTANCE_ADMIN_PASSWORD = 'correct horse battery staple';
 export const INSTANCE_PASSWORD = 'a long enough password';
 /** How long an instance may take to migrate, bootstrap and listen. */
-const START_TIMEOUT_MS = 30_000;
+const START_TIMEOUT_MS = 90_000;
 
 /** What every instance of one installation shares: database, Redis, keys and name. */
 export interface Installation {
@@ -151,7 +151,7 @@ export async function startInstance(installation: Installation, name: string): P
 }
 
 /** Waits for `condition` to hold, checking every 50 ms, or fails naming `what`. */
-export async function eventually<T>(what: string, condition: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
+export async function eventually<T>(what: string, condition: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await condition();
