@@ -382,10 +382,16 @@ export async function viewerFromToken(db: SqlExecutor, publicKey: KeyObject, tok
  * password from configuration or a one-time password that the caller prints once — and
  * records it on the installation log with the actor `system`.
  */
+/** An arbitrary constant naming the start-up's advisory lock ("boot"). */
+const BOOTSTRAP_LOCK_KEY = 0x626f6f74;
+
 export async function bootstrapInstallation(
   em: EntityManager,
   input: { configuredAdminPassword: string | undefined; log: CommunityLogSetup },
 ): Promise<{ login: string; oneTimePassword: string | null } | null> {
+  // Several instances may start at once on a new database: one of them creates the log and
+  // the admin, the others wait here for its commit and then find both.
+  await (em as SqlEntityManager).execute('select pg_advisory_xact_lock(?)', [BOOTSTRAP_LOCK_KEY]);
   await ensureInstallationLog(em as SqlEntityManager, input.log);
   if (await em.count(AccountSchema, { isAdmin: true })) return null;
   const { account, oneTimePassword } = await createAccountUnchecked(

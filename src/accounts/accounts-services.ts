@@ -1,14 +1,20 @@
 /**
  * The accounts module's long-lived services: the sign-in throttle (a cheap check before
- * the memory-hard password hash; in this process's memory until issue 16 shares it) and
- * the watch that ends subscription streams whose session ended.
+ * the memory-hard password hash) and the rate limits of expensive work (proof checks,
+ * proof submissions), both in this process's memory for one instance and shared through
+ * Redis when REDIS_URL is set; and the watch that ends subscription streams whose session
+ * ended.
  */
 import type { ModuleRuntime } from '../kernel/domain-module.ts';
 import { MemoryLoginThrottle, type LoginThrottle } from './login-throttle.ts';
+import { MemoryRateLimits, type RateLimits } from './rate-limiter.ts';
 import { SessionWatch } from './session-watch.ts';
+import { RedisLoginThrottle, RedisRateLimits } from './shared-rate-limits.ts';
 
 export interface AccountsServices {
   loginThrottle: LoginThrottle;
+  /** Fixed-window limits of expensive work, keyed by the caller (rate-limiter.ts). */
+  rateLimits: RateLimits;
   /** Ends subscription streams whose session ended. */
   sessionWatch: SessionWatch;
 }
@@ -21,7 +27,8 @@ declare module '../kernel/domain-module.ts' {
 
 export function createAccountsServices(runtime: ModuleRuntime): AccountsServices {
   return {
-    loginThrottle: new MemoryLoginThrottle(),
+    loginThrottle: runtime.redis ? new RedisLoginThrottle(runtime.redis.client, runtime.redis.keyPrefix) : new MemoryLoginThrottle(),
+    rateLimits: runtime.redis ? new RedisRateLimits(runtime.redis.client, runtime.redis.keyPrefix) : new MemoryRateLimits(),
     sessionWatch: new SessionWatch({
       forkEntityManager: runtime.forkEntityManager,
       onError: (error) => runtime.logger.error({ error: (error as Error).message }, 'session check failed; retried at the next interval'),

@@ -18,8 +18,8 @@
  * without hashing. A counter is forgotten after LOGIN_FAILURE_MEMORY_MS without failures.
  *
  * `LoginThrottle` is the interface the login resolver uses. This process-local
- * implementation suits one instance; several instances need a shared one (PostgreSQL or
- * Redis, issue 16) behind the same two calls.
+ * implementation suits one instance; several instances share `RedisLoginThrottle`
+ * (shared-rate-limits.ts) behind the same two calls, with the same counters and policy.
  */
 import { isIPv4, isIPv6 } from 'node:net';
 import { RateLimitedError } from '../domain-error.ts';
@@ -78,6 +78,20 @@ export function addressKey(address: string): string {
   return `${groups.slice(0, 4).map((group) => group.replace(/^0+(?=.)/u, '')).join(':')}::/64`;
 }
 
+/**
+ * The three counters an attempt is checked against and counted in, each with its free
+ * failures: the name from this address first (forgotten entirely on success), then the
+ * address and the name (each forgiven one failure on success).
+ */
+export function loginThrottleCounters(policy: LoginThrottlePolicy, attempt: { login: string; address: string }): Array<[key: string, freeFailures: number]> {
+  const address = addressKey(attempt.address);
+  return [
+    [`name-address\u0000${attempt.login}\u0000${address}`, policy.nameAndAddress.freeFailures],
+    [`address\u0000${address}`, policy.address.freeFailures],
+    [`name\u0000${attempt.login}`, policy.name.freeFailures],
+  ];
+}
+
 interface Counter {
   failures: number;
   lastFailureMs: number;
@@ -95,12 +109,7 @@ export class MemoryLoginThrottle implements LoginThrottle {
 
   async begin(attempt: { login: string; address: string }): Promise<LoginAttempt> {
     const nowMs = this.#now();
-    const address = addressKey(attempt.address);
-    const keys: Array<[string, number]> = [
-      [`name-address\u0000${attempt.login}\u0000${address}`, this.#policy.nameAndAddress.freeFailures],
-      [`address\u0000${address}`, this.#policy.address.freeFailures],
-      [`name\u0000${attempt.login}`, this.#policy.name.freeFailures],
-    ];
+    const keys = loginThrottleCounters(this.#policy, attempt);
     const waitMs = Math.max(...keys.map(([key, free]) => this.#waitMs(key, free, nowMs)));
     if (waitMs > 0) throw new RateLimitedError(Math.ceil(waitMs / 1_000));
     for (const [key] of keys) this.#fail(key, nowMs);

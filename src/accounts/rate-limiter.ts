@@ -1,6 +1,8 @@
 /**
- * A fixed-window counter per key, in memory. It guards expensive work (password
- * hashing, proof verification) from floods on one instance; it is not a quota.
+ * A fixed-window counter per key. It guards expensive work (password hashing, proof
+ * verification) from floods; it is not a quota. `RateLimits` is what resolvers use: in
+ * this process's memory for one instance (`MemoryRateLimits`), or shared by every
+ * instance through Redis (`RedisRateLimits`, shared-rate-limits.ts).
  */
 import { RateLimitedError } from '../domain-error.ts';
 
@@ -48,5 +50,32 @@ export class RateLimiter {
     }
     // Still full of live windows: forget the oldest rather than grow without bound.
     while (this.#windows.size >= MAX_TRACKED_KEYS) this.#windows.delete(this.#windows.keys().next().value!);
+  }
+}
+
+/** One limited action: at most `limit` attempts per key in each window of `windowMs`. */
+export interface RateLimitRule {
+  /** Names the action in shared keys, e.g. `census.proof-check`. */
+  readonly name: string;
+  readonly limit: number;
+  readonly windowMs: number;
+}
+
+export interface RateLimits {
+  /** Counts one attempt of `rule` by `key`, or throws RateLimitedError when its window is used up (a refused attempt is not counted). */
+  consume(rule: RateLimitRule, key: string): Promise<void>;
+}
+
+/** The rules' windows in this process's memory: for one instance. */
+export class MemoryRateLimits implements RateLimits {
+  readonly #limiters = new Map<string, RateLimiter>();
+
+  async consume(rule: RateLimitRule, key: string): Promise<void> {
+    let limiter = this.#limiters.get(rule.name);
+    if (!limiter) {
+      limiter = new RateLimiter(rule.limit, rule.windowMs);
+      this.#limiters.set(rule.name, limiter);
+    }
+    limiter.consume(key);
   }
 }

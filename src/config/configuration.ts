@@ -9,6 +9,11 @@ export interface Configuration {
   dataDirectory: string;
   /** PostgreSQL connection string; when absent, PGlite runs inside `dataDirectory`. */
   databaseUrl: string | undefined;
+  /**
+   * Redis shared by several instances (`redis://` or `rediss://`): subscription events and
+   * rate limits go through it. When absent, both stay in this process (one instance).
+   */
+  redisUrl: string | undefined;
   host: string;
   port: number;
   /** Names this installation in checkpoint origin lines, e.g. "courtyard.example.org". */
@@ -70,10 +75,26 @@ function readDrainSeconds(value: string | undefined): number {
   return seconds;
 }
 
+function readRedisUrl(value: string | undefined): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  let protocol: string | undefined;
+  try {
+    protocol = new URL(value).protocol;
+  } catch {
+    protocol = undefined;
+  }
+  // The message never repeats the value: a Redis URL may hold a password.
+  if (protocol !== 'redis:' && protocol !== 'rediss:') {
+    throw new ConfigurationError('REDIS_URL must be a redis:// or rediss:// URL such as "redis://redis.internal:6379"');
+  }
+  return value;
+}
+
 export function loadConfiguration(environment: NodeJS.ProcessEnv = process.env): Configuration {
   return {
     dataDirectory: resolve(environment['COURTYARD_DATA_DIR'] ?? 'data'),
     databaseUrl: environment['DATABASE_URL'] || undefined,
+    redisUrl: readRedisUrl(environment['REDIS_URL']),
     host: environment['HOST'] ?? '127.0.0.1',
     port: readPort(environment['PORT']),
     installationName: readInstallationName(environment['COURTYARD_INSTALLATION_NAME']),

@@ -10,6 +10,7 @@ import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { PgliteDriver } from '@mikro-orm/pglite';
 import { Migrator } from '@mikro-orm/migrations';
 import type { AbstractSqlDriver, EntityManager as SqlEntityManagerType } from '@mikro-orm/sql';
+import pg from 'pg';
 import { lockDataFolder } from './data-folder-lock.ts';
 
 /** The SQL flavour of the entity manager, with `execute` and the query builder. */
@@ -61,6 +62,30 @@ export function ormOptions(location: DatabaseLocation, schema: DatabaseSchema, o
   } as Options;
 }
 
+/** An arbitrary constant naming the migrations' advisory lock ("migr"). */
+const MIGRATION_LOCK_KEY = 0x6d696772;
+
+/**
+ * Runs the migrations that have not run yet. On PostgreSQL several instances may start at
+ * once: a session advisory lock, held on a connection of its own while they run, lets one
+ * migrate while the others wait and then find nothing left to do. The lock goes with its
+ * connection, so a process killed while migrating does not leave it held.
+ */
+async function migrateUp(orm: Orm, databaseUrl: string | undefined): Promise<void> {
+  if (!databaseUrl) {
+    await orm.migrator.up();
+    return;
+  }
+  const lockHolder = new pg.Client({ connectionString: databaseUrl });
+  await lockHolder.connect();
+  try {
+    await lockHolder.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    await orm.migrator.up();
+  } finally {
+    await lockHolder.end();
+  }
+}
+
 /**
  * Connects and applies every committed migration that has not run yet. A PGlite data
  * folder is locked for this process until `orm.close()` (data-folder-lock.ts): a second
@@ -74,7 +99,7 @@ export async function initOrm(location: DatabaseLocation, schema: DatabaseSchema
   try {
     const orm = (await MikroORM.init(ormOptions(location, schema, overrides))) as unknown as Orm;
     try {
-      await orm.migrator.up();
+      await migrateUp(orm, location.databaseUrl);
     } catch (error) {
       await orm.close(true);
       throw error;

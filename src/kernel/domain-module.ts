@@ -12,6 +12,7 @@
  * (checked by `npm run lint`), so every layer may import it.
  */
 import type { EntitySchema, MigrationObject } from '@mikro-orm/core';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Configuration } from '../config/configuration.ts';
 import type { InstallationKeys } from '../config/keys.ts';
@@ -29,6 +30,13 @@ export interface DomainModule {
   readonly migrations: readonly MigrationObject[];
   /** Subscription topics the module publishes, each `<name>:<event>` (typed in `SubscriptionTopics`). */
   readonly topics?: readonly string[];
+  /**
+   * Those of its `topics` that every instance publishes for itself from committed rows (a
+   * feed polling the database), so each instance already sees every event. They stay in
+   * the process: fanned out through Redis, each event would reach a subscriber once per
+   * instance that publishes it. The other topics go through Redis when REDIS_URL is set.
+   */
+  readonly instanceTopics?: readonly string[];
   /**
    * Creates the module's long-lived services once per process (rate limiters, feeds,
    * settings): its slice of `ModuleServices`, which it declares by declaration merging.
@@ -66,8 +74,13 @@ export interface ModuleRuntime {
   forkEntityManager(): SqlEntityManager;
   /** The one way to run a unit of work that writes (see TransactionRunner). */
   transactions: TransactionRunner;
-  /** Subscription events, published only for committed state. */
+  /** Subscription events, published only for committed state (through Redis to every instance when REDIS_URL is set). */
   pubsub: TopicPubSub;
+  /**
+   * The Redis that several instances share (REDIS_URL), for state every instance must see
+   * at once (rate limits); undefined when this process runs alone. Keys start with `keyPrefix`.
+   */
+  redis: { client: Redis; keyPrefix: string } | undefined;
 }
 
 /**
@@ -168,6 +181,9 @@ export function checkModuleList(modules: readonly DomainModule[]): void {
       if (!topic.startsWith(`${module.name}:`)) throw new ModuleListError(`Topic "${topic}" of module ${module.name} does not start with "${module.name}:"`);
       if (topics.has(topic)) throw new ModuleListError(`Topic "${topic}" is declared twice`);
       topics.add(topic);
+    }
+    for (const topic of module.instanceTopics ?? []) {
+      if (!module.topics?.includes(topic)) throw new ModuleListError(`Instance topic "${topic}" of module ${module.name} is not one of its topics`);
     }
   }
   orderedMigrations(modules);

@@ -23,6 +23,8 @@ export const ledgerModule: DomainModule = {
     { name: 'Migration20261124000700_ledger_pending_indexes', class: Migration20261124000700LedgerPendingIndexes },
   ],
   topics: LEDGER_TOPICS,
+  // The log feed of every instance polls the committed heads itself (log-feed.ts).
+  instanceTopics: LEDGER_TOPICS,
   createServices: (runtime) => ({ ledger: createLedgerServices(runtime) }),
   jobs: (runtime, services) => startLedgerJobs(runtime, services.ledger),
   routes: (services) => [ledgerCheckpointRoute(services)],

@@ -17,6 +17,7 @@ import { databaseSchema, modules } from './modules.ts';
 import { createRuntime, createServices, type AppServices } from './services.ts';
 import { createCourtyardYoga, type CourtyardYoga } from './yoga.ts';
 import { createServerMetrics, type ServerMetrics } from './metrics.ts';
+import { connectRedis } from './redis.ts';
 import type { ServerLifecycle } from './routes.ts';
 
 export interface App {
@@ -48,7 +49,8 @@ export async function createApp(configuration: Configuration, options: AppOption
   const logger = options.logger ?? createLogger(configuration.logLevel);
   const keys = await loadInstallationKeys(configuration);
   const orm = options.orm ?? (await openDatabase(configuration));
-  const runtime = createRuntime(configuration, orm, keys, logger);
+  const redis = configuration.redisUrl ? await connectRedis(configuration.redisUrl, configuration.installationName, logger) : undefined;
+  const runtime = createRuntime(configuration, orm, keys, logger, modules, redis);
   const services = createServices(runtime, modules);
   // The installation log, and on the first start the admin, recorded on it.
   const bootstrapAdmin = await runtime.transactions.run(runtime.forkEntityManager(), (em) =>
@@ -67,6 +69,7 @@ export async function createApp(configuration: Configuration, options: AppOption
     bootstrapAdmin,
     async close() {
       for (const job of jobs.toReversed()) await job.stop();
+      await redis?.close();
       if (!options.orm) await orm.close(true);
     },
   };

@@ -6,9 +6,12 @@ import { CONFIGURATION_EXIT_CODE, ConfigurationError, loadConfiguration, type Co
 import { createApp } from './app.ts';
 import { DataFolderInUseError } from '../db/data-folder-lock.ts';
 import { listen } from './server.ts';
+import { RedisUnavailableError } from './redis.ts';
 
 /** The exit status when the PGlite data folder is held by another process (sysexits' EX_TEMPFAIL). */
 const DATA_FOLDER_IN_USE_EXIT_CODE = 75;
+/** The exit status when REDIS_URL names a Redis that does not answer (sysexits' EX_UNAVAILABLE). */
+const REDIS_UNAVAILABLE_EXIT_CODE = 69;
 
 /** Runs a start-up step; a bad setting or a busy data folder stops the process with one line, not a stack trace. */
 async function orExit<T>(step: () => T | Promise<T>): Promise<T> {
@@ -16,7 +19,13 @@ async function orExit<T>(step: () => T | Promise<T>): Promise<T> {
     return await step();
   } catch (error) {
     const exitCode =
-      error instanceof ConfigurationError ? CONFIGURATION_EXIT_CODE : error instanceof DataFolderInUseError ? DATA_FOLDER_IN_USE_EXIT_CODE : undefined;
+      error instanceof ConfigurationError
+        ? CONFIGURATION_EXIT_CODE
+        : error instanceof DataFolderInUseError
+          ? DATA_FOLDER_IN_USE_EXIT_CODE
+          : error instanceof RedisUnavailableError
+            ? REDIS_UNAVAILABLE_EXIT_CODE
+            : undefined;
     if (exitCode === undefined) throw error;
     process.stderr.write(`Courtyard cannot start: ${(error as Error).message}\n`);
     process.exit(exitCode);
@@ -29,7 +38,7 @@ const server = await listen(app, configuration.host, configuration.port);
 const { logger } = app.services;
 
 logger.info(
-  { database: configuration.databaseUrl ? 'postgresql' : 'pglite', url: server.url },
+  { database: configuration.databaseUrl ? 'postgresql' : 'pglite', redis: Boolean(configuration.redisUrl), url: server.url },
   'Courtyard is listening',
 );
 // Printed for the person at the terminal, not logged: logs never hold secrets.

@@ -2,7 +2,7 @@
  * Puts an App on a socket: HTTP for GraphQL (queries, mutations, SSE
  * subscriptions) and the plain routes, and graphql-ws on the same port.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
@@ -25,7 +25,19 @@ export interface RunningServer {
 }
 
 export async function listen(app: App, host: string, port: number): Promise<RunningServer> {
-  const httpServer: Server = createServer(app.yoga);
+  // Once shutdown began, each keep-alive connection closes after the response in progress:
+  // otherwise a busy client would go on sending requests on it until the cut-off.
+  let shuttingDown = false;
+  const unanswered = new Set<ServerResponse>();
+  const httpServer: Server = createServer((request, response) => {
+    if (shuttingDown) {
+      response.setHeader('connection', 'close');
+    } else {
+      unanswered.add(response);
+      response.once('close', () => unanswered.delete(response));
+    }
+    void app.yoga(request, response);
+  });
   const webSocketServer = new WebSocketServer({ server: httpServer, path: app.yoga.graphqlEndpoint });
   const webSocketHandle = useServer(
     {
@@ -76,6 +88,8 @@ export async function listen(app: App, host: string, port: number): Promise<Runn
 
   async function shutDown(timeoutMs: number): Promise<void> {
     app.lifecycle.draining = true;
+    shuttingDown = true;
+    for (const response of unanswered) if (!response.headersSent) response.setHeader('connection', 'close');
     await webSocketHandle.dispose();
     webSocketServer.close();
     // server.close() stops listening and closes idle keep-alive connections; a connection

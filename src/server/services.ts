@@ -3,17 +3,25 @@
  * logger, transaction runner, subscription pub/sub) and every module's own services,
  * handed to every request through the GraphQL context and to every background job.
  */
-import { createPubSub } from 'graphql-yoga';
 import type { Configuration } from '../config/configuration.ts';
 import type { InstallationKeys } from '../config/keys.ts';
 import type { Orm, SqlEntityManager } from '../db/orm.ts';
-import type { AppServices, DomainModule, ModuleRuntime, TopicPubSub } from '../kernel/domain-module.ts';
+import type { AppServices, DomainModule, ModuleRuntime } from '../kernel/domain-module.ts';
 import { createTransactionRunner } from '../ledger/transaction-runner.ts';
 import type { Logger } from './logger.ts';
+import type { RedisConnections } from './redis.ts';
+import { createTopicPubSub, instanceTopicsOf } from './topic-pubsub.ts';
 
 export type { AppServices };
 
-export function createRuntime(configuration: Configuration, orm: Orm, keys: InstallationKeys, logger: Logger): ModuleRuntime {
+export function createRuntime(
+  configuration: Configuration,
+  orm: Orm,
+  keys: InstallationKeys,
+  logger: Logger,
+  modules: readonly DomainModule[],
+  redis: RedisConnections | undefined,
+): ModuleRuntime {
   return {
     configuration,
     keys,
@@ -23,8 +31,11 @@ export function createRuntime(configuration: Configuration, orm: Orm, keys: Inst
       onIntegrationFailure: ({ communityId, error }) =>
         logger.error({ communityId, error: (error as Error).message }, 'ledger integration after commit failed; the background integrator retries'),
     }),
-    // One pub/sub for every module's topics (typed by SubscriptionTopics).
-    pubsub: createPubSub() as unknown as TopicPubSub,
+    // One pub/sub for every module's topics (typed by SubscriptionTopics), through Redis when it is shared.
+    pubsub: createTopicPubSub(redis, instanceTopicsOf(modules), (error) =>
+      logger.error({ error: (error as Error).message }, 'publishing a subscription event to redis failed; the event is lost'),
+    ),
+    redis: redis ? { client: redis.commands, keyPrefix: redis.keyPrefix } : undefined,
   };
 }
 

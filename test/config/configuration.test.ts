@@ -38,6 +38,26 @@ describe('COURTYARD_INSTALLATION_NAME', () => {
   });
 });
 
+describe('REDIS_URL', () => {
+  it('is unset for one instance, also when set empty', () => {
+    expect(loadConfiguration({}).redisUrl).toBeUndefined();
+    expect(loadConfiguration({ REDIS_URL: '' }).redisUrl).toBeUndefined();
+  });
+
+  it.each(['redis://127.0.0.1:6379', 'rediss://user:secret@redis.example.org:6380/2'])('accepts %s', (value) => {
+    expect(loadConfiguration({ REDIS_URL: value }).redisUrl).toBe(value);
+  });
+
+  it.each(['127.0.0.1:6379', 'http://127.0.0.1:6379', 'redis//secret@host'])('refuses %s, naming the variable and never quoting the value', (value) => {
+    expect(() => loadConfiguration({ REDIS_URL: value })).toThrow(/^REDIS_URL must be a redis:\/\/ or rediss:\/\/ URL/u);
+    try {
+      loadConfiguration({ REDIS_URL: value });
+    } catch (error) {
+      expect((error as Error).message).not.toContain(value);
+    }
+  });
+});
+
 describe('npm start with a bad setting', () => {
   let dataDirectory: string;
   beforeAll(async () => {

@@ -55,6 +55,12 @@ describe('the module list', () => {
     expect(() => checkModuleList([moduleWith('fees', [], ['fees:paid', 'fees:paid'])])).toThrow('Topic "fees:paid" is declared twice');
   });
 
+  it('refuses an instance topic that is not one of the module’s topics', () => {
+    const fees = { ...moduleWith('fees', [], ['fees:paid']), instanceTopics: ['fees:refunded'] };
+    expect(() => checkModuleList([fees])).toThrow('Instance topic "fees:refunded" of module fees is not one of its topics');
+    expect(() => checkModuleList([{ ...fees, instanceTopics: ['fees:paid'] }])).not.toThrow();
+  });
+
   it('accepts the installation’s own list', () => {
     expect(() => checkModuleList(modules)).not.toThrow();
   });

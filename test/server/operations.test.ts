@@ -65,7 +65,7 @@ describe('Courtyard as a service', () => {
     expect(after).not.toContain('Mine');
   });
 
-  it('drains: /ready says 503 while still serving, and close answers the request in flight before it stops listening', async () => {
+  it('drains: /ready says 503 while still serving, and close answers the request in flight, closing its connection, before it stops listening', async () => {
     expect(await (await fetch(`${server.url}/ready`)).json()).toEqual({ status: 'ready' });
     server.drain();
     const ready = await fetch(`${server.url}/ready`);
@@ -101,6 +101,8 @@ describe('Courtyard as a service', () => {
     for await (const chunk of response) text += String(chunk);
     expect(response.statusCode).toBe(200);
     expect(JSON.parse(text)).toEqual({ data: { viewer: { login: 'admin' } } });
+    // Its keep-alive connection ends with it, so a busy client cannot keep a stopping server serving.
+    expect(response.headers['connection']).toBe('close');
     await closing;
     await expect(fetch(`${server.url}/ready`)).rejects.toThrow();
   });

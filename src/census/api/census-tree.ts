@@ -16,7 +16,8 @@ import { ledgerSeqOfRecord } from '../../ledger/integrator.ts';
 import { AccountRef } from '../../accounts/api/account.ts';
 import { CommunityRef } from '../../accounts/api/community.ts';
 import { HouseholdRef } from '../../privacy/api/household.ts';
-import { hasCommunityRole, requireCommunityReader } from '../../accounts/viewer.ts';
+import { hasCommunityRole, requireCommunityReader, requireViewer } from '../../accounts/viewer.ts';
+import type { RateLimitRule } from '../../accounts/rate-limiter.ts';
 import { CommunitySchema } from '../../accounts/community.entity.ts';
 import {
   CensusLeafSchema,
@@ -258,6 +259,13 @@ const CensusChangeRef = builder.objectRef<CensusChange>('CensusChange').implemen
   }),
 });
 
+/**
+ * Invite redemptions per caller per minute, over every instance: a resident redeems one or
+ * two; each attempt locks and rewrites a census tree, so a flood of them is refused early.
+ */
+export const INVITE_REDEMPTIONS_PER_MINUTE = 30;
+const INVITE_REDEMPTIONS_BY_CALLER: RateLimitRule = { name: 'census.invite-redemption', limit: INVITE_REDEMPTIONS_PER_MINUTE, windowMs: 60_000 };
+
 builder.mutationField('joinCensus', (t) =>
   t.field({
     type: CensusChangeRef,
@@ -268,8 +276,10 @@ builder.mutationField('joinCensus', (t) =>
       inviteCode: t.arg.string({ required: true, validate: z.string().max(MAX_CODE_LENGTH) }),
       identityCommitment: t.arg.string({ required: true, validate: z.string().max(MAX_CODE_LENGTH) }),
     },
-    resolve: (_root, args, context) =>
-      inTransaction(context, (em) => joinCensus(em, context.viewer, { inviteCode: args.inviteCode, identityCommitment: args.identityCommitment })),
+    resolve: async (_root, args, context) => {
+      await context.services.accounts.rateLimits.consume(INVITE_REDEMPTIONS_BY_CALLER, requireViewer(context.viewer).accountId);
+      return inTransaction(context, (em) => joinCensus(em, context.viewer, { inviteCode: args.inviteCode, identityCommitment: args.identityCommitment }));
+    },
   }),
 );
 

@@ -10,14 +10,14 @@ import { parseUuid } from '../../graphql/ids.ts';
 import { InvalidInputError } from '../../domain-error.ts';
 import { CommunityRef } from '../../accounts/api/community.ts';
 import { requireCommunityReader } from '../../accounts/viewer.ts';
-import { RateLimiter } from '../../accounts/rate-limiter.ts';
+import type { RateLimitRule } from '../../accounts/rate-limiter.ts';
 import { CensusKindEnum } from './census-tree.ts';
 import { checkMembershipProof, type MembershipProofCheck } from '../membership-proof.ts';
 import { MAX_PROOF_JSON_BYTES } from '../../zk/proof-format.ts';
 
 /** Proof checks per caller per minute: a pairing costs about 20 ms of CPU. */
 export const PROOF_CHECKS_PER_MINUTE = 120;
-const proofChecksByCaller = new RateLimiter(PROOF_CHECKS_PER_MINUTE, 60_000);
+const PROOF_CHECKS_BY_CALLER: RateLimitRule = { name: 'census.proof-check', limit: PROOF_CHECKS_PER_MINUTE, windowMs: 60_000 };
 /** A decimal field element as text: at most 78 digits. */
 const FIELD_ELEMENT = z.string().regex(/^(0|[1-9][0-9]{0,77})$/u, 'must be a decimal field element');
 
@@ -66,11 +66,11 @@ builder.queryField('checkMembershipProof', (t) =>
       }),
     },
     authScopes: (_root, args) => ({ communityReader: parseUuid(args.communityId.id, 'communityId') }),
-    resolve: (_root, args, context) => {
+    resolve: async (_root, args, context) => {
       const communityId = parseUuid(args.communityId.id, 'communityId');
       const viewer = requireCommunityReader(context.viewer, communityId);
       if (args.depth != null && !args.root) throw new InvalidInputError('depth', 'names the depth of a pinned root; give the root too');
-      proofChecksByCaller.consume(viewer.accountId);
+      await context.services.accounts.rateLimits.consume(PROOF_CHECKS_BY_CALLER, viewer.accountId);
       return checkMembershipProof(context.em, {
         communityId,
         kind: args.census,

@@ -11,7 +11,7 @@ import { parseUuid } from '../../graphql/ids.ts';
 import { MAX_PER_OPERATION } from '../../graphql/field-limits.ts';
 import { keyParsers, resolveKeysetConnection } from '../../graphql/keyset-connection.ts';
 import { keysetFilter } from '../../kernel/keyset.ts';
-import { RateLimiter } from '../../accounts/rate-limiter.ts';
+import type { RateLimitRule } from '../../accounts/rate-limiter.ts';
 import { CommunityRef } from '../../accounts/api/community.ts';
 import { requireCommunityReader } from '../../accounts/viewer.ts';
 import { CommunitySchema } from '../../accounts/community.entity.ts';
@@ -37,7 +37,7 @@ import { paidSetTree, periodNumber } from '../paid-set-period.ts';
 
 /** Proof submissions per caller per minute: each costs a pairing (about 20 ms of CPU). */
 export const FEE_PROOFS_PER_MINUTE = 120;
-const submissionsByCaller = new RateLimiter(FEE_PROOFS_PER_MINUTE, 60_000);
+const SUBMISSIONS_BY_CALLER: RateLimitRule = { name: 'fee-proofs.submission', limit: FEE_PROOFS_PER_MINUTE, windowMs: 60_000 };
 
 registerErrorType(FeeProofRejectedError, {
   name: 'FeeProofRejected',
@@ -215,8 +215,8 @@ builder.mutationField('submitFeeProof', (t) =>
         validate: z.string().max(MAX_PROOF_JSON_BYTES),
       }),
     },
-    resolve: (_root, args, context) => {
-      if (context.viewer) submissionsByCaller.consume(context.viewer.accountId);
+    resolve: async (_root, args, context) => {
+      if (context.viewer) await context.services.accounts.rateLimits.consume(SUBMISSIONS_BY_CALLER, context.viewer.accountId);
       return inTransaction(context, (em) =>
         submitFeeProof(em, context.viewer, {
           challengeId: parseUuid(args.challengeId.id, 'challengeId'),
