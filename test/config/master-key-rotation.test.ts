@@ -5,8 +5,11 @@
  * households — all succeed, and afterwards the old key opens nothing while the new one opens every
  * wrapped key.
  */
-import { readFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { MasterKey } from '../../src/privacy/envelope.ts';
 import { rotateMasterKey } from '../../src/privacy/master-key-rotation.ts';
 import type { SqlEntityManager } from '../../src/db/orm.ts';
@@ -156,5 +159,50 @@ describe('rotating the master key', () => {
     expect(second.masterKeyBase64).not.toBe(first.masterKeyBase64);
     expect(second.blindIndexRootBase64).toBe(first.blindIndexRootBase64);
     expect(await personalData(community.householdId)).toMatchObject({ unitLabel: community.unitLabel });
+
+    // Interrupted after the new key was written: the file still lists the previous key.
+    const path = join(testApp.dataDirectory, 'keys.json');
+    await writeFile(path, JSON.stringify({ ...second, previousMasterKeysBase64: [first.masterKeyBase64] }));
+    const resumed = await rotateMasterKey({
+      dataDirectory: testApp.dataDirectory,
+      forkEntityManager: () => testApp.database.orm.em.fork() as SqlEntityManager,
+      settleMs: 0,
+    });
+    expect(resumed).toMatchObject({ resumed: true, householdKeysRewrapped: 0, logKeysResealed: 0 });
+    expect(await readKeyFile()).toEqual({ ...second });
+    expect(await personalData(community.householdId)).toMatchObject({ unitLabel: community.unitLabel });
+  });
+});
+
+describe('npm run keys:rotate-master', () => {
+  const NODE = join(process.cwd(), 'node_modules/.bin/node');
+  async function command(env: Record<string, string>): Promise<{ code: number; stderr: string }> {
+    try {
+      const { stderr } = await promisify(execFile)(NODE, ['scripts/keys/rotate-master.ts'], {
+        timeout: 60_000,
+        env: { ...process.env, ...env },
+      });
+      return { code: 0, stderr };
+    } catch (error) {
+      return error as { code: number; stderr: string };
+    }
+  }
+
+  it('refuses a master key given by configuration, and a data folder without a key file, with status 2 and one line', async () => {
+    const folder = await mkdtemp(join(tmpdir(), 'courtyard-rotate-'));
+    try {
+      const configured = await command({
+        COURTYARD_DATA_DIR: folder,
+        COURTYARD_MASTER_KEY: Buffer.alloc(32, 7).toString('base64'),
+      });
+      expect(configured).toMatchObject({
+        code: 2,
+        stderr: expect.stringMatching(/^error: COURTYARD_MASTER_KEY is set/u),
+      });
+      const missing = await command({ COURTYARD_DATA_DIR: folder, COURTYARD_MASTER_KEY: '' });
+      expect(missing).toMatchObject({ code: 2, stderr: expect.stringMatching(/^error: no key file at /u) });
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
   });
 });
