@@ -2,7 +2,10 @@
  * Leak search: unique marker strings are seeded as every kind of personal data — names,
  * phone numbers, ID numbers, unit labels — and as personal free text (a suggestion and
  * a rating comment naming a neighbour), scenarios of the other domains run through the
- * HTTP API as each role, and then the markers are searched for:
+ * HTTP API as each role — households and blind-index lookups, refused input carrying
+ * personal data, fees (schedule, invoices, payment, notifications), an owners' vote with
+ * named and paper ballots closed to its result, suggestions, ratings, ledger and oversight
+ * reads — and then the markers are searched for:
  *
  * - in every log line the server wrote;
  * - in every row of every table of the database, the vault's included (it holds only
@@ -28,6 +31,17 @@ import {
   type CommunityFixture,
 } from '../support/fixtures.ts';
 import { mutate } from '../support/app.ts';
+import {
+  CLOSE,
+  CREATE,
+  NAMED,
+  OPEN,
+  PAPER,
+  PROPOSAL,
+  passClose,
+  seedOwners,
+  window,
+} from '../governance/support/governance-fixture.ts';
 
 const tag = randomBytes(4).toString('hex').toUpperCase();
 const digits = (count: number) => Array.from({ length: count }, () => randomInt(10)).join('');
@@ -241,6 +255,31 @@ async function runScenarios(): Promise<void> {
       { c, h: householdId },
     );
   }
+
+  // Governance: an owners' vote with named ballots (the census seeded directly, as the governance tests do), closed, its result read by every role.
+  const owners = await seedOwners(testApp, c, [10_250, 8_950]);
+  const created = await mutate(
+    testApp,
+    'createProposal',
+    CREATE,
+    { communityId: c, title: '更换物业', body: '是否续聘。', matter: 4, census: 'OWNERS', mode: 'NAMED', ...window() },
+    committeeToken,
+  );
+  await mutate(testApp, 'openProposal', OPEN, { id: created.id }, committeeToken);
+  await as(residentToken, NAMED, { id: created.id, choice: 'yes' });
+  for (const owner of owners) {
+    await mutate(
+      testApp,
+      'enterPaperBallot',
+      PAPER,
+      { id: created.id, leafIndex: owner.leafIndex, choice: 'no' },
+      committeeToken,
+    );
+  }
+  await passClose(testApp, created.id);
+  await mutate(testApp, 'closeProposal', CLOSE, { id: created.id }, committeeToken);
+  for (const token of [residentToken, committeeToken, regulatorToken, outsiderToken])
+    await as(token, PROPOSAL, { id: created.id });
 
   // Governance and ratings: personal free text written by a resident.
   await mutate(
