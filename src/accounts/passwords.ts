@@ -6,6 +6,7 @@
 import { hash, verify } from '@node-rs/argon2';
 import { randomBytes } from 'node:crypto';
 import { InvalidInputError } from '../domain-error.ts';
+import { textLength } from '../text-input.ts';
 
 const ARGON2_OPTIONS = {
   // Algorithm.Argon2id; the library's const enum cannot be imported under verbatimModuleSyntax.
@@ -19,11 +20,13 @@ export const PASSWORD_MIN_LENGTH = 12;
 /** Argon2 takes any length, but an unbounded input is a cheap way to burn CPU. */
 export const PASSWORD_MAX_LENGTH = 256;
 
+/** Lengths in code points, as every text length is counted (src/text-input.ts); the password itself is hashed as given, never normalised. */
 export function requireAcceptablePassword(password: string, parameter = 'password'): void {
-  if (password.length < PASSWORD_MIN_LENGTH) {
+  const length = textLength(password);
+  if (length < PASSWORD_MIN_LENGTH) {
     throw new InvalidInputError(parameter, `must be at least ${PASSWORD_MIN_LENGTH} characters`);
   }
-  if (password.length > PASSWORD_MAX_LENGTH) {
+  if (length > PASSWORD_MAX_LENGTH) {
     throw new InvalidInputError(parameter, `must be at most ${PASSWORD_MAX_LENGTH} characters`);
   }
 }

@@ -3,9 +3,16 @@
  * keys) and the Ed25519 key that signs session tokens. Taken from configuration when
  * given; otherwise created on first run in `<data folder>/keys.json`, mode 0600,
  * outside git.
+ *
+ * A master key from the key file rotates without a restart (`npm run keys:rotate-master`,
+ * src/privacy/master-key-rotation.ts): the file then also holds the previous keys while
+ * their wrapped secrets are re-wrapped, and the blind-index root, which does not rotate.
+ * A running server notices a changed file within KEY_FILE_RECHECK_INTERVAL_MS when it
+ * seals, and at once when something fails to open under the keys it has.
  */
 import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFileSync, statSync } from 'node:fs';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigurationError, type Configuration } from './configuration.ts';
 import { MasterKey, KEY_BYTES } from '../privacy/envelope.ts';
@@ -18,12 +25,34 @@ export interface InstallationKeys {
   created: boolean;
 }
 
-interface StoredKeys {
+export interface StoredKeys {
   masterKeyBase64: string;
   tokenSigningKeyBase64: string;
+  /** Master keys being rotated away from: still opened, never used to seal. */
+  previousMasterKeysBase64?: string[];
+  /** Set at the first rotation: the blind-index root the first master key derived. */
+  blindIndexRootBase64?: string;
 }
 
 const KEY_FILE_MODE = 0o600;
+/** How often a server sealing a secret looks whether the key file changed (a rotation). */
+export const KEY_FILE_RECHECK_INTERVAL_MS = 1_000;
+
+export function keyFilePath(dataDirectory: string): string {
+  return join(dataDirectory, 'keys.json');
+}
+
+/** Replaces the key file in one step (write a temporary file, then rename), mode 0600. */
+export async function writeKeyFile(dataDirectory: string, stored: StoredKeys): Promise<void> {
+  const path = keyFilePath(dataDirectory);
+  const temporary = `${path}.${process.pid}.tmp`;
+  await writeFile(temporary, `${JSON.stringify(stored, null, 2)}\n`, { mode: KEY_FILE_MODE, flag: 'w' });
+  await rename(temporary, path);
+}
+
+export async function readKeyFile(dataDirectory: string): Promise<StoredKeys> {
+  return JSON.parse(await readFile(keyFilePath(dataDirectory), 'utf8')) as StoredKeys;
+}
 
 function generateStoredKeys(): StoredKeys {
   const { privateKey } = generateKeyPairSync('ed25519');
@@ -47,12 +76,42 @@ async function readOrCreateKeyFile(dataDirectory: string): Promise<{ stored: Sto
   return { stored, created: true };
 }
 
-function decodeMasterKey(base64: string): MasterKey {
+function decodeKeyBytes(base64: string, name: string): Uint8Array {
   const bytes = Buffer.from(base64, 'base64');
-  if (bytes.length !== KEY_BYTES) {
-    throw new ConfigurationError(`COURTYARD_MASTER_KEY must be ${KEY_BYTES} bytes in base64`);
-  }
-  return new MasterKey(new Uint8Array(bytes));
+  if (bytes.length !== KEY_BYTES) throw new ConfigurationError(`${name} must be ${KEY_BYTES} bytes in base64`);
+  return new Uint8Array(bytes);
+}
+
+function decodeMasterKey(base64: string): MasterKey {
+  return new MasterKey(decodeKeyBytes(base64, 'COURTYARD_MASTER_KEY'));
+}
+
+/** The master key ring a key file holds. */
+export function masterKeyFromFile(stored: StoredKeys): MasterKey {
+  return new MasterKey(decodeKeyBytes(stored.masterKeyBase64, 'masterKeyBase64 in keys.json'), {
+    previous: (stored.previousMasterKeysBase64 ?? []).map((base64) => decodeKeyBytes(base64, 'previousMasterKeysBase64 in keys.json')),
+    blindIndexRoot: stored.blindIndexRootBase64 ? decodeKeyBytes(stored.blindIndexRootBase64, 'blindIndexRootBase64 in keys.json') : undefined,
+  });
+}
+
+/** Lets the master key see a rotation of the key file: re-read when its modification time changed. */
+function followKeyFile(masterKey: MasterKey, dataDirectory: string): void {
+  const path = keyFilePath(dataDirectory);
+  let seenModifiedMs = statSync(path).mtimeMs;
+  let checkedAt = Date.now();
+  masterKey.refresh = (force) => {
+    if (!force && Date.now() - checkedAt < KEY_FILE_RECHECK_INTERVAL_MS) return false;
+    checkedAt = Date.now();
+    const modifiedMs = statSync(path, { throwIfNoEntry: false })?.mtimeMs;
+    if (modifiedMs === undefined || modifiedMs === seenModifiedMs) return false;
+    seenModifiedMs = modifiedMs;
+    const stored = JSON.parse(readFileSync(path, 'utf8')) as StoredKeys;
+    masterKey.replaceWrappingKeys(
+      decodeKeyBytes(stored.masterKeyBase64, 'masterKeyBase64 in keys.json'),
+      (stored.previousMasterKeysBase64 ?? []).map((base64) => decodeKeyBytes(base64, 'previousMasterKeysBase64 in keys.json')),
+    );
+    return true;
+  };
 }
 
 function decodeTokenKey(base64: string): KeyObject {
@@ -73,8 +132,15 @@ export async function loadInstallationKeys(configuration: Configuration): Promis
     ({ stored, created } = await readOrCreateKeyFile(configuration.dataDirectory));
   }
   const tokenPrivateKey = decodeTokenKey(tokenSigningKeyBase64 ?? stored!.tokenSigningKeyBase64);
+  let masterKey: MasterKey;
+  if (masterKeyBase64) {
+    masterKey = decodeMasterKey(masterKeyBase64);
+  } else {
+    masterKey = masterKeyFromFile(stored!);
+    followKeyFile(masterKey, configuration.dataDirectory);
+  }
   return {
-    masterKey: decodeMasterKey(masterKeyBase64 ?? stored!.masterKeyBase64),
+    masterKey,
     tokenPrivateKey,
     tokenPublicKey: createPublicKey(tokenPrivateKey),
     created,

@@ -9,6 +9,7 @@ import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import ErrorsPlugin from '@pothos/plugin-errors';
 import ValidationPlugin from '@pothos/plugin-validation';
 import RelayPlugin from '@pothos/plugin-relay';
+import { STRING_ARGUMENTS_PLUGIN } from './string-arguments.ts';
 import { Kind } from 'graphql';
 import type { GraphQLContext } from './context.ts';
 import { DateTimeFormatError, parseDateTime } from './date-time.ts';
@@ -51,8 +52,10 @@ export const builder = new SchemaBuilder<{
     BigInt: { Input: bigint; Output: bigint };
   };
 }>({
-  // Relay before scope-auth, so authScopes receive decoded global ids.
-  plugins: [RelayPlugin, ScopeAuthPlugin, ErrorsPlugin, ValidationPlugin],
+  // Relay before scope-auth, so authScopes receive decoded global ids. The String floor
+  // (string-arguments.ts) comes first so it sees the arguments every other plugin added
+  // (connection cursors), and its check runs before theirs (global ids, validation).
+  plugins: [STRING_ARGUMENTS_PLUGIN, RelayPlugin, ScopeAuthPlugin, ErrorsPlugin, ValidationPlugin],
   defaultFieldNullability: false,
   relay: {
     clientMutationId: 'omit',

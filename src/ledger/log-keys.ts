@@ -73,3 +73,32 @@ export async function loadLogSigningKey(em: SqlEntityManager, communityId: strin
   const privateKey = sealer.open(toBytes(row.sealed_private_key), associatedData(communityId));
   return { communityId, keyName: row.key_name, publicKey: toBytes(row.public_key), privateKey };
 }
+
+/** A sealer that can tell whether something is sealed under its current key: the master key during a rotation. */
+export interface RotatingSealer extends SecretSealer {
+  isSealedUnderCurrent(sealed: Uint8Array, associatedData: string): boolean;
+}
+
+/**
+ * Re-seals every log key that is not yet under the sealer's current key (a master-key
+ * rotation). Each row is replaced only if it still holds what was read, so a concurrent
+ * change is never undone; returns how many rows were re-sealed.
+ */
+export async function resealLogKeys(em: SqlEntityManager, sealer: RotatingSealer): Promise<number> {
+  const rows: Array<{ community_id: string; sealed_private_key: unknown }> = await em.execute(
+    'select community_id, sealed_private_key from ledger_log_keys order by community_id',
+  );
+  let resealed = 0;
+  for (const row of rows) {
+    const sealed = toBytes(row.sealed_private_key);
+    const context = associatedData(row.community_id);
+    if (sealer.isSealedUnderCurrent(sealed, context)) continue;
+    const fresh = sealer.seal(sealer.open(sealed, context), context);
+    const updated: unknown[] = await em.execute(
+      'update ledger_log_keys set sealed_private_key = ? where community_id = ? and sealed_private_key = ? returning community_id',
+      [Buffer.from(fresh), row.community_id, Buffer.from(sealed)],
+    );
+    resealed += updated.length;
+  }
+  return resealed;
+}

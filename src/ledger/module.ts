@@ -11,6 +11,7 @@ import { Migration20261123000300Ledger } from './migrations/20261123000300-ledge
 import { Migration20261124000400LedgerPolicy } from './migrations/20261124000400-ledger-policy.ts';
 import { Migration20261124000600LedgerPending } from './migrations/20261124000600-ledger-pending.ts';
 import { Migration20261124000700LedgerPendingIndexes } from './migrations/20261124000700-ledger-pending-indexes.ts';
+import { Migration20261216100000LedgerLogKeyResealing } from './migrations/20261216100000-ledger-log-key-resealing.ts';
 import { LEDGER_TOPICS } from './topics.ts';
 
 export const ledgerModule: DomainModule = {
@@ -21,6 +22,7 @@ export const ledgerModule: DomainModule = {
     { name: 'Migration20261124000400_ledger_policy', class: Migration20261124000400LedgerPolicy },
     { name: 'Migration20261124000600_ledger_pending', class: Migration20261124000600LedgerPending },
     { name: 'Migration20261124000700_ledger_pending_indexes', class: Migration20261124000700LedgerPendingIndexes },
+    { name: 'Migration20261216100000_ledger_log_key_resealing', class: Migration20261216100000LedgerLogKeyResealing },
   ],
   topics: LEDGER_TOPICS,
   // The log feed of every instance polls the committed heads itself (log-feed.ts).

@@ -54,30 +54,88 @@ export function openText(key: Uint8Array, sealed: Uint8Array, associatedData: st
 /**
  * The installation's master key from configuration. It never encrypts data
  * itself: purpose-specific keys are derived from it with HKDF-SHA256.
+ *
+ * It is a small key ring, so the master key can rotate while the server serves
+ * (src/privacy/master-key-rotation.ts): `seal` uses the current key; `open` tries the
+ * current key, then each previous one (AES-GCM refuses a wrong key at once), then asks
+ * `refresh` — set by src/config/keys.ts to re-read the key file — whether the keys
+ * changed, and tries again. The blind-index root does not rotate with the wrapping key:
+ * the lookups of every stored row depend on it, so after the first rotation it is kept
+ * on its own (`blindIndexRoot`).
  */
 export class MasterKey {
-  readonly #wrappingKey: Uint8Array;
+  #wrappingKey: Uint8Array;
+  #previousWrappingKeys: Uint8Array[];
   readonly #blindIndexRoot: Uint8Array;
+  /** Re-reads the keys from where they came; true when they changed. `force` skips the rate limit. */
+  refresh: ((force: boolean) => boolean) | undefined;
 
-  constructor(keyMaterial: Uint8Array) {
-    if (keyMaterial.length !== KEY_BYTES) throw new Error(`The master key must be ${KEY_BYTES} bytes`);
-    this.#wrappingKey = hkdf(sha256, keyMaterial, undefined, encoder.encode('courtyard/key-wrapping/v1'), KEY_BYTES);
-    this.#blindIndexRoot = hkdf(sha256, keyMaterial, undefined, encoder.encode('courtyard/blind-index/v1'), KEY_BYTES);
+  constructor(keyMaterial: Uint8Array, options: { previous?: readonly Uint8Array[]; blindIndexRoot?: Uint8Array | undefined } = {}) {
+    this.#wrappingKey = wrappingKeyOf(keyMaterial);
+    this.#previousWrappingKeys = (options.previous ?? []).map(wrappingKeyOf);
+    if (options.blindIndexRoot && options.blindIndexRoot.length !== KEY_BYTES) throw new Error(`The blind-index root must be ${KEY_BYTES} bytes`);
+    this.#blindIndexRoot = options.blindIndexRoot ?? blindIndexRootOf(keyMaterial);
   }
 
-  /** Seals a secret (a household data key, a community's log key) for storage. */
+  /** Replaces the wrapping keys (a rotation seen in the key file); the blind-index root stays. */
+  replaceWrappingKeys(keyMaterial: Uint8Array, previous: readonly Uint8Array[]): void {
+    this.#wrappingKey = wrappingKeyOf(keyMaterial);
+    this.#previousWrappingKeys = previous.map(wrappingKeyOf);
+  }
+
+  /** Seals a secret (a household data key, a community's log key) for storage, under the current key. */
   seal(secret: Uint8Array, associatedData: string): Uint8Array {
+    this.refresh?.(false);
     return sealBytes(this.#wrappingKey, secret, associatedData);
   }
 
   open(sealed: Uint8Array, associatedData: string): Uint8Array {
-    return openBytes(this.#wrappingKey, sealed, associatedData);
+    try {
+      return this.#openWithRing(sealed, associatedData);
+    } catch (error) {
+      if (!(error instanceof DecryptionError) || !this.refresh?.(true)) throw error;
+      return this.#openWithRing(sealed, associatedData);
+    }
+  }
+
+  /** Whether the sealed secret opens under the current key alone (a rotation's check). */
+  isSealedUnderCurrent(sealed: Uint8Array, associatedData: string): boolean {
+    try {
+      openBytes(this.#wrappingKey, sealed, associatedData);
+      return true;
+    } catch (error) {
+      if (error instanceof DecryptionError) return false;
+      throw error;
+    }
   }
 
   /** The blind-index key of one community, so equal values in two communities index differently. */
   blindIndexKey(communityId: string): Uint8Array {
     return hkdf(sha256, this.#blindIndexRoot, undefined, encoder.encode(`community/${communityId}`), KEY_BYTES);
   }
+
+  #openWithRing(sealed: Uint8Array, associatedData: string): Uint8Array {
+    let failure: unknown;
+    for (const key of [this.#wrappingKey, ...this.#previousWrappingKeys]) {
+      try {
+        return openBytes(key, sealed, associatedData);
+      } catch (error) {
+        failure = error;
+      }
+    }
+    throw failure;
+  }
+}
+
+function wrappingKeyOf(keyMaterial: Uint8Array): Uint8Array {
+  if (keyMaterial.length !== KEY_BYTES) throw new Error(`The master key must be ${KEY_BYTES} bytes`);
+  return hkdf(sha256, keyMaterial, undefined, encoder.encode('courtyard/key-wrapping/v1'), KEY_BYTES);
+}
+
+/** The blind-index root a master key derives, kept on its own once that key rotates. */
+export function blindIndexRootOf(keyMaterial: Uint8Array): Uint8Array {
+  if (keyMaterial.length !== KEY_BYTES) throw new Error(`The master key must be ${KEY_BYTES} bytes`);
+  return hkdf(sha256, keyMaterial, undefined, encoder.encode('courtyard/blind-index/v1'), KEY_BYTES);
 }
 
 export function newDataKey(): Uint8Array {

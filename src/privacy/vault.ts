@@ -334,3 +334,36 @@ export async function listPersonalDataAccesses(
     return access;
   });
 }
+
+/** Households re-wrapped per statement page in a master-key rotation. */
+const REWRAP_PAGE_SIZE = 500;
+
+/**
+ * Re-wraps every household data key that is not yet under the master key's current key
+ * (a rotation, src/privacy/master-key-rotation.ts). The ciphertexts do not change: only
+ * the wrapped data key. A row is replaced only if it still holds what was read, so a
+ * household shredded meanwhile stays shredded. Returns how many keys were re-wrapped.
+ */
+export async function rewrapHouseholdDataKeys(em: SqlEntityManager, masterKey: MasterKey): Promise<number> {
+  let rewrapped = 0;
+  let after = '00000000-0000-0000-0000-000000000000';
+  for (;;) {
+    const rows: Array<{ id: string; wrapped_data_key: Uint8Array }> = await em.execute(
+      'select id, wrapped_data_key from households where wrapped_data_key is not null and id > ? order by id limit ?',
+      [after, REWRAP_PAGE_SIZE],
+    );
+    for (const row of rows) {
+      const wrapped = new Uint8Array(row.wrapped_data_key);
+      const context = fieldContext(row.id, 'dataKey');
+      if (masterKey.isSealedUnderCurrent(wrapped, context)) continue;
+      const fresh = masterKey.seal(masterKey.open(wrapped, context), context);
+      const updated: unknown[] = await em.execute(
+        'update households set wrapped_data_key = ? where id = ? and wrapped_data_key = ? returning id',
+        [Buffer.from(fresh), row.id, Buffer.from(wrapped)],
+      );
+      rewrapped += updated.length;
+    }
+    if (rows.length < REWRAP_PAGE_SIZE) return rewrapped;
+    after = rows.at(-1)!.id;
+  }
+}

@@ -3,7 +3,7 @@
  * comment goes through, in the domain core and at the GraphQL boundary alike.
  */
 import { InvalidInputError } from '../../src/domain-error.ts';
-import { requireText, textProblem } from '../../src/text-input.ts';
+import { requireText, textLength, textProblem } from '../../src/text-input.ts';
 
 describe('the text rule', () => {
   it('trims and returns clean text in any script', () => {
@@ -34,5 +34,25 @@ describe('the text rule', () => {
     expect(textProblem('x'.repeat(11), { maxLength: 10 })).toBe('must be 1–10 characters');
     expect(textProblem('   ', { maxLength: 10 })).toBe('must be 1–10 characters');
     expect(textProblem('', { maxLength: 10, minLength: 0 })).toBeNull();
+  });
+
+  it('normalises to NFC, so one name typed two ways is stored as one', () => {
+    const decomposed = 'Ame\u0301lie Zo\u0308e';
+    expect(requireText(decomposed, 'name', { maxLength: 20 })).toBe(requireText('Am\u00e9lie Z\u00f6e', 'name', { maxLength: 20 }));
+    expect(requireText(decomposed, 'name', { maxLength: 20 }).normalize('NFC')).toBe(requireText(decomposed, 'name', { maxLength: 20 }));
+  });
+
+  it('counts lengths in code points of the normalised text, as PostgreSQL varchar does', () => {
+    expect(textLength('🌻🌻')).toBe(2);
+    expect(textProblem('🌻'.repeat(10), { maxLength: 10 })).toBeNull();
+    expect(textProblem('🌻'.repeat(11), { maxLength: 10 })).toBe('must be 1–10 characters');
+    // Five decomposed é are ten code points as sent and five once normalised.
+    expect(textProblem('e\u0301'.repeat(5), { maxLength: 5 })).toBeNull();
+  });
+
+  it('refuses a lone surrogate rather than replacing it, wherever it stands', () => {
+    for (const value of ['\ud800', 'a\udfffb', '🌻\ud83c']) {
+      expect(() => requireText(value, 'label', { maxLength: 20 })).toThrow(/^Invalid label: must not contain unpaired surrogate/u);
+    }
   });
 });

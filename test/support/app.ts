@@ -21,6 +21,8 @@ export interface GraphQLResponse<T = any> {
 export interface TestApp {
   app: App;
   database: TestDatabase;
+  /** The app's data folder (its key file, keys.json). */
+  dataDirectory: string;
   /** Every log line the app wrote, as text. */
   logLines: string[];
   graphql<T = any>(query: string, variables?: Record<string, unknown>, token?: string | null): Promise<GraphQLResponse<T>>;
@@ -78,6 +80,7 @@ export async function createTestApp(): Promise<TestApp> {
   return {
     app,
     database,
+    dataDirectory,
     logLines,
     graphql,
     login,
