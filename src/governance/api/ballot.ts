@@ -39,7 +39,7 @@ export const BallotReceiptRef = builder.objectRef<BallotReceipt>('BallotReceipt'
   }),
 });
 
-async function publishTally(context: GraphQLContext, proposalId: string): Promise<void> {
+export async function publishTally(context: GraphQLContext, proposalId: string): Promise<void> {
   const proposal = await findProposal(context.em as SqlEntityManager, proposalId);
   if (!proposal) return;
   context.services.pubsub.publish('governance:tally', proposalId, { proposalId, totals: tallyView(await liveTotals(context.em as SqlEntityManager, proposal)) });

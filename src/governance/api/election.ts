@@ -2,7 +2,7 @@
  * Encrypted-weight proposals over GraphQL (issue 15): the trustees publish their
  * key-generation messages and, after the close, their partial decryptions (each checked
  * and a ledger entry; the key shares stay on the trustees' devices); owners cast encrypted
- * ballots without logging in; the committee or a manager may ask for the tally, which is
+ * ballots without logging in; the committee, a manager or the regulator may ask for the tally, which is
  * refused with NOT_ENOUGH_PARTIALS until k trustees have decrypted. `Proposal.election`
  * shows everything public: trustees, messages, the election key, the closing sums.
  */
@@ -18,7 +18,7 @@ import {
   fileKeyComplaint, MAX_ELECTION_MESSAGE_BYTES, publishKeyCommitments, publishKeyShares, publishPartialDecryption, recordEncryptedBallot,
   tallyEncryptedProposal, verifyEncryptedBallotInput,
 } from '../encrypted-proposals.ts';
-import { BallotReceiptRef } from './ballot.ts';
+import { BallotReceiptRef, publishTally } from './ballot.ts';
 import { ProposalRef, proposalIdArg } from './proposal.ts';
 
 interface TrusteeMessageReceipt {
@@ -142,7 +142,7 @@ builder.mutationField('publishPartialDecryption', (t) =>
 builder.mutationField('tallyEncryptedProposal', (t) =>
   t.field({
     type: ProposalRef,
-    description: 'The committee or a manager: decide the encrypted tally from the partial decryptions published (NOT_ENOUGH_PARTIALS below k).',
+    description: 'The committee, a manager or the regulator: decide the encrypted tally from the partial decryptions published (NOT_ENOUGH_PARTIALS below k).',
     errors: { types: MUTATION_ERRORS },
     authScopes: { authenticated: true },
     args: { proposalId: t.arg.globalID({ required: true }) },
@@ -168,7 +168,9 @@ builder.mutationField('castEncryptedBallot', (t) =>
       const verified = await verifyEncryptedBallotInput(context.em as SqlEntityManager, {
         proposalId: proposalIdArg(args.proposalId), choice: args.choice, proof: args.proof,
       });
-      return inTransaction(context, (em) => recordEncryptedBallot(em, verified));
+      const receipt = await inTransaction(context, (em) => recordEncryptedBallot(em, verified));
+      await publishTally(context, receipt.proposalId);
+      return receipt;
     },
   }),
 );
