@@ -5,6 +5,7 @@
  * served by a local Courtyard server — timed from the page as the round trip of each
  * proof (the first includes fetching the circuit and building the curve), and
  * `proveInCensus` in this Node process with the same depth's artifacts from disk.
+ * The proofs alternate, browser then Node, so each pair runs under the same load.
  * Figures: the first proof and the median of 5 warm ones on each side, and the ratios
  * (targets: warm ≤ 1.2 × Node, first ≤ 2 × Node's first).
  */
@@ -28,13 +29,23 @@ const WARM_PROOFS = 5;
 const TARGET_WARM_RATIO = 1.2;
 const TARGET_FIRST_RATIO = 2;
 
-interface NodeTimes {
-  roundTripMs: number[];
-  witnessMs: number[];
-  groth16Ms: number[];
+interface BrowserProof {
+  roundTripMs: number;
+  provingMs: number;
+  treeMs: number;
+  artifactsMs: number;
+  witnessMs: number;
+  groth16Ms: number;
 }
 
-async function nodeProofTimes(): Promise<NodeTimes> {
+interface NodeProof {
+  roundTripMs: number;
+  witnessMs: number;
+  groth16Ms: number;
+}
+
+/** Node's side: `proveInCensus`'s two steps with the prover's own split of the time; one call, one proof. */
+async function nodeProver(): Promise<(index: number) => Promise<NodeProof>> {
   const artifacts = await loadMembershipArtifactsForDepth(DEPTH);
   const members = await Promise.all(Array.from({ length: MEMBERS }, () => createIdentity()));
   const leaves = members.map((member, index) => ({
@@ -48,33 +59,24 @@ async function nodeProofTimes(): Promise<NodeTimes> {
     DEPTH,
   );
   const pinned = { root: String(await tree.root()), depth: DEPTH, size: MEMBERS };
-  const times: NodeTimes = { roundTripMs: [], witnessMs: [], groth16Ms: [] };
-  // As proveInCensus does, with the prover's own split of the time.
-  times.roundTripMs = await timeEach(1 + WARM_PROOFS, async (index) => {
-    const { merkleProof, weight } = await censusPathFor(members[0]!, leaves, pinned);
+  return async (index) => {
     const timings = { witnessMs: 0, groth16Ms: 0 };
-    await proveCensusMembership(
-      artifacts,
-      { identity: members[0]!, censusProof: merkleProof, attribute: weight, scope: 7n, message: BigInt(index + 1) },
-      timings,
-    );
-    times.witnessMs.push(timings.witnessMs);
-    times.groth16Ms.push(timings.groth16Ms);
-  });
-  return times;
+    const [roundTripMs] = await timeEach(1, async () => {
+      const { merkleProof, weight } = await censusPathFor(members[0]!, leaves, pinned);
+      await proveCensusMembership(
+        artifacts,
+        { identity: members[0]!, censusProof: merkleProof, attribute: weight, scope: 7n, message: BigInt(index + 1) },
+        timings,
+      );
+    });
+    return { roundTripMs: roundTripMs!, ...timings };
+  };
 }
 
-/** Runs in the page: the portal's worker, fed as the portal feeds it. */
-async function browserProofTimes(page: import('playwright-core').Page): Promise<{
-  roundTripMs: number[];
-  provingMs: number[];
-  treeMs: number[];
-  artifactsMs: number[];
-  witnessMs: number[];
-  groth16Ms: number[];
-}> {
-  return page.evaluate(
-    async ({ manifestPath, depth, members, proofs }) => {
+/** Sets up the page's side: the portal's worker and a census of five, kept on `window` between proofs. */
+async function startBrowserProver(page: import('playwright-core').Page): Promise<void> {
+  await page.evaluate(
+    async ({ manifestPath, depth, members }) => {
       const sdk = (window as unknown as { courtyard: typeof Sdk }).courtyard;
       const manifest = (await (await fetch(manifestPath)).json()) as { entries: Record<string, string> };
       const identities = await Promise.all(Array.from({ length: members }, () => sdk.createIdentity()));
@@ -90,44 +92,31 @@ async function browserProofTimes(page: import('playwright-core').Page): Promise<
       );
       const pinned = { root: String(await tree.root()), depth, size: members };
       const worker = new Worker(manifest.entries['portal-prover']!, { type: 'module' });
-      const roundTripMs: number[] = [];
-      const provingMs: number[] = [];
-      const treeMs: number[] = [];
-      const artifactsMs: number[] = [];
-      const witnessMs: number[] = [];
-      const groth16Ms: number[] = [];
-      for (let id = 1; id <= proofs; id += 1) {
-        const started = performance.now();
-        const reply = await new Promise<WorkerReply>((resolve) => {
-          const listener = (event: MessageEvent<WorkerReply>) => {
-            if (event.data.id !== id || event.data.kind === 'progress') return;
-            worker.removeEventListener('message', listener);
-            resolve(event.data);
-          };
-          worker.addEventListener('message', listener);
-          worker.postMessage({
-            id,
-            secret: String(identities[0]!.secret),
-            leaves,
-            pinned,
-            scope: '7',
-            message: String(id),
-          });
-        });
-        if (reply.kind !== 'done')
-          throw new Error(`proof ${id} failed in the worker: ${reply.kind === 'failed' ? reply.message : reply.kind}`);
-        roundTripMs.push(performance.now() - started);
-        provingMs.push(reply.provingMs);
-        treeMs.push(reply.treeMs);
-        artifactsMs.push(reply.artifactsMs);
-        witnessMs.push(reply.witnessMs);
-        groth16Ms.push(reply.groth16Ms);
-      }
-      worker.terminate();
-      return { roundTripMs, provingMs, treeMs, artifactsMs, witnessMs, groth16Ms };
+      Object.assign(window, { benchProver: { worker, secret: String(identities[0]!.secret), leaves, pinned } });
     },
-    { manifestPath: CLIENT_MANIFEST_PATH, depth: DEPTH, members: MEMBERS, proofs: 1 + WARM_PROOFS },
+    { manifestPath: CLIENT_MANIFEST_PATH, depth: DEPTH, members: MEMBERS },
   );
+}
+
+/** One proof in the page's worker, fed as the portal feeds it, timed in the page. */
+function browserProof(page: import('playwright-core').Page, id: number): Promise<BrowserProof> {
+  return page.evaluate(async (id) => {
+    const { worker, secret, leaves, pinned } = (window as unknown as { benchProver: Record<string, any> }).benchProver;
+    const started = performance.now();
+    const reply = await new Promise<WorkerReply>((resolve) => {
+      const listener = (event: MessageEvent<WorkerReply>) => {
+        if (event.data.id !== id || event.data.kind === 'progress') return;
+        worker.removeEventListener('message', listener);
+        resolve(event.data);
+      };
+      worker.addEventListener('message', listener);
+      worker.postMessage({ id, secret, leaves, pinned, scope: '7', message: String(id) });
+    });
+    if (reply.kind !== 'done')
+      throw new Error(`proof ${id} failed in the worker: ${reply.kind === 'failed' ? reply.message : reply.kind}`);
+    const { provingMs, treeMs, artifactsMs, witnessMs, groth16Ms } = reply;
+    return { roundTripMs: performance.now() - started, provingMs, treeMs, artifactsMs, witnessMs, groth16Ms };
+  }, id);
 }
 
 export const suite: BenchSuite = {
@@ -144,8 +133,26 @@ export const suite: BenchSuite = {
       const page = await browser.newPage();
       await page.goto(`${server.url}${PROVE_DEMO_PATH}`);
       await page.waitForFunction(() => document.documentElement.dataset['ready'] === 'true');
-      const inBrowser = await browserProofTimes(page);
-      const inNode = await nodeProofTimes();
+      // Back to back: each browser proof is followed by a Node proof, so a pair shares the
+      // machine's load of the moment (the bench runs on shared, busy cores).
+      await startBrowserProver(page);
+      const proveInNode = await nodeProver();
+      const browserProofs: BrowserProof[] = [];
+      const nodeProofs: NodeProof[] = [];
+      for (let index = 0; index <= WARM_PROOFS; index += 1) {
+        browserProofs.push(await browserProof(page, index + 1));
+        nodeProofs.push(await proveInNode(index));
+      }
+      const column = <T, K extends keyof T>(rows: T[], key: K) => rows.map((row) => row[key]);
+      const inBrowser = Object.fromEntries(
+        (['roundTripMs', 'provingMs', 'treeMs', 'artifactsMs', 'witnessMs', 'groth16Ms'] as const).map((key) => [
+          key,
+          column(browserProofs, key),
+        ]),
+      ) as Record<keyof BrowserProof, number[]>;
+      const inNode = Object.fromEntries(
+        (['roundTripMs', 'witnessMs', 'groth16Ms'] as const).map((key) => [key, column(nodeProofs, key)]),
+      ) as Record<keyof NodeProof, number[]>;
       const nodeFirst = inNode.roundTripMs[0]!;
       const nodeWarm = median(inNode.roundTripMs.slice(1));
       const browserFirst = inBrowser.roundTripMs[0]!;

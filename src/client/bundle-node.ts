@@ -58,6 +58,23 @@ const circomlibjsPoseidonOnly: esbuild.Plugin = {
   },
 };
 
+/**
+ * The regulator page bundles the server's offline verifier (portal/compliance-check.ts),
+ * whose modules import a few Node built-ins they never call there; those imports, and
+ * only from outside src/client/, resolve to the browser stand-ins in
+ * portal/node-builtins-browser.ts. Any Node import from the SDK itself still fails the build.
+ */
+const NODE_BUILTINS_BROWSER = fileURLToPath(new URL('portal/node-builtins-browser.ts', import.meta.url));
+const CLIENT_SOURCES = fileURLToPath(new URL('.', import.meta.url));
+const verifierNodeBuiltins: esbuild.Plugin = {
+  name: 'verifier-node-builtins',
+  setup(build) {
+    build.onResolve({ filter: /^node:(crypto|async_hooks|fs\/promises|url)$/ }, (args) =>
+      args.importer.startsWith(CLIENT_SOURCES) ? undefined : { path: NODE_BUILTINS_BROWSER },
+    );
+  },
+};
+
 export async function buildClientBundle(): Promise<ClientBundle> {
   const result = await esbuild.build({
     absWorkingDir: repositoryRoot,
@@ -75,7 +92,7 @@ export async function buildClientBundle(): Promise<ClientBundle> {
     chunkNames: 'chunk-[hash]',
     metafile: true,
     logLevel: 'silent',
-    plugins: [circomlibjsPoseidonOnly],
+    plugins: [circomlibjsPoseidonOnly, verifierNodeBuiltins],
   });
   const files = result.outputFiles.map((file) => ({
     name: file.path.slice(file.path.lastIndexOf('/') + 1),

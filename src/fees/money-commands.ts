@@ -411,6 +411,16 @@ export async function findSpend(
   return (await readTable(context.em, communityId, 'spends', 'key = ?', [spendId])).get(spendId);
 }
 
+/** Spends of a community still waiting for approvals (`proposed`), oldest first; at most MAX_WAITING_SPENDS. */
+export const MAX_WAITING_SPENDS = 100;
+
+export async function listWaitingSpends(context: Pick<MoneyContext, 'em'>, communityId: string): Promise<Spend[]> {
+  const waiting = await readTable(context.em, communityId, 'spends', `status = 'proposed'`);
+  return [...waiting.values()]
+    .sort((a, b) => (a.proposedOn + a.spendId < b.proposedOn + b.spendId ? -1 : 1))
+    .slice(0, MAX_WAITING_SPENDS);
+}
+
 export async function listMoneyAccounts(context: MoneyContext, communityId: string): Promise<Account[]> {
   requireBooksReader(context.viewer, communityId);
   const accounts = await readTable(context.em, communityId, 'accounts');

@@ -8,6 +8,7 @@ import { builder } from '../../graphql/builder.ts';
 import type { SqlEntityManager } from '../../db/orm.ts';
 import { RatingAggregateRef, RatingSubjectRef } from '../../ratings/api/rating-subject.ts';
 import { RatingCommentRef } from '../../ratings/api/rating.ts';
+import { findActivitySubject } from '../../ratings/rating-subjects.ts';
 import { activityReviews, earlierReviews, type ActivityReviews } from '../activity-reviews.ts';
 import { ActivityRef } from './activity.ts';
 
@@ -43,5 +44,15 @@ builder.objectField(ActivityRef, 'earlierReviews', (t) =>
     description: 'The reviews of earlier activities of the same kind (ended before this one starts), latest first.',
     resolve: (activity, _args, context) =>
       earlierReviews(context.em as SqlEntityManager, context.viewer, activity.activityId),
+  }),
+);
+
+builder.objectField(ActivityRef, 'ratingSubjectId', (t) =>
+  t.id({
+    nullable: true,
+    description:
+      "The rating subject its participants rate with `submitRating` / `submitAnonymousRating` once it has ended; null until sign-ups close. Whoever reads the activity (the subject itself is readable by the community's members).",
+    resolve: async (activity, _args, context) =>
+      (await findActivitySubject(context.em as SqlEntityManager, activity.activityId))?.id ?? null,
   }),
 );

@@ -25,7 +25,25 @@ import type { ResultOf } from '../typed-api/tada.ts';
 import { LABELS, OPTION_LABELS, label, saveLanguage, savedLanguage, type LabelKey, type Language } from './i18n.ts';
 import { identityKey, readRecord, receiptKey, writeRecord } from './identity-store.ts';
 import type { ProveMessage, WorkerReply } from './prover-worker.ts';
+
+/** The portal's pages; `manager` only for managers and the committee, `regulator` also signed out. */
+type PageName = 'home' | 'household' | 'activities' | 'fee-proof' | 'manager' | 'regulator';
+const PAGE_LABELS: Record<PageName, LabelKey> = {
+  home: 'home',
+  household: 'household',
+  activities: 'activities',
+  'fee-proof': 'feeProof',
+  manager: 'managerPage',
+  regulator: 'regulatorPage',
+};
 import { tallyChart, type Fraction } from './tally-chart.ts';
+import { element } from './dom.ts';
+import type { PortalContext, ProveRequest } from './portal-context.ts';
+import { householdPage } from './household-page.ts';
+import { activitiesPage } from './activities-page.ts';
+import { feeProofPage } from './fee-proof-page.ts';
+import { managerPage } from './manager-page.ts';
+import { regulatorPage } from './regulator-page.ts';
 
 type Proposal = Extract<ResultOf<typeof PROPOSAL>['proposal'], { data: unknown }>['data'];
 interface StoredReceipt {
@@ -50,6 +68,9 @@ const state: {
   /** One identity per census joined: a household's is not linkable to its owner's. */
   identities: Partial<Record<CensusKind, Identity>>;
   community: { id: string; name: string } | null;
+  /** The account's roles in `community`. */
+  roles: string[];
+  page: PageName;
   proposalId: string | null;
 } = {
   language: savedLanguage(),
@@ -57,22 +78,13 @@ const state: {
   login: null,
   identities: {},
   community: null,
+  roles: [],
+  page: 'home',
   proposalId: null,
 };
 let refreshTimer: ReturnType<typeof setInterval> | undefined;
 
 const t = (key: LabelKey) => label(state.language, key);
-
-function element<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  attributes: Record<string, string> = {},
-  ...children: Array<Node | string>
-): HTMLElementTagNameMap[K] {
-  const created = document.createElement(tag);
-  for (const [key, value] of Object.entries(attributes)) created.setAttribute(key, value);
-  created.append(...children);
-  return created;
-}
 
 function field(id: string, key: LabelKey, type = 'text', autocomplete = 'off'): HTMLElement {
   return element(
@@ -110,13 +122,39 @@ function header(): HTMLElement {
   if (state.login) {
     const signOut = element('button', { type: 'button', id: 'sign-out' }, t('signOut'));
     signOut.addEventListener('click', () => {
-      Object.assign(state, { login: null, identities: {}, community: null, proposalId: null });
+      Object.assign(state, { login: null, identities: {}, community: null, roles: [], page: 'home', proposalId: null });
       state.client = new CourtyardClient();
       void render();
     });
     bar.append(element('p', {}, `${t('signedInAs')}${state.login}`, ' ', signOut));
   }
+  bar.append(navigation());
   return bar;
+}
+
+function availablePages(): PageName[] {
+  if (!state.login) return ['home', 'regulator'];
+  const pages: PageName[] = ['home', 'household', 'activities', 'fee-proof'];
+  if (state.roles.some((role) => role === 'MANAGER' || role === 'COMMITTEE')) pages.push('manager');
+  pages.push('regulator');
+  return pages;
+}
+
+function navigation(): HTMLElement {
+  const list = element('ul', {});
+  for (const page of availablePages()) {
+    const current = state.page === page && !state.proposalId;
+    const text = page === 'home' && !state.login ? t('signIn') : t(PAGE_LABELS[page]);
+    const button = element('button', { type: 'button', id: `nav-${page}`, class: 'nav' }, text);
+    if (current) button.setAttribute('aria-current', 'page');
+    button.addEventListener('click', () => {
+      state.page = page;
+      state.proposalId = null;
+      void render();
+    });
+    list.append(element('li', {}, button));
+  }
+  return element('nav', { 'aria-label': t('navigation') }, list);
 }
 
 function signInView(): HTMLElement {
@@ -148,6 +186,10 @@ async function signIn(login: string, password: string): Promise<void> {
   state.client = new CourtyardClient({ token: session.token });
   state.login = login;
   state.community = session.account.roles.find((grant) => grant.community)?.community ?? null;
+  state.roles = session.account.roles
+    .filter((grant) => grant.community && grant.community.id === state.community?.id)
+    .map((grant) => grant.role);
+  state.page = 'home';
   // The identity is sealed with the password; opening it costs one scrypt here, on the device.
   state.identities = {};
   for (const kind of CENSUS_KINDS) {
@@ -296,7 +338,7 @@ let nextRequestId = 1;
 
 /** Proves in the Web Worker, reporting its steps on the progress bar. */
 function proveInWorker(
-  request: Omit<ProveMessage, 'id'>,
+  request: ProveRequest,
   progress: HTMLProgressElement,
 ): Promise<{ json: string; nullifier: string }> {
   worker ??= new Worker(document.documentElement.dataset['prover']!, { type: 'module', name: 'courtyard-prover' });
@@ -314,13 +356,14 @@ function proveInWorker(
       worker!.removeEventListener('message', listener);
       progress.value = 4;
       progress.hidden = true;
+      announce('');
       if (reply.kind === 'done') {
         document.documentElement.dataset['lastProvingMs'] = String(Math.round(reply.provingMs));
         resolve(reply);
       } else reject(Object.assign(new Error(reply.message), { code: reply.code }));
     };
     worker!.addEventListener('message', listener);
-    worker!.postMessage({ ...request, id } satisfies ProveMessage);
+    worker!.postMessage({ ...request, id } as ProveMessage);
   });
 }
 
@@ -470,7 +513,7 @@ async function ratingsView(): Promise<HTMLElement> {
   );
   if (!state.community) return section;
   const { ratingSubjects } = await state.client.request(RATING_SUBJECTS, { communityId: state.community.id, period });
-  for (const subject of ratingSubjects.filter((candidate) => candidate.active)) {
+  for (const subject of ratingSubjects.filter((candidate) => candidate.active && candidate.kind === 'SERVICE')) {
     const prefix = `rate-${subject.key}`;
     const scores = element('fieldset', {}, element('legend', {}, subject.label));
     for (const score of SCORES) {
@@ -550,14 +593,36 @@ async function rate(
   return requireSuccess(result.submitAnonymousRating);
 }
 
+/** What a page needs, once signed in to a community. */
+function pageContext(): PortalContext | null {
+  if (!state.login || !state.community) return null;
+  return {
+    client: state.client,
+    community: state.community,
+    roles: state.roles,
+    language: state.language,
+    t,
+    householdIdentity: state.identities.HOUSEHOLDS,
+    proveInWorker,
+    announce,
+    failure,
+  };
+}
+
 async function render(): Promise<void> {
   clearInterval(refreshTimer);
   document.documentElement.lang = state.language === 'zh' ? 'zh-CN' : 'en';
   document.title = `Courtyard — ${LABELS.title[state.language]}`;
   const main = element('main', { id: 'main' });
   try {
-    if (!state.login) main.append(signInView());
+    const context = pageContext();
+    if (state.page === 'regulator') main.append(regulatorPage({ t, failure }));
+    else if (!state.login) main.append(signInView());
     else if (state.proposalId) main.append(await proposalView(state.proposalId));
+    else if (context && state.page === 'household') main.append(await householdPage(context));
+    else if (context && state.page === 'activities') main.append(await activitiesPage(context));
+    else if (context && state.page === 'fee-proof') main.append(feeProofPage(context));
+    else if (context && state.page === 'manager') main.append(await managerPage(context));
     else {
       const joined = CENSUS_KINDS.filter((kind) => state.identities[kind]);
       if (joined.length > 0)
@@ -572,7 +637,8 @@ async function render(): Promise<void> {
   const root = document.getElementById('app')!;
   const status = document.getElementById('status');
   root.replaceChildren(header(), main, status ?? element('p', { id: 'status', role: 'status', 'aria-live': 'polite' }));
-  document.documentElement.dataset['view'] = !state.login ? 'sign-in' : state.proposalId ? 'proposal' : 'home';
+  document.documentElement.dataset['view'] =
+    state.page === 'regulator' ? 'regulator' : !state.login ? 'sign-in' : state.proposalId ? 'proposal' : state.page;
   (main.querySelector('h2') as HTMLElement | null)?.setAttribute('tabindex', '-1');
   (main.querySelector('h2') as HTMLElement | null)?.focus();
 }

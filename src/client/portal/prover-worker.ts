@@ -9,15 +9,30 @@ import { createIdentity } from '../../zk/identity.ts';
 import { fetchProvingArtifacts, type FetchedProvingArtifacts } from '../proving-artifacts.ts';
 import { censusPathFor, type PinnedCensusTree, type PublicCensusLeaf } from '../census-snapshot-path.ts';
 import { proveCensusMembership } from '../prove.ts';
+import { paidSetPath, type PaidSetLeafJson } from '../fee-proof.ts';
 
-export interface ProveMessage {
+/** A proof of membership of a census (ballots, ratings): the public leaves and the pinned tree. */
+export interface CensusProveMessage {
   id: number;
+  kind?: 'census';
   secret: string;
   leaves: PublicCensusLeaf[];
   pinned: PinnedCensusTree;
   scope: string;
   message: string;
 }
+
+/** A fee proof: the period's paid set (every leaf), attribute = the period number (docs/fee-proofs.md). */
+export interface PaidSetProveMessage {
+  id: number;
+  kind: 'paid-set';
+  secret: string;
+  paidSet: { depth: number; root: string; periodNumber: number; leaves: PaidSetLeafJson[] };
+  scope: string;
+  message: string;
+}
+
+export type ProveMessage = CensusProveMessage | PaidSetProveMessage;
 
 export type WorkerReply =
   | { id: number; kind: 'progress'; step: 'artifacts' | 'witness' | 'proving' }
@@ -53,13 +68,19 @@ const post = (reply: WorkerReply) => (globalThis as unknown as Worker).postMessa
 async function prove(request: ProveMessage): Promise<void> {
   post({ id: request.id, kind: 'progress', step: 'artifacts' });
   const started = performance.now();
-  const artifacts = await artifactsFor(request.pinned.depth);
+  const artifacts = await artifactsFor(request.kind === 'paid-set' ? request.paidSet.depth : request.pinned.depth);
   const artifactsMs = performance.now() - started;
   post({ id: request.id, kind: 'progress', step: 'witness' });
   const treeStarted = performance.now();
   const identity = await createIdentity(BigInt(request.secret));
   // As proveInCensus, in two steps, so the reply says where the time went.
-  const { merkleProof, weight } = await censusPathFor(identity, request.leaves, request.pinned);
+  const { merkleProof, weight } =
+    request.kind === 'paid-set'
+      ? {
+          merkleProof: await paidSetPath(identity, request.paidSet),
+          weight: BigInt(request.paidSet.periodNumber),
+        }
+      : await censusPathFor(identity, request.leaves, request.pinned);
   const treeMs = performance.now() - treeStarted;
   post({ id: request.id, kind: 'progress', step: 'proving' });
   const provingStarted = performance.now();

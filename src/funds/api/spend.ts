@@ -15,6 +15,7 @@ import {
   decideSpend,
   executeSpend,
   findSpend,
+  listWaitingSpends,
   proposeSpend,
   requireBooksReader,
   setSpendRule,
@@ -157,6 +158,20 @@ builder.queryField('spend', (t) =>
       const communityId = communityIdOf(args);
       requireBooksReader(context.viewer, communityId);
       return (await findSpend(context, communityId, args.spendId)) ?? null;
+    },
+  }),
+);
+
+builder.queryField('waitingSpends', (t) =>
+  t.field({
+    type: [SpendRef],
+    description:
+      "Managers and committee: the community's spends still waiting for approvals (proposed), oldest first, at most 100.",
+    args: { communityId: t.arg.globalID({ required: true, for: CommunityRef }) },
+    resolve: (_root, args, context) => {
+      const communityId = communityIdOf(args);
+      requireBooksReader(context.viewer, communityId);
+      return listWaitingSpends(context, communityId);
     },
   }),
 );
