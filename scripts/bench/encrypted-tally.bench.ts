@@ -6,7 +6,10 @@
  *     summing them per option;
  *   - threshold decryption of the 3 sums: 3 trustees' partial decryptions with proofs,
  *     verification of every proof, Lagrange combination and the bounded discrete log
- *     (the table for the census total weight is built once, and timed apart).
+ *     (the table for the census total weight is built once, and timed apart);
+ *   - the running sums as the server keeps them per ballot (castEncryptedBallot): the
+ *     option's stored sum read back from JSON without the subgroup check (the server wrote
+ *     it; the ballot's ciphertext comes out of a verified proof), one addition, JSON out.
  * The ballots are encrypted beforehand (that is the voters' work, in the circuit).
  *
  *   npm run bench -- --only encrypted-tally [--quick]
@@ -14,7 +17,9 @@
 import { loadavg } from 'node:os';
 import { pointFromJson, randomScalar } from '../../src/governance/encrypted-weights/baby-jubjub.ts';
 import { DiscreteLogTable } from '../../src/governance/encrypted-weights/discrete-log.ts';
-import { ZERO_CIPHERTEXT, addCiphertexts, ciphertextFromJson, ciphertextToJson, encryptWeight, type Ciphertext, type CiphertextJson } from '../../src/governance/encrypted-weights/elgamal.ts';
+import {
+  ZERO_CIPHERTEXT, addCiphertexts, ciphertextFromJson, ciphertextToJson, encryptWeight, trustedCiphertextFromJson, type Ciphertext, type CiphertextJson,
+} from '../../src/governance/encrypted-weights/elgamal.ts';
 import {
   dealShares, electionKeyRecord, finishKeyGeneration, qualifiedDealers, receiveShares, startKeyGeneration, type ElectionKeyParameters,
 } from '../../src/governance/encrypted-weights/election-key.ts';
@@ -68,6 +73,14 @@ async function run(options: BenchOptions): Promise<BenchFigure[]> {
     const totals: Ciphertext[] = Array.from({ length: OPTIONS }, () => ZERO_CIPHERTEXT);
     for (const { option, ciphertext } of parsed) totals[option] = addCiphertexts(totals[option]!, ciphertext);
   });
+  const zeroJson = ciphertextToJson(ZERO_CIPHERTEXT);
+  const runningMs = await timeEach(runs, async () => {
+    const stored: CiphertextJson[] = Array.from({ length: OPTIONS }, () => zeroJson);
+    for (const { option, ciphertext } of ballots) {
+      stored[option] = ciphertextToJson(addCiphertexts(trustedCiphertextFromJson(stored[option]!), trustedCiphertextFromJson(ciphertext)));
+    }
+    if (stored.some((sum, option) => !trustedCiphertextFromJson(sum).c2.equals(sums[option]!.c2))) throw new Error('Failed to benchmark: a running sum is wrong');
+  });
   const decryptMs = await timeEach(runs, async () => {
     const partials = [keyShares[0]!, keyShares[2]!, keyShares[4]!].map((share) => partiallyDecrypt(share, sums));
     const decrypted = decryptTally(record, sums, partials, table);
@@ -81,6 +94,10 @@ async function run(options: BenchOptions): Promise<BenchFigure[]> {
         ballots: BALLOTS, options: OPTIONS, perBallotMs: Number((median(sumMs) / BALLOTS).toFixed(3)),
         additionsOnlyMs: Number(median(additionMs).toFixed(1)), loadAverageAtStart: Number(loadAverageAtStart.toFixed(2)),
       },
+    },
+    {
+      name: `encrypted tally of ${BALLOTS} ballots: running sums as the server keeps them (JSON in, add, JSON out)`, median: median(runningMs), unit: 'ms',
+      samples: runningMs.length, detail: { ballots: BALLOTS, perBallotMs: Number((median(runningMs) / BALLOTS).toFixed(3)) },
     },
     {
       name: `threshold decryption, 3 of 5 trustees, ${OPTIONS} sums`, median: median(decryptMs), unit: 'ms', samples: decryptMs.length,

@@ -57,7 +57,8 @@ function requireOpenFor(proposal: Proposal, mode: 'anonymous' | 'named', now: Da
 function setupOf(proposal: Proposal): BallotBoxSetup {
   const snapshot = proposal.snapshot!;
   return {
-    mode: proposal.mode,
+    // Only anonymous and named proposals reach here (requireOpenFor); encrypted ones are encrypted-proposals.ts's.
+    mode: proposal.mode as BallotBoxSetup['mode'],
     form: proposalForm(proposal),
     census: { heads: snapshot.heads, weight: snapshot.weight },
     opensAtMs: proposal.openedAt!.getTime(),

@@ -40,6 +40,10 @@ import { choiceMessage } from './proposal-scope.ts';
 import { findProposal, type ResultJson } from './proposals.ts';
 import { ballotOptions } from './tally-rules.ts';
 import { formOf } from './rule-json.ts';
+import { canonicalJson } from '../ledger/entry-encoding.ts';
+import { findElection } from './encrypted-election.ts';
+import { ENCRYPTED_TALLY_FORMAT, verifyEncryptedTallySection, type EncryptedTallySection } from './encrypted-tally-bundle.ts';
+import { proposalForm } from './proposals.ts';
 
 export const ELECTION_BUNDLE_FORMAT = 'courtyard-election-bundle/v1';
 
@@ -57,13 +61,15 @@ export interface BundleBallot {
 export interface ElectionBundle {
   format: typeof ELECTION_BUNDLE_FORMAT;
   communityId: string;
-  proposal: { id: string; scope: string; mode: 'anonymous' | 'named'; form: string; options: string[] };
+  proposal: { id: string; scope: string; mode: 'anonymous' | 'named' | 'encrypted'; form: string; options: string[] };
   census: { kind: string; depth: number; size: number; root: string; heads: string; weight: string; leaves: Array<{ leafIndex: number; commitment: string; weight: string }> };
   verificationKey: Groth16VerificationKeyJson;
   ballots: BundleBallot[];
   tally: ResultJson['totals'];
   result: ResultJson;
   ledger: LedgerBundle;
+  /** Encrypted weights: every ballot's proof and ciphertext, the sums, the partial decryptions (courtyard-encrypted-tally/v1). */
+  encrypted?: EncryptedTallySection;
 }
 
 export interface BundleProblem {
@@ -115,6 +121,7 @@ export async function exportElectionBundle(em: SqlEntityManager, viewer: Viewer 
     });
   }
   const snapshot = proposal.snapshot;
+  const encrypted = proposal.mode === 'encrypted' ? await encryptedSection(em, proposal.id) : undefined;
   return {
     format: ELECTION_BUNDLE_FORMAT,
     communityId,
@@ -124,11 +131,38 @@ export async function exportElectionBundle(em: SqlEntityManager, viewer: Viewer 
       heads: snapshot.heads.toString(), weight: snapshot.weight.toString(),
       leaves: members.map((member) => ({ leafIndex: Number(member.leaf_index), commitment: member.identity_commitment, weight: String(member.weight) })),
     },
-    verificationKey: key ? verificationKeyOf(key) : ({} as Groth16VerificationKeyJson),
+    verificationKey: encrypted ? encrypted.verificationKey.verificationKey : key ? verificationKeyOf(key) : ({} as Groth16VerificationKeyJson),
     ballots,
     tally: proposal.result.totals,
     result: proposal.result,
     ledger,
+    ...(encrypted ? { encrypted } : {}),
+  };
+}
+
+/** The encrypted tally as the result decided it: ballots in cast order with proofs, sums, partials, totals. */
+async function encryptedSection(em: SqlEntityManager, proposalId: string): Promise<EncryptedTallySection> {
+  const proposal = (await findProposal(em, proposalId))!;
+  const election = (await findElection(em, proposalId))!;
+  const result = proposal.result!;
+  const snapshot = proposal.snapshot!;
+  const rows: Array<{ choice: string; proof: unknown }> = await em.execute(
+    'select choice, proof from governance_encrypted_ballots where proposal_id = ? order by ledger_entry_id', [proposalId]);
+  const json = <T>(value: unknown): T => (typeof value === 'string' ? JSON.parse(value) : value) as T;
+  return {
+    format: ENCRYPTED_TALLY_FORMAT,
+    rule: proposal.rule,
+    form: proposalForm(proposal),
+    electionKey: election.keyRecord!,
+    verificationKey: election.ballotKey!,
+    root: { root: snapshot.root.toString(), depth: snapshot.depth },
+    scope: proposal.scope.toString(),
+    census: { heads: snapshot.heads.toString(), weight: snapshot.weight.toString() },
+    ballots: rows.map((row) => ({ choice: row.choice, ...json<{ proof: unknown; publicSignals: string[] }>(row.proof) })),
+    sums: (result.encrypted?.sums ?? []).map((sum) => ({ c1: sum.c1, c2: sum.c2 })),
+    partialDecryptions: (result.encrypted?.partialDecryptions ?? []) as EncryptedTallySection['partialDecryptions'],
+    totals: Object.fromEntries(result.totals.map((total) => [total.option, { heads: total.heads, weight: total.weight }])),
+    passed: result.passed,
   };
 }
 
@@ -236,6 +270,10 @@ export async function verifyElectionBundle(bundle: ElectionBundle, trustedLogVer
     }
   }
 
+  if (bundle.proposal.mode === 'encrypted') {
+    await verifyEncryptedPart(bundle, ofProposal, opened, resultEntry, problem);
+  }
+
   // The result: replay, and the checkpoint it cites.
   try {
     const replayed = replayGovernance(entries.map((entry) => ({ type: entry.type, payload: entry.payload, time: new Date(entry.time) }))).get(proposalId);
@@ -251,10 +289,71 @@ export async function verifyElectionBundle(bundle: ElectionBundle, trustedLogVer
         const root = await treeRoot(new MemoryNodeSource(entries.slice(0, cited.treeSize).map((entry) => fromHex(entry.leafHash))), cited.treeSize);
         if (!equalBytes(root, fromHex(cited.rootHash))) problem('result', 'the cited checkpoint root is not the root of the log at that size');
         for (const entry of ballotEntries.values()) if (entry.seq >= cited.treeSize) problem('result', `ballot entry ${entry.seq} lies after the cited checkpoint`);
+        for (const entry of ofProposal) {
+          if (entry.type === 'governance.encrypted-ballot' && entry.seq >= cited.treeSize) problem('result', `ballot entry ${entry.seq} lies after the cited checkpoint`);
+        }
       }
     }
   } catch (error) {
     problem('result', describe(error));
   }
+  if (bundle.proposal.mode === 'encrypted' && bundle.encrypted) {
+    // Encrypted ballots are counted from the section: each whose place names no problem matched the log and verified.
+    const bad = new Set(problems.map((found) => found.place).filter((place) => place.startsWith('encrypted.ballots[')));
+    const count = bundle.encrypted.ballots.length;
+    return { valid: problems.length === 0, problems, ballotsVerified: count, proofsVerified: count - bad.size };
+  }
   return { valid: problems.length === 0, problems, ballotsVerified: bundle.ballots.length, proofsVerified };
+}
+
+type BundleEntry = LedgerBundle['entries'][number];
+
+/**
+ * The encrypted section: recomputed from itself (every proof, the sums, the partial
+ * decryptions, the totals and the verdict), and tied to the log — each ballot is its
+ * ledger entry (nullifier, choice, ciphertext), the election key and the pinned
+ * encrypted-ballot key are the ones the log recorded, the sums and partials are the result
+ * entry's, and the census is the pinned one.
+ */
+async function verifyEncryptedPart(
+  bundle: ElectionBundle, ofProposal: BundleEntry[], opened: BundleEntry | undefined, resultEntry: BundleEntry | undefined,
+  problem: (place: string, message: string) => void,
+): Promise<void> {
+  const section = bundle.encrypted;
+  if (!section) return void problem('encrypted', 'an encrypted-weight proposal\'s bundle lacks its encrypted section');
+  try {
+    for (const found of await verifyEncryptedTallySection(section)) problem(`encrypted.${found.place}`, `${found.code}: ${found.detail}`);
+    const ballotEntries = ofProposal.filter((entry) => entry.type === 'governance.encrypted-ballot');
+    if (ballotEntries.length !== section.ballots.length) problem('encrypted.ballots', `the log has ${ballotEntries.length} encrypted ballots, the bundle ${section.ballots.length}`);
+    section.ballots.forEach((ballot, index) => {
+      const payload = ballotEntries[index]?.payload;
+      const ciphertext = payload?.['ciphertext'] as { c1: { x: string; y: string }; c2: { x: string; y: string } } | undefined;
+      const signals = ballot.publicSignals ?? [];
+      if (!payload || !ciphertext || payload['choice'] !== ballot.choice || payload['nullifier'] !== signals[0] ||
+        ciphertext.c1.x !== signals[1] || ciphertext.c1.y !== signals[2] || ciphertext.c2.x !== signals[3] || ciphertext.c2.y !== signals[4]) {
+        problem(`encrypted.ballots[${index}]`, 'differs from its ledger entry (nullifier, choice or ciphertext)');
+      }
+    });
+    const keyEntry = ofProposal.find((entry) => entry.type === 'governance.election-key');
+    if (!keyEntry || canonicalJson(keyEntry.payload['record']) !== canonicalJson(section.electionKey)) {
+      problem('encrypted.electionKey', 'the election key is not the one the log recorded');
+    }
+    const pinned = opened?.payload['encryptedBallotKey'] as { hash?: string } | undefined;
+    if (!pinned || pinned.hash !== verificationKeyHash(section.verificationKey.verificationKey) ||
+      verificationKeyHash(bundle.verificationKey) !== pinned.hash) {
+      problem('verificationKey', 'the encrypted-ballot key is not the one the opening entry pinned');
+    }
+    const census = bundle.census;
+    if (section.root.root !== census.root || section.root.depth !== census.depth || section.scope !== bundle.proposal.scope ||
+      section.census.heads !== census.heads || section.census.weight !== census.weight) {
+      problem('encrypted.census', 'the root, depth, scope or census counts differ from the pinned ones');
+    }
+    const recorded = resultEntry?.payload['encrypted'] as { sums?: Array<{ c1: unknown; c2: unknown }>; partialDecryptions?: unknown } | undefined;
+    if (!recorded || canonicalJson((recorded.sums ?? []).map((sum) => ({ c1: sum.c1, c2: sum.c2 }))) !== canonicalJson(section.sums) ||
+      canonicalJson(recorded.partialDecryptions ?? null) !== canonicalJson(section.partialDecryptions)) {
+      problem('encrypted.result', 'the sums or partial decryptions differ from the result entry');
+    }
+  } catch (error) {
+    problem('encrypted', describe(error));
+  }
 }

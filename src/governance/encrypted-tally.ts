@@ -6,7 +6,7 @@
  * earlier ballot, ciphertext and head), and at the close decrypt each option's sum from k
  * trustees' partial decryptions and decide with the same decideTally as public weights.
  *
- * Not wired to the database, the ledger or GraphQL yet: see docs/governance.md.
+ * Wired to proposals, the ledger and GraphQL by encrypted-proposals.ts.
  */
 import { babyjubjub } from '@noble/curves/misc.js';
 import type { Groth16ProofJson } from 'snarkjs';
@@ -96,6 +96,23 @@ export class EncryptedBallotBox {
       this.#sums.set(option, ZERO_CIPHERTEXT);
       this.#heads.set(option, 0n);
     }
+  }
+
+  /**
+   * A box holding sums kept elsewhere (the database's running sums): what the trustees
+   * decrypt and the heads behind each, in the form's option order. It admits no ballot
+   * whose predecessor it would need to know.
+   */
+  static fromSums(form: BallotForm, sums: readonly Ciphertext[], heads: readonly bigint[]): EncryptedBallotBox {
+    const box = new EncryptedBallotBox(form);
+    if (sums.length !== box.options.length || heads.length !== box.options.length) {
+      throw new RangeError(`Invalid sums: one per option (${box.options.length})`);
+    }
+    box.options.forEach((option, index) => {
+      box.#sums.set(option, sums[index]!);
+      box.#heads.set(option, heads[index]!);
+    });
+    return box;
   }
 
   /** Admits a verified ballot; returns the ballot it replaced (same nullifier), if any. */

@@ -47,7 +47,15 @@ export type GovernanceErrorCode =
   /** Only the committee (or managers, where the community allows it) may create proposals. */
   | 'MAY_NOT_PROPOSE'
   /** A household has sent as many anonymous suggestions today as the daily limit allows. */
-  | 'SUGGESTION_LIMIT';
+  | 'SUGGESTION_LIMIT'
+  /** An encrypted-weight proposal's trustees are not 2–16 distinct accounts holding the committee or manager role in the community or a regulator role over it, or the threshold is not 2 to their number. */
+  | 'INVALID_TRUSTEES'
+  /** The caller is not one of the proposal's trustees (or no longer holds the role that made them one). */
+  | 'NOT_A_TRUSTEE'
+  /** A trustee sent a message of a kind it already sent (each is sent once; the ledger keeps the first). */
+  | 'TRUSTEE_MESSAGE_REPEATED'
+  /** An encrypted-weight proposal cannot open before every trustee has published its key-generation rounds. */
+  | 'ELECTION_KEY_NOT_READY';
 
 export class GovernanceError extends DomainError {
   declare readonly code: GovernanceErrorCode;

@@ -7,7 +7,9 @@
 import type { SqlEntityManager } from '../db/orm.ts';
 import type { ReplayComparison } from '../kernel/domain-module.ts';
 import { integratePending } from '../ledger/integrator.ts';
-import { replayGovernance } from './governance-replay.ts';
+import { canonicalJson } from '../ledger/entry-encoding.ts';
+import { ciphertextToJson } from './encrypted-weights/elgamal.ts';
+import { replayGovernance, type ReplayedElection } from './governance-replay.ts';
 
 type BallotRow = [memberKey: string, channel: string, choice: string, weight: string];
 
@@ -45,9 +47,36 @@ export async function compareGovernanceReplay(em: SqlEntityManager, communityId:
     if (liveBallots.join('\n') !== replayedBallots.join('\n')) {
       differences.push({ description: `proposal ${row.id}: counted ballots differ (${liveBallots.length} live, ${replayedBallots.length} replayed)` });
     }
+    if (proposal.encrypted) differences.push(...(await compareEncrypted(em, row.id, proposal.encrypted)));
     if ((row.status === 'closed' || row.status === 'final') && proposal.resultMatches !== true) {
       differences.push({ description: `proposal ${row.id}: the result entry differs from the replayed tally` });
     }
   }
   return { entries: entries.length, differences };
+}
+
+/** Encrypted weights: the counted ballot per nullifier, the running sums, the election key and the closing sums. */
+async function compareEncrypted(em: SqlEntityManager, proposalId: string, election: ReplayedElection): Promise<Array<{ description: string }>> {
+  const differences: Array<{ description: string }> = [];
+  const current: Array<{ nullifier: string; ballot_id: string; choice: string; ciphertext: unknown }> = await em.execute(
+    'select nullifier, ballot_id, choice, ciphertext from governance_encrypted_current where proposal_id = ?', [proposalId]);
+  const json = (value: unknown): unknown => (typeof value === 'string' ? JSON.parse(value) : value);
+  const live = current.map((row) => canonicalJson([row.nullifier, row.ballot_id, row.choice, json(row.ciphertext)])).sort();
+  const replayed = [...election.current].map(([nullifier, ballot]) => canonicalJson([nullifier, ballot.ballot, ballot.choice, ballot.ciphertext])).sort();
+  if (live.join('\n') !== replayed.join('\n')) {
+    differences.push({ description: `proposal ${proposalId}: counted encrypted ballots differ (${live.length} live, ${replayed.length} replayed)` });
+  }
+  const sums: Array<{ option: string; heads: unknown; ciphertext: unknown }> = await em.execute(
+    'select option, heads, ciphertext from governance_encrypted_sums where proposal_id = ? order by position', [proposalId]);
+  const box = election.box;
+  const liveSums = canonicalJson(sums.map((sum) => [sum.option, String(sum.heads), json(sum.ciphertext)]));
+  const replayedSums = box ? canonicalJson(box.sums().map((sum, index) => [box.options[index]!, box.heads(box.options[index]!).toString(), ciphertextToJson(sum)])) : '[]';
+  if (liveSums !== replayedSums) differences.push({ description: `proposal ${proposalId}: the homomorphic sums differ from the replayed ballots` });
+  const keys: Array<{ key_record: unknown }> = await em.execute('select key_record from governance_elections where proposal_id = ?', [proposalId]);
+  const liveKey = keys[0]?.key_record === null || keys[0]?.key_record === undefined ? null : canonicalJson(json(keys[0].key_record));
+  if (liveKey !== (election.keyRecord ? canonicalJson(election.keyRecord) : null) || (election.keyRecord !== null && election.keyMatches !== true)) {
+    differences.push({ description: `proposal ${proposalId}: the election key differs from the one recomputed from the trustees' rounds` });
+  }
+  if (election.sumsMatch === false) differences.push({ description: `proposal ${proposalId}: the closing sums entry differs from the replayed ballots` });
+  return differences;
 }

@@ -5,6 +5,13 @@
  * (`admitBallot`, `decideTally`). A replay must equal the live state; a result entry
  * whose totals or verdict differ from the replayed ones is reported, not trusted.
  */
+import { canonicalJson } from '../ledger/entry-encoding.ts';
+import { decideEncryptedTally, EncryptedBallotBox } from './encrypted-tally.ts';
+import { ciphertextFromJson, ciphertextToJson, type CiphertextJson } from './encrypted-weights/elgamal.ts';
+import {
+  electionKeyRecord, qualifiedDealers, type DkgComplaint, type DkgRound1Message, type DkgRound2Message, type ElectionKeyRecord,
+} from './encrypted-weights/election-key.ts';
+import type { PartialDecryptionMessage } from './encrypted-weights/partial-decryption.ts';
 import { admitBallot, memberKeyOf, tallyTotals, type BallotBoxSetup, type BallotEvent, type CurrentBallot } from './ballot-rules.ts';
 import { GovernanceError } from './governance-errors.ts';
 import { formOf, ruleFromJson, type RuleJson } from './rule-json.ts';
@@ -18,8 +25,8 @@ export interface ReplayEntry {
 
 export interface ReplayedProposal {
   id: string;
-  status: 'draft' | 'open' | 'closed' | 'final';
-  mode: 'anonymous' | 'named';
+  status: 'draft' | 'open' | 'tallying' | 'closed' | 'final';
+  mode: 'anonymous' | 'named' | 'encrypted';
   form: BallotForm;
   rule: TallyRule;
   closesAtMs: number;
@@ -33,6 +40,25 @@ export interface ReplayedProposal {
   /** Whether the result entry's totals, participation and verdict equal the replayed ones. */
   resultMatches: boolean | null;
   challenges: number;
+  /** Encrypted weights: the election and the homomorphic tally, folded from the entries alone. */
+  encrypted: ReplayedElection | null;
+}
+
+export interface ReplayedElection {
+  threshold: number;
+  trusteeCount: number;
+  round1: DkgRound1Message[];
+  round2: DkgRound2Message[];
+  complaints: DkgComplaint[];
+  keyRecord: ElectionKeyRecord | null;
+  /** Whether the election-key entry is the record recomputed from the published rounds. */
+  keyMatches: boolean | null;
+  box: EncryptedBallotBox | null;
+  /** The counted ballot per nullifier: [ballot id, choice, ciphertext]. */
+  current: Map<string, { ballot: string; choice: string; ciphertext: CiphertextJson }>;
+  /** Whether the closing-sums entry holds the sums and heads of the replayed ballots. */
+  sumsMatch: boolean | null;
+  partials: PartialDecryptionMessage[];
 }
 
 function text(payload: Record<string, unknown>, key: string): string {
@@ -91,6 +117,10 @@ export function replayGovernance(entries: Iterable<ReplayEntry>): Map<string, Re
           verdict: null,
           resultMatches: null,
           challenges: 0,
+          encrypted: text(payload, 'mode') === 'encrypted' ? {
+            threshold: Number(payload['threshold']), trusteeCount: (payload['trustees'] as unknown[]).length, round1: [], round2: [], complaints: [],
+            keyRecord: null, keyMatches: null, box: null, current: new Map(), sumsMatch: null, partials: [],
+          } : null,
         });
         break;
       }
@@ -98,13 +128,15 @@ export function replayGovernance(entries: Iterable<ReplayEntry>): Map<string, Re
         const proposal = proposalOf(proposals, payload);
         proposal.status = 'open';
         proposal.setup = {
-          mode: proposal.mode,
+          // An encrypted proposal's ballots are anonymous; they are folded by foldElectionEntry, not admitBallot.
+          mode: proposal.mode === 'encrypted' ? 'anonymous' : proposal.mode,
           form: proposal.form,
           census: { heads: BigInt(text(payload, 'heads')), weight: BigInt(text(payload, 'weight')) },
           opensAtMs: time.getTime(),
           closesAtMs: proposal.closesAtMs,
         };
         proposal.totals = tallyTotals(proposal.setup, []);
+        if (proposal.encrypted) proposal.encrypted.box = new EncryptedBallotBox(proposal.form);
         break;
       }
       case 'governance.ballot': {
@@ -117,8 +149,22 @@ export function replayGovernance(entries: Iterable<ReplayEntry>): Map<string, Re
         proposal.totals = tallyTotals(proposal.setup, proposal.ballots.values());
         break;
       }
+      case 'governance.dkg-round-1':
+      case 'governance.dkg-round-2':
+      case 'governance.dkg-complaint':
+      case 'governance.election-key':
+      case 'governance.encrypted-ballot':
+      case 'governance.encrypted-sums':
+      case 'governance.partial-decryption':
+        foldElectionEntry(proposalOf(proposals, payload), type, payload);
+        break;
       case 'governance.result': {
         const proposal = proposalOf(proposals, payload);
+        if (proposal.encrypted) {
+          if (proposal.status !== 'tallying' || !proposal.setup) throw new GovernanceError('PROPOSAL_STATE', 'Failed to replay: an encrypted result before its closing sums');
+          foldEncryptedResult(proposal, payload);
+          break;
+        }
         if (proposal.status !== 'open' || !proposal.setup) throw new GovernanceError('PROPOSAL_STATE', 'Failed to replay: a result for a proposal that is not open');
         proposal.verdict = decideTally(proposal.rule, proposal.form, proposal.setup.census, proposal.totals!);
         proposal.resultMatches = resultMatches(proposal.verdict, payload) && payload['ballots'] === proposal.ballotsCast;
@@ -136,4 +182,77 @@ export function replayGovernance(entries: Iterable<ReplayEntry>): Map<string, Re
     }
   }
   return proposals;
+}
+
+function electionOf(proposal: ReplayedProposal): ReplayedElection {
+  if (!proposal.encrypted) throw new GovernanceError('BALLOT_MODE_MISMATCH', 'Failed to replay: an election entry for a proposal without encrypted weights');
+  return proposal.encrypted;
+}
+
+/** The trustees' messages, the election key (recomputed), the encrypted ballots and the closing sums. */
+function foldElectionEntry(proposal: ReplayedProposal, type: string, payload: Record<string, unknown>): void {
+  const election = electionOf(proposal);
+  const parameters = { electionId: proposal.id, threshold: election.threshold, trusteeCount: election.trusteeCount };
+  switch (type) {
+    case 'governance.dkg-round-1':
+      election.round1.push(payload['message'] as DkgRound1Message);
+      return;
+    case 'governance.dkg-round-2':
+      election.round2.push(...(payload['messages'] as DkgRound2Message[]));
+      return;
+    case 'governance.dkg-complaint':
+      election.complaints.push(payload['complaint'] as DkgComplaint);
+      return;
+    case 'governance.election-key': {
+      election.keyRecord = payload['record'] as ElectionKeyRecord;
+      try {
+        const recomputed = electionKeyRecord(parameters, election.round1, qualifiedDealers(parameters, election.round1, election.round2, election.complaints));
+        election.keyMatches = canonicalJson(recomputed) === canonicalJson(election.keyRecord);
+      } catch {
+        election.keyMatches = false;
+      }
+      return;
+    }
+    case 'governance.encrypted-ballot': {
+      if (proposal.status !== 'open' || !election.box) throw new GovernanceError('PROPOSAL_STATE', 'Failed to replay: a ballot for a proposal that is not open');
+      const ciphertext = payload['ciphertext'] as CiphertextJson;
+      const nullifier = text(payload, 'nullifier');
+      election.box.admit({ nullifier: BigInt(nullifier), choice: text(payload, 'choice'), ciphertext: ciphertextFromJson('ciphertext', ciphertext) });
+      election.current.set(nullifier, { ballot: text(payload, 'ballot'), choice: text(payload, 'choice'), ciphertext });
+      proposal.ballotsCast += 1;
+      return;
+    }
+    case 'governance.encrypted-sums': {
+      const box = election.box;
+      if (proposal.status !== 'open' || !box) throw new GovernanceError('PROPOSAL_STATE', 'Failed to replay: closing sums for a proposal that is not open');
+      const recorded = (payload['sums'] as Array<{ option: string; heads: string; ciphertext: CiphertextJson }>) ?? [];
+      const expected = box.sums().map((sum, index) => ({ option: box.options[index]!, heads: box.heads(box.options[index]!).toString(), ciphertext: ciphertextToJson(sum) }));
+      election.sumsMatch = canonicalJson(recorded) === canonicalJson(expected) && payload['ballots'] === proposal.ballotsCast;
+      proposal.status = 'tallying';
+      return;
+    }
+    default:
+      election.partials.push(payload['message'] as PartialDecryptionMessage);
+  }
+}
+
+/** The encrypted result: decrypted again from the partials it carries, each of which must be on the ledger. */
+function foldEncryptedResult(proposal: ReplayedProposal, payload: Record<string, unknown>): void {
+  const election = electionOf(proposal);
+  const recorded = payload['encrypted'] as { sums?: unknown[]; partialDecryptions?: PartialDecryptionMessage[] } | undefined;
+  const partials = recorded?.partialDecryptions ?? [];
+  const published = new Set(election.partials.map((partial) => canonicalJson(partial)));
+  let matches = election.keyMatches === true && election.sumsMatch === true && partials.every((partial) => published.has(canonicalJson(partial)));
+  try {
+    const box = election.box!;
+    const tally = decideEncryptedTally(proposal.rule, proposal.form, proposal.setup!.census, box, election.keyRecord!, partials);
+    proposal.totals = tally.totals;
+    proposal.verdict = tally.verdict;
+    const sums = box.sums().map((sum, index) => ({ option: box.options[index]!, ...ciphertextToJson(sum) }));
+    matches = matches && canonicalJson(sums) === canonicalJson(recorded?.sums ?? null) && resultMatches(tally.verdict, payload) && payload['ballots'] === proposal.ballotsCast;
+  } catch {
+    matches = false;
+  }
+  proposal.resultMatches = matches;
+  proposal.status = payload['final'] === true ? 'final' : 'closed';
 }

@@ -9,6 +9,7 @@ import { compareGovernanceReplay } from './governance-replay-check.ts';
 import { createGovernanceServices, GOVERNANCE_TOPICS } from './governance-services.ts';
 import { Migration20261130140000Governance } from './migrations/20261130140000-governance.ts';
 import { Migration20261211000000SnapshotHouseholds } from './migrations/20261211000000-snapshot-households.ts';
+import { Migration20261216000000EncryptedWeights } from './migrations/20261216000000-encrypted-weights.ts';
 
 export const governanceModule: DomainModule = {
   name: 'governance',
@@ -16,6 +17,7 @@ export const governanceModule: DomainModule = {
   migrations: [
     { name: 'Migration20261130140000_governance', class: Migration20261130140000Governance },
     { name: 'Migration20261211000000_snapshot_households', class: Migration20261211000000SnapshotHouseholds },
+    { name: 'Migration20261216000000_encrypted_weights', class: Migration20261216000000EncryptedWeights },
   ],
   topics: GOVERNANCE_TOPICS,
   createServices: (runtime) => ({ governance: createGovernanceServices(runtime) }),
@@ -31,5 +33,6 @@ export const governanceModule: DomainModule = {
     await import('./api/proposal.ts');
     await import('./api/ballot.ts');
     await import('./api/suggestion.ts');
+    await import('./api/election.ts');
   },
 };

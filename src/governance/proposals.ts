@@ -22,6 +22,7 @@ import { toHex } from '../ledger/merkle-hash.ts';
 import type { CensusKind } from '../census/census.entity.ts';
 import { art278RuleFor } from './art-278.ts';
 import { readCensusSnapshot } from './census-snapshot.ts';
+import { pinElection, recordClosingSums, recordTrustees, requireTrustees, startSums, type TrusteeSetup } from './encrypted-election.ts';
 import { GovernanceError } from './governance-errors.ts';
 import { proposalScope } from './proposal-scope.ts';
 import { formOf, ruleFromJson, ruleToJson, type OptionJson, type RuleJson } from './rule-json.ts';
@@ -34,8 +35,9 @@ export const MAX_OBJECTION_DAYS = 60;
 export const MAX_REASON_LENGTH = 2_000;
 const DAY_MS = 86_400_000;
 
-export type ProposalStatus = 'draft' | 'open' | 'closed' | 'final';
-export type BallotModeName = 'anonymous' | 'named';
+export type ProposalStatus = 'draft' | 'open' | 'tallying' | 'closed' | 'final';
+/** `encrypted`: anonymous owners' ballots whose weight is encrypted (issue 15, encrypted-proposals.ts). */
+export type BallotModeName = 'anonymous' | 'named' | 'encrypted';
 
 export interface Proposal {
   id: string;
@@ -210,6 +212,8 @@ export interface CreateProposalInput {
   opensAt: Date;
   closesAt: Date;
   objectionDays: number;
+  /** Encrypted mode only: the trustees and the threshold of the election key. */
+  trustees?: TrusteeSetup | null;
 }
 
 function contentHash(title: string, body: string, options: readonly OptionJson[]): string {
@@ -237,7 +241,17 @@ export async function createProposal(em: SqlEntityManager, viewer: Viewer | null
     rule = input.rule ?? SIMPLE_MAJORITY;
   }
   requireRuleFitsForm(rule, form);
-  if (input.mode !== 'anonymous' && input.mode !== 'named') throw new GovernanceError('BALLOT_MODE_MISMATCH', 'Invalid mode: anonymous or named');
+  if (input.mode !== 'anonymous' && input.mode !== 'named' && input.mode !== 'encrypted') {
+    throw new GovernanceError('BALLOT_MODE_MISMATCH', 'Invalid mode: anonymous, named or encrypted');
+  }
+  let trustees: TrusteeSetup | null = null;
+  if (input.mode === 'encrypted') {
+    // The encrypted weight is an owner's area: only the owners census has one worth hiding.
+    if (input.censusKind !== 'owners') throw new GovernanceError('BALLOT_MODE_MISMATCH', 'Invalid mode: encrypted weights are for the owners census');
+    trustees = await requireTrustees(em, input.communityId, input.trustees);
+  } else if (input.trustees) {
+    throw new GovernanceError('INVALID_TRUSTEES', 'Invalid trustees: only an encrypted-weight proposal has trustees');
+  }
   if (!(input.opensAt < input.closesAt) || !(input.closesAt > now)) {
     throw new GovernanceError('INVALID_WINDOW', 'Invalid voting window: the opening must be before the close, and the close in the future');
   }
@@ -264,6 +278,7 @@ export async function createProposal(em: SqlEntityManager, viewer: Viewer | null
       closesAt: input.closesAt.toISOString(),
       objectionDays: input.objectionDays,
       scope: proposalScope(id).toString(),
+      ...(trustees === null ? {} : { trustees: trustees.accountIds, threshold: trustees.threshold }),
     },
   });
   await em.execute(
@@ -276,6 +291,7 @@ export async function createProposal(em: SqlEntityManager, viewer: Viewer | null
       caller.accountId, appended.time, appended.entryId,
     ],
   );
+  if (trustees !== null) await recordTrustees(em, id, trustees);
   return (await findProposal(em, id))!;
 }
 
@@ -295,6 +311,8 @@ export async function openProposal(em: SqlEntityManager, viewer: Viewer | null, 
       where community_id = ? and kind = ? and status = 'active'`,
     [proposal.id, proposal.communityId, proposal.censusKind],
   );
+  const encryptedBallotKey = proposal.mode === 'encrypted' ? await pinElection(em, proposal, caller.accountId, snapshot.depth) : null;
+  if (proposal.mode === 'encrypted') await startSums(em, proposal.id, ballotOptions(proposalForm(proposal)));
   const appended = await appendEntry(em, {
     communityId: proposal.communityId,
     type: 'governance.open',
@@ -307,6 +325,7 @@ export async function openProposal(em: SqlEntityManager, viewer: Viewer | null, 
       size,
       heads: snapshot.heads.toString(),
       weight: snapshot.weight.toString(),
+      ...(encryptedBallotKey === null ? {} : { encryptedBallotKey }),
     },
   });
   await em.execute(
@@ -319,6 +338,13 @@ export async function openProposal(em: SqlEntityManager, viewer: Viewer | null, 
 
 /** Per option, the heads and weight of the ballots that currently count (every option present). */
 export async function liveTotals(em: SqlEntityManager, proposal: Proposal): Promise<OptionTotals> {
+  if (proposal.mode === 'encrypted') {
+    // Heads are public (one nullifier, one head); the weights stay encrypted until the result, so they read 0 here.
+    const sums: Array<{ option: string; heads: unknown }> = await em.execute('select option, heads from governance_encrypted_sums where proposal_id = ? order by position', [proposal.id]);
+    const encrypted = new Map<string, VoteTotal>(ballotOptions(proposalForm(proposal)).map((option) => [option, { heads: 0n, weight: 0n }]));
+    for (const row of sums) encrypted.set(row.option, { heads: BigInt(String(row.heads)), weight: 0n });
+    return encrypted;
+  }
   const rows: Array<{ choice: string; heads: unknown; weight: unknown }> = await em.execute(
     'select choice, count(*) as heads, coalesce(sum(weight), 0) as weight from governance_current_ballots where proposal_id = ? group by choice',
     [proposal.id],
@@ -343,6 +369,8 @@ export interface ResultJson {
   ballots: number;
   checkpoint: { treeSize: number; rootHash: string };
   objectionDays: number;
+  /** Encrypted weights: the decrypted per-option sums, and the partial decryptions (with their proofs) that decrypted them. */
+  encrypted?: { sums: Array<{ option: string; c1: { x: string; y: string }; c2: { x: string; y: string } }>; partialDecryptions: unknown[] };
 }
 
 export function verdictOf(proposal: Proposal, totals: OptionTotals): TallyVerdict {
@@ -396,6 +424,7 @@ export async function closeProposal(
   const actor = viewer === null ? 'system' : requireCommittee(viewer, proposal.communityId, true).accountId;
   if (proposal.status !== 'open') throw new GovernanceError('PROPOSAL_STATE', 'Failed to close proposal: it is not open');
   if (now < proposal.closesAt) throw new GovernanceError('PROPOSAL_STATE', 'Failed to close proposal: its closing time has not come');
+  if (proposal.mode === 'encrypted') return closeToTallying(em, proposal, actor, sealer);
   const verdict = verdictOf(proposal, await liveTotals(em, proposal));
   const counted: Array<{ count: unknown }> = await em.execute('select count(*) as count from governance_ballots where proposal_id = ?', [proposal.id]);
   // Every ballot entry is committed (each held this row for share); sequence them and sign a checkpoint over them.
@@ -415,6 +444,21 @@ export async function closeProposal(
     [final ? 'final' : 'closed', appended.time, JSON.stringify(result), appended.entryId, checkpoint.treeSize,
       final ? appended.time : null, final ? appended.entryId : null, proposal.id],
   );
+  return (await findProposal(em, proposal.id))!;
+}
+
+/**
+ * The close of an encrypted-weight proposal: no more ballots, a checkpoint over every
+ * ballot entry, and the per-option sums on the ledger for the trustees to decrypt. The
+ * result follows once k trustees have published valid partial decryptions
+ * (encrypted-proposals.ts).
+ */
+async function closeToTallying(em: SqlEntityManager, proposal: Proposal, actor: string, sealer: SecretSealer): Promise<Proposal> {
+  await integratePending(em, proposal.communityId);
+  const checkpoint = await cutCheckpoint(em, proposal.communityId, sealer);
+  const appended = await recordClosingSums(em, proposal, actor, { treeSize: checkpoint.treeSize, rootHash: toHex(checkpoint.rootHash) });
+  await em.execute(`update governance_proposals set status = 'tallying', closed_at = ?, checkpoint_size = ? where id = ?`,
+    [appended.time, checkpoint.treeSize, proposal.id]);
   return (await findProposal(em, proposal.id))!;
 }
 

@@ -32,14 +32,17 @@ export async function checkBallotReceipt(
 ): Promise<ReceiptCheck> {
   const proposal = await findProposal(em, input.proposalId);
   if (!proposal) throw new NotFoundError('Proposal');
+  // Encrypted-weight ballots are kept apart (encrypted-proposals.ts), with the same receipt.
+  const [ballots, counting] = proposal.mode === 'encrypted'
+    ? ['governance_encrypted_ballots', 'governance_encrypted_current'] : ['governance_ballots', 'governance_current_ballots'];
   let rows: Array<{ id: string; ledger_entry_id: unknown; ledger_time: unknown }>;
   if (input.ballotId !== null) {
     if (!UUID.test(input.ballotId)) throw new InvalidInputError('ballotId', 'is not a valid id');
-    rows = await em.execute('select id, ledger_entry_id, ledger_time from governance_ballots where proposal_id = ? and id = ?', [proposal.id, input.ballotId]);
+    rows = await em.execute(`select id, ledger_entry_id, ledger_time from ${ballots} where proposal_id = ? and id = ?`, [proposal.id, input.ballotId]);
   } else if (input.nullifier !== null) {
     if (!DECIMAL.test(input.nullifier)) throw new InvalidInputError('nullifier', 'is not a decimal field element');
     rows = await em.execute(
-      'select id, ledger_entry_id, ledger_time from governance_ballots where proposal_id = ? and nullifier = ? order by ledger_entry_id desc limit 1',
+      `select id, ledger_entry_id, ledger_time from ${ballots} where proposal_id = ? and nullifier = ? order by ledger_entry_id desc limit 1`,
       [proposal.id, input.nullifier],
     );
   } else {
@@ -50,11 +53,11 @@ export async function checkBallotReceipt(
   if (!ballot) return none;
   const time = ballot.ledger_time instanceof Date ? ballot.ledger_time : new Date(String(ballot.ledger_time));
   const seq = await sequenceOfEntry(em, proposal.communityId, Number(ballot.ledger_entry_id), time);
-  const current: unknown[] = await em.execute('select 1 from governance_current_ballots where proposal_id = ? and ballot_id = ?', [proposal.id, ballot.id]);
+  const current: unknown[] = await em.execute(`select 1 from ${counting} where proposal_id = ? and ballot_id = ?`, [proposal.id, ballot.id]);
   const leaf: Array<{ leaf_hash: unknown }> = await em.execute('select leaf_hash from ledger_entries where community_id = ? and seq = ?', [proposal.communityId, seq]);
   const leafHash = toHex(toBytes(leaf[0]!.leaf_hash));
   const treeSize = proposal.checkpointSize;
   if (treeSize === null || seq >= treeSize) return { ...none, counted: current.length > 0, seq, leafHash };
   const hashes = await inclusionProof(em, proposal.communityId, seq, treeSize);
-  return { included: true, counted: current.length > 0, seq, leafHash, treeSize, rootHash: proposal.result!.checkpoint.rootHash, inclusionProof: hashes.map(toHex) };
+  return { included: true, counted: current.length > 0, seq, leafHash, treeSize, rootHash: proposal.result?.checkpoint.rootHash ?? null, inclusionProof: hashes.map(toHex) };
 }

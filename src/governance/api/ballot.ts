@@ -21,7 +21,7 @@ import { checkBallotReceipt, type ReceiptCheck } from '../receipts.ts';
 import { findProposal, liveTotals } from '../proposals.ts';
 import { proposalIdArg, tallyView } from './proposal.ts';
 
-const BallotReceiptRef = builder.objectRef<BallotReceipt>('BallotReceipt').implement({
+export const BallotReceiptRef = builder.objectRef<BallotReceipt>('BallotReceipt').implement({
   description: "Keep it: with it anyone can check that this ballot is in the checkpoint the result cites.",
   fields: (t) => ({
     ballotId: t.exposeID('ballotId'),
@@ -39,7 +39,7 @@ const BallotReceiptRef = builder.objectRef<BallotReceipt>('BallotReceipt').imple
   }),
 });
 
-async function publishTally(context: GraphQLContext, proposalId: string): Promise<void> {
+export async function publishTally(context: GraphQLContext, proposalId: string): Promise<void> {
   const proposal = await findProposal(context.em as SqlEntityManager, proposalId);
   if (!proposal) return;
   context.services.pubsub.publish('governance:tally', proposalId, { proposalId, totals: tallyView(await liveTotals(context.em as SqlEntityManager, proposal)) });

@@ -44,13 +44,27 @@ import {
   type ResultJson,
 } from '../proposals.ts';
 import type { ThresholdJson } from '../rule-json.ts';
+import { MAX_TRUSTEES } from '../encrypted-weights/election-key.ts';
 import type { LiveTally } from '../governance-services.ts';
 
 export const BallotModeEnum = builder.enumType('BallotMode', {
-  values: { ANONYMOUS: { value: 'anonymous' }, NAMED: { value: 'named' } } as const,
+  values: {
+    ANONYMOUS: { value: 'anonymous' },
+    NAMED: { value: 'named' },
+    ENCRYPTED: {
+      value: 'encrypted',
+      description: "Anonymous owners' ballots whose area is encrypted under a k-of-n trustees' election key; only per-option sums are decrypted (castEncryptedBallot).",
+    },
+  } as const,
 });
 const ProposalStatusEnum = builder.enumType('ProposalStatus', {
-  values: { DRAFT: { value: 'draft' }, OPEN: { value: 'open' }, CLOSED: { value: 'closed' }, FINAL: { value: 'final' } } as const,
+  values: {
+    DRAFT: { value: 'draft' },
+    OPEN: { value: 'open' },
+    TALLYING: { value: 'tallying', description: 'Encrypted weights: closed to ballots, waiting for k trustees to decrypt the sums.' },
+    CLOSED: { value: 'closed' },
+    FINAL: { value: 'final' },
+  } as const,
 });
 const TallyRuleNameEnum = builder.enumType('TallyRuleName', {
   values: {
@@ -281,6 +295,11 @@ builder.mutationField('createProposal', (t) =>
       opensAt: t.arg({ type: 'DateTime', required: true }),
       closesAt: t.arg({ type: 'DateTime', required: true }),
       objectionDays: t.arg.int({ validate: z.number().int().min(0).max(MAX_OBJECTION_DAYS).optional().nullable() }),
+      trustees: t.arg.globalIDList({
+        description: 'ENCRYPTED mode: the trustees of the election key (2–16 accounts: committee members, managers, the regulator), in trustee order 1..n.',
+        validate: z.array(z.unknown()).max(MAX_TRUSTEES).optional().nullable(),
+      }),
+      threshold: t.arg.int({ description: 'ENCRYPTED mode: k, how many trustees must decrypt (2 to the number of trustees).' }),
     },
     resolve: (_root, args, context) =>
       inTransaction(context, (em) =>
@@ -297,6 +316,9 @@ builder.mutationField('createProposal', (t) =>
           opensAt: args.opensAt as Date,
           closesAt: args.closesAt as Date,
           objectionDays: args.objectionDays ?? 0,
+          trustees: args.trustees
+            ? { threshold: args.threshold ?? 0, accountIds: args.trustees.map((trustee, index) => parseUuid(trustee.id, `trustees[${index}]`)) }
+            : null,
         }),
       ),
   }),

@@ -9,6 +9,7 @@
  * (C2 − s · C1); m itself is recovered by a bounded discrete logarithm (discrete-log.ts),
  * which is feasible because sums are bounded by the census total weight.
  */
+import { babyjubjub } from '@noble/curves/misc.js';
 import {
   BASE8, IDENTITY, multiply, pointFromJson, pointToJson, requireScalar, requireSubgroupPoint,
   type CurvePoint, type PointJson,
@@ -82,4 +83,15 @@ export function ciphertextToJson(ciphertext: Ciphertext): CiphertextJson {
 export function ciphertextFromJson(name: string, value: unknown): Ciphertext {
   const { c1, c2 } = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
   return { c1: pointFromJson(`${name}.c1`, c1, true), c2: pointFromJson(`${name}.c2`, c2, true) };
+}
+
+/**
+ * A ciphertext read back from where the server stored it itself — a verified proof's
+ * output, or a running sum of such — which is in the subgroup by construction: parsed
+ * without the subgroup check (about 3.9 ms a ciphertext on the test machine). Anything
+ * that arrives from outside goes through ciphertextFromJson.
+ */
+export function trustedCiphertextFromJson(value: CiphertextJson): Ciphertext {
+  const point = (coordinates: PointJson): CurvePoint => babyjubjub.Point.fromAffine({ x: BigInt(coordinates.x), y: BigInt(coordinates.y) });
+  return { c1: point(value.c1), c2: point(value.c2) };
 }
