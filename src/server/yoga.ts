@@ -25,6 +25,8 @@ import { GRAPHIQL_EXAMPLES } from './graphiql-examples.ts';
 import { graphiqlRoute } from './graphiql-route.ts';
 import { useRequestLog } from './request-log.ts';
 import { useSessionBoundSubscriptions } from './session-bound-subscriptions.ts';
+import { READS_ON_REPLICA, useReadReplicas } from './read-replica-plugin.ts';
+import type { ReadReplicaRouting } from '../db/read-replicas.ts';
 
 export const GRAPHQL_ENDPOINT = '/graphql';
 
@@ -82,6 +84,8 @@ async function resolveViewer(services: AppServices, db: SqlExecutor, token: stri
 export interface YogaOperations {
   metrics: ServerMetrics;
   lifecycle: ServerLifecycle;
+  /** PostgreSQL standbys for read-only requests, when configured (src/db/read-replicas.ts). */
+  readReplicas?: { routing: ReadReplicaRouting; maxLagSeconds: number } | undefined;
 }
 
 export async function createCourtyardYoga(
@@ -116,6 +120,7 @@ export async function createCourtyardYoga(
       useVariableCoercion(),
       useFieldOccurrenceLimits(),
       useSessionBoundSubscriptions(services.accounts.sessionWatch),
+      ...(operations.readReplicas ? [useReadReplicas(operations.readReplicas.routing, operations.readReplicas.maxLagSeconds)] : []),
       EnvelopArmorPlugin({
         maxDepth: { n: QUERY_LIMITS.maxDepth, ...reportedAtValidation },
         maxAliases: { n: QUERY_LIMITS.maxAliases, ...reportedAtValidation },
@@ -140,8 +145,12 @@ export async function createCourtyardYoga(
       // its first use, so a request that touches no table makes none.
       const viewer = await resolveViewer(services, connection, bearerToken(request, connectionParams));
       let em: GraphQLContext['em'] | undefined;
+      const readRouting = operations.readReplicas?.routing;
+      const forkFor = (context: object) =>
+        readRouting && (context as { [READS_ON_REPLICA]?: boolean })[READS_ON_REPLICA] ? readRouting.readFork() : services.forkEntityManager();
       Object.defineProperty(initialContext, 'em', {
-        get: () => (em ??= services.forkEntityManager()),
+        // A query's EntityManager reads on a standby (read-replica-plugin.ts marks it); the rest use the primary.
+        get: () => (em ??= forkFor(initialContext)),
         // A plugin that puts its own EntityManager on the context may still do so.
         set: (value: GraphQLContext['em']) => {
           em = value;
