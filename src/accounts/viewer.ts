@@ -9,6 +9,8 @@ import type { CommunityRole } from './roles.ts';
 export interface Viewer {
   accountId: string;
   sessionId: string;
+  /** The account's login handle (not personal data: chosen by the admin), read with the session. */
+  login: string;
   isAdmin: boolean;
   /**
    * The password was issued by someone else (a one-time password) and not yet changed:

@@ -3,6 +3,7 @@
  * there is created on first run inside the data folder (see `keys.ts`).
  */
 import { resolve } from 'node:path';
+import { REPLICA_MAX_LAG_SECONDS_DEFAULT } from '../db/read-replicas.ts';
 
 export interface Configuration {
   /** Folder for the embedded database and generated keys. */
@@ -14,6 +15,10 @@ export interface Configuration {
    * rate limits go through it. When absent, both stay in this process (one instance).
    */
   redisUrl: string | undefined;
+  /** PostgreSQL hot standbys of `databaseUrl` that serve read-only requests (DATABASE_REPLICA_URLS). */
+  databaseReplicaUrls: readonly string[];
+  /** A standby further behind than this serves no reads until it catches up (DATABASE_REPLICA_MAX_LAG_SECONDS). */
+  replicaMaxLagSeconds: number;
   host: string;
   port: number;
   /** Names this installation in checkpoint origin lines, e.g. "courtyard.example.org". */
@@ -90,11 +95,41 @@ function readRedisUrl(value: string | undefined): string | undefined {
   return value;
 }
 
+/** At most this many standbys: each holds its own connection pool. */
+export const DATABASE_REPLICA_URLS_MAX = 8;
+
+function readReplicaUrls(value: string | undefined, databaseUrl: string | undefined): string[] {
+  const urls = (value ?? '').split(',').map((url) => url.trim()).filter((url) => url !== '');
+  if (urls.length === 0) return [];
+  if (!databaseUrl) throw new ConfigurationError('DATABASE_REPLICA_URLS needs DATABASE_URL: standbys replicate a PostgreSQL primary, not PGlite');
+  if (urls.length > DATABASE_REPLICA_URLS_MAX) {
+    throw new ConfigurationError(`DATABASE_REPLICA_URLS lists ${urls.length} standbys; at most ${DATABASE_REPLICA_URLS_MAX}`);
+  }
+  for (const [index, url] of urls.entries()) {
+    // The URL itself is never quoted: it may carry a password.
+    if (!/^postgres(?:ql)?:\/\//u.test(url)) {
+      throw new ConfigurationError(`DATABASE_REPLICA_URLS entry ${index + 1} must be a postgres:// or postgresql:// connection string`);
+    }
+  }
+  return urls;
+}
+
+function readReplicaMaxLagSeconds(value: string | undefined): number {
+  if (value === undefined || value === '') return REPLICA_MAX_LAG_SECONDS_DEFAULT;
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds < 0 || seconds > 3600) {
+    throw new ConfigurationError(`DATABASE_REPLICA_MAX_LAG_SECONDS must be a number of seconds from 0 to 3600, got "${value}"`);
+  }
+  return seconds;
+}
+
 export function loadConfiguration(environment: NodeJS.ProcessEnv = process.env): Configuration {
   return {
     dataDirectory: resolve(environment['COURTYARD_DATA_DIR'] ?? 'data'),
     databaseUrl: environment['DATABASE_URL'] || undefined,
     redisUrl: readRedisUrl(environment['REDIS_URL']),
+    databaseReplicaUrls: readReplicaUrls(environment['DATABASE_REPLICA_URLS'], environment['DATABASE_URL'] || undefined),
+    replicaMaxLagSeconds: readReplicaMaxLagSeconds(environment['DATABASE_REPLICA_MAX_LAG_SECONDS']),
     host: environment['HOST'] ?? '127.0.0.1',
     port: readPort(environment['PORT']),
     installationName: readInstallationName(environment['COURTYARD_INSTALLATION_NAME']),

@@ -23,6 +23,11 @@ export interface DatabaseLocation {
   databaseUrl?: string | undefined;
   /** PGlite data folder, or `memory://` for a throwaway database. */
   pgliteDataDirectory?: string | undefined;
+  /**
+   * PostgreSQL hot standbys of `databaseUrl`, for reads only (src/db/read-replicas.ts).
+   * Nothing goes to them unless a query asks for the `read` connection.
+   */
+  replicaUrls?: readonly string[] | undefined;
 }
 
 /** The tables the ORM maps and the committed migrations, oldest first. */
@@ -51,6 +56,10 @@ export function ormOptions(location: DatabaseLocation, schema: DatabaseSchema, o
       driver: PostgreSqlDriver,
       clientUrl: location.databaseUrl,
       pool: { max: POSTGRES_POOL_MAX },
+      replicas: (location.replicaUrls ?? []).map((clientUrl, index) => ({ name: `replica-${index}`, clientUrl })),
+      // Reads reach a standby only through a read fork (read-replicas.ts), never by default:
+      // a unit of work, a job or a mutation must read what it just wrote.
+      preferReadReplicas: false,
       ...overrides,
     } as Options;
   }

@@ -6,6 +6,7 @@
 import type { ModuleRuntime } from '../kernel/domain-module.ts';
 import { loadLedgerSettings, type LedgerSettings } from './ledger-settings.ts';
 import { LogFeed } from './log-feed.ts';
+import { EntryPageCache } from './entry-page-cache.ts';
 import type { SecretSealer } from './log-keys.ts';
 
 export interface LedgerServices {
@@ -16,6 +17,8 @@ export interface LedgerServices {
   sealer: SecretSealer;
   /** Follows the logs someone subscribed to and publishes the ledger topics (topics.ts). */
   feed: LogFeed;
+  /** Full pages of entries, which never change (entry-page-cache.ts). */
+  entryPages: EntryPageCache;
 }
 
 declare module '../kernel/domain-module.ts' {
@@ -32,5 +35,5 @@ export function createLedgerServices(runtime: ModuleRuntime, settings: LedgerSet
     onFinalCheckpoint: (checkpoint) => runtime.pubsub.publish('ledger:checkpointFinalized', checkpoint.communityId, checkpoint),
     onError: (error) => runtime.logger.error({ error: (error as Error).message }, 'ledger feed poll failed'),
   });
-  return { settings, installationName: runtime.configuration.installationName, sealer: runtime.keys.masterKey, feed };
+  return { settings, installationName: runtime.configuration.installationName, sealer: runtime.keys.masterKey, feed, entryPages: new EntryPageCache() };
 }

@@ -10,6 +10,7 @@ import { mkdir } from 'node:fs/promises';
 import type { Configuration } from '../config/configuration.ts';
 import { loadInstallationKeys } from '../config/keys.ts';
 import { initOrm, type Orm } from '../db/orm.ts';
+import { createReadReplicaRouting, type ReadReplicaRouting } from '../db/read-replicas.ts';
 import type { BackgroundJob } from '../kernel/domain-module.ts';
 import { bootstrapInstallation } from '../accounts/account-service.ts';
 import { createLogger, type Logger } from './logger.ts';
@@ -28,16 +29,32 @@ export interface App {
   metrics: ServerMetrics;
   /** Set while shutting down: /ready then answers 503. */
   lifecycle: ServerLifecycle;
+  /** The standbys serving read-only requests, when DATABASE_REPLICA_URLS names any. */
+  readReplicas: ReadReplicaRouting | undefined;
   /** Set on the first start only: the admin's one-time password, to print once. */
   bootstrapAdmin: { login: string; oneTimePassword: string | null } | null;
   close(): Promise<void>;
 }
 
 export async function openDatabase(configuration: Configuration): Promise<Orm> {
-  if (configuration.databaseUrl) return initOrm({ databaseUrl: configuration.databaseUrl }, databaseSchema);
+  if (configuration.databaseUrl) {
+    return initOrm({ databaseUrl: configuration.databaseUrl, replicaUrls: configuration.databaseReplicaUrls }, databaseSchema);
+  }
   const pgliteDataDirectory = join(configuration.dataDirectory, 'pglite');
   await mkdir(pgliteDataDirectory, { recursive: true, mode: 0o700 });
   return initOrm({ pgliteDataDirectory }, databaseSchema);
+}
+
+/** Watches the standbys the ORM opened from DATABASE_REPLICA_URLS; none, none watched. */
+function openReadReplicas(orm: Orm, configuration: Configuration, logger: Logger): ReadReplicaRouting | undefined {
+  const routing = createReadReplicaRouting(orm, {
+    maxLagSeconds: configuration.replicaMaxLagSeconds,
+    onPollFailure: (replica, error) =>
+      logger.warn({ replica, error: (error as Error).message }, 'database standby unreachable; reads go to the primary'),
+  });
+  if (routing.replicaCount > 0) return routing;
+  routing.close();
+  return undefined;
 }
 
 export interface AppOptions {
@@ -56,9 +73,14 @@ export async function createApp(configuration: Configuration, options: AppOption
   const bootstrapAdmin = await runtime.transactions.run(runtime.forkEntityManager(), (em) =>
     bootstrapInstallation(em, { configuredAdminPassword: configuration.secrets.adminPassword, log: services.ledger }),
   );
-  const metrics = createServerMetrics();
+  const readReplicas = openReadReplicas(orm, configuration, logger);
+  const metrics = createServerMetrics({ readReplicas });
   const lifecycle: ServerLifecycle = { draining: false };
-  const yoga = await createCourtyardYoga(services, orm, modules, { metrics, lifecycle });
+  const yoga = await createCourtyardYoga(services, orm, modules, {
+    metrics,
+    lifecycle,
+    readReplicas: readReplicas && { routing: readReplicas, maxLagSeconds: configuration.replicaMaxLagSeconds },
+  });
   const jobs: BackgroundJob[] = modules.flatMap((module) => module.jobs?.(runtime, services) ?? []);
   return {
     services,
@@ -67,9 +89,11 @@ export async function createApp(configuration: Configuration, options: AppOption
     metrics,
     lifecycle,
     bootstrapAdmin,
+    readReplicas,
     async close() {
       for (const job of jobs.toReversed()) await job.stop();
       await redis?.close();
+      readReplicas?.close();
       if (!options.orm) await orm.close(true);
     },
   };

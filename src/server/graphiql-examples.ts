@@ -43,4 +43,21 @@ query Communities {
   communities(first: 20) { edges { node { id slug name } } }
 }`,
   },
+  {
+    query: `# 5. On the demo data (\`npm run demo\`): sign in as "demo-1-manager" with
+#    "courtyard demo password", find the community, then read its households,
+#    and its ledger (a year of invoices, payments, late fees, reminders).
+query DemoCommunities {
+  communities(first: 5) { edges { node { id slug name } } }
+}
+
+query DemoHouseholds($communityId: ID!) {
+  households(communityId: $communityId, first: 20) { edges { node { id } } pageInfo { hasNextPage endCursor } }
+}
+
+query DemoLedger($communityId: ID!) {
+  ledgerEntries(communityId: $communityId, first: 20) { edges { node { seq type actor time payload } } pageInfo { endCursor } }
+}`,
+    variables: '{ "communityId": "<an id from DemoCommunities>" }',
+  },
 ];

@@ -11,6 +11,7 @@ import type { Plugin } from 'graphql-yoga';
 import { GraphQLError, getOperationAST, type ExecutionResult } from 'graphql';
 import { errorCodeOf } from '../graphql/errors.ts';
 import type { RouteHandler } from '../kernel/domain-module.ts';
+import type { ReadReplicaRouting } from '../db/read-replicas.ts';
 
 export const METRICS_PATH = '/metrics';
 
@@ -68,9 +69,37 @@ function registerProcessMetrics(registry: Registry): void {
   });
 }
 
-export function createServerMetrics(): ServerMetrics {
+/** Each standby's replay lag and whether the standbys serve reads, read fresh when scraped. */
+function registerReplicaMetrics(registry: Registry, routing: ReadReplicaRouting): void {
+  new Gauge({
+    name: 'courtyard_database_replica_lag_seconds',
+    help: 'Replay lag of each PostgreSQL standby, in seconds (absent while it cannot be read)',
+    labelNames: ['replica'],
+    registers: [registry],
+    async collect() {
+      await routing.pollNow();
+      this.reset();
+      for (const [index, lag] of routing.lagSeconds().entries()) if (lag !== null) this.set({ replica: String(index) }, lag);
+    },
+  });
+  new Gauge({
+    name: 'courtyard_database_replicas_serving_reads',
+    help: '1 while read-only requests go to the standbys, 0 while they go to the primary (a standby unreachable or too far behind)',
+    registers: [registry],
+    collect() {
+      this.set(routing.replicasServeReads() ? 1 : 0);
+    },
+  });
+}
+
+export interface ServerMetricsOptions {
+  readReplicas?: ReadReplicaRouting | undefined;
+}
+
+export function createServerMetrics(options: ServerMetricsOptions = {}): ServerMetrics {
   const registry = new Registry();
   registerProcessMetrics(registry);
+  if (options.readReplicas) registerReplicaMetrics(registry, options.readReplicas);
   return {
     registry,
     httpRequests: new Counter({

@@ -11,7 +11,7 @@ import { maskError } from '../graphql/errors.ts';
 import { useVariableCoercion } from '../graphql/variable-coercion.ts';
 import { QUERY_LIMIT_CODE, useFieldOccurrenceLimits } from '../graphql/field-limits.ts';
 import type { GraphQLContext } from '../graphql/context.ts';
-import { viewerFromToken, type SqlExecutor } from '../accounts/account-service.ts';
+import { batchedSessionReader, viewerFromToken, type LiveSessionReader, type SqlExecutor } from '../accounts/account-service.ts';
 import type { Viewer } from '../accounts/viewer.ts';
 import { DomainError } from '../domain-error.ts';
 import type { Orm } from '../db/orm.ts';
@@ -25,6 +25,8 @@ import { GRAPHIQL_EXAMPLES } from './graphiql-examples.ts';
 import { graphiqlRoute } from './graphiql-route.ts';
 import { useRequestLog } from './request-log.ts';
 import { useSessionBoundSubscriptions } from './session-bound-subscriptions.ts';
+import { READS_ON_REPLICA, useReadReplicas } from './read-replica-plugin.ts';
+import type { ReadReplicaRouting } from '../db/read-replicas.ts';
 
 export const GRAPHQL_ENDPOINT = '/graphql';
 
@@ -68,10 +70,10 @@ function bearerToken(request: Request | undefined, connectionParams: Record<stri
   return match ? match[1]! : null;
 }
 
-async function resolveViewer(services: AppServices, db: SqlExecutor, token: string | null): Promise<Viewer | null> {
+async function resolveViewer(services: AppServices, db: SqlExecutor, sessions: LiveSessionReader, token: string | null): Promise<Viewer | null> {
   if (!token) return null;
   try {
-    return await viewerFromToken(db, services.keys.tokenPublicKey, token);
+    return await viewerFromToken(db, services.keys.tokenPublicKey, token, sessions);
   } catch (error) {
     // An invalid or ended session makes the request anonymous; fields then say UNAUTHENTICATED.
     if (error instanceof DomainError) return null;
@@ -82,6 +84,8 @@ async function resolveViewer(services: AppServices, db: SqlExecutor, token: stri
 export interface YogaOperations {
   metrics: ServerMetrics;
   lifecycle: ServerLifecycle;
+  /** PostgreSQL standbys for read-only requests, when configured (src/db/read-replicas.ts). */
+  readReplicas?: { routing: ReadReplicaRouting; maxLagSeconds: number } | undefined;
 }
 
 export async function createCourtyardYoga(
@@ -94,6 +98,8 @@ export async function createCourtyardYoga(
   const connection: SqlExecutor = {
     execute: (sql, params) => orm.em.getConnection().execute(sql, params) as Promise<unknown[]>,
   };
+  // Requests arriving together have their sessions checked by one query (account-service.ts).
+  const sessions = batchedSessionReader(connection);
   return createYoga<ServerContext, GraphQLContext>({
     schema: await buildSchema(modules),
     graphqlEndpoint: GRAPHQL_ENDPOINT,
@@ -116,6 +122,7 @@ export async function createCourtyardYoga(
       useVariableCoercion(),
       useFieldOccurrenceLimits(),
       useSessionBoundSubscriptions(services.accounts.sessionWatch),
+      ...(operations.readReplicas ? [useReadReplicas(operations.readReplicas.routing, operations.readReplicas.maxLagSeconds)] : []),
       EnvelopArmorPlugin({
         maxDepth: { n: QUERY_LIMITS.maxDepth, ...reportedAtValidation },
         maxAliases: { n: QUERY_LIMITS.maxAliases, ...reportedAtValidation },
@@ -138,10 +145,14 @@ export async function createCourtyardYoga(
       const { request, req, connectionParams } = initialContext;
       // The session is read straight on the pool; a request's EntityManager is forked on
       // its first use, so a request that touches no table makes none.
-      const viewer = await resolveViewer(services, connection, bearerToken(request, connectionParams));
+      const viewer = await resolveViewer(services, connection, sessions, bearerToken(request, connectionParams));
       let em: GraphQLContext['em'] | undefined;
+      const readRouting = operations.readReplicas?.routing;
+      const forkFor = (context: object) =>
+        readRouting && (context as { [READS_ON_REPLICA]?: boolean })[READS_ON_REPLICA] ? readRouting.readFork() : services.forkEntityManager();
       Object.defineProperty(initialContext, 'em', {
-        get: () => (em ??= services.forkEntityManager()),
+        // A query's EntityManager reads on a standby (read-replica-plugin.ts marks it); the rest use the primary.
+        get: () => (em ??= forkFor(initialContext)),
         // A plugin that puts its own EntityManager on the context may still do so.
         set: (value: GraphQLContext['em']) => {
           em = value;

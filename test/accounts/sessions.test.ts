@@ -130,6 +130,19 @@ describe('a session that ends', () => {
   });
 });
 
+describe('requests arriving together', () => {
+  it('are each checked against their own session, one of them revoked', async () => {
+    const [first, second] = [await createAccount(testApp, 'batch-first'), await createAccount(testApp, 'batch-second')];
+    const revoked = await signIn('batch-first');
+    const loggedOut = await testApp.graphql(`mutation { logout { __typename } }`, {}, revoked);
+    expect(loggedOut.data.logout.__typename).toBe('MutationLogoutSuccess');
+    const tokens = [first.token, second.token, revoked, testApp.adminToken, first.token, revoked, second.token];
+    const answers = await Promise.all(tokens.map((token) => testApp.graphql('{ viewer { login isAdmin } }', {}, token)));
+    expect(answers.map((answer) => answer.data.viewer?.login ?? null)).toEqual(['batch-first', 'batch-second', null, 'admin', 'batch-first', null, 'batch-second']);
+    expect(answers[3]!.data.viewer.isAdmin).toBe(true);
+  });
+});
+
 describe('changing a password', () => {
   it("ends the account's other sessions and keeps the current one", async () => {
     const account = await createAccount(testApp, 'password-changer');

@@ -12,6 +12,27 @@ import { ConfigurationError, loadConfiguration, CONFIGURATION_EXIT_CODE } from '
 const NODE = new URL('../../node_modules/.bin/node', import.meta.url).pathname;
 const MAIN = new URL('../../src/server/main.ts', import.meta.url).pathname;
 
+describe('DATABASE_REPLICA_URLS', () => {
+  const primary = 'postgres://app:secret@primary.internal/courtyard';
+
+  it('lists the standbys, comma-separated, and bounds their lag at 5 s unless told', () => {
+    const configuration = loadConfiguration({ DATABASE_URL: primary, DATABASE_REPLICA_URLS: 'postgres://r1/courtyard, postgresql://r2/courtyard' });
+    expect(configuration.databaseReplicaUrls).toEqual(['postgres://r1/courtyard', 'postgresql://r2/courtyard']);
+    expect(configuration.replicaMaxLagSeconds).toBe(5);
+    expect(loadConfiguration({}).databaseReplicaUrls).toEqual([]);
+  });
+
+  it.each([
+    ['standbys without a primary', { DATABASE_REPLICA_URLS: 'postgres://r1/courtyard' }, /^DATABASE_REPLICA_URLS needs DATABASE_URL/u],
+    ['a URL of another scheme, without quoting it', { DATABASE_URL: primary, DATABASE_REPLICA_URLS: 'mysql://user:hunter2@r1/x' }, /^DATABASE_REPLICA_URLS entry 1 (?!.*hunter2)/u],
+    ['more than 8 standbys', { DATABASE_URL: primary, DATABASE_REPLICA_URLS: Array(9).fill('postgres://r/c').join(',') }, /at most 8/u],
+    ['a negative lag bound', { DATABASE_REPLICA_MAX_LAG_SECONDS: '-1' }, /^DATABASE_REPLICA_MAX_LAG_SECONDS /u],
+  ])('refuses %s', (_label, environment, message) => {
+    expect(() => loadConfiguration(environment)).toThrow(ConfigurationError);
+    expect(() => loadConfiguration(environment)).toThrow(message);
+  });
+});
+
 describe('COURTYARD_INSTALLATION_NAME', () => {
   it.each([
     ['a space', 'my courtyard'],

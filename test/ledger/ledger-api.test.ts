@@ -133,6 +133,27 @@ describe('ledger API', () => {
     expect(viaNode.data.node).toEqual({ seq: '10' });
   });
 
+  it('keeps a full page read oldest first, which can never change, and reads a short one again as the log grows', async () => {
+    const pages = testApp.app.services.ledger.entryPages;
+    const keptBefore = pages.size;
+    const full = await testApp.graphql(ENTRIES, { communityId: alpha.id, first: 5, type: 'test.counted' }, alpha.residentToken);
+    expect(pages.size).toBe(keptBefore + 1);
+    const size = Number((await testApp.graphql(`query ($c: ID!) { ledgerLog(communityId: $c) { size } }`, { c: alpha.id }, alpha.residentToken)).data.ledgerLog.size);
+    const tail = await testApp.graphql(ENTRIES, { communityId: alpha.id, first: 100, after: full.data.ledgerEntries.edges[0].cursor }, alpha.residentToken);
+    expect(pages.size).toBe(keptBefore + 1);
+    await appendCounted(alpha.id, 3);
+    // The same full page, now answered from memory, is what the database holds.
+    const again = await testApp.graphql(ENTRIES, { communityId: alpha.id, first: 5, type: 'test.counted' }, alpha.residentToken);
+    expect(again).toEqual(full);
+    // The short page grew by the new entries.
+    const grown = await testApp.graphql(ENTRIES, { communityId: alpha.id, first: 100, after: full.data.ledgerEntries.edges[0].cursor }, alpha.residentToken);
+    expect(grown.data.ledgerEntries.edges).toHaveLength(tail.data.ledgerEntries.edges.length + 3);
+    expect(grown.data.ledgerEntries.edges.at(-1).node.seq).toBe(String(size + 2));
+    // Still only for readers of the log.
+    const stranger = await testApp.graphql(ENTRIES, { communityId: alpha.id, first: 5, type: 'test.counted' }, bravo.residentToken);
+    expect(stranger.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+  });
+
   it('serves proofs that the independent verifier accepts against signed checkpoints', async () => {
     const small = await cutCheckpoint(em(), localId(alpha.id), testApp.app.services.ledger.sealer);
     await appendCounted(alpha.id, 7);

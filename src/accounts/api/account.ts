@@ -22,7 +22,10 @@ import { requireViewer } from '../../accounts/viewer.ts';
 import { PASSWORD_MAX_LENGTH } from '../../accounts/passwords.ts';
 import type { Role } from '../../accounts/roles.ts';
 
-export const AccountRef = builder.objectRef<Account>('Account');
+/** What the Account type shows: an Account row, or the viewer's own account as authentication read it. */
+type AccountView = Pick<Account, 'id' | 'login' | 'isAdmin' | 'mustChangePassword'>;
+
+export const AccountRef = builder.objectRef<AccountView>('Account');
 const RoleGrantRef = builder.objectRef<RoleGrant>('RoleGrant');
 
 export const RoleEnum = builder.enumType('Role', {
@@ -79,8 +82,9 @@ builder.queryField('viewer', (t) =>
     nullable: true,
     skipTypeScopes: true,
     description: 'The signed-in account, or null without a valid session.',
-    resolve: (_root, _args, context) =>
-      context.viewer ? context.em.findOne(AccountSchema, { id: context.viewer.accountId }) : null,
+    // Read with the session by authentication: no second query.
+    resolve: (_root, _args, { viewer }) =>
+      viewer ? { id: viewer.accountId, login: viewer.login, isAdmin: viewer.isAdmin, mustChangePassword: viewer.mustChangePassword } : null,
   }),
 );
 

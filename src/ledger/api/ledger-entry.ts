@@ -15,7 +15,7 @@ import { formatLedgerId, LOG_ID_DESCRIPTION, LOG_OWNER_REFS, parseLedgerId, toSa
 import { canReadLog, requireLogReader } from '../../accounts/viewer.ts';
 import { InvalidInputError } from '../../domain-error.ts';
 import { canonicalJson, MAX_ENTRY_TYPE_LENGTH } from '../../ledger/entry-encoding.ts';
-import { getEntry, listEntries, type StoredEntry } from '../../ledger/entries.ts';
+import { getEntry, type StoredEntry } from '../../ledger/entries.ts';
 import type { SubscriptionTopics } from '../../kernel/domain-module.ts';
 import type { LedgerTopic } from '../topics.ts';
 
@@ -57,7 +57,7 @@ export function resolveEntryConnection(context: GraphQLContext, communityId: str
     (page) => {
       const afterSeq = Math.max(page.after?.[0] ?? -1, (filter.fromSeq ?? 0) - 1);
       const beforeSeq = Math.min(page.before?.[0] ?? Number.MAX_SAFE_INTEGER, filter.toSeq ?? Number.MAX_SAFE_INTEGER);
-      return listEntries(context.em, communityId, {
+      return context.services.ledger.entryPages.list(context.em, communityId, {
         afterSeq,
         beforeSeq,
         limit: page.limit,
