@@ -11,7 +11,8 @@
  */
 import type { MatrixRole, SecurityWorld } from './support/security-world.ts';
 
-export type DenialCode = 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'NULL' | 'MAY_NOT_PROPOSE' | 'NOT_A_CENSUS_MEMBER';
+export type DenialCode =
+  'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'NULL' | 'MAY_NOT_PROPOSE' | 'NOT_A_CENSUS_MEMBER';
 
 export interface Denial {
   code: DenialCode;
@@ -32,7 +33,16 @@ export interface MatrixRow {
   ownSession?: boolean;
 }
 
-const ANYONE = ['anonymous', 'otherResident', 'regulatorOutside', 'regulatorInside', 'resident', 'committee', 'manager', 'admin'] as const;
+const ANYONE = [
+  'anonymous',
+  'otherResident',
+  'regulatorOutside',
+  'regulatorInside',
+  'resident',
+  'committee',
+  'manager',
+  'admin',
+] as const;
 const SIGNED_IN = ANYONE.slice(1);
 /** Who reads community A: its members, the regulator over its jurisdiction, the admin. */
 const READERS = ['regulatorInside', 'resident', 'committee', 'manager', 'admin'] as const;
@@ -55,7 +65,11 @@ const NODE_HIDES = {
 } as const;
 /** A caller outside the community cannot see the object the id names. */
 const OUTSIDERS_SEE_NOTHING = (roles: readonly MatrixRole[] = ['otherResident', 'regulatorOutside']) =>
-  ({ code: 'NOT_FOUND', roles, reason: "an object of a community the caller cannot read is not found, so its existence is not confirmed" }) as const;
+  ({
+    code: 'NOT_FOUND',
+    roles,
+    reason: 'an object of a community the caller cannot read is not found, so its existence is not confirmed',
+  }) as const;
 
 const ownPassword = (world: SecurityWorld, role: MatrixRole) => {
   const credentials = role === 'anonymous' ? world.credentials.resident : world.credentials[role];
@@ -73,7 +87,11 @@ export const AUTHORIZATION_MATRIX: Readonly<Record<string, MatrixRow>> = {
   'Query.communities': { allowed: SIGNED_IN },
   'Query.installation': {
     allowed: ['regulatorOutside', 'regulatorInside', 'admin'],
-    deniedAs: { code: 'NULL', roles: ['otherResident', 'resident', 'committee', 'manager'], reason: 'the installation does not exist for a signed-in caller who may not read its log' },
+    deniedAs: {
+      code: 'NULL',
+      roles: ['otherResident', 'resident', 'committee', 'manager'],
+      reason: 'the installation does not exist for a signed-in caller who may not read its log',
+    },
   },
   'Query.overseenCommunities': { allowed: ['regulatorOutside', 'regulatorInside', 'admin'] },
   'Query.node': {
@@ -98,8 +116,14 @@ export const AUTHORIZATION_MATRIX: Readonly<Record<string, MatrixRow>> = {
   'Mutation.createAccount': { allowed: ['admin'] },
   'Mutation.createCommunity': { allowed: ['admin'] },
   'Mutation.createJurisdiction': { allowed: ['admin'] },
-  'Mutation.grantRole': { allowed: ['admin'], arguments: (world) => ({ role: 'RESIDENT', communityId: world.other.id, jurisdictionId: null }) },
-  'Mutation.revokeRole': { allowed: ['admin'], arguments: (world) => ({ role: 'RESIDENT', communityId: world.other.id, jurisdictionId: null }) },
+  'Mutation.grantRole': {
+    allowed: ['admin'],
+    arguments: (world) => ({ role: 'RESIDENT', communityId: world.other.id, jurisdictionId: null }),
+  },
+  'Mutation.revokeRole': {
+    allowed: ['admin'],
+    arguments: (world) => ({ role: 'RESIDENT', communityId: world.other.id, jurisdictionId: null }),
+  },
   'Mutation.revokeSessions': { allowed: ['admin'] },
 
   // ---- households and the personal-data vault
@@ -107,7 +131,11 @@ export const AUTHORIZATION_MATRIX: Readonly<Record<string, MatrixRow>> = {
   'Query.findHousehold': { allowed: ['manager'], arguments: (world) => ({ unitLabel: world.community.unitLabel }) },
   'Query.householdPersonalData': { allowed: ['manager'], deniedAs: VAULT_HIDES },
   'Mutation.registerHousehold': { allowed: ['manager'] },
-  'Mutation.addHouseholdMember': { allowed: ['manager'], deniedAs: VAULT_HIDES, arguments: () => ({ accountId: null }) },
+  'Mutation.addHouseholdMember': {
+    allowed: ['manager'],
+    deniedAs: VAULT_HIDES,
+    arguments: () => ({ accountId: null }),
+  },
   'Mutation.eraseHouseholdPersonalData': {
     allowed: ['manager'],
     deniedAs: VAULT_HIDES,
@@ -146,7 +174,11 @@ export const AUTHORIZATION_MATRIX: Readonly<Record<string, MatrixRow>> = {
 
   // ---- governance
   'Query.proposals': { allowed: READERS },
-  'Query.proposal': { allowed: READERS, deniedAs: OUTSIDERS_SEE_NOTHING(), arguments: (world) => ({ id: world.proposalId }) },
+  'Query.proposal': {
+    allowed: READERS,
+    deniedAs: OUTSIDERS_SEE_NOTHING(),
+    arguments: (world) => ({ id: world.proposalId }),
+  },
   'Query.suggestions': { allowed: READERS },
   'Query.checkBallotReceipt': {
     allowed: ANYONE,
@@ -163,12 +195,17 @@ export const AUTHORIZATION_MATRIX: Readonly<Record<string, MatrixRow>> = {
     deniedAs: {
       code: 'MAY_NOT_PROPOSE',
       roles: ['regulatorInside', 'resident', 'manager', 'admin'],
-      reason: "the community's readers are told which rule refused them: the committee proposes, managers only where the community allows it",
+      reason:
+        "the community's readers are told which rule refused them: the committee proposes, managers only where the community allows it",
     },
   },
   'Mutation.openProposal': { allowed: ['committee'], deniedAs: OUTSIDERS_SEE_NOTHING() },
   'Mutation.closeProposal': { allowed: ['committee', 'manager'], deniedAs: OUTSIDERS_SEE_NOTHING() },
-  'Mutation.finalizeProposal': { allowed: ['committee', 'manager'], deniedAs: OUTSIDERS_SEE_NOTHING(), arguments: (world) => ({ proposalId: world.closedProposalId }) },
+  'Mutation.finalizeProposal': {
+    allowed: ['committee', 'manager'],
+    deniedAs: OUTSIDERS_SEE_NOTHING(),
+    arguments: (world) => ({ proposalId: world.closedProposalId }),
+  },
   'Mutation.enterPaperBallot': { allowed: ['committee'], deniedAs: OUTSIDERS_SEE_NOTHING() },
   'Mutation.castNamedBallot': {
     allowed: ['resident'],
@@ -177,11 +214,15 @@ export const AUTHORIZATION_MATRIX: Readonly<Record<string, MatrixRow>> = {
       {
         code: 'NOT_A_CENSUS_MEMBER',
         roles: ['regulatorInside', 'committee', 'manager', 'admin'],
-        reason: "the proposal's pinned census is the roll: a reader of the community votes only if it is on it, whatever its role",
+        reason:
+          "the proposal's pinned census is the roll: a reader of the community votes only if it is on it, whatever its role",
       },
     ],
   },
-  'Mutation.castAnonymousBallot': { allowed: ANYONE, public: 'an anonymous ballot is authorised by its membership proof, never by a session' },
+  'Mutation.castAnonymousBallot': {
+    allowed: ANYONE,
+    public: 'an anonymous ballot is authorised by its membership proof, never by a session',
+  },
   'Mutation.fileChallenge': {
     allowed: ['resident', 'committee', 'manager'],
     deniedAs: OUTSIDERS_SEE_NOTHING(),
@@ -189,8 +230,14 @@ export const AUTHORIZATION_MATRIX: Readonly<Record<string, MatrixRow>> = {
   },
   'Mutation.setManagersMayPropose': { allowed: ['committee'] },
   'Mutation.submitSuggestion': { allowed: ['resident', 'committee'] },
-  'Mutation.submitAnonymousSuggestion': { allowed: ANYONE, public: 'an anonymous suggestion is authorised by its membership proof' },
-  'Mutation.answerSuggestion': { allowed: ['manager'], deniedAs: OUTSIDERS_SEE_NOTHING(['otherResident', 'regulatorOutside', 'regulatorInside', 'admin']) },
+  'Mutation.submitAnonymousSuggestion': {
+    allowed: ANYONE,
+    public: 'an anonymous suggestion is authorised by its membership proof',
+  },
+  'Mutation.answerSuggestion': {
+    allowed: ['manager'],
+    deniedAs: OUTSIDERS_SEE_NOTHING(['otherResident', 'regulatorOutside', 'regulatorInside', 'admin']),
+  },
   'Subscription.liveTally': { allowed: READERS, deniedAs: OUTSIDERS_SEE_NOTHING() },
 
   // ---- money: fees and funds
@@ -222,7 +269,10 @@ export const AUTHORIZATION_MATRIX: Readonly<Record<string, MatrixRow>> = {
 
   // ---- fee proofs
   'Query.feePaidSet': { allowed: READERS },
-  'Query.feePeriodBundle': { allowed: ['regulatorInside', 'committee', 'manager', 'admin'], deniedAs: OUTSIDERS_SEE_NOTHING() },
+  'Query.feePeriodBundle': {
+    allowed: ['regulatorInside', 'committee', 'manager', 'admin'],
+    deniedAs: OUTSIDERS_SEE_NOTHING(),
+  },
   'Mutation.requestFeeProofChallenge': { allowed: READERS },
   'Mutation.submitFeeProof': {
     allowed: ['manager'],
@@ -262,6 +312,9 @@ export const AUTHORIZATION_MATRIX: Readonly<Record<string, MatrixRow>> = {
   'Mutation.openRatingPeriod': { allowed: STAFF },
   'Mutation.closeRatingPeriod': { allowed: STAFF, arguments: () => ({ period: '2020-01' }) },
   'Mutation.submitRating': { allowed: ['resident', 'committee'] },
-  'Mutation.submitAnonymousRating': { allowed: ANYONE, public: 'an anonymous rating is authorised by its membership proof' },
+  'Mutation.submitAnonymousRating': {
+    allowed: ANYONE,
+    public: 'an anonymous rating is authorised by its membership proof',
+  },
   'Mutation.hideRatingComment': { allowed: STAFF },
 };

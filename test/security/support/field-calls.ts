@@ -88,6 +88,8 @@ function stringArgumentValue(name: string, world: SecurityWorld): string {
     invoiceId: world.invoiceId,
     spendId: world.spendId,
     accountId: world.cashAccountId,
+    debitAccountId: world.cashAccountId,
+    creditAccountId: world.cashAccountId,
     activityId: world.activityId,
     idempotencyKey: `matrix-${Math.random().toString(36).slice(2)}`,
     from: '2026-01-01',
@@ -132,7 +134,8 @@ export function sampleValue(type: GraphQLInputType, name: string, world: Securit
   if (isInputObjectType(type)) {
     const value: Record<string, unknown> = {};
     for (const inputField of Object.values(type.getFields())) {
-      if (isNonNullType(inputField.type) && depth < 4) value[inputField.name] = sampleValue(inputField.type, inputField.name, world, depth + 1);
+      if (isNonNullType(inputField.type) && depth < 4)
+        value[inputField.name] = sampleValue(inputField.type, inputField.name, world, depth + 1);
     }
     return value;
   }

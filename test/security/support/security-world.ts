@@ -10,7 +10,13 @@
 import { randomUUID } from 'node:crypto';
 import { createIdentity } from '../../../src/zk/identity.ts';
 import { ADMIN_PASSWORD, mutate, type TestApp } from '../../support/app.ts';
-import { createAccount, createCommunityFixture, grantRole, PASSWORD, type CommunityFixture } from '../../support/fixtures.ts';
+import {
+  createAccount,
+  createCommunityFixture,
+  grantRole,
+  PASSWORD,
+  type CommunityFixture,
+} from '../../support/fixtures.ts';
 
 /** The callers of the matrix, from least to most privileged in community A. */
 export const ROLES = [
@@ -71,7 +77,12 @@ async function createJurisdiction(testApp: TestApp, name: string): Promise<strin
   return created.id;
 }
 
-async function createRoleAccount(testApp: TestApp, login: string, role: string, scope: { communityId?: string; jurisdictionId?: string }) {
+async function createRoleAccount(
+  testApp: TestApp,
+  login: string,
+  role: string,
+  scope: { communityId?: string; jurisdictionId?: string },
+) {
   const account = await createAccount(testApp, login);
   await grantRole(testApp, account.id, role, scope);
   // Sign in again: roles are read into the session at sign-in.
@@ -90,7 +101,9 @@ export async function createSecurityWorld(testApp: TestApp, prefix: string): Pro
   const other = await createCommunityFixture(testApp, `${prefix}-b`);
   const committee = await createRoleAccount(testApp, `${prefix}-committee`, 'COMMITTEE', { communityId: community.id });
   const regulatorInside = await createRoleAccount(testApp, `${prefix}-regulator-in`, 'REGULATOR', { jurisdictionId });
-  const regulatorOutside = await createRoleAccount(testApp, `${prefix}-regulator-out`, 'REGULATOR', { jurisdictionId: elsewhereId });
+  const regulatorOutside = await createRoleAccount(testApp, `${prefix}-regulator-out`, 'REGULATOR', {
+    jurisdictionId: elsewhereId,
+  });
   const bystander = await createAccount(testApp, `${prefix}-bystander`);
   const manager = community.managerToken;
   const call = <T = any>(field: string, document: string, variables: Record<string, unknown>, token: string) =>
@@ -153,10 +166,11 @@ export async function createSecurityWorld(testApp: TestApp, prefix: string): Pro
     { id: closed.id },
     committee.token,
   );
-  await testApp.database.orm.em.getConnection().execute(
-    `update governance_proposals set closes_at = now() - interval '1 millisecond' where id = ?`,
-    [Buffer.from(closed.id, 'base64').toString('utf8').split(':')[1]],
-  );
+  await testApp.database.orm.em
+    .getConnection()
+    .execute(`update governance_proposals set closes_at = now() - interval '1 millisecond' where id = ?`, [
+      Buffer.from(closed.id, 'base64').toString('utf8').split(':')[1],
+    ]);
   await call(
     'closeProposal',
     `mutation ($id: ID!) { closeProposal(proposalId: $id) { ${RESULT} ... on MutationCloseProposalSuccess { data { id } } } }`,
@@ -245,7 +259,16 @@ export async function createSecurityWorld(testApp: TestApp, prefix: string): Pro
     'defineFeeSchedule',
     `mutation ($c: ID!, $schedule: FeeScheduleInput!) { defineFeeSchedule(communityId: $c, schedule: $schedule) {
       ${RESULT} ... on MutationDefineFeeScheduleSuccess { data { scheduleId } } } }`,
-    { c: community.id, schedule: { frequency: 'MONTH', effectiveFromPeriodId: feePeriodId, fixedPerMonth: '10000', dueDay: 10, graceDays: 0 } },
+    {
+      c: community.id,
+      schedule: {
+        frequency: 'MONTH',
+        effectiveFromPeriodId: feePeriodId,
+        fixedPerMonth: '10000',
+        dueDay: 10,
+        graceDays: 0,
+      },
+    },
     manager,
   );
   await call(
@@ -275,8 +298,14 @@ export async function createSecurityWorld(testApp: TestApp, prefix: string): Pro
     { c: community.id, p: feePeriodId },
     manager,
   );
-  const accounts = await testApp.graphql(`query ($c: ID!) { moneyAccounts(communityId: $c) { id kind } }`, { c: community.id }, manager);
-  const cash = (accounts.data?.moneyAccounts ?? []).find((account: { kind: string }) => /cash|bank/iu.test(account.kind));
+  const accounts = await testApp.graphql(
+    `query ($c: ID!) { moneyAccounts(communityId: $c) { id kind } }`,
+    { c: community.id },
+    manager,
+  );
+  const cash = (accounts.data?.moneyAccounts ?? []).find((account: { kind: string }) =>
+    /cash|bank/iu.test(account.kind),
+  );
 
   return {
     community,
