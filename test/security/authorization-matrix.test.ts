@@ -28,7 +28,7 @@ const REFUSALS = new Set<string>(['UNAUTHENTICATED', 'FORBIDDEN', 'PASSWORD_CHAN
 /** Codes that never mean "allowed", whatever the row says. */
 const AUTHORIZATION_REFUSALS = new Set<string>(['UNAUTHENTICATED', 'FORBIDDEN', 'PASSWORD_CHANGE_REQUIRED']);
 /** How long a subscription that was let through stays silent before it counts as open. */
-const SUBSCRIPTION_SETTLE_MS = 1_500;
+const SUBSCRIPTION_SETTLE_MS = 3_000;
 
 let testApp: TestApp;
 let server: RunningServer;
