@@ -3,12 +3,16 @@
  * directly or through other files, to the ORM or to the tests' database support.
  * CI runs these a second time against PostgreSQL; tests that never open a database
  * (circuits, curves, pure functions, the browser prover) would only repeat themselves.
+ * So would a file that carries the `@ci-pglite-only` marker in a comment, with its reason: what
+ * it checks does not depend on the database engine (it still passes on PostgreSQL when
+ * run there by hand).
  */
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname, '..');
 const databaseEntryPoints = new Set([join(root, 'src/db/orm.ts'), join(root, 'test/support/database.ts')]);
+const PGLITE_ONLY = '@ci-pglite-only';
 const relativeImport = /(?:from|import)\s*\(?\s*['"](\.{1,2}\/[^'"]+)['"]/g;
 
 function testFiles(directory: string): string[] {
@@ -40,5 +44,5 @@ function reachesDatabase(file: string): boolean {
 }
 
 for (const file of testFiles(join(root, 'test')).sort()) {
-  if (reachesDatabase(file)) console.log(relative(root, file));
+  if (reachesDatabase(file) && !readFileSync(file, 'utf8').includes(PGLITE_ONLY)) console.log(relative(root, file));
 }

@@ -107,6 +107,9 @@ export async function requestFeeProofChallenge(
   input: { communityId: string; periodId: string; purpose: string; validForSeconds?: number | null; now: Date },
 ): Promise<FeeProofChallenge> {
   const caller = requireVerifier(viewer, input.communityId);
+  // An admin reads every community, so an unknown id gets this far: NOT_FOUND, not a foreign-key violation.
+  const [community] = await em.execute('select 1 from communities where id = ?', [input.communityId]);
+  if (!community) throw new NotFoundError('Community');
   const periodId = parsePeriodId(input.periodId).periodId;
   const purpose = requireText(input.purpose, 'purpose', { maxLength: MAX_PURPOSE_LENGTH });
   if (purpose.length === 0) throw new InvalidInputError('purpose', 'must say what the proof is for');

@@ -9,7 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { SqlEntityManager } from '../db/orm.ts';
-import { ForbiddenError, NotFoundError } from '../domain-error.ts';
+import { ForbiddenError, NotFoundError, UnauthenticatedError } from '../domain-error.ts';
 import type { AppServices } from '../kernel/domain-module.ts';
 import { hasCommunityRole, type Viewer } from '../accounts/viewer.ts';
 import { householdFloorAreas, isHouseholdMember, isHouseholdOfCommunity } from '../privacy/ownership.ts';
@@ -65,13 +65,15 @@ export interface MoneyContext {
 export const STATEMENT_DAYS = 90;
 
 export function requireManager(viewer: Viewer | null, communityId: string): Viewer {
-  if (!viewer || !hasCommunityRole(viewer, communityId, ['manager']))
+  if (!viewer) throw new UnauthenticatedError();
+  if (!hasCommunityRole(viewer, communityId, ['manager']))
     throw new ForbiddenError('Only a manager of the community may do this');
   return viewer;
 }
 
 export function requireBooksReader(viewer: Viewer | null, communityId: string): Viewer {
-  if (!viewer || !hasCommunityRole(viewer, communityId, ['manager', 'committee'])) {
+  if (!viewer) throw new UnauthenticatedError();
+  if (!hasCommunityRole(viewer, communityId, ['manager', 'committee'])) {
     throw new ForbiddenError("Only the community's managers and committee read its books");
   }
   return viewer;
@@ -84,7 +86,7 @@ export async function requireHouseholdReader(
   householdId: string,
 ): Promise<void> {
   const { viewer, em } = context;
-  if (!viewer) throw new ForbiddenError();
+  if (!viewer) throw new UnauthenticatedError();
   if (!(await isHouseholdOfCommunity(em, householdId, communityId))) throw new NotFoundError('Household');
   if (hasCommunityRole(viewer, communityId, ['manager', 'committee'])) return;
   if (
@@ -310,8 +312,9 @@ export async function correctInvoice(
 // Expense approvals ---------------------------------------------------------------------
 
 function approverRoleOf(viewer: Viewer | null, communityId: string): { viewer: Viewer; role: ApproverRole } {
-  if (viewer && hasCommunityRole(viewer, communityId, ['committee'])) return { viewer, role: 'committee' };
-  if (viewer && hasCommunityRole(viewer, communityId, ['manager'])) return { viewer, role: 'manager' };
+  if (!viewer) throw new UnauthenticatedError();
+  if (hasCommunityRole(viewer, communityId, ['committee'])) return { viewer, role: 'committee' };
+  if (hasCommunityRole(viewer, communityId, ['manager'])) return { viewer, role: 'manager' };
   throw new ForbiddenError('Only managers and committee members act on spends');
 }
 

@@ -5,15 +5,17 @@
  * community — its members and its regulators — and never name a household; cash flow of
  * one account is for the community's managers and committee.
  */
-import { ForbiddenError, NotFoundError } from '../domain-error.ts';
+import { ForbiddenError, NotFoundError, UnauthenticatedError } from '../domain-error.ts';
 import { canReadCommunity } from '../accounts/viewer.ts';
 import type { CivilDate } from '../funds/civil-dates.ts';
 import { cashFlow, fundBalances, trialBalance, type CashFlow, type FundBalance } from '../funds/fund-reports.ts';
 import { arrearsAgeing, collectionRate, type ArrearsAgeing, type CollectionRate } from './fee-reports.ts';
 import { readTable, requireBooksReader, type MoneyContext } from './money-commands.ts';
 import { todayOf } from './money-services.ts';
+import { parsePeriodId } from './billing-periods.ts';
 
 function requireAggregateReader(context: MoneyContext, communityId: string): void {
+  if (!context.viewer) throw new UnauthenticatedError();
   if (!canReadCommunity(context.viewer, communityId))
     throw new ForbiddenError("Only the community's members and regulators read its reports");
 }
@@ -24,8 +26,10 @@ export async function collectionRateReport(
   periodId: string,
 ): Promise<CollectionRate> {
   requireAggregateReader(context, communityId);
-  const invoices = await readTable(context.em, communityId, 'invoices', 'period_id = ?', [periodId]);
-  return collectionRate([...invoices.values()], periodId);
+  // Checked before it reaches SQL: a NUL or any other non-period text is INVALID_INPUT, not a driver error.
+  const period = parsePeriodId(periodId).periodId;
+  const invoices = await readTable(context.em, communityId, 'invoices', 'period_id = ?', [period]);
+  return collectionRate([...invoices.values()], period);
 }
 
 export async function arrearsReport(

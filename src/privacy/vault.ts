@@ -159,6 +159,8 @@ export async function addHouseholdMember(
 }
 
 async function findHouseholdForManager(em: EntityManager, viewer: Viewer | null, householdId: string): Promise<Household> {
+  // Not signed in is UNAUTHENTICATED everywhere, before anything about the household is looked up.
+  requireViewer(viewer);
   const household = await em.findOne(HouseholdSchema, { id: householdId });
   // An unknown household and one in another community look the same to the caller.
   if (!household || !hasCommunityRole(viewer, household.communityId, ['manager'])) throw new NotFoundError('Household');
@@ -318,10 +320,11 @@ export async function listPersonalDataAccesses(
   householdId: string,
   page: KeysetPage<readonly [string, string]>,
 ): Promise<PersonalDataAccess[]> {
+  const caller = requireViewer(viewer);
   const household = await em.findOne(HouseholdSchema, { id: householdId });
-  if (!household || !viewer) throw new NotFoundError('Household');
-  const isMember = await isHouseholdMember(em, householdId, viewer.accountId);
-  if (!isMember && !hasCommunityRole(viewer, household.communityId, ['manager'])) throw new NotFoundError('Household');
+  if (!household) throw new NotFoundError('Household');
+  const isMember = await isHouseholdMember(em, householdId, caller.accountId);
+  if (!isMember && !hasCommunityRole(caller, household.communityId, ['manager'])) throw new NotFoundError('Household');
   const { condition, orderBy, limit, parameters } = keysetSql(ACCESS_ORDER, page);
   const rows: Array<Record<string, unknown>> = await (em as SqlEntityManager).execute(
     `select a.*, a.accessed_at::text as keyset_accessed_at from personal_data_accesses a

@@ -36,7 +36,10 @@ builder.queryField('installation', (t) =>
   t.field({
     type: InstallationRef,
     nullable: true,
-    description: 'Admins and regulators: the installation, whose id reads the installation log. Null for anyone else.',
+    description:
+      'Admins and regulators: the installation, whose id reads the installation log. Null for any other signed-in caller; ' +
+      'UNAUTHENTICATED when not signed in, as every field that is not deliberately public.',
+    authScopes: { authenticated: true },
     resolve: (_root, _args, context) => installationFor(context),
   }),
 );

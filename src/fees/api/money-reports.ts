@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { builder } from '../../graphql/builder.ts';
 import { parseUuid } from '../../graphql/ids.ts';
 import { CommunityRef } from '../../accounts/api/community.ts';
-import { ForbiddenError } from '../../domain-error.ts';
+import { ForbiddenError, UnauthenticatedError } from '../../domain-error.ts';
 import { canReadCommunity, hasCommunityRole } from '../../accounts/viewer.ts';
 import { communityIdOf, moneyContext } from '../../funds/api/money-account.ts';
 import type { ArrearsAgeing, AgeingBucket, CollectionRate } from '../fee-reports.ts';
@@ -110,6 +110,7 @@ builder.subscriptionField('moneyMoved', (t) =>
     args: { communityId: t.arg.globalID({ required: true, for: CommunityRef }) },
     subscribe: (_root, args, context) => {
       const communityId = parseUuid(args.communityId.id, 'communityId');
+      if (!context.viewer) throw new UnauthenticatedError();
       if (
         !canReadCommunity(context.viewer, communityId) ||
         !hasCommunityRole(context.viewer, communityId, ['manager', 'committee'])

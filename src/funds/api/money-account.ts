@@ -93,8 +93,9 @@ builder.mutationField('openActivityFund', (t) =>
 
 const TransferInput = builder.inputType('TransferInput', {
   fields: (t) => ({
-    debitAccountId: t.string({ required: true }),
-    creditAccountId: t.string({ required: true }),
+    // Account ids reach the ledger's canonical payload: the id rule refuses anything else here, by name.
+    debitAccountId: t.string({ required: true, validate: z.string().regex(ID_PATTERN) }),
+    creditAccountId: t.string({ required: true, validate: z.string().regex(ID_PATTERN) }),
     amount: t.field({ type: 'Money', required: true }),
     code: t.field({ type: TransferCodeEnum, required: true }),
   }),

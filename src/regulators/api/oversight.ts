@@ -5,6 +5,7 @@
  * fee-period bundles are governance's and fee proofs' fields.
  */
 import { z } from 'zod';
+import { NotFoundError } from '../../domain-error.ts';
 import { builder } from '../../graphql/builder.ts';
 import { MUTATION_ERRORS } from '../../graphql/errors.ts';
 import { inTransaction } from '../../graphql/transaction.ts';
@@ -121,8 +122,11 @@ builder.queryField('communityOversight', (t) =>
       const communityId = parseUuid(args.communityId.id, 'communityId');
       requireOverseer(context.viewer, communityId);
       if (args.asOf) parseCivilDate(args.asOf);
+      // An admin oversees every community, so an unknown id gets this far: NOT_FOUND, not a driver error.
+      const community = await context.em.findOne(CommunitySchema, { id: communityId });
+      if (!community) throw new NotFoundError('Community');
       return {
-        community: await context.em.findOneOrFail(CommunitySchema, { id: communityId }),
+        community,
         periodId: args.periodId ? parsePeriodId(args.periodId).periodId : null,
         asOf: args.asOf ?? null,
       };
