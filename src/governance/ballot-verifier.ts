@@ -16,8 +16,8 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { Groth16VerificationKeyJson } from 'snarkjs';
-import { batchPairingHolds } from '../zk/batch-verifier.ts';
-import { pairingHolds, type CheckedProof } from '../zk/verifier.ts';
+import { batchPairingHolds, pairingHolds } from '../zk/pairing.ts';
+import type { CheckedProof } from '../zk/verifier.ts';
 import type { PairingClose, PairingRequest, PairingResponse } from './pairing-worker.ts';
 
 /** Most proofs in one multi-pairing: large enough to amortise, small enough to keep the p99 low. */
@@ -49,9 +49,10 @@ export class BallotVerifier {
 
   /**
    * Stops the worker thread (at shutdown); a later batch starts a new one. The worker is
-   * asked to close its port and exit on its own, between batches: terminating a thread
-   * from outside while it runs WebAssembly has crashed the process (a glibc heap
-   * assertion in test runs). `terminate()` only if it has not exited within the grace.
+   * asked to close its port and exit on its own, between batches, so no batch is cut off;
+   * `terminate()` only if it has not exited within the grace. (The glibc heap assertions
+   * once blamed on terminating it came from a native addon the thread loaded; see
+   * src/zk/pairing.ts.)
    */
   async close(graceMs = 5_000): Promise<void> {
     const worker = this.worker;

@@ -8,8 +8,10 @@
 import { parentPort } from 'node:worker_threads';
 import * as snarkjs from 'snarkjs';
 import type { Curve, Groth16VerificationKeyJson } from 'snarkjs';
-import { batchPairingHolds } from '../zk/batch-verifier.ts';
-import { pairingHolds, type CheckedProof } from '../zk/verifier.ts';
+// Only src/zk/pairing.ts: it loads no circomlibjs and so no native addon, which a worker
+// thread must not load (see that file; test/governance/pairing-worker.test.ts checks it).
+import { batchPairingHolds, pairingHolds } from '../zk/pairing.ts';
+import type { CheckedProof } from '../zk/verifier.ts';
 
 export interface PairingRequest {
   id: number;

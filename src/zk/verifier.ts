@@ -22,16 +22,18 @@
  * `isNullifierUsed` is an early rejection; the caller must still store the nullifier
  * under a uniqueness constraint, which is what decides under concurrency.
  */
-import * as snarkjs from 'snarkjs';
 import type { Groth16ProofJson, Groth16VerificationKeyJson } from 'snarkjs';
 import { ProofRejectedError } from './errors.ts';
 import { getCurve, loadProofPoints } from './curve.ts';
 import type { CurveProof } from './curve.ts';
 import { MEMBERSHIP_PUBLIC_SIGNAL_COUNT, membershipSignalsFromArray } from './membership-signals.ts';
 import type { MembershipPublicSignals } from './membership-signals.ts';
+import { pairingHolds } from './pairing.ts';
 import { parseProof, parsePublicSignals, requireVerificationKey } from './proof-format.ts';
 import { isMembershipVerificationKey, requireKeyDepth } from './membership-key.ts';
 import type { KnownRoot, MembershipKeyRing, MembershipVerificationKey } from './membership-key.ts';
+
+export { pairingHolds } from './pairing.ts';
 
 /** A key with its depth, or a bare snarkjs key (depth unknown: only bare roots can be checked with it). */
 export type MembershipKeyInput = MembershipVerificationKey | Groth16VerificationKeyJson;
@@ -139,10 +141,6 @@ export async function checkMembershipProof(
   return { signals, signalValues, points, proof: proof as Groth16ProofJson, publicSignals: publicSignals as string[] };
 }
 
-/** The Groth16 pairing check, by snarkjs itself, on inputs already checked. */
-export async function pairingHolds(verificationKey: Groth16VerificationKeyJson, checked: CheckedProof): Promise<boolean> {
-  return snarkjs.groth16.verify(verificationKey, checked.publicSignals, checked.proof);
-}
 
 /** The expected roots as a list, whatever form they were given in. */
 export function rootList(roots: MembershipExpectations['roots']): Array<bigint | KnownRoot> {
