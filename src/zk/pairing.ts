@@ -16,15 +16,51 @@
 import * as snarkjs from 'snarkjs';
 import type { Curve, Groth16VerificationKeyJson } from 'snarkjs';
 import { SNARK_SCALAR_FIELD } from './field.ts';
-import { getCurve } from './curve.ts';
+import { getCurve, loadProofPoints } from './curve.ts';
+import { ProofRejectedError, type ProofRejectionCode } from './errors.ts';
 import { MEMBERSHIP_PUBLIC_SIGNAL_COUNT } from './membership-signals.ts';
-import type { CheckedProof } from './verifier.ts';
+import type { CheckedProof, SignalCheckedProof } from './verifier.ts';
 
 const RANDOM_SCALAR_BYTES = 16;
 
 /** The Groth16 pairing check, by snarkjs itself, on inputs already checked. */
 export async function pairingHolds(verificationKey: Groth16VerificationKeyJson, checked: CheckedProof): Promise<boolean> {
   return snarkjs.groth16.verify(verificationKey, checked.publicSignals, checked.proof);
+}
+
+/** The outcome for one proof: its pairing, or the rejection of its points (which then take no part in any pairing). */
+export type PointsAndPairingVerdict = { holds: boolean } | { rejected: { code: ProofRejectionCode; message: string } };
+
+/**
+ * The last two checks of proofs through every earlier one: each proof's points (on the
+ * curve, not the identity, B in the prime-order subgroup: `loadProofPoints`), then one
+ * multi-pairing for those whose points are valid, and one pairing each only when the
+ * multi-pairing fails. One verdict per proof, in order.
+ */
+export async function pointsAndPairings(
+  verificationKey: Groth16VerificationKeyJson,
+  proofs: readonly SignalCheckedProof[],
+): Promise<PointsAndPairingVerdict[]> {
+  const curve = await getCurve();
+  const verdicts: Array<PointsAndPairingVerdict | undefined> = [];
+  const loaded: Array<{ position: number; proof: CheckedProof }> = [];
+  for (const [position, proof] of proofs.entries()) {
+    try {
+      loaded.push({ position, proof: { ...proof, points: loadProofPoints(curve, proof.parsedProof) } });
+      verdicts.push(undefined);
+    } catch (error) {
+      if (!(error instanceof ProofRejectedError)) throw error;
+      verdicts.push({ rejected: { code: error.code, message: error.message } });
+    }
+  }
+  const all = loaded.length > 1 && (await batchPairingHolds(verificationKey, loaded.map((entry) => entry.proof)));
+  for (const { position, proof } of loaded) verdicts[position] = { holds: all || (await pairingHolds(verificationKey, proof)) };
+  return verdicts as PointsAndPairingVerdict[];
+}
+
+/** The error a rejected verdict stands for, with the message it was raised with. */
+export function rejectionOf(rejected: { code: ProofRejectionCode; message: string }): ProofRejectedError {
+  return Object.assign(new ProofRejectedError(rejected.code, ''), { message: rejected.message });
 }
 
 /** One multi-pairing for all `proofs`; true when, with overwhelming probability, each is valid. */

@@ -1,6 +1,7 @@
 /**
  * The ballot verifier's pairing worker thread (src/governance/pairing-worker.ts): it checks
- * a batch of real proofs and refuses the one bad proof in it, it starts again after being
+ * the points and pairings of a batch of real proofs and refuses the bad ones in it (a
+ * forged message fails the pairing, a point off the curve is PROOF_POINT_INVALID), it starts again after being
  * closed, and it loads no native addon. A native addon loaded by a second thread is what
  * crashed Jest workers with glibc heap assertions: circomlibjs's blake-hash keeps one
  * constructor reference in a C++ static and deletes the previous thread's reference each
@@ -9,7 +10,7 @@
 import { Worker } from 'node:worker_threads';
 import { BallotVerifier } from '../../src/governance/ballot-verifier.ts';
 import type { MembershipProof } from '../../src/zk/prover.ts';
-import { checkMembershipProof, type CheckedProof } from '../../src/zk/verifier.ts';
+import { checkMembershipSignals, type SignalCheckedProof } from '../../src/zk/verifier.ts';
 import { createCensusFixture, rerandomizeProof, type CensusFixture } from '../zk/support/membership-fixture.ts';
 
 const SCOPE = 4_242n;
@@ -24,21 +25,27 @@ beforeAll(async () => {
   other = await census.prove(SCOPE, 2n);
 }, 60_000);
 
-const check = (proof: MembershipProof): Promise<CheckedProof> =>
-  checkMembershipProof(census.artifacts.verificationKey, proof.proof, proof.publicSignals, { roots: census.merkleProof.root, scope: SCOPE });
+// Every check before the curve arithmetic, as a ballot's request does them.
+const check = async (proof: MembershipProof): Promise<SignalCheckedProof> =>
+  checkMembershipSignals(census.artifacts.verificationKey, proof.proof, proof.publicSignals, { roots: census.merkleProof.root, scope: SCOPE });
 
-const pairings = (verifier: BallotVerifier, proofs: CheckedProof[]): Promise<boolean[]> =>
-  Promise.all(proofs.map((proof) => verifier.pairingHolds('membership-10', census.artifacts.verificationKey, proof)));
+const pairings = (verifier: BallotVerifier, proofs: SignalCheckedProof[]): Promise<boolean[]> =>
+  Promise.all(proofs.map((proof) => verifier.verify('membership-10', census.artifacts.verificationKey, proof)));
 
 describe('the pairing worker', () => {
-  it('checks a batch in its thread, refuses the one bad proof in it, and starts again after being closed', async () => {
+  it('checks points and pairings in its thread, refuses the bad proofs of a batch, and starts again after being closed', async () => {
     const verifier = new BallotVerifier({ worker: true });
     // The proof of "yes" claiming "no": through every cheap check, fails only the pairing.
     const forged = await check({ proof: valid[1]!.proof, publicSignals: other.publicSignals });
-    const batch = [await check(valid[0]!), forged, await check(valid[2]!)];
+    // pi_a moved off the curve: its coordinates are still in range, so only the thread's point check catches it.
+    const [x, y] = valid[2]!.proof.pi_a;
+    const offCurve = await check({ proof: { ...valid[2]!.proof, pi_a: [x!, String(BigInt(y!) + 1n), '1'] }, publicSignals: valid[2]!.publicSignals });
+    const batch = [await check(valid[0]!), forged, await check(valid[2]!), offCurve];
     try {
-      expect(await pairings(verifier, batch)).toEqual([true, false, true]);
-      expect(verifier.stats).toEqual({ batches: 1, proofs: 3 });
+      const settled = await Promise.allSettled(batch.map((proof) => verifier.verify('membership-10', census.artifacts.verificationKey, proof)));
+      expect(settled.slice(0, 3).map((outcome) => outcome.status === 'fulfilled' && outcome.value)).toEqual([true, false, true]);
+      expect(settled[3]).toMatchObject({ status: 'rejected', reason: { name: 'ProofRejectedError', code: 'PROOF_POINT_INVALID', message: expect.stringContaining('pi_a') } });
+      expect(verifier.stats).toEqual({ batches: 1, proofs: 4 });
       await verifier.close();
       // A later batch starts a new thread: the second thread is the case that crashed.
       expect(await pairings(verifier, [await check(valid[3]!), await check(other)])).toEqual([true, true]);
