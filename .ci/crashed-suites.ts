@@ -3,10 +3,13 @@
  * died of a signal (SIGSEGV, SIGABRT) before reporting — and only when that is the whole failure:
  * no test failed an assertion. Exits 1 otherwise, so CI re-runs nothing that really failed.
  *
- * Why: Node 24 with `--experimental-vm-modules` and worker threads (snarkjs's curve, the
- * ballot verifier) occasionally crashes inside V8's garbage collector
- * (https://github.com/nodejs/node/issues/62393, "~1/10 runs" there). Such a file is run
- * once more on its own; a second crash, or any failed assertion, fails CI.
+ * Why: seven CI runs lost a Jest worker to SIGSEGV or SIGABRT ("malloc assertion failure"),
+ * each in a file that used the ballot verifier's pairing worker thread. The cause was found
+ * and removed: that thread loaded circomlibjs, whose native addon blake-hash deletes the
+ * previous thread's constructor reference whenever a thread loads it, corrupting the heap
+ * (src/zk/pairing.ts; test/governance/pairing-worker.test.ts keeps native addons out of
+ * the thread). The re-run stays as a safety net against any other native crash: such a
+ * file is run once more on its own; a second crash, or any failed assertion, fails CI.
  *
  *   node .ci/crashed-suites.ts REPORT.json
  */

@@ -1,7 +1,8 @@
 /**
- * The pairing check of arriving anonymous ballots, in small batches. A ballot's cheap
- * checks (sizes, field range, root, scope, message, curve points) run in its own request;
- * its pairing is queued here, and the queue is drained in one multi-pairing of up to
+ * The curve arithmetic of arriving anonymous ballots, in small batches. A ballot's cheap
+ * checks (sizes, field range, root, scope, message) run in its own request; its curve
+ * points and its pairing are queued here (each proof's points are checked before it joins
+ * a multi-pairing, and a proof with invalid points is refused with PROOF_POINT_INVALID), and the queue is drained in one multi-pairing of up to
  * `maxBatch` proofs of the same verification key (src/zk/batch-verifier.ts): n + 3 Miller
  * loops and one final exponentiation instead of 4n of each. Proofs that arrive while a
  * batch is being checked form the next batch, so under load the batches grow by
@@ -16,15 +17,16 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { Groth16VerificationKeyJson } from 'snarkjs';
-import { batchPairingHolds } from '../zk/batch-verifier.ts';
-import { pairingHolds, type CheckedProof } from '../zk/verifier.ts';
+import { getCurve, loadProofPoints } from '../zk/curve.ts';
+import { pairingHolds, pointsAndPairings, rejectionOf, type PointsAndPairingVerdict } from '../zk/pairing.ts';
+import type { SignalCheckedProof } from '../zk/verifier.ts';
 import type { PairingClose, PairingRequest, PairingResponse } from './pairing-worker.ts';
 
 /** Most proofs in one multi-pairing: large enough to amortise, small enough to keep the p99 low. */
 export const MAX_BALLOT_BATCH = 16;
 
 interface Waiting {
-  proof: CheckedProof;
+  proof: SignalCheckedProof;
   resolve(holds: boolean): void;
   reject(error: unknown): void;
 }
@@ -39,7 +41,7 @@ export class BallotVerifier {
   private readonly useWorker: boolean;
   private worker: Worker | undefined;
   private nextRequest = 0;
-  private readonly inFlight = new Map<number, { resolve(holds: boolean[]): void; reject(error: Error): void }>();
+  private readonly inFlight = new Map<number, { resolve(verdicts: PointsAndPairingVerdict[]): void; reject(error: Error): void }>();
 
   constructor(options: { mode?: 'batched' | 'single'; maxBatch?: number; worker?: boolean } = {}) {
     this.mode = options.mode ?? 'batched';
@@ -49,9 +51,10 @@ export class BallotVerifier {
 
   /**
    * Stops the worker thread (at shutdown); a later batch starts a new one. The worker is
-   * asked to close its port and exit on its own, between batches: terminating a thread
-   * from outside while it runs WebAssembly has crashed the process (a glibc heap
-   * assertion in test runs). `terminate()` only if it has not exited within the grace.
+   * asked to close its port and exit on its own, between batches, so no batch is cut off;
+   * `terminate()` only if it has not exited within the grace. (The glibc heap assertions
+   * once blamed on terminating it came from a native addon the thread loaded; see
+   * src/zk/pairing.ts.)
    */
   async close(graceMs = 5_000): Promise<void> {
     const worker = this.worker;
@@ -67,7 +70,7 @@ export class BallotVerifier {
     clearTimeout(timer);
   }
 
-  private workerPairings(key: Groth16VerificationKeyJson, proofs: CheckedProof[]): Promise<boolean[]> {
+  private workerVerdicts(key: Groth16VerificationKeyJson, proofs: SignalCheckedProof[]): Promise<PointsAndPairingVerdict[]> {
     if (!this.worker) {
       // snarkjs's web-worker shim takes over any worker thread it is loaded in and imports
       // `workerData.mod`: give it an empty module, so pairing-worker.ts keeps the thread.
@@ -78,7 +81,7 @@ export class BallotVerifier {
       worker.on('message', (response: PairingResponse) => {
         const waiting = this.inFlight.get(response.id);
         this.inFlight.delete(response.id);
-        if (response.holds) waiting?.resolve(response.holds);
+        if (response.verdicts) waiting?.resolve(response.verdicts);
         else waiting?.reject(new Error(`Failed to check pairings: ${response.error ?? 'no answer'}`));
       });
       worker.on('error', (error) => {
@@ -90,15 +93,19 @@ export class BallotVerifier {
     }
     const id = this.nextRequest++;
     const worker = this.worker;
-    return new Promise<boolean[]>((resolve, reject) => {
+    return new Promise<PointsAndPairingVerdict[]>((resolve, reject) => {
       this.inFlight.set(id, { resolve, reject });
       worker.postMessage({ id, key, proofs } satisfies PairingRequest);
     });
   }
 
-  /** Whether the proof, already through every cheap check, satisfies the pairing equation. */
-  pairingHolds(keyHash: string, key: Groth16VerificationKeyJson, proof: CheckedProof): Promise<boolean> {
-    if (this.mode === 'single') return pairingHolds(key, proof);
+  /**
+   * Whether the proof, already through every check before the curve arithmetic, satisfies
+   * the pairing equation; rejects with a ProofRejectedError (PROOF_POINT_INVALID) when its
+   * points are not valid points of the curve and subgroup.
+   */
+  async verify(keyHash: string, key: Groth16VerificationKeyJson, proof: SignalCheckedProof): Promise<boolean> {
+    if (this.mode === 'single') return pairingHolds(key, { ...proof, points: loadProofPoints(await getCurve(), proof.parsedProof) });
     let queue = this.queues.get(keyHash);
     if (!queue) {
       queue = { key, waiting: [], draining: false };
@@ -121,13 +128,13 @@ export class BallotVerifier {
         this.stats.batches += 1;
         this.stats.proofs += batch.length;
         try {
-          if (this.useWorker) {
-            const holds = await this.workerPairings(queue.key, batch.map((item) => item.proof));
-            batch.forEach((item, index) => item.resolve(holds[index] === true));
-          } else {
-            const all = batch.length > 1 && (await batchPairingHolds(queue.key, batch.map((item) => item.proof)));
-            for (const item of batch) item.resolve(all || (await pairingHolds(queue.key, item.proof)));
-          }
+          const proofs = batch.map((item) => item.proof);
+          const verdicts = this.useWorker ? await this.workerVerdicts(queue.key, proofs) : await pointsAndPairings(queue.key, proofs);
+          batch.forEach((item, index) => {
+            const verdict = verdicts[index];
+            if (verdict && 'rejected' in verdict) item.reject(rejectionOf(verdict.rejected));
+            else item.resolve(verdict?.holds === true);
+          });
         } catch (error) {
           for (const item of batch) item.reject(error);
         }

@@ -1,25 +1,28 @@
 /**
- * A worker thread that checks pairings for the ballot verifier, so the request thread
- * stays free for parsing, cheap checks and the database while a batch is checked. It
- * receives proofs that already passed every cheap check (points loaded and validated on
- * the request thread) and answers one boolean per proof: one multi-pairing for the batch,
- * and one pairing per proof only when the batch fails.
+ * A worker thread that does the curve arithmetic of anonymous ballots for the ballot
+ * verifier, so the request thread stays free for parsing, the cheap checks and the
+ * database. It receives proofs through every check before the curve arithmetic and
+ * answers one verdict per proof: its points checked (on the curve, not the identity, B in
+ * the prime-order subgroup), then one multi-pairing for the proofs whose points are
+ * valid, and one pairing per proof only when the multi-pairing fails.
  */
 import { parentPort } from 'node:worker_threads';
 import * as snarkjs from 'snarkjs';
 import type { Curve, Groth16VerificationKeyJson } from 'snarkjs';
-import { batchPairingHolds } from '../zk/batch-verifier.ts';
-import { pairingHolds, type CheckedProof } from '../zk/verifier.ts';
+// Only src/zk/pairing.ts: it loads no circomlibjs and so no native addon, which a worker
+// thread must not load (see that file; test/governance/pairing-worker.test.ts checks it).
+import { pointsAndPairings, type PointsAndPairingVerdict } from '../zk/pairing.ts';
+import type { SignalCheckedProof } from '../zk/verifier.ts';
 
 export interface PairingRequest {
   id: number;
   key: Groth16VerificationKeyJson;
-  proofs: CheckedProof[];
+  proofs: SignalCheckedProof[];
 }
 
 export interface PairingResponse {
   id: number;
-  holds?: boolean[];
+  verdicts?: PointsAndPairingVerdict[];
   error?: string;
 }
 
@@ -55,10 +58,8 @@ parentPort?.on('message', (message: PairingRequest | PairingClose) => {
   const check = (async () => {
     try {
       await singleThreadedCurve();
-      const all = request.proofs.length > 1 && (await batchPairingHolds(request.key, request.proofs));
-      const holds: boolean[] = [];
-      for (const proof of request.proofs) holds.push(all || (await pairingHolds(request.key, proof)));
-      parentPort!.postMessage({ id: request.id, holds } satisfies PairingResponse);
+      const verdicts = await pointsAndPairings(request.key, request.proofs);
+      parentPort!.postMessage({ id: request.id, verdicts } satisfies PairingResponse);
     } catch (error) {
       parentPort!.postMessage({ id: request.id, error: error instanceof Error ? error.message : String(error) } satisfies PairingResponse);
     }

@@ -1,7 +1,7 @@
 /**
  * The proof check shared by every anonymous action that is bound to one known census root
  * (a ballot's pinned snapshot, a rating's recent households root): the strict cheap
- * checks of src/zk (signals, root, scope, message, curve points), then the pairing through
+ * checks of src/zk (signals, root, scope, message), then the curve points and the pairing through
  * the BallotVerifier — queued into a batch, or one by one in `single` mode through the
  * census's own check. Rejections are MembershipProofRejectedErrors with the verifier's
  * code; nothing is written.
@@ -13,7 +13,7 @@ import { verifyCommunityMembershipProof } from '../census/membership-proof.ts';
 import { findActiveVerificationKey, verificationKeyOf } from '../census/verification-keys.ts';
 import { ProofRejectedError } from '../zk/errors.ts';
 import type { KnownRoot } from '../zk/membership-key.ts';
-import { checkMembershipProof } from '../zk/verifier.ts';
+import { checkMembershipSignals } from '../zk/verifier.ts';
 import type { BallotVerifier } from './ballot-verifier.ts';
 
 export interface RootBoundProof {
@@ -53,12 +53,13 @@ export async function verifyRootBoundProof(
         'NO_KEY_FOR_DEPTH',
         `no verification key for depth ${input.root.depth}, the depth of the census root`,
       );
-    const checked = await checkMembershipProof(verificationKeyOf(key), input.proof, input.publicSignals, {
+    const checked = checkMembershipSignals(verificationKeyOf(key), input.proof, input.publicSignals, {
       roots: [input.root.root],
       scope: input.scope,
       message: input.message,
     });
-    if (!(await verifier.pairingHolds(key.keyHash, verificationKeyOf(key), checked))) {
+    // The curve points and the pairing: in the verifier's batch (its worker thread, by default).
+    if (!(await verifier.verify(key.keyHash, verificationKeyOf(key), checked))) {
       throw new ProofRejectedError('INVALID_PROOF', 'the proof does not verify against the verification key');
     }
     return { nullifier: checked.signals.nullifier, attribute: checked.signals.attribute };

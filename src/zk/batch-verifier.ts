@@ -19,18 +19,16 @@
  * is known at another depth is refused with DEPTH_MISMATCH and takes no part in the
  * multi-pairing.
  */
-import type { Curve, Groth16VerificationKeyJson } from 'snarkjs';
 import { ProofRejectedError } from './errors.ts';
-import { SNARK_SCALAR_FIELD } from './field.ts';
-import { getCurve } from './curve.ts';
 import type { MembershipPublicSignals } from './membership-signals.ts';
-import { MEMBERSHIP_PUBLIC_SIGNAL_COUNT } from './membership-signals.ts';
-import { bareKey, checkMembershipProof, pairingHolds, rootList } from './verifier.ts';
+import { batchPairingHolds, pairingHolds } from './pairing.ts';
+import { bareKey, checkMembershipProof, rootList } from './verifier.ts';
 import type { CheckedProof, MembershipExpectations, MembershipKeyInput } from './verifier.ts';
+
+export { batchPairingHolds } from './pairing.ts';
 
 /** Most proofs in one multi-pairing; larger lists are verified in chunks of this size. */
 export const MAX_BATCH_SIZE = 1024;
-const RANDOM_SCALAR_BYTES = 16;
 
 export interface BatchProofItem {
   proof: unknown;
@@ -86,71 +84,4 @@ async function verifyChunk(
       : { valid: false, error: new ProofRejectedError('INVALID_PROOF', 'the proof does not verify against the verification key') };
   }
   return results as BatchVerificationResult[];
-}
-
-/** One multi-pairing for all `proofs`; true when, with overwhelming probability, each is valid. */
-export async function batchPairingHolds(verificationKey: Groth16VerificationKeyJson, proofs: readonly CheckedProof[]): Promise<boolean> {
-  const curve = await getCurve();
-  const { G1 } = curve;
-  const scalars = proofs.map(() => randomScalar());
-  const scalarSum = scalars.reduce((sum, scalar) => sum + scalar, 0n) % SNARK_SCALAR_FIELD;
-
-  // sum_i r_i L_i, folded into one coefficient per IC point.
-  const icCoefficients = [scalarSum];
-  for (let signal = 0; signal < MEMBERSHIP_PUBLIC_SIGNAL_COUNT; signal++) {
-    let coefficient = 0n;
-    proofs.forEach((proof, index) => (coefficient += scalars[index]! * proof.signalValues[signal]!));
-    icCoefficients.push(coefficient % SNARK_SCALAR_FIELD);
-  }
-  const icPoints = verificationKey.IC.map((point) => G1.fromObject(point.map(BigInt)));
-  const combinedInputs = await G1.multiExpAffine(concatenate(icPoints), concatenate(icCoefficients.map((value) => littleEndian(value, 32))));
-
-  const combinedC = await G1.multiExpAffine(
-    concatenate(proofs.map((proof) => proof.points.c)),
-    concatenate(scalars.map((value) => littleEndian(value, RANDOM_SCALAR_BYTES))),
-  );
-  const pairs: Uint8Array[] = [];
-  proofs.forEach((proof, index) => pairs.push(G1.neg(G1.timesScalar(proof.points.a, scalars[index]!)), proof.points.b));
-  pairs.push(
-    G1.timesScalar(G1.fromObject(verificationKey.vk_alpha_1.map(BigInt)), scalarSum), g2Point(curve, verificationKey.vk_beta_2),
-    combinedInputs, g2Point(curve, verificationKey.vk_gamma_2),
-    combinedC, g2Point(curve, verificationKey.vk_delta_2),
-  );
-  return curve.pairingEq(...pairs);
-}
-
-function g2Point(curve: Curve, point: string[][]): Uint8Array {
-  return curve.G2.fromObject(point.map((pair) => pair.map(BigInt)) as unknown as bigint[]);
-}
-
-/** A uniformly random non-zero 128-bit scalar from the platform's CSPRNG. */
-function randomScalar(): bigint {
-  for (;;) {
-    const bytes = new Uint8Array(RANDOM_SCALAR_BYTES);
-    globalThis.crypto.getRandomValues(bytes);
-    let value = 0n;
-    for (const byte of bytes) value = (value << 8n) | BigInt(byte);
-    if (value !== 0n) return value;
-  }
-}
-
-function littleEndian(value: bigint, length: number): Uint8Array {
-  const bytes = new Uint8Array(length);
-  let remaining = value;
-  for (let index = 0; index < length; index++) {
-    bytes[index] = Number(remaining & 0xffn);
-    remaining >>= 8n;
-  }
-  return bytes;
-}
-
-function concatenate(parts: readonly Uint8Array[]): Uint8Array {
-  const total = parts.reduce((sum, part) => sum + part.byteLength, 0);
-  const result = new Uint8Array(total);
-  let offset = 0;
-  for (const part of parts) {
-    result.set(part, offset);
-    offset += part.byteLength;
-  }
-  return result;
 }

@@ -22,16 +22,19 @@
  * `isNullifierUsed` is an early rejection; the caller must still store the nullifier
  * under a uniqueness constraint, which is what decides under concurrency.
  */
-import * as snarkjs from 'snarkjs';
 import type { Groth16ProofJson, Groth16VerificationKeyJson } from 'snarkjs';
 import { ProofRejectedError } from './errors.ts';
 import { getCurve, loadProofPoints } from './curve.ts';
 import type { CurveProof } from './curve.ts';
 import { MEMBERSHIP_PUBLIC_SIGNAL_COUNT, membershipSignalsFromArray } from './membership-signals.ts';
 import type { MembershipPublicSignals } from './membership-signals.ts';
+import { pairingHolds } from './pairing.ts';
 import { parseProof, parsePublicSignals, requireVerificationKey } from './proof-format.ts';
+import type { ParsedProof } from './proof-format.ts';
 import { isMembershipVerificationKey, requireKeyDepth } from './membership-key.ts';
 import type { KnownRoot, MembershipKeyRing, MembershipVerificationKey } from './membership-key.ts';
+
+export { pairingHolds } from './pairing.ts';
 
 /** A key with its depth, or a bare snarkjs key (depth unknown: only bare roots can be checked with it). */
 export type MembershipKeyInput = MembershipVerificationKey | Groth16VerificationKeyJson;
@@ -66,13 +69,23 @@ export interface VerifiedMembershipAtDepth extends VerifiedMembership {
   instance: string;
 }
 
-/** A proof that passed every check but the pairing, ready for one or many pairings. */
-export interface CheckedProof {
+/**
+ * A proof that passed every check before the curve arithmetic (key, signals, proof shape
+ * and coordinate ranges, root, scope, message, attribute). Its points are still to be
+ * checked (`loadProofPoints`), then its pairing: the ballot verifier's worker thread does
+ * both, so the request thread does no curve arithmetic.
+ */
+export interface SignalCheckedProof {
   signals: MembershipPublicSignals;
   signalValues: bigint[];
-  points: CurveProof;
+  parsedProof: ParsedProof;
   proof: Groth16ProofJson;
   publicSignals: readonly string[];
+}
+
+/** A proof that passed every check but the pairing, ready for one or many pairings. */
+export interface CheckedProof extends SignalCheckedProof {
+  points: CurveProof;
 }
 
 /**
@@ -126,23 +139,33 @@ export async function checkMembershipProof(
   publicSignals: unknown,
   expectations: MembershipExpectations,
 ): Promise<CheckedProof> {
+  const checked = checkMembershipSignals(key, proof, publicSignals, expectations);
+  const points = loadProofPoints(await getCurve(), checked.parsedProof);
+  if (expectations.isNullifierUsed && (await expectations.isNullifierUsed(checked.signals.nullifier, checked.signals.scope))) {
+    throw new ProofRejectedError('NULLIFIER_USED', 'nullifier already used');
+  }
+  return { ...checked, points };
+}
+
+/**
+ * Every check before the curve arithmetic, in the order above; the points and the
+ * nullifier are the caller's to check next (`checkMembershipProof` does both).
+ */
+export function checkMembershipSignals(
+  key: MembershipKeyInput,
+  proof: unknown,
+  publicSignals: unknown,
+  expectations: Omit<MembershipExpectations, 'isNullifierUsed'>,
+): SignalCheckedProof {
   const keyDepth = isMembershipVerificationKey(key) ? requireKeyDepth(key) : undefined;
   requireVerificationKey(bareKey(key), MEMBERSHIP_PUBLIC_SIGNAL_COUNT);
   const signalValues = parsePublicSignals(publicSignals, MEMBERSHIP_PUBLIC_SIGNAL_COUNT);
   const parsedProof = parseProof(proof);
   const signals = membershipSignalsFromArray(signalValues);
   checkExpectations(signals, expectations, keyDepth);
-  const points = loadProofPoints(await getCurve(), parsedProof);
-  if (expectations.isNullifierUsed && (await expectations.isNullifierUsed(signals.nullifier, signals.scope))) {
-    throw new ProofRejectedError('NULLIFIER_USED', 'nullifier already used');
-  }
-  return { signals, signalValues, points, proof: proof as Groth16ProofJson, publicSignals: publicSignals as string[] };
+  return { signals, signalValues, parsedProof, proof: proof as Groth16ProofJson, publicSignals: publicSignals as string[] };
 }
 
-/** The Groth16 pairing check, by snarkjs itself, on inputs already checked. */
-export async function pairingHolds(verificationKey: Groth16VerificationKeyJson, checked: CheckedProof): Promise<boolean> {
-  return snarkjs.groth16.verify(verificationKey, checked.publicSignals, checked.proof);
-}
 
 /** The expected roots as a list, whatever form they were given in. */
 export function rootList(roots: MembershipExpectations['roots']): Array<bigint | KnownRoot> {
@@ -167,7 +190,7 @@ export function checkRoot(root: bigint, roots: MembershipExpectations['roots'], 
   }
 }
 
-function checkExpectations(signals: MembershipPublicSignals, expectations: MembershipExpectations, keyDepth: number | undefined): void {
+function checkExpectations(signals: MembershipPublicSignals, expectations: Omit<MembershipExpectations, 'isNullifierUsed'>, keyDepth: number | undefined): void {
   checkRoot(signals.root, expectations.roots, keyDepth);
   if (signals.scope !== expectations.scope) throw new ProofRejectedError('SCOPE_MISMATCH', 'the proof is for another scope');
   if (expectations.message !== undefined && signals.message !== expectations.message) {
