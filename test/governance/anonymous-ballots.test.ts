@@ -121,7 +121,9 @@ describe('anonymous ballots over HTTP', () => {
     ['a weight that does not match the leaf', () => cast(tamper(ballots[2]!, 2, (value) => value + 1n), 'yes'), 'INVALID_PROOF'],
     ['a choice changed after proving', () => cast(ballots[3]!, 'no'), 'MESSAGE_MISMATCH'],
     ['a public signal plus the field modulus', () => cast(tamper(ballots[4]!, 0, (value) => value + SNARK_SCALAR_FIELD), 'yes'), 'PUBLIC_SIGNAL_OUT_OF_FIELD'],
-    ['random bytes', () => cast(Buffer.from(crypto.getRandomValues(new Uint8Array(300))).toString('latin1'), 'yes'), 'PROOF_MALFORMED'],
+    ['random printable bytes', () => cast(Buffer.from(crypto.getRandomValues(new Uint8Array(300))).toString('base64'), 'yes'), 'PROOF_MALFORMED'],
+    // Control characters are refused for every String argument before any domain check.
+    ['random binary bytes', () => cast('\u0000\u0007' + Buffer.from(crypto.getRandomValues(new Uint8Array(300))).toString('latin1'), 'yes'), 'INVALID_INPUT'],
     ['a choice the proposal does not offer', () => cast(ballots[5]!, 'maybe'), 'UNKNOWN_CHOICE'],
   ])('refuses %s with a typed code, writing nothing', async (_name, send, code) => {
     const counts = () => Promise.all(['governance_ballots', 'governance_current_ballots', 'census_nullifiers', 'ledger_pending', 'ledger_entries'].map((table) => countRows(testApp, table)));
