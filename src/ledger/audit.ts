@@ -448,8 +448,8 @@ async function checkRotations(em: SqlEntityManager, communityId: string, logKeys
     const next = logKeys[index + 1]!;
     const last = retired.validToSize!;
     const announced: unknown[] = await em.execute(
-      "select 1 from ledger_entries where community_id = ? and type = ? and seq < ? and payload->>'keyId' = ? and payload->>'previousKeyId' = ? limit 1",
-      [communityId, LOG_KEY_ROTATED, last, keyIdOf(next), keyIdOf(retired)],
+      "select 1 from ledger_entries where community_id = ? and type = ? and seq = ? and payload->>'keyId' = ? and payload->>'previousKeyId' = ? limit 1",
+      [communityId, LOG_KEY_ROTATED, last - 1, keyIdOf(next), keyIdOf(retired)],
     );
     const problem =
       next.validFromSize !== last + 1
@@ -457,7 +457,7 @@ async function checkRotations(em: SqlEntityManager, communityId: string, logKeys
         : !sizes.has(last)
           ? `log key ${keyIdOf(retired)} has no checkpoint at its last size ${last}`
           : announced.length === 0
-            ? `log key ${keyIdOf(next)} was not announced on the log before size ${last}`
+            ? `log key ${keyIdOf(next)} was not announced by the last entry of ${keyIdOf(retired)}'s last checkpoint (seq ${last - 1})`
             : undefined;
     if (problem) problems.add({ kind: 'log-key', treeSize: last, message: problem });
   }

@@ -124,8 +124,8 @@ async function rotationProofs(em: SqlEntityManager, communityId: string, version
     const last = retired.validToSize!;
     const rows: Array<{ seq: unknown; payload: JsonObject; actor: string; time_ms: unknown; leaf_hash: unknown }> = await em.execute(
       `select seq, payload, actor, (extract(epoch from recorded_at) * 1000)::int8 as time_ms, leaf_hash from ledger_entries
-        where community_id = ? and type = ? and seq < ? and payload->>'keyId' = ? order by seq desc limit 1`,
-      [communityId, LOG_KEY_ROTATED, last, keyIdOf(next)],
+        where community_id = ? and type = ? and seq = ? and payload->>'keyId' = ?`,
+      [communityId, LOG_KEY_ROTATED, last - 1, keyIdOf(next)],
     );
     const row = rows[0];
     const lastCheckpoint = await getCheckpoint(em, communityId, last);
@@ -182,10 +182,10 @@ function followRotations(bundle: LedgerBundle, trusted: string, body: { treeSize
       payload.publicKey !== Buffer.from(next.publicKey).toString('base64') ||
       payload.previousKeyId !== Buffer.from(keyHash(previous.keyName, SIGNATURE_TYPE_ED25519, previous.publicKey)).toString('hex') ||
       !Number.isSafeInteger(entry.seq) ||
-      entry.seq >= old.treeSize ||
+      entry.seq !== old.treeSize - 1 ||
       !verifyInclusion(entry.seq, old.treeSize, leaf, entry.inclusionProof.map(fromHex), old.rootHash)
     ) {
-      return { problem: `the announcement of log key ${payload.keyId as string} is not in the retired key's last checkpoint` };
+      return { problem: `the announcement of log key ${payload.keyId as string} is not the last entry of the retired key's last checkpoint` };
     }
     if (!verifyConsistency(old.treeSize, body.treeSize, old.rootHash, body.rootHash, rotation.consistency.map(fromHex))) {
       return { problem: `the checkpoint is not consistent with the log-key rotation at size ${old.treeSize}` };

@@ -3,8 +3,9 @@
  * cutter's advisory lock and the log key row:
  *
  * 1. append `ledger.log-key-rotated` announcing the new key (id and public key only),
- * 2. integrate it and cut a checkpoint that covers it, signed by the OLD key — that
- *    checkpoint, of size R, is the old key's last,
+ * 2. integrate the log exactly up to it and cut a checkpoint there, signed by the OLD
+ *    key: the old key's last checkpoint is the one whose last entry is the announcement
+ *    (size R = its seq + 1), which a verifier can find from the entry alone,
  * 3. move the old key to `ledger_log_key_history` (valid to size R) and make the new one
  *    current from size R + 1.
  *
@@ -17,7 +18,7 @@ import { appendEntry } from './append-entry.ts';
 import { CUTTER_LOCK_KEY } from './checkpoint-cutter.ts';
 import { cutCheckpoint } from './checkpoints.ts';
 import { LogKeyMissingError } from './errors.ts';
-import { integratePending } from './integrator.ts';
+import { integrateBatch, MAX_INTEGRATION_BATCH } from './integrator.ts';
 import { associatedData, keyIdOf, type SecretSealer } from './log-keys.ts';
 import { formatVerifierKey, SIGNATURE_TYPE_ED25519 } from './signed-note.ts';
 import { toBytes, toSafeNumber } from './sql-values.ts';
@@ -59,12 +60,9 @@ export async function rotateLogKey(
       payload: { keyId, publicKey: Buffer.from(next.publicKey).toString('base64'), previousKeyId },
       actor,
     });
-    await integratePending(tx, communityId);
+    const announcementSeq = await integrateThrough(tx, communityId, entryId);
     const checkpoint = await cutCheckpoint(tx, communityId, sealer);
-    const announced: Array<{ seq: unknown }> = await tx.execute(
-      'select seq from ledger_entries where community_id = ? and entry_id = ? and type = ? order by seq desc limit 1',
-      [communityId, entryId, LOG_KEY_ROTATED],
-    );
+    if (checkpoint.treeSize !== announcementSeq + 1) throw new Error(`log key rotation of ${communityId}: the last checkpoint does not end at the announcement`);
     await tx.execute(
       `insert into ledger_log_key_history (community_id, key_name, public_key, valid_from_size, valid_to_size, retired_at)
        values (?, ?, ?, ?, ?, now())`,
@@ -81,8 +79,28 @@ export async function rotateLogKey(
       previousKeyId,
       keyId,
       verifierKey: formatVerifierKey(next.keyName, SIGNATURE_TYPE_ED25519, next.publicKey),
-      announcementSeq: toSafeNumber(announced[0]!.seq),
+      announcementSeq,
       retiredAfterSize: checkpoint.treeSize,
     };
   });
+}
+
+/**
+ * Integrates the community's pending entries up to and including this one, and none after
+ * it, so the head ends at the announcement; returns its seq. Runs in the caller's
+ * transaction, whose first batch locks the head against other integrators; an entry that
+ * committed meanwhile with a smaller id is integrated first, then the count is redone.
+ */
+async function integrateThrough(tx: SqlEntityManager, communityId: string, entryId: number): Promise<number> {
+  const heads: Array<{ tree_size: unknown }> = await tx.execute('select tree_size from ledger_heads where community_id = ?', [communityId]);
+  const from = heads[0] ? toSafeNumber(heads[0].tree_size) : 0;
+  for (;;) {
+    const sequenced: Array<{ seq: unknown }> = await tx.execute(
+      'select seq from ledger_entries where community_id = ? and seq >= ? and entry_id = ? and type = ?',
+      [communityId, from, entryId, LOG_KEY_ROTATED],
+    );
+    if (sequenced[0]) return toSafeNumber(sequenced[0].seq);
+    const before: Array<{ count: unknown }> = await tx.execute('select count(*) as count from ledger_pending where community_id = ? and id <= ?', [communityId, entryId]);
+    await integrateBatch(tx, communityId, { maxEntries: Math.min(toSafeNumber(before[0]!.count), MAX_INTEGRATION_BATCH) });
+  }
 }

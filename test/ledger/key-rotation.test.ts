@@ -22,6 +22,7 @@ import { cutCheckpoint, getCheckpoint } from '../../src/ledger/checkpoints.ts';
 import { cosignCheckpoint } from '../../src/ledger/cosignature.ts';
 import { ensureLogKey, loadLogSigningKey, type LogSigningKey } from '../../src/ledger/log-keys.ts';
 import type { LogKeyRotation } from '../../src/ledger/log-key-rotation.ts';
+import { appendEntries } from '../../src/ledger/append-entry.ts';
 import { integratePending } from '../../src/ledger/integrator.ts';
 import { toHex } from '../../src/ledger/merkle-hash.ts';
 import { consistencyProof } from '../../src/ledger/proofs.ts';
@@ -82,6 +83,8 @@ beforeAll(async () => {
   await registerWitness(em, { communityId, keyName: 'committee.test/w1', publicKey: ed25519.getPublicKey(witness1), role: 'committee', accountId: null });
   await submitCosignature(em, { communityId, treeSize: 10, cosignature: cosignCheckpoint(parseNote(first.note).text, 'committee.test/w1', witness1, 1_700_000_000) });
   oldKey = await loadLogSigningKey(em, communityId, masterKey);
+  // Accepted but not yet integrated: the rotation sequences them before its announcement.
+  await em.transactional((tx) => appendEntries(tx, communityId, [0, 1, 2].map((counter) => ({ type: 'test.pending', payload: { counter }, actor: 'system' }))));
   // The command opens the database itself: a PGlite folder must be free for it.
   if (!database) await orm.close(true);
   const outcome = await command('scripts/keys/rotate-log.ts', ['--community', communityId, '--json'], env);
@@ -101,16 +104,16 @@ afterAll(async () => {
 
 describe('log-key rotation', () => {
   test('the old key signs the checkpoint that announces the new one; later checkpoints carry the new key', async () => {
-    expect(rotation).toMatchObject({ announcementSeq: 10, retiredAfterSize: 11, verifierKey: verifierKey(newKey) });
-    const [announcement] = await em.execute('select type, payload, actor from ledger_entries where community_id = ? and seq = 10', [communityId]);
+    expect(rotation).toMatchObject({ announcementSeq: 13, retiredAfterSize: 14, verifierKey: verifierKey(newKey) });
+    const [announcement] = await em.execute('select type, payload, actor from ledger_entries where community_id = ? and seq = 13', [communityId]);
     expect(announcement).toEqual({
       type: 'ledger.log-key-rotated',
       actor: 'system',
       payload: { keyId: rotation.keyId, previousKeyId: rotation.previousKeyId, publicKey: Buffer.from(newKey.publicKey).toString('base64') },
     });
-    const retirement = parseNote((await getCheckpoint(em, communityId, 11))!.note);
+    const retirement = parseNote((await getCheckpoint(em, communityId, 14))!.note);
     expect(noteHasValidSignature(retirement, oldKey.keyName, oldKey.publicKey)).toBe(true);
-    const later = parseNote((await getCheckpoint(em, communityId, 16))!.note);
+    const later = parseNote((await getCheckpoint(em, communityId, 19))!.note);
     expect(noteHasValidSignature(later, newKey.keyName, newKey.publicKey)).toBe(true);
     expect(noteHasValidSignature(later, oldKey.keyName, oldKey.publicKey)).toBe(false);
   });
@@ -134,12 +137,12 @@ describe('log-key rotation', () => {
   });
 
   test('witness keys rotate on the record; old cosignatures still verify, the retired key cosigns no more', async () => {
-    const note = parseNote((await getCheckpoint(em, communityId, 16))!.note).text;
+    const note = parseNote((await getCheckpoint(em, communityId, 19))!.note).text;
     await rotateWitnessKey(em, { communityId, retiredKeyName: 'committee.test/w1', keyName: 'committee.test/w2', publicKey: ed25519.getPublicKey(witness2), actor: 'system' });
-    await expect(submitCosignature(em, { communityId, treeSize: 16, cosignature: cosignCheckpoint(note, 'committee.test/w1', witness1, 1_700_000_100) })).rejects.toMatchObject({
+    await expect(submitCosignature(em, { communityId, treeSize: 19, cosignature: cosignCheckpoint(note, 'committee.test/w1', witness1, 1_700_000_100) })).rejects.toMatchObject({
       code: 'CONFLICT',
     });
-    await submitCosignature(em, { communityId, treeSize: 16, cosignature: cosignCheckpoint(note, 'committee.test/w2', witness2, 1_700_000_100) });
+    await submitCosignature(em, { communityId, treeSize: 19, cosignature: cosignCheckpoint(note, 'committee.test/w2', witness2, 1_700_000_100) });
     await integratePending(em, communityId);
     const [entry] = await em.execute("select payload from ledger_entries where community_id = ? and type = 'ledger.witness-key-rotated'", [communityId]);
     expect(entry).toEqual({
@@ -152,13 +155,13 @@ describe('log-key rotation', () => {
 
   test('bundles before and across the rotation verify with the old key, offline and with ledger:verify', async () => {
     const before = await exportBundle(em, { communityId, treeSize: 10 });
-    const across = await exportBundle(em, { communityId, treeSize: 16 });
+    const across = await exportBundle(em, { communityId, treeSize: 19 });
     expect(before.logVerifierKey).toBe(verifierKey(oldKey));
     expect(across.logVerifierKey).toBe(verifierKey(newKey));
-    expect(verifyBundle(copy(across), verifierKey(oldKey))).toMatchObject({ treeSize: 16, entriesVerified: 16, cosignedBy: ['committee.test/w2'] });
-    expect(verifyBundle(copy(across), verifierKey(newKey)).treeSize).toBe(16);
+    expect(verifyBundle(copy(across), verifierKey(oldKey))).toMatchObject({ treeSize: 19, entriesVerified: 19, cosignedBy: ['committee.test/w2'] });
+    expect(verifyBundle(copy(across), verifierKey(newKey)).treeSize).toBe(19);
     // A consistency section from a checkpoint of the old key verifies under the bundle's key history.
-    const fromOld = { checkpoint: (await getCheckpoint(em, communityId, 10))!.note, proof: (await consistencyProof(em, communityId, 10, 16)).map(toHex) };
+    const fromOld = { checkpoint: (await getCheckpoint(em, communityId, 10))!.note, proof: (await consistencyProof(em, communityId, 10, 19)).map(toHex) };
     expect(consistencyProblem(fromOld, across, across.checkpoint)).toBeUndefined();
     expect(consistencyProblem(fromOld, across.logVerifierKey, across.checkpoint)).toMatch(/signature/);
     const tampered = copy(across);
@@ -175,7 +178,7 @@ describe('log-key rotation', () => {
 
   test('a checkpoint forged with the retired key after its retirement is refused by the bundle verifier and the audit', async () => {
     await appendMany(em, communityId, 2);
-    const bundle = await exportBundle(em, { communityId, treeSize: 16, start: 16 });
+    const bundle = await exportBundle(em, { communityId, treeSize: 19, start: 19 });
     const head = (await em.execute('select tree_size, frontier from ledger_heads where community_id = ?', [communityId]))[0] as { tree_size: unknown; frontier: Uint8Array };
     const size = Number(head.tree_size);
     const { rootFromFrontier } = await import('../../src/ledger/merkle-tree.ts');
@@ -184,17 +187,17 @@ describe('log-key rotation', () => {
     const body = formatCheckpointBody({ origin: oldKey.keyName, treeSize: size, rootHash: root, extensions: [] });
     const forged = formatNote(body, [signNoteText(body, oldKey.keyName, oldKey.privateKey)]);
     const withHistory = { ...copy(bundle), checkpoint: forged, logVerifierKey: verifierKey(oldKey), witnessVerifierKeys: [], range: { start: size, end: size }, entries: [] };
-    expect(() => verifyBundle(withHistory, verifierKey(oldKey))).toThrow(/retired after tree size 11/);
+    expect(() => verifyBundle(withHistory, verifierKey(oldKey))).toThrow(/retired after tree size 14/);
     const { logKeyRotations: _dropped, ...withoutHistory } = withHistory;
     expect(() => verifyBundle(withoutHistory, verifierKey(newKey))).toThrow(/trusted/);
     const file = join(folder, 'forged.json');
     await writeFile(file, JSON.stringify(withHistory));
     const outcome = await command('scripts/ledger/verify.ts', [file, '--log-key', verifierKey(oldKey)], {});
-    expect(outcome).toMatchObject({ code: COMMAND_EXIT.failed, stdout: expect.stringContaining('retired after tree size 11') });
+    expect(outcome).toMatchObject({ code: COMMAND_EXIT.failed, stdout: expect.stringContaining('retired after tree size 14') });
     // Stored in the database (an INSERT the append-only tables allow), the audit names it.
     await em.execute('insert into ledger_checkpoints (community_id, tree_size, root_hash, note, created_at) values (?, ?, ?, ?, now())', [communityId, size, Buffer.from(root), forged]);
     const report = await auditLog(em, communityId);
     expect(report.ok).toBe(false);
-    expect(report.problems).toEqual([{ kind: 'checkpoint', treeSize: size, message: expect.stringMatching(/checkpoint \d+: it is signed by log key [0-9a-f]{8}, retired after tree size 11/) }]);
+    expect(report.problems).toEqual([{ kind: 'checkpoint', treeSize: size, message: expect.stringMatching(/checkpoint \d+: it is signed by log key [0-9a-f]{8}, retired after tree size 14/) }]);
   });
 });
