@@ -23,6 +23,8 @@ export interface WitnessKey {
   publicKey: Uint8Array;
   role: WitnessRole;
   accountId: string | null;
+  /** Retired by a rotation: its cosignatures still verify, it cosigns no more. */
+  retired?: boolean;
 }
 
 export interface StoredCosignature extends Cosignature {
@@ -68,11 +70,20 @@ export async function registerWitness(em: SqlEntityManager, witness: WitnessKey)
 }
 
 export async function listWitnesses(em: SqlEntityManager, communityId: string): Promise<WitnessKey[]> {
-  const rows: Array<{ key_name: string; public_key: unknown; role: WitnessRole; account_id: string | null }> = await em.execute(
-    'select key_name, public_key, role, account_id from ledger_witnesses where community_id = ? order by key_name',
+  const rows: Array<{ key_name: string; public_key: unknown; role: WitnessRole; account_id: string | null; retired: boolean }> = await em.execute(
+    `select w.key_name, w.public_key, w.role, w.account_id, r.key_name is not null as retired
+       from ledger_witnesses w left join ledger_witness_retirements r on r.community_id = w.community_id and r.key_name = w.key_name
+      where w.community_id = ? order by w.key_name`,
     [communityId],
   );
-  return rows.map((row) => ({ communityId, keyName: row.key_name, publicKey: toBytes(row.public_key), role: row.role, accountId: row.account_id }));
+  return rows.map((row) => ({
+    communityId,
+    keyName: row.key_name,
+    publicKey: toBytes(row.public_key),
+    role: row.role,
+    accountId: row.account_id,
+    retired: row.retired,
+  }));
 }
 
 /** Verifies and stores a cosignature; resubmitting the same one is harmless. */
@@ -85,7 +96,7 @@ export async function submitCosignature(
   if (!checkpoint) throw new NotFoundError(`Checkpoint of size ${treeSize}`);
   const witness = (await listWitnesses(em, communityId)).find((candidate) => candidate.keyName === cosignature.keyName);
   if (!witness) throw new NotFoundError(`Witness "${cosignature.keyName}"`);
-  if (await isWitnessRetired(em, communityId, cosignature.keyName)) {
+  if (witness.retired) {
     throw new ConflictError(`Failed to accept cosignature: witness key "${cosignature.keyName}" is retired`);
   }
   if (cosignature.timestampSeconds > Date.now() / 1000 + MAX_CLOCK_SKEW_SECONDS) {
@@ -205,18 +216,27 @@ async function isWitnessRetired(em: SqlEntityManager, communityId: string, keyNa
  */
 export async function rotateWitnessKey(
   em: SqlEntityManager,
-  input: { communityId: string; retiredKeyName: string; keyName: string; publicKey: Uint8Array; actor: string },
-): Promise<void> {
+  input: {
+    communityId: string;
+    retiredKeyName: string;
+    keyName: string;
+    publicKey: Uint8Array;
+    actor: string;
+    /** When given, the old key must be this account's (a witness rotates only its own key). */
+    accountId?: string;
+  },
+): Promise<WitnessKey> {
   const { communityId } = input;
-  await em.transactional(async (tx) => {
+  return em.transactional(async (tx) => {
     const rows: Array<{ public_key: unknown; role: WitnessRole; account_id: string | null }> = await tx.execute(
       'select public_key, role, account_id from ledger_witnesses where community_id = ? and key_name = ? for update',
       [communityId, input.retiredKeyName],
     );
     const old = rows[0];
-    if (!old) throw new NotFoundError(`Witness "${input.retiredKeyName}"`);
+    if (!old || (input.accountId !== undefined && old.account_id !== input.accountId)) throw new NotFoundError(`Witness "${input.retiredKeyName}"`);
     if (await isWitnessRetired(tx, communityId, input.retiredKeyName)) throw new ConflictError(`Failed to rotate witness key: "${input.retiredKeyName}" is retired`);
-    await registerWitness(tx, { communityId, keyName: input.keyName, publicKey: input.publicKey, role: old.role, accountId: old.account_id });
+    const witness: WitnessKey = { communityId, keyName: input.keyName, publicKey: input.publicKey, role: old.role, accountId: old.account_id };
+    await registerWitness(tx, witness);
     await tx.execute('insert into ledger_witness_retirements (community_id, key_name, replaced_by, retired_at) values (?, ?, ?, now())', [
       communityId,
       input.retiredKeyName,
@@ -234,5 +254,6 @@ export async function rotateWitnessKey(
       },
       actor: input.actor,
     });
+    return witness;
   });
 }
