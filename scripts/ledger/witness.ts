@@ -11,16 +11,22 @@
  *
  * TOKEN holds a bearer token of a committee member of the community or a regulator over
  * it; SEED holds the witness's 32-byte Ed25519 seed in base64. Register the public key
- * first with the `registerWitnessKey` mutation. Without --follow it runs one round;
+ * first with the `registerWitnessKey` mutation. When the log's key rotates, the witness
+ * moves its pin to the new key only after checking the announcement
+ * (`ledger.log-key-rotated`, naming the pinned key as the previous one) is the last entry
+ * of a checkpoint signed by the pinned key and consistent with its state; a checkpoint
+ * signed by a key it cannot reach that way is refused. Without --follow it runs one round;
  * with --follow it runs until stopped, or for --rounds rounds.
  */
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { parseCheckpointBody } from '../../src/ledger/checkpoint.ts';
 import { cosignCheckpoint } from '../../src/ledger/cosignature.ts';
-import { fromHex, toHex } from '../../src/ledger/merkle-hash.ts';
-import { verifyConsistency } from '../../src/ledger/proof-verifier.ts';
-import { noteHasValidSignature, parseNote } from '../../src/ledger/signed-note.ts';
+import { entryLeafBytes, type JsonObject } from '../../src/ledger/entry-encoding.ts';
+import { LOG_KEY_ROTATED } from '../../src/ledger/log-key-rotation.ts';
+import { fromHex, leafHash, toHex } from '../../src/ledger/merkle-hash.ts';
+import { verifyConsistency, verifyInclusion } from '../../src/ledger/proof-verifier.ts';
+import { ed25519PublicKeyProblem, keyHash, noteHasValidSignature, parseNote, SIGNATURE_TYPE_ED25519 } from '../../src/ledger/signed-note.ts';
 
 interface WitnessState {
   logKeyName: string;
@@ -96,6 +102,68 @@ interface LatestAnswer {
   latestCheckpoint: { treeSize: string; note: string } | null;
 }
 
+const MAX_ROTATIONS_PER_ROUND = 10;
+
+interface EntryNode {
+  seq: string;
+  type: string;
+  payload: string;
+  actor: string;
+  time: string;
+}
+
+/** Verifies a consistency proof between two roots this process holds. */
+async function proveConsistent(fromSize: number, fromRoot: Uint8Array, toSize: number, toRoot: Uint8Array): Promise<boolean> {
+  const proof = await graphql<{ consistencyProof: { hashes: string[] } }>(
+    `query ($c: ID!, $from: BigInt!, $to: BigInt!) { consistencyProof(communityId: $c, fromSize: $from, toSize: $to) { hashes } }`,
+    { c: communityId, from: String(fromSize), to: String(toSize) },
+  );
+  return verifyConsistency(fromSize, toSize, fromSize === 0 ? toRoot : fromRoot, toRoot, proof.consistencyProof.hashes.map(fromHex));
+}
+
+/**
+ * The state pinned to the pinned key's successor, or undefined when the log announced
+ * none. The announcement must be the last entry of a checkpoint signed by the pinned key
+ * (its last), which extends this witness's state; the new key must be the announced one.
+ */
+async function followRotation(state: WitnessState): Promise<WitnessState | undefined> {
+  const pinnedId = toHex(keyHash(state.logKeyName, SIGNATURE_TYPE_ED25519, fromHex(state.logPublicKeyHex)));
+  const answer = await graphql<{ ledgerEntries: { edges: Array<{ node: EntryNode }> } }>(
+    `query ($c: ID!, $t: String!) { ledgerEntries(communityId: $c, type: $t, first: 100) { edges { node { seq type payload actor time } } } }`,
+    { c: communityId, t: LOG_KEY_ROTATED },
+  );
+  const entry = answer.ledgerEntries.edges.map((edge) => edge.node).find((node) => (JSON.parse(node.payload) as { previousKeyId?: unknown }).previousKeyId === pinnedId);
+  if (!entry) return undefined;
+  const seq = Number(entry.seq);
+  const payload = JSON.parse(entry.payload) as JsonObject & { keyId: string; publicKey: string };
+  const lastSize = seq + 1;
+  const checkpoint = await graphql<{ checkpoint: { note: string } | null }>(`query ($c: ID!, $s: BigInt!) { checkpoint(communityId: $c, treeSize: $s) { note } }`, {
+    c: communityId,
+    s: String(lastSize),
+  });
+  if (!checkpoint.checkpoint) throw new Error(`log key rotation at seq ${seq}: no checkpoint of size ${lastSize}`);
+  const note = parseNote(checkpoint.checkpoint.note);
+  if (!noteHasValidSignature(note, state.logKeyName, fromHex(state.logPublicKeyHex))) throw new Error(`log key rotation at seq ${seq}: checkpoint ${lastSize} is not signed by the pinned key`);
+  const body = parseCheckpointBody(note.text);
+  if (body.treeSize < state.treeSize || !(await proveConsistent(state.treeSize, fromHex(state.rootHashHex), body.treeSize, body.rootHash))) {
+    throw new Error(`log key rotation at seq ${seq}: checkpoint ${lastSize} is NOT consistent with cosigned checkpoint ${state.treeSize}`);
+  }
+  const inclusion = await graphql<{ inclusionProof: { hashes: string[] } }>(
+    `query ($c: ID!, $q: BigInt!, $s: BigInt!) { inclusionProof(communityId: $c, seq: $q, treeSize: $s) { hashes } }`,
+    { c: communityId, q: entry.seq, s: String(lastSize) },
+  );
+  const leaf = leafHash(entryLeafBytes({ seq, type: entry.type, payload, actor: entry.actor, time: new Date(entry.time) }));
+  if (entry.type !== LOG_KEY_ROTATED || !verifyInclusion(seq, lastSize, leaf, inclusion.inclusionProof.hashes.map(fromHex), body.rootHash)) {
+    throw new Error(`log key rotation at seq ${seq}: the announcement is not in checkpoint ${lastSize}`);
+  }
+  const publicKey = new Uint8Array(Buffer.from(payload.publicKey, 'base64'));
+  if (ed25519PublicKeyProblem(publicKey) || toHex(keyHash(state.logKeyName, SIGNATURE_TYPE_ED25519, publicKey)) !== payload.keyId) {
+    throw new Error(`log key rotation at seq ${seq}: the announced key does not match its id`);
+  }
+  console.log(`log key rotated at seq ${seq}: ${pinnedId} signed up to ${lastSize}, now pinned to ${payload.keyId}`);
+  return { logKeyName: state.logKeyName, logPublicKeyHex: toHex(publicKey), treeSize: body.treeSize, rootHashHex: toHex(body.rootHash) };
+}
+
 /** Checks and cosigns the latest checkpoint; returns a line for the log. */
 async function step(): Promise<string> {
   const latest = await graphql<LatestAnswer>(
@@ -105,16 +173,20 @@ async function step(): Promise<string> {
   if (!latest.ledgerLog) throw new Error('the community has no log');
   if (!latest.latestCheckpoint) return 'no checkpoint yet';
   // Trust on first use: the log key and the empty tree are the starting point.
-  const state = (await readState()) ?? {
+  const pinned = (await readState()) ?? {
     logKeyName: latest.ledgerLog.origin,
     logPublicKeyHex: latest.ledgerLog.publicKey,
     treeSize: 0,
     rootHashHex: '',
   };
   const note = parseNote(latest.latestCheckpoint.note);
-  if (!noteHasValidSignature(note, state.logKeyName, fromHex(state.logPublicKeyHex))) {
-    throw new Error(`checkpoint ${latest.latestCheckpoint.treeSize}: log signature does not verify against the pinned key`);
+  let state = pinned;
+  for (let rotations = 0; !noteHasValidSignature(note, state.logKeyName, fromHex(state.logPublicKeyHex)); rotations++) {
+    const followed = rotations < MAX_ROTATIONS_PER_ROUND ? await followRotation(state) : undefined;
+    if (!followed) throw new Error(`checkpoint ${latest.latestCheckpoint.treeSize}: log signature does not verify against the pinned key`);
+    state = followed;
   }
+  if (state !== pinned) await writeState(state);
   const body = parseCheckpointBody(note.text);
   if (body.treeSize < state.treeSize) throw new Error(`checkpoint ${body.treeSize} is smaller than the cosigned ${state.treeSize}`);
   if (body.treeSize === state.treeSize && toHex(body.rootHash) === state.rootHashHex) return `checkpoint ${body.treeSize} already cosigned`;

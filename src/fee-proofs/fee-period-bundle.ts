@@ -257,7 +257,7 @@ async function replayPaidSet(
 
 function verifyConsistencySection(bundle: FeePeriodBundle, problem: (place: string, message: string) => void): void {
   if (!bundle.consistency) return;
-  const found = consistencyProblem(bundle.consistency, bundle.ledger.logVerifierKey, bundle.ledger.checkpoint);
+  const found = consistencyProblem(bundle.consistency, bundle.ledger, bundle.ledger.checkpoint);
   if (found) problem('consistency', found);
 }
 

@@ -14,9 +14,10 @@ import { verifyCosignature } from './cosignature.ts';
 import { hash } from 'node:crypto';
 import { byteaValue, openAuditSource, type AuditSource } from './audit-reader.ts';
 import { entryLeafBytes, entryLeafText, fastCanonicalJson, type JsonObject } from './entry-encoding.ts';
-import { findLogKey } from './log-keys.ts';
+import { checkpointSignatureProblem, keyIdOf, logKeyVersions, type LogKeyVersion } from './log-keys.ts';
+import { LOG_KEY_ROTATED } from './log-key-rotation.ts';
 import { EMPTY_TREE_ROOT, equalBytes, leafHash, toHex } from './merkle-hash.ts';
-import { noteHasValidSignature, parseNote } from './signed-note.ts';
+import { parseNote } from './signed-note.ts';
 import { splitHashes, toSafeNumber } from './sql-values.ts';
 import { listWitnesses } from './witnesses.ts';
 
@@ -111,11 +112,12 @@ class ProblemList {
   }
 }
 
-type LogKey = { keyName: string; publicKey: Uint8Array };
+/** Every key the log has had, oldest first, each with the checkpoint sizes it may sign. */
+type LogKeys = readonly LogKeyVersion[];
 
 /** What the audit reads before the entries. */
 interface AuditInputs {
-  logKey: LogKey | undefined;
+  logKeys: LogKeys;
   witnesses: ReadonlyArray<{ keyName: string; publicKey: Uint8Array }>;
   /** The head row's size and frontier, if the log has a head. */
   head: { size: number; frontier: Uint8Array } | undefined;
@@ -152,14 +154,15 @@ async function runAudit(
 ): Promise<AuditReport> {
   const problems = new ProblemList();
   const inputs = await readAuditInputs(source, em, communityId);
-  if (inputs.checkpoints.length > 0 && !inputs.logKey) problems.add({ kind: 'log-key', message: 'checkpoints exist but the log key is missing' });
-  const checkpoints = new CheckpointWalk(inputs.checkpoints, inputs.logKey, problems);
+  if (inputs.checkpoints.length > 0 && inputs.logKeys.length === 0) problems.add({ kind: 'log-key', message: 'checkpoints exist but the log key is missing' });
+  const checkpoints = new CheckpointWalk(inputs.checkpoints, inputs.logKeys, problems);
   const tree: RebuiltTree = { size: 0, frontier: [] };
   checkpoints.reach(tree);
   await rebuildTree(source, communityId, tree, checkpoints, problems, (verifiedEntries) =>
     onProgress?.({ verifiedEntries, totalEntries: inputs.totalEntries }),
   );
   await checkLogEnd(source, communityId, inputs, tree, checkpoints, problems);
+  await checkRotations(em, communityId, inputs.logKeys, inputs.checkpoints, problems);
   const cosignaturesVerified = await verifyCosignatures(source, communityId, inputs.witnesses, inputs.checkpoints, problems);
   onProgress?.({ verifiedEntries: tree.size, totalEntries: inputs.totalEntries });
   return {
@@ -174,7 +177,7 @@ async function runAudit(
 }
 
 async function readAuditInputs(source: AuditSource, em: SqlEntityManager, communityId: string): Promise<AuditInputs> {
-  const logKey = await findLogKey(em, communityId);
+  const logKeys = await logKeyVersions(em, communityId);
   const witnesses = await listWitnesses(em, communityId);
   const heads = await source.query('select tree_size, frontier from ledger_heads where community_id = ?', [communityId]);
   const counts = await source.query('select count(*) from ledger_entries where community_id = ?', [communityId]);
@@ -182,7 +185,7 @@ async function readAuditInputs(source: AuditSource, em: SqlEntityManager, commun
     await source.query('select tree_size, root_hash, note from ledger_checkpoints where community_id = ? order by tree_size', [communityId])
   ).map(([tree_size, root_hash, note]) => ({ tree_size, root_hash, note: note as string }));
   return {
-    logKey,
+    logKeys,
     witnesses,
     head: heads[0] ? { size: toSafeNumber(heads[0][0]), frontier: byteaValue(heads[0][1]) } : undefined,
     totalEntries: toSafeNumber(counts[0]![0]),
@@ -196,12 +199,12 @@ class CheckpointWalk {
   #position = 0;
   #nextSize: number;
   readonly #checkpoints: CheckpointRow[];
-  readonly #logKey: LogKey | undefined;
+  readonly #logKeys: LogKeys;
   readonly #problems: ProblemList;
 
-  constructor(checkpoints: CheckpointRow[], logKey: LogKey | undefined, problems: ProblemList) {
+  constructor(checkpoints: CheckpointRow[], logKeys: LogKeys, problems: ProblemList) {
     this.#checkpoints = checkpoints;
-    this.#logKey = logKey;
+    this.#logKeys = logKeys;
     this.#problems = problems;
     this.#nextSize = this.#sizeAt(0);
   }
@@ -218,7 +221,7 @@ class CheckpointWalk {
 
   reach(tree: RebuiltTree): void {
     while (this.#nextSize === tree.size) {
-      if (verifyCheckpoint(this.#checkpoints[this.#position]!, rootOf(tree.frontier), this.#logKey, this.#problems)) this.verified++;
+      if (verifyCheckpoint(this.#checkpoints[this.#position]!, rootOf(tree.frontier), this.#logKeys, this.#problems)) this.verified++;
       this.#position++;
       this.#nextSize = this.#sizeAt(this.#position);
     }
@@ -375,7 +378,7 @@ async function loadNodes(source: AuditSource, communityId: string, start: number
   return { first, hashes };
 }
 
-function verifyCheckpoint(row: CheckpointRow, root: Uint8Array, logKey: LogKey | undefined, problems: ProblemList): boolean {
+function verifyCheckpoint(row: CheckpointRow, root: Uint8Array, logKeys: LogKeys, problems: ProblemList): boolean {
   const treeSize = toSafeNumber(row.tree_size);
   try {
     const note = parseNote(row.note);
@@ -385,9 +388,9 @@ function verifyCheckpoint(row: CheckpointRow, root: Uint8Array, logKey: LogKey |
         ? 'its note names another size'
         : !equalBytes(body.rootHash, root) || !equalBytes(byteaValue(row.root_hash), root)
           ? `its root does not match the entries (expected ${toHex(root)})`
-          : !logKey || body.origin !== logKey.keyName || !noteHasValidSignature(note, logKey.keyName, logKey.publicKey)
+          : logKeys.length === 0 || logKeys.some((key) => key.keyName !== body.origin)
             ? 'its log signature does not verify'
-            : undefined;
+            : checkpointSignatureProblem(note, treeSize, logKeys);
     if (problem) problems.add({ kind: 'checkpoint', treeSize, message: `checkpoint ${treeSize}: ${problem}` });
     return problem === undefined;
   } catch (error) {
@@ -431,4 +434,31 @@ async function verifyCosignatures(
     }
   }
   return verified;
+}
+
+/**
+ * Each retired log key hands over to the next in sequence: the next key is valid from the
+ * size after the retired one's last, its announcement (`ledger.log-key-rotated` with its
+ * key id) lies within the retired key's last checkpoint, and that checkpoint exists.
+ */
+async function checkRotations(em: SqlEntityManager, communityId: string, logKeys: LogKeys, checkpoints: CheckpointRow[], problems: ProblemList): Promise<void> {
+  const sizes = new Set(checkpoints.map((row) => toSafeNumber(row.tree_size)));
+  for (let index = 0; index + 1 < logKeys.length; index++) {
+    const retired = logKeys[index]!;
+    const next = logKeys[index + 1]!;
+    const last = retired.validToSize!;
+    const announced: unknown[] = await em.execute(
+      "select 1 from ledger_entries where community_id = ? and type = ? and seq = ? and payload->>'keyId' = ? and payload->>'previousKeyId' = ? limit 1",
+      [communityId, LOG_KEY_ROTATED, last - 1, keyIdOf(next), keyIdOf(retired)],
+    );
+    const problem =
+      next.validFromSize !== last + 1
+        ? `log key ${keyIdOf(next)} is valid from ${next.validFromSize}, not right after ${keyIdOf(retired)}'s last size ${last}`
+        : !sizes.has(last)
+          ? `log key ${keyIdOf(retired)} has no checkpoint at its last size ${last}`
+          : announced.length === 0
+            ? `log key ${keyIdOf(next)} was not announced by the last entry of ${keyIdOf(retired)}'s last checkpoint (seq ${last - 1})`
+            : undefined;
+    if (problem) problems.add({ kind: 'log-key', treeSize: last, message: problem });
+  }
 }

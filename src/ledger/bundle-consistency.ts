@@ -8,6 +8,7 @@ import { parseCheckpointBody } from './checkpoint.ts';
 import { getCheckpoint, previousCheckpointSize } from './checkpoints.ts';
 import { fromHex, toHex } from './merkle-hash.ts';
 import { verifyConsistency } from './proof-verifier.ts';
+import { bundleLogKeys, type LedgerBundle } from './bundle.ts';
 import { consistencyProof } from './proofs.ts';
 import { noteHasValidSignature, parseNote, parseVerifierKey } from './signed-note.ts';
 
@@ -33,14 +34,20 @@ export async function consistencyFromPreviousCheckpoint(
 /** The problem with the consistency section, or undefined when it verifies. */
 export function consistencyProblem(
   consistency: BundleConsistency,
-  logVerifierKey: string,
+  logKeys: string | LedgerBundle,
   laterCheckpoint: string,
 ): string | undefined {
-  const logKey = parseVerifierKey(logVerifierKey);
+  // A bundle names every key of the log up to its checkpoint (its log-key rotations), so
+  // an earlier checkpoint signed before a rotation verifies under the key of its time.
+  const keys = typeof logKeys === 'string' ? [{ verifierKey: logKeys, validToSize: null }] : bundleLogKeys(logKeys);
   const earlierNote = parseNote(consistency.checkpoint);
-  if (!noteHasValidSignature(earlierNote, logKey.keyName, logKey.publicKey))
-    return 'the earlier checkpoint signature is invalid';
   const earlier = parseCheckpointBody(earlierNote.text);
+  const signer = keys.find(({ verifierKey }) => {
+    const key = parseVerifierKey(verifierKey);
+    return noteHasValidSignature(earlierNote, key.keyName, key.publicKey);
+  });
+  if (!signer || (signer.validToSize !== null && earlier.treeSize > signer.validToSize))
+    return 'the earlier checkpoint signature is invalid';
   const later = parseCheckpointBody(parseNote(laterCheckpoint).text);
   if (
     !verifyConsistency(

@@ -7,7 +7,7 @@ import { communitiesDueCheckpoint, cutCheckpoint, type StoredCheckpoint } from '
 import type { SecretSealer } from './log-keys.ts';
 
 /** An arbitrary constant naming this job's advisory lock. */
-const CUTTER_LOCK_KEY = 0x6c656467; // "ledg"
+export const CUTTER_LOCK_KEY = 0x6c656467; // "ledg"
 const COMMUNITIES_PER_TICK = 100;
 
 export interface CheckpointCutterOptions {

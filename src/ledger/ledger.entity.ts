@@ -73,6 +73,31 @@ export const LedgerLogKeySchema = defineEntity({
     publicKey: p.uint8array(),
     sealedPrivateKey: p.uint8array(),
     createdAt: p.datetime(),
+    validFromSize: p.bigint('number'),
+  },
+});
+
+export const LedgerLogKeyHistorySchema = defineEntity({
+  name: 'LedgerLogKeyHistory',
+  tableName: 'ledger_log_key_history',
+  properties: {
+    communityId: p.uuid().primary(),
+    publicKey: p.uint8array().primary(),
+    keyName: p.string().length(300),
+    validFromSize: p.bigint('number'),
+    validToSize: p.bigint('number'),
+    retiredAt: p.datetime(),
+  },
+});
+
+export const LedgerWitnessRetirementSchema = defineEntity({
+  name: 'LedgerWitnessRetirement',
+  tableName: 'ledger_witness_retirements',
+  properties: {
+    communityId: p.uuid().primary(),
+    keyName: p.string().length(300).primary(),
+    replacedBy: p.string().length(300).nullable(),
+    retiredAt: p.datetime(),
   },
 });
 
@@ -122,6 +147,8 @@ export const ledgerEntities = [
   LedgerPendingSchema,
   LedgerTreeNodeSchema,
   LedgerLogKeySchema,
+  LedgerLogKeyHistorySchema,
+  LedgerWitnessRetirementSchema,
   LedgerCheckpointSchema,
   LedgerWitnessSchema,
   LedgerCosignatureSchema,

@@ -6,8 +6,8 @@
 import { ed25519 } from '@noble/curves/ed25519.js';
 import type { SqlEntityManager } from '../db/orm.ts';
 import { LogKeyMissingError } from './errors.ts';
-import { assertValidKeyName } from './signed-note.ts';
-import { toBytes } from './sql-values.ts';
+import { assertValidKeyName, keyHash, noteHasValidSignature, SIGNATURE_TYPE_ED25519, type ParsedNote } from './signed-note.ts';
+import { toBytes, toSafeNumber } from './sql-values.ts';
 
 export interface SecretSealer {
   seal(secret: Uint8Array, associatedData: string): Uint8Array;
@@ -32,7 +32,7 @@ export function logOrigin(installationName: string, communitySlug: string): stri
   return origin;
 }
 
-function associatedData(communityId: string): string {
+export function associatedData(communityId: string): string {
   return `ledger_log_keys/${communityId}/private_key`;
 }
 
@@ -101,4 +101,61 @@ export async function resealLogKeys(em: SqlEntityManager, sealer: RotatingSealer
     resealed += updated.length;
   }
   return resealed;
+}
+
+/** One key a log has signed checkpoints with, and the checkpoint sizes it may sign (inclusive; `validToSize` null for the current key). */
+export interface LogKeyVersion {
+  keyName: string;
+  publicKey: Uint8Array;
+  validFromSize: number;
+  validToSize: number | null;
+}
+
+/** Every key of the log, oldest first: the retired ones from `ledger_log_key_history`, then the current one. */
+export async function logKeyVersions(em: SqlEntityManager, communityId: string): Promise<LogKeyVersion[]> {
+  const retired: Array<{ key_name: string; public_key: unknown; valid_from_size: unknown; valid_to_size: unknown }> = await em.execute(
+    'select key_name, public_key, valid_from_size, valid_to_size from ledger_log_key_history where community_id = ? order by valid_from_size',
+    [communityId],
+  );
+  const current: Array<{ key_name: string; public_key: unknown; valid_from_size: unknown }> = await em.execute(
+    'select key_name, public_key, valid_from_size from ledger_log_keys where community_id = ?',
+    [communityId],
+  );
+  return [
+    ...retired.map((row) => ({
+      keyName: row.key_name,
+      publicKey: toBytes(row.public_key),
+      validFromSize: toSafeNumber(row.valid_from_size),
+      validToSize: toSafeNumber(row.valid_to_size),
+    })),
+    ...current.map((row) => ({ keyName: row.key_name, publicKey: toBytes(row.public_key), validFromSize: toSafeNumber(row.valid_from_size), validToSize: null })),
+  ];
+}
+
+/** The key version valid for a checkpoint of this size. */
+export function logKeyForSize(versions: readonly LogKeyVersion[], treeSize: number): LogKeyVersion | undefined {
+  return versions.find((version) => treeSize >= version.validFromSize && (version.validToSize === null || treeSize <= version.validToSize));
+}
+
+/**
+ * Why a checkpoint note of this size is not validly signed by the log, or undefined. The
+ * signing key is picked by the key hash on the note's signature line (C2SP signed-note), so
+ * old checkpoints verify under the key that signed them; a checkpoint signed by a retired
+ * key beyond its last size is refused.
+ */
+export function checkpointSignatureProblem(note: ParsedNote, treeSize: number, versions: readonly LogKeyVersion[]): string | undefined {
+  for (const version of versions) {
+    if (!noteHasValidSignature(note, version.keyName, version.publicKey)) continue;
+    if (treeSize < version.validFromSize) return `it is signed by log key ${keyIdOf(version)}, valid only from tree size ${version.validFromSize}`;
+    if (version.validToSize !== null && treeSize > version.validToSize) {
+      return `it is signed by log key ${keyIdOf(version)}, retired after tree size ${version.validToSize}`;
+    }
+    return undefined;
+  }
+  return 'its log signature does not verify';
+}
+
+/** A log key's id: the hex key hash its signature lines carry. */
+export function keyIdOf(key: { keyName: string; publicKey: Uint8Array }): string {
+  return Buffer.from(keyHash(key.keyName, SIGNATURE_TYPE_ED25519, key.publicKey)).toString('hex');
 }

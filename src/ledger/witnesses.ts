@@ -11,7 +11,8 @@ import { getCheckpoint, latestCheckpoint, type StoredCheckpoint } from './checkp
 import { cosignatureToNoteSignature, verifyCosignature, type Cosignature } from './cosignature.ts';
 import { LedgerInputError, LedgerVerificationError } from './errors.ts';
 import { findLogKey } from './log-keys.ts';
-import { parseNote, formatSignatureLine, assertValidKeyName, ed25519PublicKeyProblem, NoteFormatError } from './signed-note.ts';
+import { parseNote, formatSignatureLine, assertValidKeyName, ed25519PublicKeyProblem, keyHash, NoteFormatError, SIGNATURE_TYPE_COSIGNATURE_V1 } from './signed-note.ts';
+import { appendEntry } from './append-entry.ts';
 import { toBytes, toSafeNumber } from './sql-values.ts';
 
 export type WitnessRole = 'committee' | 'regulator';
@@ -22,6 +23,8 @@ export interface WitnessKey {
   publicKey: Uint8Array;
   role: WitnessRole;
   accountId: string | null;
+  /** Retired by a rotation: its cosignatures still verify, it cosigns no more. */
+  retired?: boolean;
 }
 
 export interface StoredCosignature extends Cosignature {
@@ -67,11 +70,20 @@ export async function registerWitness(em: SqlEntityManager, witness: WitnessKey)
 }
 
 export async function listWitnesses(em: SqlEntityManager, communityId: string): Promise<WitnessKey[]> {
-  const rows: Array<{ key_name: string; public_key: unknown; role: WitnessRole; account_id: string | null }> = await em.execute(
-    'select key_name, public_key, role, account_id from ledger_witnesses where community_id = ? order by key_name',
+  const rows: Array<{ key_name: string; public_key: unknown; role: WitnessRole; account_id: string | null; retired: boolean }> = await em.execute(
+    `select w.key_name, w.public_key, w.role, w.account_id, r.key_name is not null as retired
+       from ledger_witnesses w left join ledger_witness_retirements r on r.community_id = w.community_id and r.key_name = w.key_name
+      where w.community_id = ? order by w.key_name`,
     [communityId],
   );
-  return rows.map((row) => ({ communityId, keyName: row.key_name, publicKey: toBytes(row.public_key), role: row.role, accountId: row.account_id }));
+  return rows.map((row) => ({
+    communityId,
+    keyName: row.key_name,
+    publicKey: toBytes(row.public_key),
+    role: row.role,
+    accountId: row.account_id,
+    retired: row.retired,
+  }));
 }
 
 /** Verifies and stores a cosignature; resubmitting the same one is harmless. */
@@ -84,6 +96,9 @@ export async function submitCosignature(
   if (!checkpoint) throw new NotFoundError(`Checkpoint of size ${treeSize}`);
   const witness = (await listWitnesses(em, communityId)).find((candidate) => candidate.keyName === cosignature.keyName);
   if (!witness) throw new NotFoundError(`Witness "${cosignature.keyName}"`);
+  if (witness.retired) {
+    throw new ConflictError(`Failed to accept cosignature: witness key "${cosignature.keyName}" is retired`);
+  }
   if (cosignature.timestampSeconds > Date.now() / 1000 + MAX_CLOCK_SKEW_SECONDS) {
     throw new LedgerInputError('timestampSeconds', 'lies in the future');
   }
@@ -183,4 +198,62 @@ export async function latestFinalCheckpoint(em: SqlEntityManager, communityId: s
     [communityId, await requiredCosignaturesOf(em, communityId)],
   );
   return rows[0] ? getCheckpoint(em, communityId, toSafeNumber(rows[0].tree_size)) : undefined;
+}
+
+export const WITNESS_KEY_ROTATED = 'ledger.witness-key-rotated';
+
+async function isWitnessRetired(em: SqlEntityManager, communityId: string, keyName: string): Promise<boolean> {
+  const rows: unknown[] = await em.execute('select 1 from ledger_witness_retirements where community_id = ? and key_name = ?', [communityId, keyName]);
+  return rows.length > 0;
+}
+
+/**
+ * Registers a witness's new key and retires its old one, in one transaction, with the
+ * entry `ledger.witness-key-rotated` (the two keys' ids — their cosignature key hashes —
+ * and the new public key; key names are the witness's choice and stay off the log). The
+ * old key stays in `ledger_witnesses`, so its cosignatures keep verifying; it cosigns no
+ * more. The new key has the old one's role and account.
+ */
+export async function rotateWitnessKey(
+  em: SqlEntityManager,
+  input: {
+    communityId: string;
+    retiredKeyName: string;
+    keyName: string;
+    publicKey: Uint8Array;
+    actor: string;
+    /** When given, the old key must be this account's (a witness rotates only its own key). */
+    accountId?: string;
+  },
+): Promise<WitnessKey> {
+  const { communityId } = input;
+  return em.transactional(async (tx) => {
+    const rows: Array<{ public_key: unknown; role: WitnessRole; account_id: string | null }> = await tx.execute(
+      'select public_key, role, account_id from ledger_witnesses where community_id = ? and key_name = ? for update',
+      [communityId, input.retiredKeyName],
+    );
+    const old = rows[0];
+    if (!old || (input.accountId !== undefined && old.account_id !== input.accountId)) throw new NotFoundError(`Witness "${input.retiredKeyName}"`);
+    if (await isWitnessRetired(tx, communityId, input.retiredKeyName)) throw new ConflictError(`Failed to rotate witness key: "${input.retiredKeyName}" is retired`);
+    const witness: WitnessKey = { communityId, keyName: input.keyName, publicKey: input.publicKey, role: old.role, accountId: old.account_id };
+    await registerWitness(tx, witness);
+    await tx.execute('insert into ledger_witness_retirements (community_id, key_name, replaced_by, retired_at) values (?, ?, ?, now())', [
+      communityId,
+      input.retiredKeyName,
+      input.keyName,
+    ]);
+    const keyId = (name: string, key: Uint8Array): string => Buffer.from(keyHash(name, SIGNATURE_TYPE_COSIGNATURE_V1, key)).toString('hex');
+    await appendEntry(tx, {
+      communityId,
+      type: WITNESS_KEY_ROTATED,
+      payload: {
+        keyId: keyId(input.keyName, input.publicKey),
+        publicKey: Buffer.from(input.publicKey).toString('base64'),
+        retiredKeyId: keyId(input.retiredKeyName, toBytes(old.public_key)),
+        role: old.role,
+      },
+      actor: input.actor,
+    });
+    return witness;
+  });
 }

@@ -83,7 +83,7 @@ export async function verifyComplianceBundle(bundle: unknown, trustedKey?: strin
       const summary = verifyLedgerPart(range.ledger, trustedKey, problems);
       if (range.consistency) {
         try {
-          const found = consistencyProblem(range.consistency, range.ledger.logVerifierKey, range.ledger.checkpoint);
+          const found = consistencyProblem(range.consistency, range.ledger, range.ledger.checkpoint);
           if (found) problems.push({ place: 'consistency', message: found });
         } catch (error) {
           problems.push({ place: 'consistency', message: describe(error) });

@@ -9,6 +9,12 @@ import { appendEntries } from '../../src/ledger/append-entry.ts';
 import { integratePending } from '../../src/ledger/integrator.ts';
 import { cutCheckpoint } from '../../src/ledger/checkpoints.ts';
 import { toHex } from '../../src/ledger/merkle-hash.ts';
+import { formatCheckpointBody } from '../../src/ledger/checkpoint.ts';
+import { loadLogSigningKey } from '../../src/ledger/log-keys.ts';
+import { rotateLogKey } from '../../src/ledger/log-key-rotation.ts';
+import { rootFromFrontier } from '../../src/ledger/merkle-tree.ts';
+import { formatNote, signNoteText } from '../../src/ledger/signed-note.ts';
+import { splitHashes, toBytes } from '../../src/ledger/sql-values.ts';
 import { listen, type RunningServer } from '../../src/server/server.ts';
 import { createTestApp, mutate, type TestApp } from '../support/app.ts';
 import { createAccount, createCommunityFixture, grantRole, PASSWORD, type CommunityFixture } from '../support/fixtures.ts';
@@ -113,5 +119,35 @@ describe('witness command over the GraphQL API', () => {
     expect(refused.code).toBe(1);
     expect(refused.output).toContain(`checkpoint ${third} is NOT consistent`);
     expect(await latestFinal()).toEqual({ treeSize: String(third), final: false });
+  });
+
+  it('follows a log-key rotation announced on the log, and refuses a checkpoint of the retired key after it', async () => {
+    await rm(join(folder, 'state.json'));
+    expect(await witness()).toMatchObject({ code: 0 });
+    const em = testApp.database.orm.em.fork() as SqlEntityManager;
+    const communityId = localId(community.id);
+    const oldKey = await loadLogSigningKey(em, communityId, testApp.app.services.ledger.sealer);
+    const rotation = await rotateLogKey(em, { communityId, sealer: testApp.app.services.ledger.sealer, actor: 'system' });
+    const after = await appendAndCut(2);
+    const followed = await witness();
+    expect(followed).toMatchObject({ code: 0 });
+    expect(followed.output).toContain(`now pinned to ${rotation.keyId}`);
+    expect(followed.output).toContain(`cosigned checkpoint ${after} (consistent with ${rotation.retiredAfterSize})`);
+    // The retired key signs a larger checkpoint of the same tree: the witness refuses it.
+    await appendEntries(em, communityId, [{ type: 'test.witnessed', payload: { counter: 99 }, actor: 'system' }]);
+    await integratePending(em, communityId);
+    const heads: Array<{ tree_size: unknown; frontier: unknown }> = await em.execute('select tree_size, frontier from ledger_heads where community_id = ?', [communityId]);
+    const size = Number(heads[0]!.tree_size);
+    const root = rootFromFrontier(splitHashes(toBytes(heads[0]!.frontier)));
+    const body = formatCheckpointBody({ origin: oldKey.keyName, treeSize: size, rootHash: root, extensions: [] });
+    await em.execute('insert into ledger_checkpoints (community_id, tree_size, root_hash, note, created_at) values (?, ?, ?, ?, now())', [
+      communityId,
+      size,
+      Buffer.from(root),
+      formatNote(body, [signNoteText(body, oldKey.keyName, oldKey.privateKey)]),
+    ]);
+    const refused = await witness();
+    expect(refused.code).toBe(1);
+    expect(refused.output).toContain(`checkpoint ${size}: log signature does not verify against the pinned key`);
   });
 });

@@ -85,3 +85,38 @@ describe('registering a witness key', () => {
     expect(await register('committee.test/good', publicKey)).toMatchObject({ __typename: 'MutationRegisterWitnessKeySuccess' });
   });
 });
+
+describe('rotating a witness key', () => {
+  const ROTATE = `mutation ($c: ID!, $old: String!, $name: String!, $k: Hex!) {
+    rotateWitnessKey(communityId: $c, retiredName: $old, name: $name, publicKey: $k) {
+      __typename ... on MutationRotateWitnessKeySuccess { data { keyName retired } } ... on Error { code message }
+    }
+  }`;
+  const rotate = async (old: string, name: string, seed: number, token = committeeToken) =>
+    (await testApp.graphql(ROTATE, { c: community.id, old, name, k: toHex(ed25519.getPublicKey(new Uint8Array(32).fill(seed))) }, token)).data.rotateWitnessKey;
+
+  it("retires the caller's own key for a new one, on the record; another's key or a retired one is refused, writing nothing", async () => {
+    expect(await rotate('committee.test/good', 'committee.test/good-2', 7)).toEqual({
+      __typename: 'MutationRotateWitnessKeySuccess',
+      data: { keyName: 'committee.test/good-2', retired: false },
+    });
+    const listed = await testApp.graphql(`query ($c: ID!) { ledgerWitnesses(communityId: $c) { keyName retired } }`, { c: community.id }, committeeToken);
+    expect(listed.data.ledgerWitnesses).toEqual([
+      { keyName: 'committee.test/good', retired: true },
+      { keyName: 'committee.test/good-2', retired: false },
+    ]);
+    const entries = await testApp.graphql(
+      `query ($c: ID!) { ledgerEntries(communityId: $c, type: "ledger.witness-key-rotated") { edges { node { payload } } } }`,
+      { c: community.id },
+      committeeToken,
+    );
+    expect(entries.data.ledgerEntries.edges).toHaveLength(1);
+    const before = await witnessCount();
+    expect(await rotate('committee.test/good', 'committee.test/good-3', 8)).toMatchObject({ code: 'CONFLICT' });
+    const other = await createAccount(testApp, 'witness-keys-other');
+    await grantRole(testApp, other.id, 'COMMITTEE', { communityId: community.id });
+    const otherToken = await testApp.login('witness-keys-other', 'a long enough password');
+    expect(await rotate('committee.test/good-2', 'committee.test/stolen', 9, otherToken)).toMatchObject({ code: 'NOT_FOUND' });
+    expect(await witnessCount()).toBe(before);
+  });
+});

@@ -13,7 +13,7 @@ import { requireWitnessRole } from '../../ledger/api/ledger-checkpoint.ts';
 import { requireLogReader } from '../../accounts/viewer.ts';
 import { ConflictError } from '../../domain-error.ts';
 import { formatVerifierKey, KEY_NAME_MAX_LENGTH, SIGNATURE_TYPE_COSIGNATURE_V1 } from '../../ledger/signed-note.ts';
-import { listWitnesses, registerWitness, type WitnessKey } from '../../ledger/witnesses.ts';
+import { listWitnesses, registerWitness, rotateWitnessKey, type WitnessKey } from '../../ledger/witnesses.ts';
 
 /** Witness keys one community may hold. */
 export const MAX_WITNESSES_PER_COMMUNITY = 64;
@@ -32,6 +32,10 @@ export const WitnessKeyRef = builder.objectRef<WitnessKey>('WitnessKey').impleme
       resolve: (witness) => formatVerifierKey(witness.keyName, SIGNATURE_TYPE_COSIGNATURE_V1, witness.publicKey),
     }),
     role: t.field({ type: WitnessRoleEnum, resolve: (witness) => witness.role }),
+    retired: t.boolean({
+      description: 'Retired by rotateWitnessKey: its cosignatures still verify, it cosigns no more.',
+      resolve: (witness) => witness.retired ?? false,
+    }),
     accountId: t.globalID({
       nullable: true,
       description: 'The account that registered the key.',
@@ -75,6 +79,38 @@ builder.mutationField('registerWitnessKey', (t) =>
         const witness: WitnessKey = { communityId, keyName: args.name, publicKey: args.publicKey, role, accountId: viewer.accountId };
         await registerWitness(em, witness);
         return witness;
+      }),
+  }),
+);
+
+builder.mutationField('rotateWitnessKey', (t) =>
+  t.field({
+    type: WitnessKeyRef,
+    description:
+      'A witness replaces its own key: registers the new one and retires the old one, recorded on the log as ' +
+      '`ledger.witness-key-rotated`. Cosignatures by the old key still verify; it cosigns no more.',
+    errors: { types: MUTATION_ERRORS },
+    args: {
+      communityId: t.arg.globalID({ required: true, for: LOG_OWNER_REFS, description: LOG_ID_DESCRIPTION }),
+      retiredName: t.arg.string({ required: true, description: "The name of the caller's key to retire.", validate: textArgument({ maxLength: KEY_NAME_MAX_LENGTH }) }),
+      name: t.arg.string({ required: true, description: 'The new key name; it must differ from every registered one.', validate: textArgument({ maxLength: KEY_NAME_MAX_LENGTH }) }),
+      publicKey: t.arg({ type: 'Hex', required: true, description: 'The new 32-byte Ed25519 public key.' }),
+    },
+    resolve: (_root, args, context) =>
+      inTransaction(context, async (em) => {
+        const communityId = parseUuid(args.communityId.id, 'communityId');
+        const { viewer } = requireWitnessRole(context.viewer, communityId);
+        if ((await listWitnesses(em, communityId)).length >= MAX_WITNESSES_PER_COMMUNITY) {
+          throw new ConflictError(`Failed to rotate witness key: the community has ${MAX_WITNESSES_PER_COMMUNITY} witness keys already`);
+        }
+        return rotateWitnessKey(em, {
+          communityId,
+          retiredKeyName: args.retiredName,
+          keyName: args.name,
+          publicKey: args.publicKey,
+          actor: viewer.accountId,
+          accountId: viewer.accountId,
+        });
       }),
   }),
 );
