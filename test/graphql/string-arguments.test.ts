@@ -76,6 +76,15 @@ const NOT_TEXT: Record<string, string> = {
   'Mutation.submitAnonymousRating.proof': 'a snarkjs proof as JSON, parsed and bounded in bytes',
   'Mutation.submitAnonymousSuggestion.proof': 'a snarkjs proof as JSON, parsed and bounded in bytes',
   'Mutation.submitFeeProof.proof': 'a snarkjs proof as JSON, parsed and bounded in bytes',
+  'Mutation.castEncryptedBallot.proof': 'a snarkjs proof as JSON, parsed and bounded in bytes',
+  'Mutation.publishKeyCommitments.message':
+    "a trustee's dkg-round-1 protocol message as JSON (points and proofs), parsed, checked and bounded in bytes",
+  'Mutation.publishKeyShares.messages':
+    "a trustee's dkg-round-2 protocol messages as a JSON list (sealed shares), parsed, checked and bounded in bytes",
+  'Mutation.fileKeyComplaint.complaint':
+    "a dkg-complaint protocol message as JSON (the channel's shared point and its proof), parsed, judged and bounded in bytes",
+  'Mutation.publishPartialDecryption.message':
+    'a partial-decryption protocol message as JSON (group elements and proofs), parsed, verified and bounded in bytes',
   'Query.checkMembershipProof.proof': 'a snarkjs proof as JSON, parsed and bounded in bytes',
   'Query.feePeriodBundle.proofs.0': 'snarkjs proofs as JSON, parsed and bounded in bytes',
   'Mutation.activateVerificationKey.verificationKey': 'a snarkjs verification key as JSON, parsed and bounded in bytes',
@@ -90,6 +99,7 @@ const NOT_TEXT: Record<string, string> = {
   'Mutation.cosignCheckpoint.keyName': 'a signed-note key name with its own pattern (C2SP signed-note)',
   'Mutation.castAnonymousBallot.choice': 'an option id of the proposal (code)',
   'Mutation.castNamedBallot.choice': 'an option id of the proposal (code)',
+  'Mutation.castEncryptedBallot.choice': 'an option id of the proposal (code)',
   'Mutation.enterPaperBallot.choice': 'an option id of the proposal (code)',
   'Mutation.createProposal.options.0.id': 'an option id (code)',
   'Mutation.addRatingSubject.key': 'a subject key (code)',

@@ -12,7 +12,13 @@
 import type { MatrixRole, SecurityWorld } from './support/security-world.ts';
 
 export type DenialCode =
-  'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'NULL' | 'MAY_NOT_PROPOSE' | 'NOT_A_CENSUS_MEMBER';
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
+  | 'NOT_FOUND'
+  | 'NULL'
+  | 'MAY_NOT_PROPOSE'
+  | 'NOT_A_CENSUS_MEMBER'
+  | 'NOT_A_TRUSTEE';
 
 export interface Denial {
   code: DenialCode;
@@ -70,6 +76,24 @@ const OUTSIDERS_SEE_NOTHING = (roles: readonly MatrixRole[] = ['otherResident', 
     roles,
     reason: 'an object of a community the caller cannot read is not found, so its existence is not confirmed',
   }) as const;
+
+/**
+ * The trustees of the world's encrypted draft (committee member, manager, regulator inside)
+ * publish its key-generation and decryption messages; any other reader is told it is not one.
+ */
+const TRUSTEE_MESSAGE: MatrixRow = {
+  allowed: ['regulatorInside', 'committee', 'manager'],
+  deniedAs: [
+    OUTSIDERS_SEE_NOTHING(),
+    {
+      code: 'NOT_A_TRUSTEE',
+      roles: ['resident', 'admin'],
+      reason:
+        "the election's trustees are fixed at creation: a reader of the community who is not one is told so, whatever its role",
+    },
+  ],
+  arguments: (world) => ({ proposalId: world.encryptedProposalId }),
+};
 
 const ownPassword = (world: SecurityWorld, role: MatrixRole) => {
   const credentials = role === 'anonymous' ? world.credentials.resident : world.credentials[role];
@@ -239,11 +263,26 @@ export const AUTHORIZATION_MATRIX: Readonly<Record<string, MatrixRow>> = {
     deniedAs: OUTSIDERS_SEE_NOTHING(['otherResident', 'regulatorOutside', 'regulatorInside', 'admin']),
   },
   'Subscription.liveTally': { allowed: READERS, deniedAs: OUTSIDERS_SEE_NOTHING() },
+  'Mutation.publishKeyCommitments': TRUSTEE_MESSAGE,
+  'Mutation.publishKeyShares': TRUSTEE_MESSAGE,
+  'Mutation.fileKeyComplaint': TRUSTEE_MESSAGE,
+  'Mutation.publishPartialDecryption': TRUSTEE_MESSAGE,
+  'Mutation.tallyEncryptedProposal': {
+    allowed: ['regulatorInside', 'committee', 'manager'],
+    deniedAs: OUTSIDERS_SEE_NOTHING(),
+    arguments: (world) => ({ proposalId: world.encryptedProposalId }),
+  },
+  'Mutation.castEncryptedBallot': {
+    allowed: ANYONE,
+    public: 'an encrypted-weight ballot is authorised by its membership proof, never by a session',
+    arguments: (world) => ({ proposalId: world.encryptedProposalId }),
+  },
 
   // ---- money: fees and funds
   'Query.moneyAccounts': { allowed: BOOKS },
   'Query.cashFlow': { allowed: BOOKS },
   'Query.spend': { allowed: BOOKS },
+  'Query.waitingSpends': { allowed: BOOKS },
   'Query.myApproverReminders': { allowed: BOOKS },
   'Query.collectionRate': { allowed: MEMBERS_AND_REGULATOR },
   'Query.arrearsAgeing': { allowed: MEMBERS_AND_REGULATOR },

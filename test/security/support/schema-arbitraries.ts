@@ -49,6 +49,7 @@ function idValue(name: string, world: SecurityWorld): fc.Arbitrary<string> {
     world.other.id,
     world.spareHouseholdId,
     world.proposalId,
+    world.encryptedProposalId,
     world.activityId,
     world.signupId,
     world.ratingSubjectId,

@@ -1,7 +1,8 @@
 /**
  * The world the authorization matrix and the schema fuzzer call every root field in: one
  * community (A) in a jurisdiction with a manager, a committee member and a resident, each
- * kind of object a field can be keyed by seeded in it (a proposal, an activity with a
+ * kind of object a field can be keyed by seeded in it (a proposal, an encrypted-weight
+ * draft whose trustees are the committee member, the manager and the regulator, an activity with a
  * sign-up, a rating subject with a named rating, a suggestion, open books with a fee
  * schedule, an invoice and a payment, a fee-proof challenge), a second community (B) with
  * its own resident, a regulator over A's jurisdiction and one over another, and the admin.
@@ -49,6 +50,8 @@ export interface SecurityWorld {
   proposalId: string;
   /** Closed, with its result. */
   closedProposalId: string;
+  /** ENCRYPTED mode, still a draft (no key generated): trustees 1..3 are the committee member, the manager and the regulator inside. */
+  encryptedProposalId: string;
   activityId: string;
   signupId: string;
   ratingSubjectId: string;
@@ -175,6 +178,22 @@ export async function createSecurityWorld(testApp: TestApp, prefix: string): Pro
     'closeProposal',
     `mutation ($id: ID!) { closeProposal(proposalId: $id) { ${RESULT} ... on MutationCloseProposalSuccess { data { id } } } }`,
     { id: closed.id },
+    committee.token,
+  );
+
+  // An encrypted-weight draft: its trustees may publish key-generation messages, no one else.
+  const encrypted = await call(
+    'createProposal',
+    `mutation ($c: ID!, $opensAt: DateTime!, $closesAt: DateTime!, $trustees: [ID!]!) {
+      createProposal(communityId: $c, title: "Roof repair", body: "Secret weights?", census: OWNERS, mode: ENCRYPTED,
+        opensAt: $opensAt, closesAt: $closesAt, trustees: $trustees, threshold: 2) {
+      ${RESULT} ... on MutationCreateProposalSuccess { data { id } } } }`,
+    {
+      c: community.id,
+      opensAt: inDays(-0.001),
+      closesAt: inDays(8),
+      trustees: [committee.id, community.managerAccountId, regulatorInside.id],
+    },
     committee.token,
   );
 
@@ -343,6 +362,7 @@ export async function createSecurityWorld(testApp: TestApp, prefix: string): Pro
     spareHouseholdId: spare.id,
     proposalId: proposal.id,
     closedProposalId: closed.id,
+    encryptedProposalId: encrypted.id,
     activityId: activity.id,
     signupId: signup.signupId,
     ratingSubjectId: subject.id,
