@@ -96,6 +96,8 @@ const NOT_TEXT: Record<string, string> = {
   'Mutation.joinCensus.identityCommitment': 'a field element in decimal',
   'Mutation.joinCensus.inviteCode': 'an invite code with its own pattern',
   'Mutation.registerWitnessKey.name': 'a signed-note key name with its own pattern (C2SP signed-note)',
+  'Mutation.rotateWitnessKey.name': 'a signed-note key name with its own pattern (C2SP signed-note)',
+  'Mutation.rotateWitnessKey.retiredName': 'a signed-note key name with its own pattern (C2SP signed-note)',
   'Mutation.cosignCheckpoint.keyName': 'a signed-note key name with its own pattern (C2SP signed-note)',
   'Mutation.castAnonymousBallot.choice': 'an option id of the proposal (code)',
   'Mutation.castNamedBallot.choice': 'an option id of the proposal (code)',

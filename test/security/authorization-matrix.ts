@@ -189,6 +189,7 @@ export const AUTHORIZATION_MATRIX: Readonly<Record<string, MatrixRow>> = {
   'Query.inclusionProof': { allowed: READERS },
   'Query.ledgerRangeBundle': { allowed: ['regulatorInside', 'admin'] },
   'Mutation.registerWitnessKey': { allowed: ['regulatorInside', 'committee'] },
+  'Mutation.rotateWitnessKey': { allowed: ['regulatorInside', 'committee'] },
   'Mutation.cosignCheckpoint': { allowed: ['regulatorInside', 'committee'] },
   'Subscription.ledgerEntryAppended': { allowed: READERS },
   'Subscription.checkpointFinalized': { allowed: READERS },
