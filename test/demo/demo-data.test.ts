@@ -1,6 +1,6 @@
 /**
  * `npm run demo` at a small size (scripts/demo/): two communities of 10 households and two
- * months of fees, made through the GraphQL API and the money day, then 10 residents each
+ * months of fees, made through the GraphQL API and the money day, then 6 residents each
  * joining the censuses, proposals (one anonymous ballot per community, a real proof), named
  * ratings and activities, on this run's database.
  * Every log it wrote passes the audit with the modules' replays, and what it made is
@@ -8,6 +8,7 @@
  */
 import { auditDemo } from '../../scripts/demo/demo-audit.ts';
 import { createDemo, type DemoCommunity } from '../../scripts/demo/demo-installation.ts';
+import { GRAPHIQL_EXAMPLES } from '../../src/server/graphiql-examples.ts';
 import { ADMIN_PASSWORD, createTestApp, type TestApp } from '../support/app.ts';
 
 let testApp: TestApp;
@@ -16,7 +17,7 @@ const progress: Array<[number, number]> = [];
 
 beforeAll(async () => {
   testApp = await createTestApp();
-  communities = await createDemo(testApp.app, ADMIN_PASSWORD, { communities: 2, households: 20, months: 2, proofs: 2 }, (done, total) => progress.push([done, total]));
+  communities = await createDemo(testApp.app, ADMIN_PASSWORD, { communities: 2, households: 20, months: 2, residents: 6, proofs: 2 }, (done, total) => progress.push([done, total]));
 }, 180_000);
 afterAll(() => testApp.dispose());
 
@@ -39,7 +40,7 @@ test('closes proposals with their results on the ledger, and leaves one open', a
   const { anonymous, named, open } = community.participation!.proposals;
   expect(await read(anonymous)).toMatchObject({ status: 'FINAL', mode: 'ANONYMOUS', result: { participatingHeads: '1', ballotsCast: 1 } });
   const poll = await read(named);
-  expect(poll).toMatchObject({ status: 'FINAL', mode: 'NAMED', result: { participatingHeads: '10', ballotsCast: 10 } });
+  expect(poll).toMatchObject({ status: 'FINAL', mode: 'NAMED', result: { participatingHeads: '6', ballotsCast: 6 } });
   expect(Number(poll.result.ledgerSeq)).toBeGreaterThan(0);
   expect(await read(open)).toMatchObject({ status: 'OPEN', result: null });
 });
@@ -63,6 +64,30 @@ test('leaves rating aggregates and a trend over closed months, and activities wi
   const upcoming = (await testApp.graphql(ACTIVITY, { id: activities.upcoming }, community.managerToken)).data.activity;
   expect(upcoming).toMatchObject({ status: 'OPEN', reviews: null });
   expect(upcoming.participants).toBeGreaterThan(0);
+});
+
+test("answers GraphiQL's demo tabs: a proposal's tally and a rating aggregate", async () => {
+  const community = communities[0]!;
+  const run = async (tab: number, operationName: string, variables: Record<string, unknown>) => {
+    const response = await testApp.app.yoga.fetch('http://courtyard.test/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${community.managerToken}` },
+      body: JSON.stringify({ query: GRAPHIQL_EXAMPLES[tab]!.query, operationName, variables }),
+    });
+    const result = (await response.json()) as { data: any; errors?: unknown };
+    expect(result.errors).toBeUndefined();
+    return result.data;
+  };
+  const proposals = (await run(5, 'DemoProposals', { communityId: community.id })).proposals.edges.map((edge: any) => edge.node);
+  const matter = proposals.find((proposal: any) => proposal.matter === 4);
+  expect(matter).toMatchObject({ mode: 'ANONYMOUS', result: { ballotsCast: 1 } });
+  expect(matter.result.totals.map((total: any) => total.option)).toEqual(['yes', 'no', 'abstain']);
+  const period = community.participation!.ratingPeriods[1]!;
+  const card = (await run(6, 'DemoScoreCard', { communityId: community.id, period })).serviceScoreCard.data;
+  expect(card.period).toEqual({ period, status: 'CLOSED' });
+  expect(card.overall.count).toBeGreaterThan(10);
+  const trend = (await run(6, 'DemoRatingTrend', { subjectId: card.services[0].subject.id, period })).ratingSubject.data;
+  expect(trend.aggregate.count).toBe(card.services[0].aggregate.count);
 });
 
 test('leaves logs the audit accepts: hashes, sequence, tree and the modules\' replays', async () => {
