@@ -47,7 +47,8 @@ export interface DemoResident {
   token: string;
   household: DemoHousehold;
   identity: Identity;
-  ownersLeaf: number;
+  /** Null for a resident who did not join the owners census. */
+  ownersLeaf: number | null;
   householdsLeaf: number;
 }
 
@@ -67,8 +68,11 @@ export function participationPlan(communities: number, householdsPerCommunity: r
     const proofs = Math.floor(options.proofs / communities) + (index < options.proofs % communities ? 1 : 0);
     const anonymousRatings = Math.min(residents, Math.floor(proofs / 4));
     const ballots = Math.min(residents, proofs - anonymousRatings);
+    // The owners census: the anonymous voters and a quarter more who stay away, so the
+    // Art. 278 participation (two thirds of heads and area) is met; the others are not owners on record.
+    const owners = Math.min(residents, Math.max(1, ballots + Math.floor(ballots / 4)));
     // Steps: each resident joining, each proof, and the fixed steps (proposals, ratings, activities, closes).
-    return { residents, ballots, anonymousRatings, steps: residents + ballots + anonymousRatings + 6 };
+    return { residents, owners, ballots, anonymousRatings, steps: residents + ballots + anonymousRatings + 6 };
   });
 }
 
@@ -89,6 +93,7 @@ async function joinResidents(
   community: DemoCommunity,
   households: readonly DemoHousehold[],
   count: number,
+  owners: number,
   password: string,
   tick: Tick,
 ): Promise<DemoResident[]> {
@@ -129,7 +134,7 @@ async function joinResidents(
       );
       return joined.leafIndex as number;
     };
-    const ownersLeaf = await join('OWNERS');
+    const ownersLeaf = index < owners ? await join('OWNERS') : null;
     const householdsLeaf = await join('HOUSEHOLDS');
     residents[index] = { accountId, login, token, household, identity, ownersLeaf, householdsLeaf };
     tick(`${community.slug}: residents join the census`);
@@ -189,6 +194,7 @@ async function prove(
 ): Promise<MembershipProof> {
   const em = app.orm.em.fork() as SqlEntityManager;
   const leafIndex = kind === 'owners' ? resident.ownersLeaf : resident.householdsLeaf;
+  if (leafIndex === null) throw new Error(`demo: ${resident.login} is not in the ${kind} census`);
   return proveMembership(artifacts, { secret: resident.identity.secret, merkleProof: await censusMerkleProof(em, community.uuid, kind, leafIndex), attribute, scope, message });
 }
 
@@ -213,7 +219,7 @@ export async function addParticipation(
   adminToken: string,
   community: DemoCommunity,
   households: readonly DemoHousehold[],
-  plan: { residents: number; ballots: number; anonymousRatings: number },
+  plan: { residents: number; owners: number; ballots: number; anonymousRatings: number },
   password: string,
   setClock: (now: Date) => void,
   tick: Tick,
@@ -240,7 +246,7 @@ export async function addParticipation(
     { c: community.id },
     adminToken,
   );
-  const residents = await joinResidents(client, adminToken, community, households, plan.residents, password, tick);
+  const residents = await joinResidents(client, adminToken, community, households, plan.residents, plan.owners, password, tick);
   const artifacts = await loadMembershipArtifacts('membership-10');
 
   // Proposals. The voting window must cover the proofs: time one first (a throwaway scope), allow

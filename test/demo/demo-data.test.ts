@@ -35,10 +35,10 @@ test('makes the communities and households asked for, reporting progress to the 
 test('closes proposals with their results on the ledger, and leaves one open', async () => {
   const community = communities[0]!;
   const PROPOSAL = `query ($id: ID!) { proposal(id: $id) { __typename ... on QueryProposalSuccess { data {
-    status mode result { participatingHeads ballotsCast ledgerSeq } } } ... on Error { code message } } }`;
+    status mode result { participatingHeads ballotsCast ledgerSeq participationMet passed } } } ... on Error { code message } } }`;
   const read = async (id: string) => (await testApp.graphql(PROPOSAL, { id }, community.managerToken)).data.proposal.data;
   const { anonymous, named, open } = community.participation!.proposals;
-  expect(await read(anonymous)).toMatchObject({ status: 'FINAL', mode: 'ANONYMOUS', result: { participatingHeads: '1', ballotsCast: 1 } });
+  expect(await read(anonymous)).toMatchObject({ status: 'FINAL', mode: 'ANONYMOUS', result: { participatingHeads: '1', ballotsCast: 1, participationMet: true, passed: true } });
   const poll = await read(named);
   expect(poll).toMatchObject({ status: 'FINAL', mode: 'NAMED', result: { participatingHeads: '6', ballotsCast: 6 } });
   expect(Number(poll.result.ledgerSeq)).toBeGreaterThan(0);
