@@ -59,7 +59,7 @@ try {
   process.stdout.write(
     `\nDemo data in ${((performance.now() - started) / 1000).toFixed(0)} s on ${configuration.databaseUrl ? 'PostgreSQL' : `PGlite (${configuration.dataDirectory})`}.\n` +
       `Sign in as admin (password ${process.env['COURTYARD_ADMIN_PASSWORD'] ? 'from COURTYARD_ADMIN_PASSWORD' : `"${DEMO_PASSWORD}"`}) ` +
-      `or as ${communities.map((community) => `${community.slug}-manager`).join(', ')} (password "${DEMO_PASSWORD}").\n`,
+      `or as ${communities.map((community) => `${community.slug}-manager`).join(', ')}, ${communities[0]?.slug ?? 'demo-1'}-committee or ${communities[0]?.slug ?? 'demo-1'}-resident-1 (password "${DEMO_PASSWORD}").\n`,
   );
 } finally {
   await app.close();
