@@ -2,9 +2,14 @@
  * `npm run demo`: a realistic installation to explore in GraphiQL and to benchmark against —
  * 2 communities, 500 households, a year of monthly fees with payments on time, late,
  * partial and never, late fees and reminders — created through the real GraphQL API and
- * money day (scripts/demo/demo-installation.ts), then audited.
+ * money day (scripts/demo/demo-installation.ts); then residents who join the censuses,
+ * proposals with anonymous and named ballots, ratings and activities
+ * (scripts/demo/demo-participation.ts); then audited.
  *
- *   npm run demo -- [--communities 2] [--households 500] [--months 12]
+ *   npm run demo -- [--communities 2] [--households 500] [--months 12] [--residents 40] [--proofs 40]
+ *
+ * `--proofs` is the number of real anonymous membership proofs (ballots and anonymous
+ * ratings, over all communities; about 0.4 s each on a quiet machine).
  *
  * On PGlite in the data folder (./data, or COURTYARD_DATA_DIR) unless DATABASE_URL is set.
  * The admin signs in with COURTYARD_ADMIN_PASSWORD; on a fresh installation without it the
@@ -23,10 +28,12 @@ const { values } = parseArgs({
     communities: { type: 'string', default: '2' },
     households: { type: 'string', default: '500' },
     months: { type: 'string', default: '12' },
+    residents: { type: 'string', default: '40' },
+    proofs: { type: 'string', default: '40' },
   },
 });
 /** Bounds, so a typo cannot start a run of hours. */
-const LIMITS = { communities: [1, 20], households: [1, 20_000], months: [1, 12] } as const;
+const LIMITS = { communities: [1, 20], households: [1, 20_000], months: [1, 12], residents: [1, 500], proofs: [0, 2_000] } as const;
 const options = Object.fromEntries(
   (Object.keys(LIMITS) as Array<keyof typeof LIMITS>).map((name) => {
     const value = Number(values[name]);
@@ -37,7 +44,7 @@ const options = Object.fromEntries(
     }
     return [name, value];
   }),
-) as { communities: number; households: number; months: number };
+) as { communities: number; households: number; months: number; residents: number; proofs: number };
 
 const adminPassword = process.env['COURTYARD_ADMIN_PASSWORD'] || DEMO_PASSWORD;
 const configuration = loadConfiguration({ ...process.env, COURTYARD_ADMIN_PASSWORD: adminPassword, LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'warn' });
@@ -52,7 +59,7 @@ try {
   process.stdout.write(
     `\nDemo data in ${((performance.now() - started) / 1000).toFixed(0)} s on ${configuration.databaseUrl ? 'PostgreSQL' : `PGlite (${configuration.dataDirectory})`}.\n` +
       `Sign in as admin (password ${process.env['COURTYARD_ADMIN_PASSWORD'] ? 'from COURTYARD_ADMIN_PASSWORD' : `"${DEMO_PASSWORD}"`}) ` +
-      `or as ${communities.map((community) => `${community.slug}-manager`).join(', ')} (password "${DEMO_PASSWORD}").\n`,
+      `or as ${communities.map((community) => `${community.slug}-manager`).join(', ')}, ${communities[0]?.slug ?? 'demo-1'}-committee or ${communities[0]?.slug ?? 'demo-1'}-resident-1 (password "${DEMO_PASSWORD}").\n`,
   );
 } finally {
   await app.close();

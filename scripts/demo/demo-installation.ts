@@ -4,13 +4,13 @@
  * money day (invoices, reminders, late fees) driven by the money services' clock, with
  * payments on time, late, partial and never recorded over GraphQL. Every change goes
  * through the same path a client's does, so every community's log is complete and the
- * audit (hashes, sequence, tree and the modules' replays) accepts it.
- *
- * Not yet: proposals with anonymous votes, ratings and activities (docs/operations.md).
+ * audit (hashes, sequence, tree and the modules' replays) accepts it. Then residents join
+ * the censuses and vote, rate and sign up for activities (scripts/demo/demo-participation.ts).
  */
 import type { SqlEntityManager } from '../../src/db/orm.ts';
 import { runMoneyDay } from '../../src/fees/money-jobs.ts';
 import type { App } from '../../src/server/app.ts';
+import { addParticipation, participationPlan, type DemoParticipation } from './demo-participation.ts';
 
 export const DEMO_PASSWORD = 'courtyard demo password';
 /** Aliases in one request: graphql-armor's limit is 15. */
@@ -27,7 +27,14 @@ export interface DemoOptions {
   communities: number;
   households: number;
   months: number;
+  /** Residents per community who join the censuses, vote, rate and sign up (default 40). */
+  residents?: number;
+  /** Anonymous proofs over all communities, ballots and anonymous ratings (default 40). */
+  proofs?: number;
 }
+
+export const DEFAULT_RESIDENTS = 40;
+export const DEFAULT_PROOFS = 40;
 
 export interface DemoProgress {
   (done: number, total: number, step: string): void;
@@ -39,6 +46,7 @@ export interface DemoCommunity {
   slug: string;
   households: number;
   managerToken: string;
+  participation?: DemoParticipation;
 }
 
 type Behaviour = 'on-time' | 'late' | 'partial' | 'never';
@@ -121,7 +129,7 @@ async function createCommunity(client: DemoClient, adminToken: string, slug: str
   return { id: community.id, uuid: uuidOf(community.id), slug, households: 0, managerToken: await client.login(`${slug}-manager`, DEMO_PASSWORD) };
 }
 
-interface DemoHousehold {
+export interface DemoHousehold {
   id: string;
   area: number;
   behaviour: Behaviour;
@@ -205,7 +213,7 @@ export async function createDemo(app: App, adminPassword: string, options: DemoO
   const payingOf = (count: number, pays: (behaviour: Behaviour) => boolean) =>
     Array.from({ length: count }, (_, index) => behaviourOf(index)).filter(pays).length;
   // Steps: household batches, then per month the money days and the two rounds of payment batches.
-  const total = perCommunity.reduce(
+  const feeSteps = perCommunity.reduce(
     (sum, count) =>
       sum +
       batchesOf(count) +
@@ -215,6 +223,11 @@ export async function createDemo(app: App, adminPassword: string, options: DemoO
           batchesOf(payingOf(count, (behaviour) => behaviour === 'late'))),
     0,
   );
+  const participation = participationPlan(options.communities, perCommunity, {
+    residents: options.residents ?? DEFAULT_RESIDENTS,
+    proofs: options.proofs ?? DEFAULT_PROOFS,
+  });
+  const total = feeSteps + participation.reduce((sum, plan) => sum + plan.steps, 0);
   let done = 0;
   const tick = (step: string) => () => progress(++done, total, step);
 
@@ -260,6 +273,17 @@ export async function createDemo(app: App, adminPassword: string, options: DemoO
           }
         }
       }
+      community.participation = await addParticipation(
+        app,
+        client,
+        adminToken,
+        community,
+        households,
+        participation[index]!,
+        DEMO_PASSWORD,
+        (now) => void (clock = now),
+        (step) => tick(step)(),
+      );
       communities.push(community);
     }
     progress(total, total, 'done');

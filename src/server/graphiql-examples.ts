@@ -60,4 +60,42 @@ query DemoLedger($communityId: ID!) {
 }`,
     variables: '{ "communityId": "<an id from DemoCommunities>" }',
   },
+  {
+    query: `# 6. On the demo data, as "demo-1-manager" (or "demo-1-committee"): the proposals —
+#    an Art. 278 matter decided by anonymous ballots and a named poll, both closed with
+#    their results on the ledger, and one still open with its live tally.
+query DemoProposals($communityId: ID!) {
+  proposals(communityId: $communityId, first: 10) {
+    edges { node { id title matter mode status
+      liveTally { option heads weight }
+      result { passed participationMet participatingHeads participatingWeight ballotsCast ledgerSeq
+               totals { option heads weight } explanations } } }
+  }
+}`,
+    variables: '{ "communityId": "<an id from DemoCommunities>" }',
+  },
+  {
+    query: `# 7. On the demo data: the service score card of a closed month (the two months before
+#    the demo ran), and one category's aggregate and trend (ids from the score card).
+query DemoScoreCard($communityId: ID!, $period: String!) {
+  serviceScoreCard(communityId: $communityId, period: $period) {
+    __typename
+    ... on QueryServiceScoreCardSuccess { data {
+      period { period status }
+      overall { count mean distribution }
+      services { subject { id key label } aggregate { count mean distribution } }
+    } }
+    ... on Error { code message }
+  }
+}
+
+query DemoRatingTrend($subjectId: ID!, $period: String!) {
+  ratingSubject(id: $subjectId) {
+    __typename
+    ... on QueryRatingSubjectSuccess { data { key aggregate(period: $period) { count sum mean } trend(periods: 6) { period aggregate { count mean } } } }
+    ... on Error { code message }
+  }
+}`,
+    variables: '{ "communityId": "<an id from DemoCommunities>", "period": "<last month, YYYY-MM>", "subjectId": "<a subject id from DemoScoreCard>" }',
+  },
 ];
