@@ -5,6 +5,8 @@
  * ratings and activities, on this run's database.
  * Every log it wrote passes the audit with the modules' replays, and what it made is
  * there to read through the API.
+ * @ci-pglite-only: it drives the same API calls the domain tests already run on PostgreSQL;
+ * what it adds (the demo script, the GraphiQL tabs) does not depend on the engine.
  */
 import { auditDemo } from '../../scripts/demo/demo-audit.ts';
 import { createDemo, type DemoCommunity } from '../../scripts/demo/demo-installation.ts';

@@ -11,6 +11,9 @@
  * of another weight, a partial decryption with a wrong proof, fewer than k trustees, a
  * caller who is not a trustee. The ledger replays to the live state; the election bundle
  * verifies offline and names each alteration.
+ * @ci-pglite-only: its cost is 21 real proofs and the threshold decryption; the SQL it runs
+ * (one ballot at a time) is the same on both engines, and the concurrent-ballot paths are
+ * checked on PostgreSQL by anonymous-ballots.test.ts.
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
