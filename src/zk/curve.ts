@@ -6,7 +6,7 @@
 import * as snarkjs from 'snarkjs';
 import type { Curve } from 'snarkjs';
 import { ProofRejectedError } from './errors.ts';
-import { SNARK_SCALAR_FIELD } from './field.ts';
+import { inG2Subgroup } from './g2-subgroup.ts';
 import type { ParsedProof } from './proof-format.ts';
 
 export function getCurve(): Promise<Curve> {
@@ -32,7 +32,7 @@ export interface CurveProof {
 /**
  * Loads the proof points and checks them: on the curve, not the point at infinity, and
  * for B in the prime-order subgroup of G2 (G1 of BN254 has cofactor 1, so on-curve
- * suffices there; G2 does not, so r * B must be the identity).
+ * suffices there; G2 does not: ./g2-subgroup.ts).
  */
 export function loadProofPoints(curve: Curve, proof: ParsedProof): CurveProof {
   const a = curve.G1.fromObject([proof.a[0], proof.a[1], 1n]);
@@ -43,7 +43,7 @@ export function loadProofPoints(curve: Curve, proof: ParsedProof): CurveProof {
       throw new ProofRejectedError('PROOF_POINT_INVALID', `${name} is not a point of the curve`);
     }
   }
-  if (!curve.G2.isZero(curve.G2.timesScalar(b, SNARK_SCALAR_FIELD))) {
+  if (!inG2Subgroup(curve, b)) {
     throw new ProofRejectedError('PROOF_POINT_INVALID', 'pi_b is not in the prime-order subgroup');
   }
   return { a, b, c };

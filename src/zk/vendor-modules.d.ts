@@ -47,8 +47,13 @@ declare module 'snarkjs' {
   export interface CurveGroup {
     F: { n8: number; isZero(element: Uint8Array): boolean };
     zero: Uint8Array;
+    /** The group's generator. */
+    g: Uint8Array;
     fromObject(point: Array<bigint | string>): Uint8Array;
     toAffine(point: Uint8Array): Uint8Array;
+    toJacobian(point: Uint8Array): Uint8Array;
+    /** Affine coordinates as integers: [x, y] in G1, [[x0, x1], [y0, y1], …] in G2. */
+    toObject(point: Uint8Array): unknown[];
     isValid(point: Uint8Array): boolean;
     isZero(point: Uint8Array): boolean;
     neg(point: Uint8Array): Uint8Array;
@@ -65,6 +70,12 @@ declare module 'snarkjs' {
     G1: CurveGroup;
     G2: CurveGroup;
     Fr: { n8: number };
+    /** The pairing's target group (Fp12), elements in snarkjs's byte form. */
+    Gt: { one: Uint8Array; mul(left: Uint8Array, right: Uint8Array): Uint8Array; eq(left: Uint8Array, right: Uint8Array): boolean };
+    prepareG1(jacobianPoint: Uint8Array): Uint8Array;
+    prepareG2(jacobianPoint: Uint8Array): Uint8Array;
+    millerLoop(preparedG1: Uint8Array, preparedG2: Uint8Array): Uint8Array;
+    finalExponentiation(element: Uint8Array): Uint8Array;
     pairingEq(...pointsAndTarget: Uint8Array[]): Promise<boolean>;
     terminate(): Promise<void>;
   }
