@@ -1,12 +1,14 @@
 /**
  * Governance's long-lived services: the ballot verifier that batches the pairing checks
- * of arriving anonymous ballots, and the live-tally topic.
+ * of arriving anonymous ballots, and the live-tally topic with its coalescing publisher.
  */
 import type { ModuleRuntime } from '../kernel/domain-module.ts';
 import { BallotVerifier } from './ballot-verifier.ts';
+import { LiveTallyPublisher } from './live-tally-publisher.ts';
 
 export interface GovernanceServices {
   ballotVerifier: BallotVerifier;
+  liveTallies: LiveTallyPublisher;
 }
 
 /** Totals only, never who: per option, heads and weight (decimal strings). */
@@ -26,6 +28,6 @@ declare module '../kernel/domain-module.ts' {
   }
 }
 
-export function createGovernanceServices(_runtime: ModuleRuntime): GovernanceServices {
-  return { ballotVerifier: new BallotVerifier({ worker: true }) };
+export function createGovernanceServices(runtime: ModuleRuntime): GovernanceServices {
+  return { ballotVerifier: new BallotVerifier({ worker: true }), liveTallies: new LiveTallyPublisher(runtime) };
 }

@@ -26,6 +26,7 @@ export const governanceModule: DomainModule = {
     return [
       { name: 'governance-closing', stop: () => closing.stop() },
       { name: 'ballot-verifier', stop: () => services.governance.ballotVerifier.close() },
+      { name: 'live-tallies', stop: () => services.governance.liveTallies.close() },
     ];
   },
   replay: (em, communityId) => compareGovernanceReplay(em, communityId),

@@ -354,6 +354,11 @@ export async function liveTotals(em: SqlEntityManager, proposal: Proposal): Prom
   return totals;
 }
 
+/** Totals as the API and the live tally show them: per option, heads and weight as decimal strings. */
+export function tallyView(totals: OptionTotals): Array<{ option: string; heads: string; weight: string }> {
+  return [...totals].map(([option, total]) => ({ option, heads: total.heads.toString(), weight: total.weight.toString() }));
+}
+
 export interface ResultJson {
   proposal: string;
   rule: RuleJson;

@@ -18,8 +18,7 @@ import { MAX_PROOF_JSON_BYTES } from '../../zk/proof-format.ts';
 import { castNamedBallot, enterPaperBallot, recordAnonymousBallot, verifyAnonymousBallot, type BallotReceipt } from '../ballots.ts';
 import { exportElectionBundle } from '../election-bundle.ts';
 import { checkBallotReceipt, type ReceiptCheck } from '../receipts.ts';
-import { findProposal, liveTotals } from '../proposals.ts';
-import { proposalIdArg, tallyView } from './proposal.ts';
+import { proposalIdArg } from './proposal.ts';
 
 export const BallotReceiptRef = builder.objectRef<BallotReceipt>('BallotReceipt').implement({
   description: "Keep it: with it anyone can check that this ballot is in the checkpoint the result cites.",
@@ -39,10 +38,9 @@ export const BallotReceiptRef = builder.objectRef<BallotReceipt>('BallotReceipt'
   }),
 });
 
-export async function publishTally(context: GraphQLContext, proposalId: string): Promise<void> {
-  const proposal = await findProposal(context.em as SqlEntityManager, proposalId);
-  if (!proposal) return;
-  context.services.pubsub.publish('governance:tally', proposalId, { proposalId, totals: tallyView(await liveTotals(context.em as SqlEntityManager, proposal)) });
+/** After a committed ballot: its proposal's live tally goes out shortly (./live-tally-publisher.ts). */
+export function publishTally(context: GraphQLContext, proposalId: string): void {
+  context.services.governance.liveTallies.request(proposalId);
 }
 
 builder.mutationField('castAnonymousBallot', (t) =>
@@ -65,7 +63,7 @@ builder.mutationField('castAnonymousBallot', (t) =>
         proof: args.proof,
       });
       const receipt = await inTransaction(context, (em) => recordAnonymousBallot(em, verified));
-      if (context.services.pubsub) await publishTally(context, receipt.proposalId);
+      publishTally(context, receipt.proposalId);
       return receipt;
     },
   }),
@@ -89,7 +87,7 @@ builder.mutationField('castNamedBallot', (t) =>
       const householdId = args.householdId ? parseUuid(args.householdId.id, 'householdId') : null;
       const receipt = await inTransaction(context, (em) =>
         castNamedBallot(em, context.viewer, { proposalId: proposalIdArg(args.proposalId), choice: args.choice, householdId }));
-      await publishTally(context, receipt.proposalId);
+      publishTally(context, receipt.proposalId);
       return receipt;
     },
   }),
@@ -109,7 +107,7 @@ builder.mutationField('enterPaperBallot', (t) =>
     resolve: async (_root, args, context) => {
       const receipt = await inTransaction(context, (em) =>
         enterPaperBallot(em, context.viewer, { proposalId: proposalIdArg(args.proposalId), leafIndex: args.leafIndex, choice: args.choice }));
-      await publishTally(context, receipt.proposalId);
+      publishTally(context, receipt.proposalId);
       return receipt;
     },
   }),

@@ -169,7 +169,7 @@ builder.mutationField('castEncryptedBallot', (t) =>
         proposalId: proposalIdArg(args.proposalId), choice: args.choice, proof: args.proof,
       });
       const receipt = await inTransaction(context, (em) => recordEncryptedBallot(em, verified));
-      await publishTally(context, receipt.proposalId);
+      publishTally(context, receipt.proposalId);
       return receipt;
     },
   }),

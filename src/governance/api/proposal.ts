@@ -39,6 +39,7 @@ import {
   proposalFromRow,
   requireReadableProposal,
   setManagersMayPropose,
+  tallyView,
   type Challenge,
   type Proposal,
   type ResultJson,
@@ -229,10 +230,6 @@ export const ProposalRef = builder.objectRef<Proposal>('Proposal').implement({
     result: t.field({ type: ResultRef, nullable: true, resolve: (proposal) => (proposal.result ? { proposal, result: proposal.result } : null) }),
   }),
 });
-
-export function tallyView(totals: ReadonlyMap<string, { heads: bigint; weight: bigint }>): OptionTotalView[] {
-  return [...totals].map(([option, total]) => ({ option, heads: total.heads.toString(), weight: total.weight.toString() }));
-}
 
 export function proposalIdArg(value: { id: string; typename: string }): string {
   return parseUuid(value.id, 'proposalId');
