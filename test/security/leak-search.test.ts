@@ -921,5 +921,6 @@ describe('personal data never leaves the vault', () => {
     // The search saw what it had to: every scenario answered, the logs and ledger are not empty.
     expect(responses.length).toBeGreaterThan(30);
     expect(testApp.logLines.length).toBeGreaterThan(30);
-  });
+    // Five real proofs at depth 10 (one of them the encrypted-ballot circuit) and the trustees' key generation.
+  }, 240_000);
 });
