@@ -5,7 +5,12 @@
  * HTTP API as each role — households and blind-index lookups, refused input carrying
  * personal data, fees (schedule, invoices, payment, notifications), an owners' vote with
  * named and paper ballots closed to its result, suggestions, ratings, ledger and oversight
- * reads — and then the markers are searched for:
+ * reads — and, on real depth-10 proofs made from what the resident's device reads (five
+ * in all), the anonymous channels: an anonymous public-weight ballot closed to its result
+ * and election bundle, an encrypted-weight ballot (the committee, the regulator and the
+ * manager generating the election key), an anonymous rating of a service, an activity
+ * signed up for and reviewed anonymously and by name, and a fee proof the regulator asks
+ * for, submits and checks in the period's bundle offline. Then the markers are searched for:
  *
  * - in every log line the server wrote;
  * - in every row of every table of the database, the vault's included (it holds only
@@ -18,6 +23,12 @@
  * Personal free text is by design stored and shown where it was written (a suggestion's
  * body, a rating's comment), so its markers are searched in the logs and the ledger
  * only. Any hit fails the test and says where it was found.
+ *
+ * What the anonymous channels must not reveal is searched for too: the identity secrets of
+ * the resident's device (owner and household) anywhere at all; their commitments anywhere
+ * but as census leaves (a census's leaves, `census.*` entries, a pinned snapshot, a
+ * bundle's census); and, for the encrypted-weight ballot, the owner's area in its
+ * responses, its proposal's ledger entries and the logs.
  */
 import { randomBytes, randomInt } from 'node:crypto';
 import type { SqlEntityManager } from '../../src/db/orm.ts';
