@@ -14,6 +14,7 @@ import { Migration20261124000700LedgerPendingIndexes } from './migrations/202611
 import { Migration20261216100000LedgerLogKeyResealing } from './migrations/20261216100000-ledger-log-key-resealing.ts';
 import { Migration20261217100000LedgerKeyRotation } from './migrations/20261217100000-ledger-key-rotation.ts';
 import { LEDGER_TOPICS } from './topics.ts';
+import { compareWitnessReplay } from './witness-replay.ts';
 
 export const ledgerModule: DomainModule = {
   name: 'ledger',
@@ -32,6 +33,8 @@ export const ledgerModule: DomainModule = {
   createServices: (runtime) => ({ ledger: createLedgerServices(runtime) }),
   jobs: (runtime, services) => startLedgerJobs(runtime, services.ledger),
   routes: (services) => [ledgerCheckpointRoute(services)],
+  // Witness keys are the ledger's one projection built from its own entries.
+  replay: compareWitnessReplay,
   registerGraphQL: async () => {
     await import('./api/ledger-entry.ts');
     await import('./api/ledger-checkpoint.ts');

@@ -46,12 +46,32 @@ export function requireWitnessPublicKey(publicKey: Uint8Array): void {
   if (problem) throw new LedgerInputError('publicKey', problem);
 }
 
+export const WITNESS_REGISTERED = 'ledger.witness-registered';
+
+/** A witness key's id on the log: its cosignature key hash (C2SP signed-note, type 0x04), hex. */
+export function witnessKeyId(keyName: string, publicKey: Uint8Array): string {
+  return Buffer.from(keyHash(keyName, SIGNATURE_TYPE_COSIGNATURE_V1, publicKey)).toString('hex');
+}
+
 /**
- * Registers a witness's key for a community's log. The name must be a valid note key
+ * Registers a witness's key for a community's log, recorded as `ledger.witness-registered`
+ * (the key's id and public key, and its role; the account is the entry's actor; the key
+ * name is the witness's choice and stays off the log). The name must be a valid note key
  * name and differ from the log's own key name (its origin), so a verifier never meets
  * two signature lines by different keys under one name.
  */
 export async function registerWitness(em: SqlEntityManager, witness: WitnessKey): Promise<void> {
+  await insertWitness(em, witness);
+  // Appended after the insert, whose unique key name is the state lock of a registration.
+  await appendEntry(em, {
+    communityId: witness.communityId,
+    type: WITNESS_REGISTERED,
+    payload: { keyId: witnessKeyId(witness.keyName, witness.publicKey), publicKey: Buffer.from(witness.publicKey).toString('base64'), role: witness.role },
+    actor: witness.accountId ?? 'system',
+  });
+}
+
+async function insertWitness(em: SqlEntityManager, witness: WitnessKey): Promise<void> {
   try {
     assertValidKeyName(witness.keyName);
   } catch (error) {
@@ -236,13 +256,13 @@ export async function rotateWitnessKey(
     if (!old || (input.accountId !== undefined && old.account_id !== input.accountId)) throw new NotFoundError(`Witness "${input.retiredKeyName}"`);
     if (await isWitnessRetired(tx, communityId, input.retiredKeyName)) throw new ConflictError(`Failed to rotate witness key: "${input.retiredKeyName}" is retired`);
     const witness: WitnessKey = { communityId, keyName: input.keyName, publicKey: input.publicKey, role: old.role, accountId: old.account_id };
-    await registerWitness(tx, witness);
+    await insertWitness(tx, witness);
     await tx.execute('insert into ledger_witness_retirements (community_id, key_name, replaced_by, retired_at) values (?, ?, ?, now())', [
       communityId,
       input.retiredKeyName,
       input.keyName,
     ]);
-    const keyId = (name: string, key: Uint8Array): string => Buffer.from(keyHash(name, SIGNATURE_TYPE_COSIGNATURE_V1, key)).toString('hex');
+    const keyId = witnessKeyId;
     await appendEntry(tx, {
       communityId,
       type: WITNESS_KEY_ROTATED,

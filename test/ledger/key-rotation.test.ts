@@ -83,8 +83,8 @@ beforeAll(async () => {
   await registerWitness(em, { communityId, keyName: 'committee.test/w1', publicKey: ed25519.getPublicKey(witness1), role: 'committee', accountId: null });
   await submitCosignature(em, { communityId, treeSize: 10, cosignature: cosignCheckpoint(parseNote(first.note).text, 'committee.test/w1', witness1, 1_700_000_000) });
   oldKey = await loadLogSigningKey(em, communityId, masterKey);
-  // Accepted but not yet integrated: the rotation sequences them before its announcement.
-  await em.transactional((tx) => appendEntries(tx, communityId, [0, 1, 2].map((counter) => ({ type: 'test.pending', payload: { counter }, actor: 'system' }))));
+  // Accepted but not yet integrated, with the witness's registration: the rotation sequences them before its announcement.
+  await em.transactional((tx) => appendEntries(tx, communityId, [0, 1].map((counter) => ({ type: 'test.pending', payload: { counter }, actor: 'system' }))));
   // The command opens the database itself: a PGlite folder must be free for it.
   if (!database) await orm.close(true);
   const outcome = await command('scripts/keys/rotate-log.ts', ['--community', communityId, '--json'], env);

@@ -2,10 +2,18 @@
  * Witness keys are checked when they are registered: a key that every signature would
  * verify under (a small-order point, the all-zero key among them), a point with a
  * small-order component, a non-canonical encoding, and a key named exactly like the
- * log's own key (its origin) are refused with INVALID_INPUT, writing nothing.
+ * log's own key (its origin) are refused with INVALID_INPUT, writing nothing. A
+ * registration and a rotation are each a ledger entry (ids and keys, no key names); the
+ * log replays to the live keys and the audit passes.
  */
 import { ed25519 } from '@noble/curves/ed25519.js';
+import type { SqlEntityManager } from '../../src/db/orm.ts';
+import { auditLog } from '../../src/ledger/audit.ts';
+import { integratePending } from '../../src/ledger/integrator.ts';
 import { toHex } from '../../src/ledger/merkle-hash.ts';
+import { compareWitnessReplay } from '../../src/ledger/witness-replay.ts';
+import { witnessKeyId } from '../../src/ledger/witnesses.ts';
+import { replayModules, replaysOk } from '../../scripts/ledger/module-replays.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 import { createAccount, createCommunityFixture, grantRole, type CommunityFixture } from '../support/fixtures.ts';
 
@@ -118,5 +126,46 @@ describe('rotating a witness key', () => {
     const otherToken = await testApp.login('witness-keys-other', 'a long enough password');
     expect(await rotate('committee.test/good-2', 'committee.test/stolen', 9, otherToken)).toMatchObject({ code: 'NOT_FOUND' });
     expect(await witnessCount()).toBe(before);
+  });
+});
+
+describe('the record of witness keys', () => {
+  const ENTRIES = `query ($c: ID!) { ledgerEntries(communityId: $c, first: 100) { edges { node { type actor payload } } } }`;
+  const em = () => testApp.database.orm.em.fork() as unknown as SqlEntityManager;
+
+  it('records a registration as ledger.witness-registered with the key id, public key and role, and no key name', async () => {
+    const publicKey = ed25519.getPublicKey(new Uint8Array(32).fill(6));
+    const entries = (await testApp.graphql(ENTRIES, { c: community.id }, committeeToken)).data.ledgerEntries.edges.map(
+      (edge: { node: { type: string; actor: string; payload: string } }) => edge.node,
+    );
+    const registered = entries.filter((entry: { type: string }) => entry.type === 'ledger.witness-registered');
+    // Only the accepted key is on the record: every refused registration wrote nothing.
+    expect(registered).toHaveLength(1);
+    const committeeId = (await testApp.graphql('query { viewer { id } }', {}, committeeToken)).data.viewer.id;
+    expect(JSON.parse(registered[0].payload)).toEqual({
+      keyId: witnessKeyId('committee.test/good', publicKey),
+      publicKey: Buffer.from(publicKey).toString('base64'),
+      role: 'committee',
+    });
+    expect(Buffer.from(committeeId, 'base64').toString('utf8')).toBe(`Account:${registered[0].actor}`);
+    expect(JSON.stringify(entries)).not.toContain('committee.test/');
+  });
+
+  it('replays to the live keys, rotations included, the audit passes, and a key added behind the ledger is named', async () => {
+    const logId = Buffer.from(community.id, 'base64').toString('utf8').split(':')[1]!;
+    await integratePending(em(), logId);
+    const replays = await replayModules(em(), logId);
+    expect(replays.find((replay) => replay.module === 'ledger')).toEqual({ module: 'ledger', entries: 2, differences: [], failure: null });
+    expect(replaysOk(replays)).toBe(true);
+    expect((await auditLog(em(), logId)).ok).toBe(true);
+    // A key inserted without its entry, as a version that recorded no registrations did.
+    const sneaked = ed25519.getPublicKey(new Uint8Array(32).fill(11));
+    await em().execute(
+      `insert into ledger_witnesses (community_id, key_name, public_key, role, account_id, registered_at) values (?, 'committee.test/sneaked', ?, 'committee', null, now())`,
+      [logId, Buffer.from(sneaked)],
+    );
+    expect((await compareWitnessReplay(em(), logId)).differences).toEqual([
+      { description: `witness key ${witnessKeyId('committee.test/sneaked', sneaked)}: live but not on the log` },
+    ]);
   });
 });

@@ -5,7 +5,12 @@
  * HTTP API as each role — households and blind-index lookups, refused input carrying
  * personal data, fees (schedule, invoices, payment, notifications), an owners' vote with
  * named and paper ballots closed to its result, suggestions, ratings, ledger and oversight
- * reads — and then the markers are searched for:
+ * reads — and, on real depth-10 proofs made from what the resident's device reads (five
+ * in all), the anonymous channels: an anonymous public-weight ballot closed to its result
+ * and election bundle, an encrypted-weight ballot (the committee, the regulator and the
+ * manager generating the election key), an anonymous rating of a service, an activity
+ * signed up for and reviewed anonymously and by name, and a fee proof the regulator asks
+ * for, submits and checks in the period's bundle offline. Then the markers are searched for:
  *
  * - in every log line the server wrote;
  * - in every row of every table of the database, the vault's included (it holds only
@@ -18,8 +23,38 @@
  * Personal free text is by design stored and shown where it was written (a suggestion's
  * body, a rating's comment), so its markers are searched in the logs and the ledger
  * only. Any hit fails the test and says where it was found.
+ *
+ * What the anonymous channels must not reveal is searched for too: the identity secrets of
+ * the resident's device (owner and household) anywhere at all; their commitments anywhere
+ * but as census leaves (a census's leaves, `census.*` entries, a pinned snapshot, a
+ * bundle's census); and, for the encrypted-weight ballot, the owner's area in its
+ * responses, its proposal's ledger entries and the logs.
  */
 import { randomBytes, randomInt } from 'node:crypto';
+import type { SqlEntityManager } from '../../src/db/orm.ts';
+import { participantTree } from '../../src/activities/activity-reviews.ts';
+import { censusMerkleProof } from '../../src/census/census-tree-service.ts';
+import { proveAnonymousRating } from '../../src/client/anonymous-rating.ts';
+import type { PinnedCensusTree, PublicCensusLeaf } from '../../src/client/census-snapshot-path.ts';
+import { censusPathFor } from '../../src/client/census-snapshot-path.ts';
+import { paidSetPath } from '../../src/client/fee-proof.ts';
+import { proveInCensus } from '../../src/client/prove-in-census.ts';
+import { ratingMessage, ratingScope } from '../../src/client/scope-hash.ts';
+import { pointFromJson, randomScalar } from '../../src/governance/encrypted-weights/baby-jubjub.ts';
+import {
+  dealShares,
+  startKeyGeneration,
+  type ElectionKeyRecord,
+  type TrusteeDealing,
+} from '../../src/governance/encrypted-weights/election-key.ts';
+import { choiceMessage } from '../../src/governance/proposal-scope.ts';
+import { YES, YES_NO_ABSTAIN } from '../../src/governance/tally-rules.ts';
+import { cutCheckpoint } from '../../src/ledger/checkpoints.ts';
+import { verifyComplianceBundle } from '../../src/regulators/compliance-bundles.ts';
+import { loadEncryptedBallotArtifactsForDepth, loadMembershipArtifacts } from '../../src/zk/artifacts-node.ts';
+import { proveEncryptedBallot } from '../../src/zk/encrypted-ballot.ts';
+import { createIdentity, type Identity } from '../../src/zk/identity.ts';
+import { proveMembership } from '../../src/zk/prover.ts';
 import { createTestApp, type GraphQLResponse, type TestApp } from '../support/app.ts';
 import {
   addHouseholdMember,
@@ -32,12 +67,15 @@ import {
 } from '../support/fixtures.ts';
 import { mutate } from '../support/app.ts';
 import {
+  ANONYMOUS,
   CLOSE,
   CREATE,
+  localId,
   NAMED,
   OPEN,
   PAPER,
   PROPOSAL,
+  PROPOSAL_FIELDS,
   passClose,
   seedOwners,
   window,
@@ -62,10 +100,14 @@ const VARIANTS: Record<string, string[]> = {
 const FREE_TEXT = {
   suggestionBody: `SuggestionNeighbour${tag}`,
   ratingComment: `CommentNeighbour${tag}`,
+  anonymousRatingComment: `AnonymousNeighbour${tag}`,
+  activityReview: `ReviewNeighbour${tag}`,
+  anonymousActivityReview: `AnonymousReviewNeighbour${tag}`,
 };
 
 interface Recorded {
   query: string;
+  variables: Record<string, unknown> | undefined;
   token: string | null | undefined;
   response: GraphQLResponse;
 }
@@ -77,14 +119,25 @@ let committeeToken: string;
 let regulatorToken: string;
 let outsiderToken: string;
 let householdId: string;
+let ownerAccountId: string;
+let managerAccountId: string;
+let committeeAccountId: string;
+let regulatorAccountId: string;
+/** The owner's identity in the owners census, and the household's in the households census: on the resident's device only. */
+let ownerIdentity: Identity;
+let householdIdentity: Identity;
+/** What the anonymous scenarios made, for the checks of what a ballot must not reveal. */
+let encryptedProposalId: string;
+let ownerArea: string;
 const responses: Recorded[] = [];
+const RESULT = '__typename ... on Error { code message }';
 
 beforeAll(async () => {
   testApp = await createTestApp();
   const graphql = testApp.graphql;
   testApp.graphql = async (query, variables, token) => {
     const response = await graphql(query, variables, token);
-    responses.push({ query, token, response });
+    responses.push({ query, variables, token, response });
     return response;
   };
   const jurisdiction = await mutate(
@@ -100,9 +153,12 @@ beforeAll(async () => {
   const regulator = await createAccount(testApp, 'leak-regulator');
   await grantRole(testApp, regulator.id, 'REGULATOR', { jurisdictionId: jurisdiction.id });
   regulatorToken = await testApp.login('leak-regulator', PASSWORD);
+  regulatorAccountId = regulator.id;
+  managerAccountId = community.managerAccountId;
   const committee = await createAccount(testApp, 'leak-committee');
   await grantRole(testApp, committee.id, 'COMMITTEE', { communityId: community.id });
   committeeToken = await testApp.login('leak-committee', PASSWORD);
+  committeeAccountId = committee.id;
 
   // The vault: a unit and its owner (an account, so a resident) and occupant, every field a marker.
   const owner = await createAccount(testApp, 'leak-owner');
@@ -127,11 +183,80 @@ beforeAll(async () => {
     name: MARKERS.occupantName,
   });
   residentToken = await testApp.login('leak-owner', PASSWORD);
-});
+  ownerAccountId = owner.id;
+
+  // The resident's device joins the owners census (as the owner) and the households census
+  // (for the household), before any payment, so the household enters the month's paid set.
+  await mutate(
+    testApp,
+    'activateVerificationKey',
+    `mutation ($id: ID!) { activateVerificationKey(communityId: $id, instance: "membership-10") {
+    __typename ... on MutationActivateVerificationKeySuccess { data { hash } } ${RESULT} } }`,
+    { id: community.id },
+    testApp.adminToken,
+  );
+  [ownerIdentity, householdIdentity] = await Promise.all([createIdentity(), createIdentity()]);
+  await joinCensus('OWNERS', { accountId: ownerAccountId }, ownerIdentity);
+  await joinCensus('HOUSEHOLDS', { householdId }, householdIdentity);
+  for (const [kind, identity] of Object.entries({ ownerSecret: ownerIdentity, householdSecret: householdIdentity })) {
+    SECRETS[kind] = identity.secret.toString();
+    VARIANTS[kind] = [identity.secret.toString(16).padStart(64, '0')];
+  }
+}, 120_000);
 afterAll(() => testApp.dispose());
+
+const SECRETS: Record<string, string> = {};
 
 const as = (token: string, query: string, variables: Record<string, unknown> = {}) =>
   testApp.graphql(query, variables, token);
+
+/** A mutation's data; fails on any error. `null` is the anonymous caller (no session). */
+async function call<T = any>(
+  field: string,
+  document: string,
+  variables: Record<string, unknown>,
+  token: string | null,
+): Promise<T> {
+  const result = await testApp.graphql(document, variables, token);
+  const payload = result.data?.[field];
+  if (!payload || 'code' in payload || result.errors) throw new Error(`${field} failed: ${JSON.stringify(result)}`);
+  return payload.data as T;
+}
+
+async function joinCensus(
+  kind: 'OWNERS' | 'HOUSEHOLDS',
+  target: { accountId?: string; householdId?: string },
+  identity: Identity,
+) {
+  const invite = await call(
+    'createCensusInvite',
+    `mutation ($c: ID!, $k: CensusKind!, $a: ID, $h: ID) { createCensusInvite(communityId: $c, kind: $k, accountId: $a, householdId: $h) {
+    __typename ... on MutationCreateCensusInviteSuccess { data { code } } ${RESULT} } }`,
+    { c: community.id, k: kind, a: target.accountId ?? null, h: target.householdId ?? null },
+    community.managerToken,
+  );
+  await call(
+    'joinCensus',
+    `mutation ($code: String!, $i: String!) { joinCensus(inviteCode: $code, identityCommitment: $i) {
+    __typename ... on MutationJoinCensusSuccess { data { leafIndex } } ${RESULT} } }`,
+    { code: invite.code, i: identity.commitment.toString() },
+    residentToken,
+  );
+}
+
+/** What the resident's device reads to prove: every leaf of a census, and its current tree. */
+async function readCensus(
+  kind: 'OWNERS' | 'HOUSEHOLDS',
+): Promise<{ leaves: PublicCensusLeaf[]; current: PinnedCensusTree }> {
+  const result = await as(
+    residentToken,
+    `query ($c: ID!, $k: CensusKind!) { census(communityId: $c, kind: $k) { root depth size
+    leaves(first: 100) { edges { node { leafIndex identityCommitment weight active } } } } }`,
+    { c: community.id, k: kind },
+  );
+  const { root, depth, size, leaves } = result.data.census;
+  return { leaves: leaves.edges.map((edge: { node: PublicCensusLeaf }) => edge.node), current: { root, depth, size } };
+}
 
 async function runScenarios(): Promise<void> {
   const c = community.id;
@@ -257,7 +382,8 @@ async function runScenarios(): Promise<void> {
   }
 
   // Governance: an owners' vote with named ballots (the census seeded directly, as the governance tests do), closed, its result read by every role.
-  const owners = await seedOwners(testApp, c, [10_250, 8_950]);
+  // Areas other than the marker owner's, so that area is one owner's alone.
+  const owners = await seedOwners(testApp, c, [9_100, 8_950]);
   const created = await mutate(
     testApp,
     'createProposal',
@@ -318,6 +444,342 @@ async function runScenarios(): Promise<void> {
   );
 }
 
+const HOUR_MS = 3_600_000;
+const ELECTION = `query ($id: ID!) { proposal(id: $id) { ... on QueryProposalSuccess { data { ${PROPOSAL_FIELDS}
+  election { threshold trusteeCount keyGenerationMessages electionKey sums } } } ${RESULT} } }`;
+const RECEIPT = `query ($id: ID!, $nullifier: String) { checkBallotReceipt(proposalId: $id, nullifier: $nullifier) {
+  ... on QueryCheckBallotReceiptSuccess { data { included counted ledgerSeq } } ${RESULT} } }`;
+const ANONYMOUS_RATING = `mutation ($s: ID!, $p: String!, $score: Int!, $comment: String, $proof: String!) {
+  submitAnonymousRating(subjectId: $s, period: $p, score: $score, comment: $comment, proof: $proof) {
+  __typename ... on MutationSubmitAnonymousRatingSuccess { data { ratingId channel replaced } } ${RESULT} } }`;
+const NAMED_RATING = `mutation ($s: ID!, $p: String!, $score: Int!, $comment: String) { submitRating(subjectId: $s, period: $p, score: $score, comment: $comment) {
+  __typename ... on MutationSubmitRatingSuccess { data { ratingId channel } } ${RESULT} } }`;
+
+/** Ballots without login: a public-weight anonymous one, and an encrypted-weight one; each read back by every role. */
+async function runBallots(membership: Awaited<ReturnType<typeof loadMembershipArtifacts>>): Promise<void> {
+  const c = community.id;
+  const readers = [residentToken, committeeToken, regulatorToken, outsiderToken, community.managerToken];
+  const created = await call(
+    'createProposal',
+    CREATE,
+    {
+      communityId: c,
+      title: '加装电梯',
+      body: '是否加装。',
+      matter: 4,
+      census: 'OWNERS',
+      mode: 'ANONYMOUS',
+      ...window(),
+    },
+    committeeToken,
+  );
+  const opened = await call('openProposal', OPEN, { id: created.id }, committeeToken);
+  const owners = await readCensus('OWNERS');
+  ownerArea = owners.leaves.find((leaf) => leaf.identityCommitment === ownerIdentity.commitment.toString())!.weight;
+  const ballot = await proveInCensus(membership, {
+    identity: ownerIdentity,
+    leaves: owners.leaves,
+    pinned: opened.snapshot,
+    scope: BigInt(opened.scope),
+    message: BigInt(opened.options.find((option: { id: string }) => option.id === YES).message),
+  });
+  await call('castAnonymousBallot', ANONYMOUS, { id: opened.id, choice: YES, proof: ballot.json }, null);
+  await testApp.graphql(RECEIPT, { id: opened.id, nullifier: ballot.nullifier }, null);
+  for (const token of readers) await as(token, PROPOSAL, { id: opened.id });
+  await passClose(testApp, opened.id);
+  await call('closeProposal', CLOSE, { id: opened.id }, committeeToken);
+  for (const token of [residentToken, regulatorToken]) await as(token, PROPOSAL, { id: opened.id });
+  const bundle = await as(
+    committeeToken,
+    `query ($id: ID!) { electionBundle(proposalId: $id) { ... on QueryElectionBundleSuccess { data } ${RESULT} } }`,
+    { id: opened.id },
+  );
+  expect(bundle.data.electionBundle.data).toContain(ballot.nullifier);
+
+  // Encrypted weights: the committee, the regulator and the manager are the trustees; key generation on their devices (this process).
+  const trustees = [
+    { id: committeeAccountId, token: committeeToken },
+    { id: regulatorAccountId, token: regulatorToken },
+    { id: managerAccountId, token: community.managerToken },
+  ];
+  const encrypted = await call(
+    'createProposal',
+    `mutation ($c: ID!, $trustees: [ID!], $opensAt: DateTime!, $closesAt: DateTime!) {
+    createProposal(communityId: $c, title: "外墙翻新", body: "第七项。", matter: 7, census: OWNERS, mode: ENCRYPTED,
+      opensAt: $opensAt, closesAt: $closesAt, trustees: $trustees, threshold: 2) {
+    __typename ... on MutationCreateProposalSuccess { data { id } } ${RESULT} } }`,
+    { c, trustees: trustees.map((trustee) => trustee.id), ...window() },
+    committeeToken,
+  );
+  encryptedProposalId = encrypted.id;
+  const parameters = { electionId: localId(encrypted.id), threshold: 2, trusteeCount: 3 };
+  const publish = (
+    field: string,
+    argument: string,
+  ) => `mutation ($id: ID!, $value: String!) { ${field}(proposalId: $id, ${argument}: $value) {
+    __typename ... on Mutation${field[0]!.toUpperCase()}${field.slice(1)}Success { data { trustee } } ${RESULT} } }`;
+  const dealings: TrusteeDealing[] = [];
+  for (const [index, trustee] of trustees.entries()) {
+    const { dealing, message } = startKeyGeneration(parameters, index + 1);
+    dealings.push(dealing);
+    await call(
+      'publishKeyCommitments',
+      publish('publishKeyCommitments', 'message'),
+      { id: encrypted.id, value: JSON.stringify(message) },
+      trustee.token,
+    );
+  }
+  const { round1 } = JSON.parse(
+    (await as(committeeToken, ELECTION, { id: encrypted.id })).data.proposal.data.election.keyGenerationMessages,
+  );
+  for (const [index, trustee] of trustees.entries())
+    await call(
+      'publishKeyShares',
+      publish('publishKeyShares', 'messages'),
+      { id: encrypted.id, value: JSON.stringify(dealShares(dealings[index]!, round1)) },
+      trustee.token,
+    );
+  const openedEncrypted = await call('openProposal', OPEN, { id: encrypted.id }, committeeToken);
+  const record = JSON.parse(
+    (await as(residentToken, ELECTION, { id: encrypted.id })).data.proposal.data.election.electionKey,
+  ) as ElectionKeyRecord;
+  const { merkleProof } = await censusPathFor(
+    ownerIdentity,
+    (await readCensus('OWNERS')).leaves,
+    openedEncrypted.snapshot,
+  );
+  const encryptedBallot = await proveEncryptedBallot(await loadEncryptedBallotArtifactsForDepth(10), {
+    secret: ownerIdentity.secret,
+    merkleProof,
+    area: BigInt(ownerArea),
+    scope: BigInt(openedEncrypted.scope),
+    message: choiceMessage(YES_NO_ABSTAIN, YES),
+    electionKey: pointFromJson('publicKey', record.publicKey).toAffine(),
+    randomness: randomScalar(),
+  });
+  await call(
+    'castEncryptedBallot',
+    `mutation ($id: ID!, $choice: String!, $proof: String!) { castEncryptedBallot(proposalId: $id, choice: $choice, proof: $proof) {
+    __typename ... on MutationCastEncryptedBallotSuccess { data { nullifier choice replaced } } ${RESULT} } }`,
+    { id: encrypted.id, choice: YES, proof: JSON.stringify(encryptedBallot) },
+    null,
+  );
+  await testApp.graphql(RECEIPT, { id: encrypted.id, nullifier: encryptedBallot.publicSignals[0] }, null);
+  for (const token of readers) await as(token, ELECTION, { id: encrypted.id });
+  await as(
+    committeeToken,
+    `query ($id: ID!) { electionBundle(proposalId: $id) { ... on QueryElectionBundleSuccess { data } ${RESULT} } }`,
+    { id: encrypted.id },
+  );
+}
+
+/** Ratings of a service (anonymous, by the household) and of an activity the household signed up for (anonymous and named). */
+async function runRatingsAndActivities(
+  membership: Awaited<ReturnType<typeof loadMembershipArtifacts>>,
+  period: string,
+): Promise<void> {
+  const c = community.id;
+  const subject = await call(
+    'addRatingSubject',
+    `mutation ($c: ID!) { addRatingSubject(communityId: $c, key: "lift-maintenance", label: "电梯维保") {
+    __typename ... on MutationAddRatingSubjectSuccess { data { id } } ${RESULT} } }`,
+    { c },
+    community.managerToken,
+  );
+  const subjects = (
+    await as(
+      residentToken,
+      `query ($c: ID!, $p: String!) { ratingSubjects(communityId: $c) { id scope(period: $p) } }`,
+      { c, p: period },
+    )
+  ).data.ratingSubjects;
+  const households = await readCensus('HOUSEHOLDS');
+  const rating = {
+    subject: subjects.find((candidate: { id: string }) => candidate.id === subject.id),
+    period,
+    score: 3,
+    comment: `${FREE_TEXT.anonymousRatingComment} 楼道没扫`,
+  };
+  const proof = await proveAnonymousRating(membership, {
+    identity: householdIdentity,
+    rating,
+    leaves: households.leaves,
+    pinned: households.current,
+  });
+  await call(
+    'submitAnonymousRating',
+    ANONYMOUS_RATING,
+    { s: subject.id, p: period, score: 3, comment: rating.comment, proof: proof.json },
+    null,
+  );
+
+  // An activity proposed three days ago (the activities' clock), signed up for, ended an hour ago.
+  const money = testApp.app.services.money;
+  const realClock = money.clock;
+  const real = Date.now();
+  money.clock = { now: () => new Date(real - 72 * HOUR_MS) };
+  let activityId: string;
+  try {
+    await testApp.graphql(
+      `mutation ($c: ID!) { openBooks(communityId: $c) { ${RESULT} } }`,
+      { c },
+      community.managerToken,
+    );
+    await call(
+      'setActivitySettings',
+      `mutation ($c: ID!) { setActivitySettings(communityId: $c, approvalRequired: false) { ${RESULT} ... on MutationSetActivitySettingsSuccess { data } } }`,
+      { c },
+      community.managerToken,
+    );
+    const iso = (ms: number) => new Date(ms).toISOString();
+    activityId = (
+      await call(
+        'proposeActivity',
+        `mutation ($c: ID!, $activity: ActivityInput!) { proposeActivity(communityId: $c, activity: $activity) {
+      ${RESULT} ... on MutationProposeActivitySuccess { data { id } } } }`,
+        {
+          c,
+          activity: {
+            title: '中秋游园会',
+            description: '猜灯谜。',
+            place: '中心花园',
+            startsAt: iso(real - 2 * HOUR_MS),
+            endsAt: iso(real - HOUR_MS),
+            signupsCloseAt: iso(real - 48 * HOUR_MS),
+            capacity: 10,
+            fee: '0',
+            budget: '0',
+            fullRefundUntil: iso(real - 49 * HOUR_MS),
+            lateRefundBasisPoints: 0,
+            kind: 'lantern-festival',
+          },
+        },
+        community.managerToken,
+      )
+    ).id;
+    await call(
+      'signUpForActivity',
+      `mutation ($a: ID!, $h: ID!) { signUpForActivity(activityId: $a, householdId: $h, idempotencyKey: "leak-search-signup") {
+      ${RESULT} ... on MutationSignUpForActivitySuccess { data { signupId } } } }`,
+      { a: activityId, h: householdId },
+      residentToken,
+    );
+    await call(
+      'closeActivitySignups',
+      `mutation ($a: ID!) { closeActivitySignups(activityId: $a) { ${RESULT} ... on MutationCloseActivitySignupsSuccess { data { id } } } }`,
+      { a: activityId },
+      community.managerToken,
+    );
+  } finally {
+    money.clock = realClock;
+  }
+  const activity = `query ($a: ID!) { activity(activityId: $a) { id title organiserId participants ratingSubjectId
+    reviews { period aggregate { count sum } comments { score comment channel } } } }`;
+  const reviewSubject: string = (await as(residentToken, activity, { a: activityId })).data.activity.ratingSubjectId;
+  const reviewPeriod = new Date(real - HOUR_MS).toISOString().slice(0, 7);
+  const comment = `${FREE_TEXT.anonymousActivityReview} 灯笼很漂亮`;
+  const review = await proveMembership(membership, {
+    secret: householdIdentity.secret,
+    // The household is the participant tree's only leaf.
+    merkleProof: await censusMerkleProof(
+      testApp.database.orm.em.fork() as unknown as SqlEntityManager,
+      localId(c),
+      participantTree(activityId) as never,
+      0,
+    ),
+    attribute: 1n,
+    scope: ratingScope(reviewSubject, reviewPeriod),
+    message: ratingMessage(4, comment),
+  });
+  await call(
+    'submitAnonymousRating',
+    ANONYMOUS_RATING,
+    { s: reviewSubject, p: reviewPeriod, score: 4, comment, proof: JSON.stringify(review) },
+    null,
+  );
+  await call(
+    'submitRating',
+    NAMED_RATING,
+    { s: reviewSubject, p: reviewPeriod, score: 5, comment: `${FREE_TEXT.activityReview} 明年还来` },
+    residentToken,
+  );
+  for (const token of [residentToken, committeeToken, regulatorToken, outsiderToken, community.managerToken]) {
+    await as(token, activity, { a: activityId });
+    await as(
+      token,
+      `query ($a: ID!) { activitySignups(activityId: $a) { edges { node { id household status position fee refund } } } }`,
+      { a: activityId },
+    );
+    await as(
+      token,
+      `query ($c: ID!, $p: String!) { ratingSubjects(communityId: $c) { id key label scope(period: $p) } }`,
+      { c, p: period },
+    );
+  }
+}
+
+/** A fee proof: the regulator asks, the resident's device proves from the public paid set, the regulator submits and takes the period's bundle. */
+async function runFeeProof(
+  membership: Awaited<ReturnType<typeof loadMembershipArtifacts>>,
+  period: string,
+): Promise<void> {
+  const c = community.id;
+  const challenge = await call(
+    'requestFeeProofChallenge',
+    `mutation ($c: ID!, $p: String!) {
+    requestFeeProofChallenge(communityId: $c, periodId: $p, purpose: "Parking permit renewal") {
+    __typename ... on MutationRequestFeeProofChallengeSuccess { data { id periodNumber scope message } } ${RESULT} } }`,
+    { c, p: period },
+    regulatorToken,
+  );
+  const paidSet = (
+    await as(
+      residentToken,
+      `query ($c: ID!, $p: String!) { feePaidSet(communityId: $c, periodId: $p) {
+    periodNumber depth root size leaves(first: 100) { edges { node { leafIndex identityCommitment active } } } } }`,
+      { c, p: period },
+    )
+  ).data.feePaidSet;
+  const set = { ...paidSet, leaves: paidSet.leaves.edges.map((edge: { node: unknown }) => edge.node) };
+  const proof = await proveMembership(membership, {
+    secret: householdIdentity.secret,
+    merkleProof: await paidSetPath(householdIdentity, set),
+    attribute: BigInt(set.periodNumber),
+    scope: BigInt(challenge.scope),
+    message: BigInt(challenge.message),
+  });
+  await call(
+    'submitFeeProof',
+    `mutation ($id: ID!, $proof: String!) { submitFeeProof(challengeId: $id, proof: $proof) {
+    __typename ... on MutationSubmitFeeProofSuccess { data { rootVersion challenge { used periodId } } } ... on FeeProofRejected { code message } ${RESULT} } }`,
+    { id: challenge.id, proof: JSON.stringify(proof) },
+    regulatorToken,
+  );
+  await testApp.database.orm.em
+    .fork()
+    .transactional((tx) =>
+      cutCheckpoint(tx as unknown as SqlEntityManager, localId(c), testApp.app.services.ledger.sealer),
+    );
+  const bundle = await as(
+    regulatorToken,
+    `query ($c: ID!, $p: String!, $proofs: [String!]) { feePeriodBundle(communityId: $c, periodId: $p, proofs: $proofs) {
+    ... on QueryFeePeriodBundleSuccess { data } ${RESULT} } }`,
+    { c, p: period, proofs: [JSON.stringify(proof)] },
+  );
+  expect(await verifyComplianceBundle(JSON.parse(bundle.data.feePeriodBundle.data))).toMatchObject({
+    valid: true,
+    problems: [],
+  });
+}
+
+async function runAnonymousScenarios(): Promise<void> {
+  const membership = await loadMembershipArtifacts('membership-10');
+  const period = new Date().toISOString().slice(0, 7);
+  await runBallots(membership);
+  await runRatingsAndActivities(membership, period);
+  await runFeeProof(membership, period);
+}
+
 function hitsIn(text: string, markers: Record<string, string>): string[] {
   const hits: string[] = [];
   for (const [kind, marker] of Object.entries(markers)) {
@@ -342,9 +804,107 @@ async function tableHits(markers: Record<string, string>, only?: readonly string
   return found;
 }
 
+/**
+ * Where a JSON value holds a matching text: the paths, walking into strings that hold JSON
+ * (a ledger payload, a bundle). `match` sees each scalar as text with its key and path.
+ */
+function findIn(
+  value: unknown,
+  match: (text: string, key: string, path: string) => boolean,
+  path = '$',
+  key = '',
+): string[] {
+  if (typeof value === 'string') {
+    if (/^\s*[[{]/u.test(value)) {
+      try {
+        return findIn(JSON.parse(value), match, path, key);
+      } catch {
+        // Not JSON after all: searched as text below.
+      }
+    }
+    return match(value, key, path) ? [path] : [];
+  }
+  if (typeof value === 'number' || typeof value === 'boolean') return match(String(value), key, path) ? [path] : [];
+  if (Array.isArray(value)) return value.flatMap((item, index) => findIn(item, match, `${path}[${index}]`, key));
+  if (value && typeof value === 'object')
+    return Object.entries(value).flatMap(([name, item]) => findIn(item, match, `${path}.${name}`, name));
+  return [];
+}
+
+/**
+ * The identity commitments of the resident's device (owner and household) are public only
+ * as census leaves — a census's `leaves`, a census entry's `commitment`, a bundle's census —
+ * which name no voter: anywhere else, a commitment would tie an anonymous act to its leaf.
+ */
+function commitmentMatcher(leafKeys: readonly string[]) {
+  const commitments = [ownerIdentity, householdIdentity].map((identity) => identity.commitment);
+  return (text: string, key: string): boolean =>
+    commitments.some((commitment) => {
+      const spellings = [commitment.toString(), commitment.toString(16).padStart(64, '0')];
+      if (!spellings.some((spelling) => text.includes(spelling))) return false;
+      return !(leafKeys.includes(key) && text === commitment.toString());
+    });
+}
+
+/** What the ballots, ratings, activities and fee proof must not reveal, wherever it could be. */
+async function anonymityLeaks(): Promise<string[]> {
+  const found: string[] = [];
+  const connection = testApp.database.orm.em.getConnection();
+  // The identity secrets: nowhere at all (they never leave the device).
+  for (const [index, line] of testApp.logLines.entries())
+    for (const kind of hitsIn(line, SECRETS)) found.push(`log line ${index}: ${kind}`);
+  found.push(...(await tableHits(SECRETS)));
+  for (const { query, response } of responses)
+    for (const kind of hitsIn(JSON.stringify(response), SECRETS))
+      found.push(`response to ${query.replace(/\s+/gu, ' ').slice(0, 80)}: ${kind}`);
+
+  // The commitments: census leaves only (a proposal's pinned snapshot is a copy of its census's leaves).
+  const commitmentIn = commitmentMatcher([]);
+  for (const [index, line] of testApp.logLines.entries())
+    if (commitmentIn(line, '')) found.push(`log line ${index}: a commitment`);
+  const entries: Array<{ type: string; payload: string }> = await connection.execute(
+    'select type, payload::text as payload from ledger_entries union all select type, payload::text from ledger_pending',
+  );
+  const censusLeafKey = commitmentMatcher(['commitment']);
+  for (const entry of entries)
+    for (const path of findIn(entry.payload, entry.type.startsWith('census.') ? censusLeafKey : commitmentIn))
+      found.push(`ledger ${entry.type} ${path}: a commitment`);
+  const tables: Array<{ name: string }> = await connection.execute(
+    `select table_name as name from information_schema.tables where table_schema = current_schema() and table_type = 'BASE TABLE'
+      and table_name not in ('census_leaves', 'governance_snapshot_members', 'ledger_entries', 'ledger_pending') order by 1`,
+  );
+  for (const { name } of tables) {
+    const rows: Array<{ row: string }> = await connection.execute(`select t::text as row from "${name}" t`);
+    for (const { row } of rows)
+      if (commitmentIn(row, '')) found.push(`table ${name}: a commitment in ${row.slice(0, 120)}`);
+  }
+  const leafKeys = commitmentMatcher(['identityCommitment', 'commitment']);
+  for (const { query, response } of responses)
+    for (const path of findIn(response, leafKeys))
+      found.push(`response to ${query.replace(/\s+/gu, ' ').slice(0, 80)} ${path}: a commitment`);
+
+  // The owner's area, in encrypted mode: in no ballot, receipt, result or entry of that proposal (a census leaf's weight is public).
+  const area = (text: string, _key: string, path: string) => text === ownerArea && !/\.census\.leaves\[/u.test(path);
+  const encryptedEntries = entries.filter(
+    (entry) => (JSON.parse(entry.payload) as { proposal?: string }).proposal === localId(encryptedProposalId),
+  );
+  expect(encryptedEntries.map((entry) => entry.type)).toEqual(expect.arrayContaining(['governance.encrypted-ballot']));
+  for (const entry of encryptedEntries)
+    for (const path of findIn(entry.payload, area)) found.push(`ledger ${entry.type} ${path}: the area`);
+  const aboutEncrypted = responses.filter(({ variables }) => variables?.['id'] === encryptedProposalId);
+  expect(aboutEncrypted.length).toBeGreaterThan(8);
+  for (const { query, response } of aboutEncrypted)
+    for (const path of findIn(response, area))
+      found.push(`response to ${query.replace(/\s+/gu, ' ').slice(0, 80)} ${path}: the area`);
+  for (const [index, line] of testApp.logLines.entries())
+    for (const path of findIn(line, area)) found.push(`log line ${index} ${path}: the area`);
+  return found;
+}
+
 describe('personal data never leaves the vault', () => {
   it('is in no log line, no table outside the vault, no ledger payload and no response but a manager’s purposeful read', async () => {
     await runScenarios();
+    await runAnonymousScenarios();
     const found: string[] = [];
 
     for (const [index, line] of testApp.logLines.entries())
@@ -361,6 +921,7 @@ describe('personal data never leaves the vault', () => {
         found.push(`response to ${query.replace(/\s+/gu, ' ').slice(0, 80)}: ${kind}`);
     }
 
+    found.push(...(await anonymityLeaks()));
     expect(found).toEqual([]);
     // The scenarios' documents were all valid, so each response is the field's real answer.
     expect(
@@ -371,5 +932,6 @@ describe('personal data never leaves the vault', () => {
     // The search saw what it had to: every scenario answered, the logs and ledger are not empty.
     expect(responses.length).toBeGreaterThan(30);
     expect(testApp.logLines.length).toBeGreaterThan(30);
-  });
+    // Five real proofs at depth 10 (one of them the encrypted-ballot circuit) and the trustees' key generation.
+  }, 240_000);
 });
