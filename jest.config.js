@@ -11,6 +11,9 @@ export default {
   globalSetup: '<rootDir>/test/support/pglite-template.ts',
   globalTeardown: '<rootDir>/test/support/pglite-template-teardown.ts',
   setupFilesAfterEnv: ['<rootDir>/test/support/terminate-curve.ts'],
+  // The slowest files first, from a committed table, so that both workers end together even
+  // without Jest's cache of durations (CI starts from a fresh clone).
+  testSequencer: '<rootDir>/test/support/test-sequencer.ts',
   testTimeout: 60_000,
   // Two files at a time: much of a file's time waits on PostgreSQL, child processes or the
   // browser, so two workers finish the suite sooner even on a two-core machine (each file
