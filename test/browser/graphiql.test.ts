@@ -1,3 +1,10 @@
+/**
+ * GraphiQL in a real browser: the page the server serves signs in and answers a query with
+ * the token set in its Headers pane.
+ * @ci-pglite-only: what it checks is the page and the browser; its database work (one
+ * sign-in, one `viewer`) is the same on both engines and is checked on PostgreSQL by the
+ * API tests.
+ */
 import type { Browser, Page } from 'playwright-core';
 import { createTestApp, ADMIN_PASSWORD, type TestApp } from '../support/app.ts';
 import { chromiumAvailable, launchChromium, CHROMIUM_PATH } from '../support/browser.ts';

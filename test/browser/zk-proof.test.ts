@@ -4,6 +4,9 @@
  * blocked and recorded), creates an identity, builds a small census on the page at the
  * smallest declared depth, fetches only that depth's circuit and proves; Node then checks
  * the proof with the strict verifier and the committed key of that depth.
+ * @ci-pglite-only: the census is built on the page and the proof checked in Node; the
+ * database only holds the app's installation rows, so a PostgreSQL run would repeat the
+ * same browser and the same proof.
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { createTestApp, type TestApp } from '../support/app.ts';

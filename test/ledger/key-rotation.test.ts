@@ -31,7 +31,7 @@ import { registerWitness, rotateWitnessKey, submitCosignature } from '../../src/
 import type { MasterKey } from '../../src/privacy/envelope.ts';
 import { openDatabase } from '../../src/server/app.ts';
 import { COMMAND_EXIT } from '../../scripts/ledger/command.ts';
-import { createTestDatabase, serverDatabaseUrl, type TestDatabase } from '../support/database.ts';
+import { createTestDatabase, seedPgliteDataFolder, serverDatabaseUrl, type TestDatabase } from '../support/database.ts';
 import { appendMany } from './ledger-support.ts';
 
 const run = promisify(execFile);
@@ -76,6 +76,8 @@ beforeAll(async () => {
   masterKey = (await loadInstallationKeys(configuration)).masterKey;
   if (serverDatabaseUrl) database = await createTestDatabase();
   env = { DATABASE_URL: database?.databaseUrl ?? '', COURTYARD_DATA_DIR: folder };
+  // On PGlite the folder starts from the run's migrated template (what is tested here is the rotation).
+  if (!database) await seedPgliteDataFolder(folder);
   await open();
   await ensureLogKey(em, { communityId, origin: `courtyard.test/rotating-${communityId.slice(0, 8)}`, sealer: masterKey });
   await appendMany(em, communityId, 10);

@@ -15,7 +15,7 @@ import { cutCheckpoint } from '../../src/ledger/checkpoints.ts';
 import { createApp, openDatabase, type App } from '../../src/server/app.ts';
 import { COMMAND_EXIT } from '../../scripts/ledger/command.ts';
 import { ADMIN_PASSWORD } from '../support/app.ts';
-import { createTestDatabase, serverDatabaseUrl, type TestDatabase } from '../support/database.ts';
+import { createTestDatabase, seedPgliteDataFolder, serverDatabaseUrl, type TestDatabase } from '../support/database.ts';
 
 const run = promisify(execFile);
 const NODE = join(process.cwd(), 'node_modules/.bin/node');
@@ -69,6 +69,8 @@ describe('ledger commands', () => {
       orm = database.orm;
       env = { DATABASE_URL: database.databaseUrl!, COURTYARD_DATA_DIR: folder };
     } else {
+      // The folder starts from the run's migrated template (what is tested here is the commands).
+      await seedPgliteDataFolder(folder);
       orm = await openDatabase(configuration);
       env = { DATABASE_URL: '', COURTYARD_DATA_DIR: folder };
     }
@@ -135,6 +137,7 @@ describe('ledger commands beside a live server', () => {
   beforeAll(async () => {
     folder = await mkdtemp(join(tmpdir(), 'courtyard-in-use-'));
     const configuration = loadConfiguration({ COURTYARD_DATA_DIR: folder, DATABASE_URL: '', COURTYARD_ADMIN_PASSWORD: ADMIN_PASSWORD });
+    await seedPgliteDataFolder(folder);
     app = await createApp(configuration, { logger: silent() });
   });
   afterAll(async () => {

@@ -19,7 +19,7 @@ import { emptyMoneyState } from '../../src/fees/fees-state.ts';
 import { MONEY_TABLES } from '../../src/fees/money-tables.ts';
 import { COMMAND_EXIT } from '../../scripts/ledger/command.ts';
 import { ADMIN_PASSWORD } from '../support/app.ts';
-import { createTestDatabase, serverDatabaseUrl, type TestDatabase } from '../support/database.ts';
+import { createTestDatabase, seedPgliteDataFolder, serverDatabaseUrl, type TestDatabase } from '../support/database.ts';
 import { newCommunityLog } from '../ledger/ledger-support.ts';
 
 const run = promisify(execFile);
@@ -64,6 +64,8 @@ describe('ledger:replay', () => {
     folder = await mkdtemp(join(tmpdir(), 'courtyard-replay-'));
     const configuration = loadConfiguration({ COURTYARD_DATA_DIR: folder, COURTYARD_ADMIN_PASSWORD: ADMIN_PASSWORD });
     if (serverDatabaseUrl) database = await createTestDatabase();
+    // On PGlite the folder starts from the run's migrated template (what is tested here is the command).
+    else await seedPgliteDataFolder(folder);
     env = { DATABASE_URL: database?.databaseUrl ?? '', COURTYARD_DATA_DIR: folder };
     await withOrm(async (orm) => {
       const app = await createApp(configuration, { orm, logger: pino({ level: 'silent' }) });

@@ -2,7 +2,9 @@
  * Gives each test file its own freshly migrated database: a scratch database on
  * the PostgreSQL server named by DATABASE_URL, or an in-memory PGlite otherwise.
  */
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
 import { initOrm, type Orm } from '../../src/db/orm.ts';
 import { databaseSchema } from '../../src/server/modules.ts';
 import { createScratchDatabase } from '../../src/db/scratch-database.ts';
@@ -47,4 +49,20 @@ export async function createTestDatabase(): Promise<TestDatabase> {
       await scratch.drop();
     },
   };
+}
+
+/**
+ * On PGlite, fills an installation's data folder (COURTYARD_DATA_DIR; the database goes in its
+ * `pglite` folder, as openDatabase puts it) with a copy of the run's migrated template, so
+ * that the app or command that opens it next finds every migration run instead of running
+ * them all on disk. Does nothing on PostgreSQL or without a template (then the first opener
+ * migrates, as it would anyway).
+ */
+export async function seedPgliteDataFolder(dataDirectory: string): Promise<void> {
+  const template = process.env['COURTYARD_TEST_PGLITE_TEMPLATE'];
+  if (serverDatabaseUrl || !template) return;
+  const folder = join(dataDirectory, 'pglite');
+  await mkdir(folder, { recursive: true, mode: 0o700 });
+  const pglite = await PGlite.create({ dataDir: folder, loadDataDir: await tarballOf(template) });
+  await pglite.close();
 }
