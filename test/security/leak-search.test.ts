@@ -30,6 +30,7 @@
  * bundle's census); and, for the encrypted-weight ballot, the owner's area in its
  * responses, its proposal's ledger entries and the logs.
  */
+import { currentFeePeriod, currentRatingPeriod } from '../support/periods.ts';
 import { randomBytes, randomInt } from 'node:crypto';
 import type { SqlEntityManager } from '../../src/db/orm.ts';
 import { participantTree } from '../../src/activities/activity-reviews.ts';
@@ -332,7 +333,7 @@ async function runScenarios(): Promise<void> {
   );
   await as(residentToken, `query { viewer { id login } }`);
 
-  const thisMonth = new Date().toISOString().slice(0, 7);
+  const thisMonth = currentFeePeriod();
   // Fees: a schedule, invoices for every household, a payment; the household's invoices and notifications read by its resident.
   const schedule = await mutate(
     testApp,
@@ -417,7 +418,7 @@ async function runScenarios(): Promise<void> {
     residentToken,
   );
   await as(committeeToken, `query ($c: ID!) { suggestions(communityId: $c) { edges { node { id } } } }`, { c });
-  const period = thisMonth;
+  const period = currentRatingPeriod();
   await mutate(
     testApp,
     'openRatingPeriod',
@@ -774,10 +775,9 @@ async function runFeeProof(
 
 async function runAnonymousScenarios(): Promise<void> {
   const membership = await loadMembershipArtifacts('membership-10');
-  const period = new Date().toISOString().slice(0, 7);
   await runBallots(membership);
-  await runRatingsAndActivities(membership, period);
-  await runFeeProof(membership, period);
+  await runRatingsAndActivities(membership, currentRatingPeriod());
+  await runFeeProof(membership, currentFeePeriod());
 }
 
 function hitsIn(text: string, markers: Record<string, string>): string[] {

@@ -8,6 +8,7 @@
  * its own resident, a regulator over A's jurisdiction and one over another, and the admin.
  * Everything is created through the API by the role that may create it.
  */
+import { currentFeePeriod, currentRatingPeriod } from '../../support/periods.ts';
 import { randomUUID } from 'node:crypto';
 import { createIdentity } from '../../../src/zk/identity.ts';
 import { ADMIN_PASSWORD, mutate, type TestApp } from '../../support/app.ts';
@@ -90,11 +91,6 @@ async function createRoleAccount(
   await grantRole(testApp, account.id, role, scope);
   // Sign in again: roles are read into the session at sign-in.
   return { id: account.id, token: await testApp.login(login, PASSWORD) };
-}
-
-/** The current month as YYYY-MM, the period a rating or a fee can be opened for now. */
-export function currentPeriod(now = new Date()): string {
-  return now.toISOString().slice(0, 7);
 }
 
 export async function createSecurityWorld(testApp: TestApp, prefix: string): Promise<SecurityWorld> {
@@ -242,7 +238,7 @@ export async function createSecurityWorld(testApp: TestApp, prefix: string): Pro
     community.residentToken,
   );
 
-  const ratingPeriod = currentPeriod();
+  const ratingPeriod = currentRatingPeriod();
   const subject = await call(
     'addRatingSubject',
     `mutation ($c: ID!) { addRatingSubject(communityId: $c, key: "cleaning", label: "Cleaning") {
@@ -273,7 +269,7 @@ export async function createSecurityWorld(testApp: TestApp, prefix: string): Pro
     community.residentToken,
   );
 
-  const feePeriodId = currentPeriod();
+  const feePeriodId = currentFeePeriod();
   const { scheduleId } = await call(
     'defineFeeSchedule',
     `mutation ($c: ID!, $schedule: FeeScheduleInput!) { defineFeeSchedule(communityId: $c, schedule: $schedule) {
