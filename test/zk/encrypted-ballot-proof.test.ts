@@ -99,6 +99,17 @@ describe('encrypted-ballot proof', () => {
     ).rejects.toMatchObject({ code: 'INVALID_PROOF' });
   });
 
+  it('refuses the key of another depth: as labelled (DEPTH_MISMATCH), and relabelled as this depth (INVALID_PROOF)', async () => {
+    const deeper = await loadEncryptedBallotArtifactsForDepth(14);
+    await expect(
+      verifyEncryptedBallotProof(deeper.membershipKey, ballot.proof, ballot.publicSignals, expectations()),
+    ).rejects.toMatchObject({ code: 'DEPTH_MISMATCH' });
+    const relabelled = { instance: artifacts.instance, depth: DEPTH, verificationKey: deeper.verificationKey };
+    await expect(
+      verifyEncryptedBallotProof(relabelled, ballot.proof, ballot.publicSignals, expectations()),
+    ).rejects.toMatchObject({ code: 'INVALID_PROOF' });
+  });
+
   it('refuses the membership key of the same depth, and a proof of the plain membership circuit', async () => {
     const membership = await loadMembershipArtifactsForDepth(DEPTH);
     await expect(
