@@ -6,7 +6,8 @@
  * the key activated. Three trustees (k = 2) each run round1, round2, finish and two of them
  * decrypt, as separate processes holding their state in a passphrase-sealed file; two
  * owners cast real encrypted ballots; the result is the sum of their areas, and the ledger
- * replays to the live state, the pinned key included.
+ * replays to the live state, the pinned key included (a pinned key the ledger did not have
+ * active is a difference).
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -14,8 +15,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openTrusteeState, trusteeFinish, type TrusteeState } from '../../src/client/trustee.ts';
 import { CourtyardClient } from '../../src/client/typed-api/courtyard-client.ts';
+import type { SqlEntityManager } from '../../src/db/orm.ts';
 import { pointFromJson, randomScalar } from '../../src/governance/encrypted-weights/baby-jubjub.ts';
 import type { ElectionKeyRecord } from '../../src/governance/encrypted-weights/election-key.ts';
+import { compareGovernanceReplay } from '../../src/governance/governance-replay-check.ts';
 import { choiceMessage } from '../../src/governance/proposal-scope.ts';
 import { NO, YES, YES_NO_ABSTAIN } from '../../src/governance/tally-rules.ts';
 import { listen, type RunningServer } from '../../src/server/server.ts';
@@ -25,7 +28,7 @@ import { proveEncryptedBallot } from '../../src/zk/encrypted-ballot.ts';
 import { membershipLeaf } from '../../src/zk/identity.ts';
 import { PoseidonMerkleTree } from '../../src/zk/merkle-tree.ts';
 import { createTestApp, mutate, type TestApp } from '../support/app.ts';
-import { ACTIVATE_KEY, CLOSE, OPEN, activateEncryptedBallotKey, expectReplayEqualsLive, passClose, window } from './support/governance-fixture.ts';
+import { ACTIVATE_KEY, CLOSE, OPEN, activateEncryptedBallotKey, expectReplayEqualsLive, localId, passClose, window } from './support/governance-fixture.ts';
 import { CREATE_ENCRYPTED, createEncryptedWorld, type EncryptedWorld } from './support/encrypted-world.ts';
 
 const AREAS = [10_000, 8_500, 12_000, 9_000];
@@ -140,5 +143,10 @@ describe('the trustee tool and the activated encrypted-ballot key (3 trustees, k
       { option: YES, heads: '1', weight: String(AREAS[0]) }, { option: NO, heads: '1', weight: String(AREAS[2]) }, { option: 'abstain', heads: '0', weight: '0' },
     ]);
     await expectReplayEqualsLive(testApp, world.communityId);
+    // A pinned key other than the one the ledger had active at the opening is a replay difference.
+    const connection = testApp.database.orm.em.getConnection();
+    await connection.execute('update governance_elections set ballot_key_hash = ? where proposal_id = ?', [(await loadEncryptedBallotArtifactsForDepth(14)).hashes.verificationKey, localId(id)]);
+    const { differences } = await compareGovernanceReplay(testApp.database.orm.em.fork() as unknown as SqlEntityManager, localId(world.communityId));
+    expect(differences).toEqual([{ description: expect.stringMatching(/the pinned encrypted-ballot key is not the one the ledger had active at the opening/u) }]);
   }, 300_000);
 });
