@@ -8,6 +8,10 @@
  * owners cast real encrypted ballots; the result is the sum of their areas, and the ledger
  * replays to the live state, the pinned key included (a pinned key the ledger did not have
  * active is a difference).
+ * @ci-pglite-only: its cost is eleven tool processes (each a Node start and a scrypt) and two
+ * real proofs; the SQL it reaches — key activation (census-api.test.ts runs it on both
+ * engines), the opening, the trustee messages and the encrypted ballots — is the same on
+ * both, and it passes on PostgreSQL run by hand (63 s on 2026-11-30).
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
