@@ -138,7 +138,10 @@ export const CensusInviteSchema = defineEntity({
 });
 export type CensusInvite = InferEntity<typeof CensusInviteSchema>;
 
-/** A verification key a community accepts membership proofs against; one row per depth is active. */
+/**
+ * A verification key a community accepts proofs against: of the membership circuit or of
+ * the encrypted-weight ballot circuit; one row per circuit and depth is active.
+ */
 export const CommunityVerificationKeySchema = defineEntity({
   name: 'CommunityVerificationKey',
   tableName: 'zk_verification_keys',
@@ -146,7 +149,9 @@ export const CommunityVerificationKeySchema = defineEntity({
     id: p.uuid().primary(),
     communityId: p.uuid(),
     instance: p.string().length(64),
-    /** The tree depth the key's circuit proves; one key per depth is active. */
+    /** `membership` or `encrypted-ballot`: the circuit family of `instance`. */
+    circuit: p.string(),
+    /** The tree depth the key's circuit proves; one key per circuit and depth is active. */
     depth: p.smallint(),
     keyHash: p.string().length(64),
     verificationKey: p.json<Record<string, unknown>>(),

@@ -66,8 +66,8 @@ function requirePassphrase(passphrase: string): Uint8Array {
   return utf8ToBytes(passphrase.normalize('NFC'));
 }
 
-function header(logN: number, r: number, p: number): string {
-  return `${ENCRYPTED_IDENTITY_PREFIX}:scrypt:${logN}:${r}:${p}`;
+function header(prefix: string, logN: number, r: number, p: number): string {
+  return `${prefix}:scrypt:${logN}:${r}:${p}`;
 }
 
 function deriveKey(passphrase: Uint8Array, salt: Uint8Array, logN: number, r: number, p: number): Promise<Uint8Array> {
@@ -80,50 +80,65 @@ function deriveKey(passphrase: Uint8Array, salt: Uint8Array, logN: number, r: nu
   });
 }
 
-/** The identity's secret sealed under the passphrase, as one line of text (about a second of scrypt). */
-export async function encryptIdentity(identity: Identity, passphrase: string): Promise<string> {
+/**
+ * Bytes sealed under a passphrase, as one line `<prefix>:scrypt:<logN>:<r>:<p>:<salt>:<nonce>:<sealed>`:
+ * XChaCha20-Poly1305 under a key from the passphrase through scrypt (the identity backup's
+ * parameters), the header as associated data. The identity backup is this with its own
+ * prefix; a trustee's key share on disk (scripts/governance/trustee.ts) is another.
+ */
+export async function sealWithPassphrase(prefix: string, plaintext: Uint8Array, passphrase: string): Promise<string> {
   const passphraseBytes = requirePassphrase(passphrase);
   const salt = randomBytes(SALT_BYTES);
   const nonce = randomBytes(NONCE_BYTES);
-  const head = header(IDENTITY_SCRYPT_LOG_N, IDENTITY_SCRYPT_R, IDENTITY_SCRYPT_P);
+  const head = header(prefix, IDENTITY_SCRYPT_LOG_N, IDENTITY_SCRYPT_R, IDENTITY_SCRYPT_P);
   const key = await deriveKey(passphraseBytes, salt, IDENTITY_SCRYPT_LOG_N, IDENTITY_SCRYPT_R, IDENTITY_SCRYPT_P);
-  const secret = hexToBytes(identity.secret.toString(16).padStart(SECRET_BYTES * 2, '0'));
-  const sealed = xchacha20poly1305(key, nonce, utf8ToBytes(head)).encrypt(secret);
+  const sealed = xchacha20poly1305(key, nonce, utf8ToBytes(head)).encrypt(plaintext);
   return `${head}:${bytesToHex(salt)}:${bytesToHex(nonce)}:${bytesToHex(sealed)}`;
 }
 
-const ENCRYPTED_PATTERN = new RegExp(
-  `^${ENCRYPTED_IDENTITY_PREFIX}:scrypt:(\\d{1,2}):(\\d{1,2}):(\\d{1,2}):([0-9a-f]{${SALT_BYTES * 2}}):([0-9a-f]{${NONCE_BYTES * 2}}):([0-9a-f]{${(SECRET_BYTES + TAG_BYTES) * 2}})$`,
-  'u',
-);
-
-/** Opens an encrypted backup; `WRONG_PASSPHRASE` when the passphrase (or any byte of the text) is wrong. */
-export async function decryptIdentity(backup: string, passphrase: string): Promise<Identity> {
-  const match = ENCRYPTED_PATTERN.exec(backup.trim());
-  if (!match)
-    throw new IdentityBackupError(
-      'BACKUP_MALFORMED',
-      `Invalid identity backup: expected "${ENCRYPTED_IDENTITY_PREFIX}:scrypt:…"`,
-    );
+/**
+ * Opens `sealWithPassphrase`'s line: BACKUP_MALFORMED for another format (or, with
+ * `plaintextBytes`, another length) or out-of-bounds scrypt parameters; WRONG_PASSPHRASE
+ * when the passphrase (or any byte of the text) is wrong. `what` names the text in messages.
+ */
+export async function openWithPassphrase(
+  prefix: string,
+  text: string,
+  passphrase: string,
+  what: string,
+  plaintextBytes?: number,
+): Promise<Uint8Array> {
+  const sealedPattern = plaintextBytes === undefined ? `(?:[0-9a-f]{2}){${TAG_BYTES},}` : `[0-9a-f]{${(plaintextBytes + TAG_BYTES) * 2}}`;
+  const pattern = new RegExp(
+    `^${prefix}:scrypt:(\\d{1,2}):(\\d{1,2}):(\\d{1,2}):([0-9a-f]{${SALT_BYTES * 2}}):([0-9a-f]{${NONCE_BYTES * 2}}):(${sealedPattern})$`,
+    'u',
+  );
+  const match = pattern.exec(text.trim());
+  if (!match) throw new IdentityBackupError('BACKUP_MALFORMED', `Invalid ${what}: expected "${prefix}:scrypt:…"`);
   const [logN, r, p] = [Number(match[1]), Number(match[2]), Number(match[3])];
   if (logN < MIN_SCRYPT_LOG_N || logN > MAX_SCRYPT_LOG_N || r < 1 || r > 16 || p < 1 || p > 4) {
     throw new IdentityBackupError(
       'BACKUP_MALFORMED',
-      `Invalid identity backup: scrypt parameters N=2^${logN}, r=${r}, p=${p} are out of bounds`,
+      `Invalid ${what}: scrypt parameters N=2^${logN}, r=${r}, p=${p} are out of bounds`,
     );
   }
   const key = await deriveKey(requirePassphrase(passphrase), hexToBytes(match[4]!), logN, r, p);
-  let secret: Uint8Array;
   try {
-    secret = xchacha20poly1305(key, hexToBytes(match[5]!), utf8ToBytes(header(logN, r, p))).decrypt(
-      hexToBytes(match[6]!),
-    );
+    return xchacha20poly1305(key, hexToBytes(match[5]!), utf8ToBytes(header(prefix, logN, r, p))).decrypt(hexToBytes(match[6]!));
   } catch {
-    throw new IdentityBackupError(
-      'WRONG_PASSPHRASE',
-      'Failed to open the identity backup: wrong passphrase or altered text',
-    );
+    throw new IdentityBackupError('WRONG_PASSPHRASE', `Failed to open the ${what}: wrong passphrase or altered text`);
   }
+}
+
+/** The identity's secret sealed under the passphrase, as one line of text (about a second of scrypt). */
+export async function encryptIdentity(identity: Identity, passphrase: string): Promise<string> {
+  const secret = hexToBytes(identity.secret.toString(16).padStart(SECRET_BYTES * 2, '0'));
+  return sealWithPassphrase(ENCRYPTED_IDENTITY_PREFIX, secret, passphrase);
+}
+
+/** Opens an encrypted backup; `WRONG_PASSPHRASE` when the passphrase (or any byte of the text) is wrong. */
+export async function decryptIdentity(backup: string, passphrase: string): Promise<Identity> {
+  const secret = await openWithPassphrase(ENCRYPTED_IDENTITY_PREFIX, backup, passphrase, 'identity backup', SECRET_BYTES);
   return createIdentity(importIdentitySecret(`courtyard-identity-v1:${bytesToHex(secret)}`));
 }
 

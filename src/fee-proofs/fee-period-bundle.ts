@@ -290,7 +290,7 @@ function verifyKeys(
 ): void {
   for (const [depth, key] of Object.entries(bundle.verificationKeys)) {
     const activated = entries
-      .filter((entry) => entry.type === 'zk.key.activated' && String(entry.payload['depth']) === depth)
+      .filter((entry) => entry.type === 'zk.key.activated' && String(entry.payload['instance']).startsWith('membership-') && String(entry.payload['depth']) === depth)
       .at(-1);
     try {
       if (!activated || activated.payload['hash'] !== verificationKeyHash(key))

@@ -218,8 +218,10 @@ export async function verifyElectionBundle(bundle: ElectionBundle, trustedLogVer
     problem('census', describe(error));
   }
 
-  // The verification key the log activated last before the opening.
-  const activated = entries.filter((entry) => entry.type === 'zk.key.activated' && (!opened || entry.seq < opened.seq)).at(-1);
+  // The membership key the log activated last before the opening (encrypted-ballot keys
+  // are checked with the encrypted section and the replay).
+  const activated = entries.filter((entry) => entry.type === 'zk.key.activated' && String(entry.payload['instance']).startsWith('membership-') &&
+    (!opened || entry.seq < opened.seq)).at(-1);
   try {
     if (bundle.proposal.mode === 'anonymous' && (!activated || activated.payload['hash'] !== verificationKeyHash(bundle.verificationKey))) {
       problem('verificationKey', 'the key is not the one the log activated before the opening');
@@ -278,6 +280,9 @@ export async function verifyElectionBundle(bundle: ElectionBundle, trustedLogVer
   try {
     const replayed = replayGovernance(entries.map((entry) => ({ type: entry.type, payload: entry.payload, time: new Date(entry.time) }))).get(proposalId);
     if (!replayed || replayed.resultMatches !== true) problem('result', 'replaying the log does not give the recorded totals and verdict');
+    if (replayed?.encrypted && replayed.encrypted.ballotKeyMatches !== true) {
+      problem('verificationKey', 'the encrypted-ballot key is not the one the log activated for the snapshot\'s depth before the opening');
+    }
     if (resultEntry && JSON.stringify(bundle.tally.map((t) => [t.option, t.heads, t.weight])) !==
       JSON.stringify((resultEntry.payload['totals'] as ResultJson['totals']).map((t) => [t.option, t.heads, t.weight]))) {
       problem('result', 'the tally differs from the result entry');

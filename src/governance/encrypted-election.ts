@@ -11,9 +11,9 @@
  */
 import type { SqlEntityManager } from '../db/orm.ts';
 import { appendEntry } from '../ledger/append-entry.ts';
-import { loadEncryptedBallotArtifactsForDepth } from '../zk/artifacts-node.ts';
+import { findActiveEncryptedBallotKey, membershipKeyOf } from '../census/verification-keys.ts';
+import { encryptedBallotInstanceForDepth } from '../zk/encrypted-ballot.ts';
 import type { MembershipVerificationKey } from '../zk/membership-key.ts';
-import { verificationKeyHash } from '../zk/verification-key.ts';
 import type { CiphertextJson } from './encrypted-weights/elgamal.ts';
 import { ciphertextToJson, ZERO_CIPHERTEXT } from './encrypted-weights/elgamal.ts';
 import {
@@ -136,8 +136,10 @@ export async function electionMessages(em: SqlEntityManager, proposalId: string)
 /**
  * At the opening: the election key from the published rounds (the qualified dealers, the
  * public key, every trustee's public share) as a `governance.election-key` entry, and the
- * encrypted-ballot verification key of the snapshot's depth pinned for the proposal.
- * Until every trustee has published both rounds: ELECTION_KEY_NOT_READY.
+ * community's active encrypted-ballot verification key of the snapshot's depth (activated
+ * on its ledger with `activateVerificationKey`, like membership keys) pinned for the
+ * proposal. Until every trustee has published both rounds: ELECTION_KEY_NOT_READY; with no
+ * active encrypted-ballot key of that depth: NO_KEY_FOR_DEPTH.
  */
 export async function pinElection(em: SqlEntityManager, proposal: Proposal, actor: string, depth: number): Promise<{ instance: string; hash: string; insecure: boolean }> {
   const election = (await findElection(em, proposal.id, 'for update'))!;
@@ -150,9 +152,16 @@ export async function pinElection(em: SqlEntityManager, proposal: Proposal, acto
   const parameters = electionParameters(election);
   // Fewer qualified dealers than k (complaints upheld) is NOT_ENOUGH_QUALIFIED_DEALERS: the trustees start again.
   const record = electionKeyRecord(parameters, messages.round1, qualifiedDealers(parameters, messages.round1, messages.round2, messages.complaints));
-  // The committed development key of the snapshot's depth (labelled insecure, as the census labels it).
-  const artifacts = await loadEncryptedBallotArtifactsForDepth(depth);
-  const keyHash = verificationKeyHash(artifacts.verificationKey);
+  // Ledger ordering rule (docs/ledger.md): a share lock on the community row, which
+  // activateVerificationKey locks for no key update before its entry, so an activation is
+  // sequenced wholly before or after this opening and a replay pins the same key.
+  await em.execute('select id from communities where id = ? for share', [proposal.communityId]);
+  const active = await findActiveEncryptedBallotKey(em, proposal.communityId, depth);
+  if (!active) {
+    throw new GovernanceError('NO_KEY_FOR_DEPTH',
+      `Failed to open proposal: the community has no active encrypted-ballot verification key of depth ${depth} (activate ${encryptedBallotInstanceForDepth(depth)})`);
+  }
+  const ballotKey = membershipKeyOf(active);
   await appendEntry(em, {
     communityId: proposal.communityId,
     type: 'governance.election-key',
@@ -161,9 +170,9 @@ export async function pinElection(em: SqlEntityManager, proposal: Proposal, acto
   });
   await em.execute(
     'update governance_elections set key_record = ?, ballot_key = ?, ballot_key_hash = ?, ballot_key_insecure = ? where proposal_id = ?',
-    [JSON.stringify(record), JSON.stringify(artifacts.membershipKey), keyHash, artifacts.insecure, proposal.id],
+    [JSON.stringify(record), JSON.stringify(ballotKey), active.keyHash, active.insecure, proposal.id],
   );
-  return { instance: artifacts.instance, hash: keyHash, insecure: artifacts.insecure };
+  return { instance: active.instance, hash: active.keyHash, insecure: active.insecure };
 }
 
 /** The running sums start at the encryption of 0 (the identity pair), zero heads, one row per option. */

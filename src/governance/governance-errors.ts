@@ -55,7 +55,9 @@ export type GovernanceErrorCode =
   /** A trustee sent a message of a kind it already sent (each is sent once; the ledger keeps the first). */
   | 'TRUSTEE_MESSAGE_REPEATED'
   /** An encrypted-weight proposal cannot open before every trustee has published its key-generation rounds. */
-  | 'ELECTION_KEY_NOT_READY';
+  | 'ELECTION_KEY_NOT_READY'
+  /** An encrypted-weight proposal cannot open: the community has no active encrypted-ballot verification key of its snapshot's depth (the census's code for a depth without a key). */
+  | 'NO_KEY_FOR_DEPTH';
 
 export class GovernanceError extends DomainError {
   declare readonly code: GovernanceErrorCode;

@@ -19,7 +19,7 @@ export async function compareGovernanceReplay(em: SqlEntityManager, communityId:
   await integratePending(em, communityId);
   const entries: Array<{ type: string; payload: Record<string, unknown> | string; time_ms: unknown }> = await em.execute(
     `select type, payload, (extract(epoch from recorded_at) * 1000)::int8 as time_ms
-       from ledger_entries where community_id = ? and type like 'governance.%' order by seq`,
+       from ledger_entries where community_id = ? and (type like 'governance.%' or type = 'zk.key.activated') order by seq`,
     [communityId],
   );
   const replayed = replayGovernance(entries.map((entry) => ({
@@ -76,6 +76,11 @@ async function compareEncrypted(em: SqlEntityManager, proposalId: string, electi
   const liveKey = keys[0]?.key_record === null || keys[0]?.key_record === undefined ? null : canonicalJson(json(keys[0].key_record));
   if (liveKey !== (election.keyRecord ? canonicalJson(election.keyRecord) : null) || (election.keyRecord !== null && election.keyMatches !== true)) {
     differences.push({ description: `proposal ${proposalId}: the election key differs from the one recomputed from the trustees' rounds` });
+  }
+  const pinned: Array<{ ballot_key_hash: string | null }> = await em.execute('select ballot_key_hash from governance_elections where proposal_id = ?', [proposalId]);
+  const livePinned = pinned[0]?.ballot_key_hash ?? null;
+  if (livePinned !== null && (livePinned !== election.ballotKeyHash || election.ballotKeyMatches !== true)) {
+    differences.push({ description: `proposal ${proposalId}: the pinned encrypted-ballot key is not the one the ledger had active at the opening` });
   }
   if (election.sumsMatch === false) differences.push({ description: `proposal ${proposalId}: the closing sums entry differs from the replayed ballots` });
   return differences;

@@ -59,6 +59,13 @@ export interface ReplayedElection {
   /** Whether the closing-sums entry holds the sums and heads of the replayed ballots. */
   sumsMatch: boolean | null;
   partials: PartialDecryptionMessage[];
+  /**
+   * The encrypted-ballot verification key the community's ledger had active at the snapshot's
+   * depth when the proposal opened (folded from `zk.key.activated`), and whether the opening
+   * entry pinned exactly it.
+   */
+  ballotKeyHash: string | null;
+  ballotKeyMatches: boolean | null;
 }
 
 function text(payload: Record<string, unknown>, key: string): string {
@@ -94,11 +101,25 @@ function resultMatches(verdict: TallyVerdict, payload: Record<string, unknown>):
   );
 }
 
-/** Folds a community's entries, in seq order, into its proposals' state. Non-governance entries are skipped. */
+const ENCRYPTED_BALLOT_INSTANCE = /^encrypted-ballot-(\d+)$/u;
+
+/**
+ * Folds a community's entries, in seq order, into its proposals' state. Besides the
+ * governance entries it reads `zk.key.activated` of encrypted-ballot instances (the key an
+ * encrypted proposal pins at its opening); every other entry is skipped.
+ */
 export function replayGovernance(entries: Iterable<ReplayEntry>): Map<string, ReplayedProposal> {
   const proposals = new Map<string, ReplayedProposal>();
+  /** The active encrypted-ballot key hash per depth. */
+  const encryptedBallotKeys = new Map<number, { instance: string; hash: string }>();
   for (const { type, payload, time } of entries) {
     switch (type) {
+      case 'zk.key.activated': {
+        const instance = String(payload['instance']);
+        const match = ENCRYPTED_BALLOT_INSTANCE.exec(instance);
+        if (match) encryptedBallotKeys.set(Number(match[1]), { instance, hash: text(payload, 'hash') });
+        break;
+      }
       case 'governance.proposal': {
         const options = (payload['options'] as string[]).filter((option) => option !== 'abstain').map((id) => ({ id, label: id }));
         const form = formOf(text(payload, 'form'), options, (payload['options'] as string[]).includes('abstain'));
@@ -119,7 +140,7 @@ export function replayGovernance(entries: Iterable<ReplayEntry>): Map<string, Re
           challenges: 0,
           encrypted: text(payload, 'mode') === 'encrypted' ? {
             threshold: Number(payload['threshold']), trusteeCount: (payload['trustees'] as unknown[]).length, round1: [], round2: [], complaints: [],
-            keyRecord: null, keyMatches: null, box: null, current: new Map(), sumsMatch: null, partials: [],
+            keyRecord: null, keyMatches: null, box: null, current: new Map(), sumsMatch: null, partials: [], ballotKeyHash: null, ballotKeyMatches: null,
           } : null,
         });
         break;
@@ -136,7 +157,13 @@ export function replayGovernance(entries: Iterable<ReplayEntry>): Map<string, Re
           closesAtMs: proposal.closesAtMs,
         };
         proposal.totals = tallyTotals(proposal.setup, []);
-        if (proposal.encrypted) proposal.encrypted.box = new EncryptedBallotBox(proposal.form);
+        if (proposal.encrypted) {
+          proposal.encrypted.box = new EncryptedBallotBox(proposal.form);
+          const active = encryptedBallotKeys.get(Number(payload['depth'])) ?? null;
+          const pinned = payload['encryptedBallotKey'] as { instance?: unknown; hash?: unknown } | undefined;
+          proposal.encrypted.ballotKeyHash = active?.hash ?? null;
+          proposal.encrypted.ballotKeyMatches = active !== null && pinned?.hash === active.hash && pinned.instance === active.instance;
+        }
         break;
       }
       case 'governance.ballot': {

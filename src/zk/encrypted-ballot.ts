@@ -60,6 +60,15 @@ export function encryptedBallotInstanceForDepth(depth: number): string {
 }
 
 /** A Baby Jubjub point as field elements (affine twisted Edwards coordinates, as circomlib takes them). */
+/** The depth of a declared encrypted-ballot instance name (`encrypted-ballot-14`), or undefined for any other name. */
+export function encryptedBallotDepthOfInstance(instance: string): number | undefined {
+  if (!instance.startsWith(INSTANCE_PREFIX)) return undefined;
+  const digits = instance.slice(INSTANCE_PREFIX.length);
+  if (!/^[1-9]\d{0,2}$/u.test(digits)) return undefined;
+  const depth = Number(digits);
+  return isMembershipDepth(depth) ? depth : undefined;
+}
+
 export interface AffinePoint {
   x: bigint;
   y: bigint;

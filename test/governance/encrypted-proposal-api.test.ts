@@ -20,7 +20,6 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestApp, mutate, type TestApp } from '../support/app.ts';
-import { createAccount, grantRole } from '../support/fixtures.ts';
 import { verifyElectionBundle, type ElectionBundle } from '../../src/governance/election-bundle.ts';
 import { pointFromJson, randomScalar } from '../../src/governance/encrypted-weights/baby-jubjub.ts';
 import { ciphertextFromJson, decryptToPoint, encryptWeight, weightPoint } from '../../src/governance/encrypted-weights/elgamal.ts';
@@ -36,9 +35,10 @@ import { proveEncryptedBallot, type EncryptedBallotProof } from '../../src/zk/en
 import { membershipLeaf } from '../../src/zk/identity.ts';
 import { PoseidonMerkleTree } from '../../src/zk/merkle-tree.ts';
 import {
-  ANONYMOUS, CLOSE, OPEN, PROPOSAL_FIELDS, countRows, createCommittee, expectReplayEqualsLive, localId, passClose, seedOwners, window,
+  ANONYMOUS, CLOSE, OPEN, PROPOSAL_FIELDS, countRows, expectReplayEqualsLive, localId, passClose, window,
   type SeededOwner,
 } from './support/governance-fixture.ts';
+import { CREATE_ENCRYPTED, createEncryptedWorld } from './support/encrypted-world.ts';
 
 /** The areas of encrypted-ballot-tally.test.ts: 0–14 yes (150,000), 15–19 no or abstain (50,000), 20–29 silent (100,000). */
 const AREAS: number[] = [
@@ -47,11 +47,6 @@ const AREAS: number[] = [
 ];
 const choiceOf = (owner: number): string => (owner < 15 ? YES : owner < 18 ? NO : ABSTAIN);
 
-const CREATE_ENCRYPTED = `mutation ($communityId: ID!, $trustees: [ID!], $threshold: Int, $opensAt: DateTime!, $closesAt: DateTime!, $census: CensusKind!,
-  $matter: Int = 7) {
-  createProposal(communityId: $communityId, title: "Renovate the lifts", body: "Item 7.", matter: $matter, census: $census, mode: ENCRYPTED,
-    opensAt: $opensAt, closesAt: $closesAt, trustees: $trustees, threshold: $threshold) {
-    __typename ... on MutationCreateProposalSuccess { data { id } } ... on Error { code message } } }`;
 const ELECTION = `query ($id: ID!) { proposal(id: $id) { ... on QueryProposalSuccess { data { ${PROPOSAL_FIELDS}
   election { threshold trusteeCount trustees { trustee } keyGenerationMessages electionKey ballotKeyHash ballotKeyInsecure sums partialDecryptions } } } } }`;
 const message = (field: string, argument: string) => `mutation ($id: ID!, $value: String!) { ${field}(proposalId: $id, ${argument}: $value) {
@@ -72,30 +67,13 @@ let resident: { id: string; token: string };
 let otherRegulatorId: string;
 let owners: SeededOwner[];
 let artifacts: MembershipArtifacts;
+let activatedKeyHash: string;
 
 beforeAll(async () => {
   testApp = await createTestApp();
-  const jurisdiction = await mutate(testApp, 'createJurisdiction',
-    `mutation { createJurisdiction(name: "Chaoyang") { __typename ... on MutationCreateJurisdictionSuccess { data { id } } ... on Error { code } } }`, {}, testApp.adminToken);
-  const community = await mutate(testApp, 'createCommunity', `mutation ($jurisdictionId: ID) {
-    createCommunity(slug: "encrypted-weights", name: "Encrypted weights", jurisdictionId: $jurisdictionId) {
-      __typename ... on MutationCreateCommunitySuccess { data { id } } ... on Error { code message } } }`, { jurisdictionId: jurisdiction.id }, testApp.adminToken);
-  communityId = community.id;
-  // The trustees of the issue's example: a committee member, the regulator and the property manager.
-  const committee = await createCommittee(testApp, 'encrypted-committee', [communityId]);
-  const regulator = await createAccount(testApp, 'encrypted-regulator');
-  await grantRole(testApp, regulator.id, 'REGULATOR', { jurisdictionId: jurisdiction.id });
-  const manager = await createAccount(testApp, 'encrypted-manager');
-  await grantRole(testApp, manager.id, 'MANAGER', { communityId });
-  resident = await createAccount(testApp, 'encrypted-resident');
-  await grantRole(testApp, resident.id, 'RESIDENT', { communityId });
-  const outsideRegulator = await createAccount(testApp, 'encrypted-other-regulator');
-  const otherJurisdiction = await mutate(testApp, 'createJurisdiction',
-    `mutation { createJurisdiction(name: "Xicheng") { __typename ... on MutationCreateJurisdictionSuccess { data { id } } ... on Error { code } } }`, {}, testApp.adminToken);
-  await grantRole(testApp, outsideRegulator.id, 'REGULATOR', { jurisdictionId: otherJurisdiction.id });
-  otherRegulatorId = outsideRegulator.id;
-  trustees = [committee, regulator, manager];
-  owners = await seedOwners(testApp, communityId, AREAS);
+  const world = await createEncryptedWorld(testApp, 'encrypted-weights', AREAS);
+  ({ communityId, trustees, resident, otherRegulatorId, owners } = world);
+  activatedKeyHash = world.activatedKeyHash!;
   artifacts = await loadEncryptedBallotArtifactsForDepth(10);
 }, 120_000);
 afterAll(async () => {
@@ -163,7 +141,7 @@ describe('an encrypted-weight proposal over the API (30 owners, 2-of-3 trustees,
     const opened = await mutate(testApp, 'openProposal', OPEN, { id }, trustees[0]!.token);
     expect(opened).toMatchObject({ status: 'OPEN', mode: 'ENCRYPTED', snapshot: { depth: 10, headCount: '30', totalWeight: '300000' } });
     const view = (await election(id)).election;
-    expect(view).toMatchObject({ threshold: 2, trusteeCount: 3, ballotKeyInsecure: true });
+    expect(view).toMatchObject({ threshold: 2, trusteeCount: 3, ballotKeyInsecure: true, ballotKeyHash: activatedKeyHash });
     const record = JSON.parse(view.electionKey) as ElectionKeyRecord;
     const messages = JSON.parse(view.keyGenerationMessages);
     const keyShares: TrusteeKeyShare[] = dealings.map((dealing) =>

@@ -2,11 +2,15 @@
  * Real Groth16 proofs of the encrypted-weight ballot (issue 15) at depth 10, made once
  * for the file: the strict verifier accepts exactly the proof for the pinned root, scope,
  * message and election key, the ciphertext it returns decrypts to the leaf's area, and
- * every mismatch has its code.
+ * every mismatch has its code. One more proof at depth 20 checks the committed set-up over
+ * the 2^14 development ptau.
  */
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { BASE8, multiply, randomScalar } from '../../src/governance/encrypted-weights/baby-jubjub.ts';
 import { decryptToPoint, encryptWeight, weightPoint } from '../../src/governance/encrypted-weights/elgamal.ts';
-import { loadEncryptedBallotArtifactsForDepth, loadMembershipArtifactsForDepth } from '../../src/zk/artifacts-node.ts';
+import { ptauPath } from '../../src/zk/artifact-paths.ts';
+import { loadEncryptedBallotArtifactsForDepth, loadMembershipArtifactsForDepth, REPOSITORY_ROOT } from '../../src/zk/artifacts-node.ts';
 import type { MembershipArtifacts } from '../../src/zk/artifacts-node.ts';
 import { terminateCurve } from '../../src/zk/curve.ts';
 import { proveEncryptedBallot, verifyEncryptedBallotProof } from '../../src/zk/encrypted-ballot.ts';
@@ -99,6 +103,17 @@ describe('encrypted-ballot proof', () => {
     ).rejects.toMatchObject({ code: 'INVALID_PROOF' });
   });
 
+  it('refuses the key of another depth: as labelled (DEPTH_MISMATCH), and relabelled as this depth (INVALID_PROOF)', async () => {
+    const deeper = await loadEncryptedBallotArtifactsForDepth(14);
+    await expect(
+      verifyEncryptedBallotProof(deeper.membershipKey, ballot.proof, ballot.publicSignals, expectations()),
+    ).rejects.toMatchObject({ code: 'DEPTH_MISMATCH' });
+    const relabelled = { instance: artifacts.instance, depth: DEPTH, verificationKey: deeper.verificationKey };
+    await expect(
+      verifyEncryptedBallotProof(relabelled, ballot.proof, ballot.publicSignals, expectations()),
+    ).rejects.toMatchObject({ code: 'INVALID_PROOF' });
+  });
+
   it('refuses the membership key of the same depth, and a proof of the plain membership circuit', async () => {
     const membership = await loadMembershipArtifactsForDepth(DEPTH);
     await expect(
@@ -115,4 +130,22 @@ describe('encrypted-ballot proof', () => {
       code: 'PUBLIC_SIGNAL_COUNT',
     });
   });
+
+  it('proves and verifies at depth 20, set up over the committed 2^14 development ptau', async () => {
+    const deep = await loadEncryptedBallotArtifactsForDepth(20);
+    const setup = JSON.parse(await readFile(deep.paths.setupRecord, 'utf8')) as { insecure: boolean; ptau: string; ptauSha256: string; verificationKeyHash: string };
+    expect(setup).toMatchObject({ insecure: true, ptau: 'pot14.insecure-dev.ptau', verificationKeyHash: deep.hashes.verificationKey });
+    expect(createHash('sha256').update(await readFile(ptauPath(REPOSITORY_ROOT, 14))).digest('hex')).toBe(setup.ptauSha256);
+    expect(deep.insecure).toBe(true);
+    const deepTree = await PoseidonMerkleTree.build([await membershipLeaf(identity.commitment, AREA)], 20);
+    const proof = await proveEncryptedBallot(deep, {
+      secret: identity.secret, merkleProof: await deepTree.proof(0), area: AREA, scope: SCOPE, message: MESSAGE, electionKey: affineKey, randomness,
+    });
+    const signals = await verifyEncryptedBallotProof(deep.membershipKey, proof.proof, proof.publicSignals,
+      expectations({ roots: [{ root: await deepTree.root(), depth: 20 }] }));
+    expect(decryptToPoint(encryptWeight(AREA, electionKey, randomness), electionSecret).equals(weightPoint(AREA))).toBe(true);
+    expect(signals.c2).toEqual(encryptWeight(AREA, electionKey, randomness).c2.toAffine());
+    // The depth-10 proof does not verify against the depth-20 key.
+    await expect(verifyEncryptedBallotProof(deep.membershipKey, ballot.proof, ballot.publicSignals, expectations())).rejects.toMatchObject({ code: 'DEPTH_MISMATCH' });
+  }, 120_000);
 });

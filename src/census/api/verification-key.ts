@@ -22,9 +22,9 @@ import {
 } from '../../census/verification-keys.ts';
 
 const VerificationKeyRef = builder.objectRef<CommunityVerificationKey>('VerificationKey').implement({
-  description: "The Groth16 key a community's membership proofs verify against.",
+  description: "A Groth16 key a community's proofs verify against: membership proofs, or encrypted-weight ballots (instance encrypted-ballot-<depth>).",
   fields: (t) => ({
-    instance: t.exposeString('instance', { description: 'The circuit instance, e.g. membership-10.' }),
+    instance: t.exposeString('instance', { description: 'The circuit instance, e.g. membership-10 or encrypted-ballot-10.' }),
     depth: t.exposeInt('depth', { description: 'The tree depth of its circuit: it verifies proofs against census roots of this depth.' }),
     hash: t.exposeString('keyHash', { description: 'sha256 of the canonical key; the value on the ledger.' }),
     insecure: t.exposeBoolean('insecure', { description: 'True for the one-command development key: proofs against it can be forged.' }),
@@ -43,8 +43,9 @@ builder.mutationField('activateVerificationKey', (t) =>
   t.field({
     type: VerificationKeyRef,
     description:
-      "Admin: make a key the community's active key for the depth of `instance` (membership-10, -14 or -20) — the committed key of `instance`, " +
-      "or a ceremony's `verificationKey` JSON. Replaces only the previous key of that depth.",
+      "Admin: make a key the community's active key for the circuit and depth of `instance` (membership-10, -14 or -20; encrypted-ballot-10, -14 or -20, " +
+      "which encrypted-weight proposals pin at their opening) — the committed key of `instance` (INSECURE development key), or a ceremony's " +
+      '`verificationKey` JSON. Replaces only the previous key of that circuit and depth.',
     errors: { types: MUTATION_ERRORS },
     authScopes: { admin: true },
     args: {

@@ -114,3 +114,18 @@ export async function expectReplayEqualsLive(testApp: TestApp, communityGlobalId
   const live: Array<{ count: unknown }> = await em.execute('select count(*) as count from governance_proposals where community_id = ?', [localId(communityGlobalId)]);
   return Number(live[0]!.count);
 }
+
+export const ACTIVATE_KEY = `mutation ($communityId: ID!, $instance: String!, $verificationKey: String) {
+  activateVerificationKey(communityId: $communityId, instance: $instance, verificationKey: $verificationKey) {
+    __typename ... on MutationActivateVerificationKeySuccess { data { instance depth hash insecure ledgerSeq } } ... on Error { code message } } }`;
+
+/**
+ * Activates (as the admin) the community's encrypted-ballot verification key of `depth`: the
+ * committed INSECURE development key, or `verificationKey` JSON. An encrypted-weight
+ * proposal opens only with an active key of its snapshot's depth (NO_KEY_FOR_DEPTH).
+ */
+export function activateEncryptedBallotKey(
+  testApp: TestApp, communityGlobalId: string, depth = 10, verificationKey?: string,
+): Promise<{ instance: string; depth: number; hash: string; insecure: boolean }> {
+  return mutate(testApp, 'activateVerificationKey', ACTIVATE_KEY, { communityId: communityGlobalId, instance: `encrypted-ballot-${depth}`, verificationKey }, testApp.adminToken);
+}
