@@ -42,12 +42,16 @@ interface Community {
   household: string;
   proposal: string;
   ballot: string;
+  activity: string;
+  subject: string;
 }
 
 async function fillCommunity(slug: string, account: string): Promise<Community> {
   const now = new Date();
   const later = new Date(now.getTime() + 86_400_000);
-  const community: Community = { id: randomUUID(), household: randomUUID(), proposal: randomUUID(), ballot: randomUUID() };
+  const community: Community = {
+    id: randomUUID(), household: randomUUID(), proposal: randomUUID(), ballot: randomUUID(), activity: randomUUID(), subject: randomUUID(),
+  };
   await run('insert into communities (id, slug, name, created_at) values (?, ?, ?, ?)', [community.id, slug, slug, now]);
   await run('insert into households (id, community_id, floor_area_centi_square_metres, created_at) values (?, ?, 7000, ?)', [community.household, community.id, now]);
   await run(`insert into household_members (id, household_id, community_id, account_id, relation, created_at) values (?, ?, ?, ?, 'owner', ?)`, [
@@ -77,6 +81,33 @@ async function fillCommunity(slug: string, account: string): Promise<Community> 
   await run('insert into governance_trustees (proposal_id, trustee, account_id) values (?, 1, ?)', [community.proposal, account]);
   await run(`insert into governance_challenges (id, proposal_id, filed_by, reason, filed_at, ledger_entry_id) values (?, ?, ?, 'late', ?, 3)`, [
     randomUUID(), community.proposal, account, now,
+  ]);
+  await run(
+    `insert into activities (id, community_id, title, description, place, status, signups_close_at, created_at, record)
+     values (?, ?, 'Walk', 'A walk', 'Park', 'closed', ?, ?, '{}')`,
+    [community.activity, community.id, now, now],
+  );
+  await run(
+    `insert into activity_signups (id, community_id, activity_id, household_id, position, status, idempotency_key, record)
+     values (?, ?, ?, ?, 1, 'participant', 'k', '{}')`,
+    [randomUUID(), community.id, community.activity, community.household],
+  );
+  await run(
+    `insert into rating_subjects (id, community_id, kind, key, label, eligible_census, active, created_at, ledger_entry_id, activity_id)
+     values (?, ?, 'activity', 'walk', 'Walk', 'activity-participants', true, ?, 4, ?)`,
+    [community.subject, community.id, now, community.activity],
+  );
+  const rating = randomUUID();
+  await run(
+    `insert into ratings (id, community_id, subject_id, period, rater_key, channel, score, cast_at, ledger_entry_id, ledger_time)
+     values (?, ?, ?, '2026-11', ?, 'named', 4, ?, 5, ?)`,
+    [rating, community.id, community.subject, account, now, now],
+  );
+  await run(`insert into rating_current (subject_id, period, rater_key, community_id, rating_id, score) values (?, '2026-11', ?, ?, ?, 4)`, [
+    community.subject, account, community.id, rating,
+  ]);
+  await run(`insert into money_provider_events (provider, event_id, community_id, payment_id, received_at) values ('bank', ?, ?, 'p', ?)`, [
+    `event-${slug}`, community.id, now,
   ]);
   return community;
 }
@@ -113,11 +144,20 @@ test('rows written before the community keys keep their values and get their com
       first.id, first.proposal, second.ballot,
     ]),
   ).rejects.toThrow(/governance_current_ballots_ballot_id_fkey/u);
+  await expect(
+    run(`insert into rating_current (subject_id, period, rater_key, community_id, rating_id, score) values (?, '2026-12', 'other', ?, ?, 3)`, [
+      first.subject, second.id, randomUUID(),
+    ]),
+  ).rejects.toThrow(/rating_current_(subject|rating)_id_fkey/u);
+  // The activity's rating subject still names it, now with its community.
+  const links = await run<Array<{ community_id: string }>>('select community_id from rating_subjects where activity_id = ?', [first.activity]);
+  expect(links).toEqual([{ community_id: first.id }]);
 });
 
 async function rowCounts(): Promise<Record<string, number>> {
   const tables = ['households', 'household_members', 'personal_data_accesses', 'governance_proposals', 'governance_snapshot_members', 'governance_ballots',
-    'governance_current_ballots', 'governance_elections', 'governance_trustees', 'governance_challenges'];
+    'governance_current_ballots', 'governance_elections', 'governance_trustees', 'governance_challenges', 'activities', 'activity_signups',
+    'rating_subjects', 'ratings', 'rating_current', 'money_provider_events'];
   const counts: Record<string, number> = {};
   for (const table of tables) counts[table] = Number((await run<Array<{ n: unknown }>>(`select count(*) as n from ${table}`))[0]!.n);
   return counts;

@@ -31,16 +31,11 @@ const COMMUNITY_ID_IS_OWN_ID = ['communities'];
  * way, before it can be distributed.
  */
 const KNOWN_GAPS: Record<string, string> = {
-  activities: 'uuid key',
-  activity_signups: 'uuid key',
   fee_proof_challenges: 'uuid key',
   ledger_pending: 'uuid key',
   money_approver_reminders: 'uuid key',
   money_notifications: 'uuid key',
   money_provider_events: '(provider, event_id): a payment provider’s event is deduplicated before its community is known',
-  rating_current: '(subject_id, period, rater_key)',
-  rating_subjects: 'uuid key',
-  ratings: 'uuid key',
   role_grants: 'uuid key; community_id is null for installation-wide roles (admin, regulator)',
 };
 
