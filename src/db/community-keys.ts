@@ -51,7 +51,8 @@ export function communityKeyStatements(change: CommunityKeyChange): string[] {
       `alter table ${column.table} add constraint ${column.table}_community_id_fkey foreign key (community_id) references communities (id)`,
     );
   }
-  for (const key of change.foreignKeys ?? []) statements.push(`alter table ${key.table} drop constraint ${key.constraint}`);
+  for (const key of change.foreignKeys ?? [])
+    statements.push(`alter table ${key.table} drop constraint ${key.constraint}`);
   for (const key of change.primaryKeys) {
     statements.push(
       `alter table ${key.table} drop constraint ${key.table}_pkey`,

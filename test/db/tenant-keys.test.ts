@@ -4,22 +4,32 @@
  * that includes `community_id`. Read from the catalogue of the migrated database, every
  * table is one of:
  *
- * - a **reference table** (copied to every node): installation-wide, no community in it;
+ * - a **reference table** (copied to every node): installation-wide, no community in it,
+ *   but for `role_grants` (below);
  * - a **tenant table** whose primary key holds `community_id` (`communities`: its `id`
- *   is the community id, the distribution column itself);
+ *   is the community id itself);
  * - a **known gap**: a tenant table keyed by its own uuid (or by its parent's key) alone,
  *   listed below with what it needs. The list is exact: a new table that breaks the rule
  *   fails this test, and so does a gap once fixed until it leaves the list.
  */
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 
-/** Installation-wide tables: Citus reference tables. None has a `community_id` column. */
+/** Installation-wide tables: Citus reference tables. None has a `community_id` column but those below. */
 const REFERENCE_TABLES: Record<string, string> = {
   accounts: 'a person’s sign-in, across communities',
   sessions: 'sign-in sessions of accounts',
   jurisdictions: 'regulators’ jurisdictions, above communities',
   mikro_orm_migrations: 'migration bookkeeping, kept on the coordinator only',
+  role_grants: 'an account’s roles, read with its session on every request; a regulator’s grant has no community',
 };
+
+/**
+ * Reference tables that name a community: `role_grants` is read by account on every
+ * request (src/accounts/account-service.ts, liveSessionsSql), so distributing it by
+ * community would make each request a query of every shard; its `community_id` references
+ * `communities`, itself a reference table then (docs/operations.md, "Sharding with Citus").
+ */
+const REFERENCE_TABLES_NAMING_A_COMMUNITY = ['role_grants'];
 
 /** The distribution column of a table whose own id is the community id. */
 const COMMUNITY_ID_IS_OWN_ID = ['communities'];
@@ -30,13 +40,11 @@ const COMMUNITY_ID_IS_OWN_ID = ['communities'];
  * column copied from its parent), with the foreign keys that point at it widened the same
  * way, before it can be distributed.
  */
-const KNOWN_GAPS: Record<string, string> = {
-  fee_proof_challenges: 'uuid key',
-  ledger_pending: 'uuid key',
-  money_approver_reminders: 'uuid key',
-  money_notifications: 'uuid key',
-  money_provider_events: '(provider, event_id): a payment provider’s event is deduplicated before its community is known',
-  role_grants: 'uuid key; community_id is null for installation-wide roles (admin, regulator)',
+const KNOWN_GAPS: Record<string, string> = {};
+
+/** Unique indexes of tenant tables without the community id, each with why. */
+const UNIQUE_GAPS: Record<string, string> = {
+  census_invites_code_hash_key: 'an invite is redeemed by its code alone, before its community is known',
 };
 
 interface TableKey {
@@ -55,6 +63,7 @@ interface ForeignKey {
 let database: TestDatabase;
 let tables: TableKey[];
 let foreignKeys: ForeignKey[];
+let uniqueIndexes: Array<{ table: string; index: string; has_community_id: boolean }>;
 
 beforeAll(async () => {
   database = await createTestDatabase();
@@ -80,6 +89,13 @@ beforeAll(async () => {
       where c.contype = 'f' and t.relnamespace = current_schema()::regnamespace
       order by 1, 2`,
   );
+  uniqueIndexes = await database.orm.em.getConnection().execute(
+    `select t.relname as "table", x.relname as "index",
+            exists (select 1 from pg_attribute a where a.attrelid = t.oid and a.attnum = any(i.indkey) and a.attname = 'community_id') as has_community_id
+       from pg_index i join pg_class t on t.oid = i.indrelid join pg_class x on x.oid = i.indexrelid
+      where i.indisunique and t.relnamespace = current_schema()::regnamespace
+      order by 2`,
+  );
 }, 60_000);
 
 afterAll(() => database?.dispose());
@@ -92,7 +108,7 @@ test('every table has a primary key', () => {
 test('reference tables hold no community id', () => {
   const present = tables.filter((table) => table.table in REFERENCE_TABLES);
   expect(present.map((table) => table.table).sort()).toEqual(Object.keys(REFERENCE_TABLES).sort());
-  expect(present.filter((table) => table.hasCommunityId).map((table) => table.table)).toEqual([]);
+  expect(present.filter((table) => table.hasCommunityId).map((table) => table.table)).toEqual(REFERENCE_TABLES_NAMING_A_COMMUNITY);
 });
 
 test('every tenant table keeps the community id in its primary key, but for the listed gaps', () => {
@@ -107,10 +123,17 @@ test('every tenant table keeps the community id in its primary key, but for the 
 test('a foreign key between two keyed tenant tables pairs their community ids', () => {
   // Citus co-locates a foreign key only when it holds the distribution column on both
   // sides; with the gaps closed, such a key also keeps a row from naming another
-  // community's row. `communities (id)` is the distribution column itself.
+  // community's row. Keys to `communities (id)` name the community id itself.
   const keyed = (name: string) => !(name in REFERENCE_TABLES) && !(name in KNOWN_GAPS);
   const between = foreignKeys.filter((key) => keyed(key.table) && keyed(key.references) && key.references !== 'communities');
   expect(between.length).toBeGreaterThanOrEqual(10);
   const unpaired = between.filter((key) => key.columns[0] !== 'community_id' || key.referencedColumns[0] !== 'community_id');
   expect(unpaired.map((key) => `${key.table}(${key.columns.join(', ')}) -> ${key.references}(${key.referencedColumns.join(', ')})`)).toEqual([]);
+});
+
+test('every unique index of a tenant table holds the community id, but for the listed gaps', () => {
+  // Citus enforces a unique index on a distributed table only when it holds the distribution column.
+  const tenant = uniqueIndexes.filter((index) => !(index.table in REFERENCE_TABLES) && !COMMUNITY_ID_IS_OWN_ID.includes(index.table));
+  expect(tenant.length).toBeGreaterThanOrEqual(40);
+  expect(tenant.filter((index) => !index.has_community_id).map((index) => index.index)).toEqual(Object.keys(UNIQUE_GAPS).sort());
 });

@@ -18,9 +18,14 @@ export class Migration20261218000000HouseholdCommunityKeys extends SqlMigration 
       referencedColumns: ['id'],
     });
     return communityKeyStatements({
-      primaryKeys: ['households', 'household_members', 'personal_data_accesses', 'census_leaves', 'census_invites', 'zk_verification_keys'].map(
-        (table) => ({ table, columns: ['id'] }),
-      ),
+      primaryKeys: [
+        'households',
+        'household_members',
+        'personal_data_accesses',
+        'census_leaves',
+        'census_invites',
+        'zk_verification_keys',
+      ].map((table) => ({ table, columns: ['id'] })),
       foreignKeys: ['household_members', 'personal_data_accesses', 'census_leaves', 'census_invites'].map(toHousehold),
     });
   }

@@ -46,7 +46,11 @@ export class Migration20261218000100GovernanceCommunityKeys extends SqlMigration
     });
     return [
       ...communityKeyStatements({
-        columns: PROPOSAL_CHILDREN.map((table) => ({ table, parent: 'governance_proposals', parentColumn: 'proposal_id' })),
+        columns: PROPOSAL_CHILDREN.map((table) => ({
+          table,
+          parent: 'governance_proposals',
+          parentColumn: 'proposal_id',
+        })),
         primaryKeys: Object.entries(keys).map(([table, columns]) => ({ table, columns })),
         foreignKeys: [
           ...PROPOSAL_CHILDREN.map((table) => foreignKey(table, 'proposal_id', 'governance_proposals')),
