@@ -7,10 +7,12 @@
  * - a **reference table** (copied to every node): installation-wide, no community in it,
  *   but for `role_grants` (below);
  * - a **tenant table** whose primary key holds `community_id` (`communities`: its `id`
- *   is the community id itself);
+ *   is the community id itself), as do its foreign keys to other tenant tables and its
+ *   unique indexes;
  * - a **known gap**: a tenant table keyed by its own uuid (or by its parent's key) alone,
- *   listed below with what it needs. The list is exact: a new table that breaks the rule
- *   fails this test, and so does a gap once fixed until it leaves the list.
+ *   listed below with what it needs (none is left), or a unique index listed in
+ *   UNIQUE_GAPS. The lists are exact: a new table or index that breaks the rule fails
+ *   this test, and so does a gap once fixed until it leaves its list.
  */
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 
@@ -31,7 +33,7 @@ const REFERENCE_TABLES: Record<string, string> = {
  */
 const REFERENCE_TABLES_NAMING_A_COMMUNITY = ['role_grants'];
 
-/** The distribution column of a table whose own id is the community id. */
+/** The table whose own id is the community id (a reference table under Citus, for role_grants' key to it). */
 const COMMUNITY_ID_IS_OWN_ID = ['communities'];
 
 /**
