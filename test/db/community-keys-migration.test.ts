@@ -12,8 +12,9 @@ import { createScratchDatabase } from '../../src/db/scratch-database.ts';
 import { databaseSchema } from '../../src/server/modules.ts';
 import { serverDatabaseUrl } from '../support/database.ts';
 
-/** The last migration before the community keys. */
-const BEFORE = 'Migration20261217100000_ledger_key_rotation';
+/** The last migration before the community keys (`Migration20261218000000_household_community_keys` and on). */
+const migrationNames = databaseSchema.migrations.map((migration) => migration.name);
+const BEFORE = migrationNames[migrationNames.indexOf('Migration20261218000000_household_community_keys') - 1]!;
 
 let orm: Orm;
 let drop = async () => {};
@@ -138,6 +139,7 @@ async function fillCommunity(slug: string, account: string): Promise<Community> 
 }
 
 test('rows written before the community keys keep their values and get their community', async () => {
+  expect(BEFORE).toMatch(/^Migration\d{14}_/u);
   await orm.migrator.up({ to: BEFORE });
   const account = randomUUID();
   await run('insert into accounts (id, login, password_hash, created_at) values (?, ?, ?, ?)', [
