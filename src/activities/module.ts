@@ -9,6 +9,7 @@ import { compareActivitiesReplay } from './activity-replay.ts';
 import { startClosingJob } from './closing-job.ts';
 import { Migration20261210000000Activities } from './migrations/20261210000000-activities.ts';
 import { Migration20261214000000ActivityReviews } from './migrations/20261214000000-activity-reviews.ts';
+import { Migration20261218000300ActivityCommunityKeys } from './migrations/20261218000300-activity-community-keys.ts';
 
 export const activitiesModule: DomainModule = {
   name: 'activities',
@@ -16,6 +17,7 @@ export const activitiesModule: DomainModule = {
   migrations: [
     { name: 'Migration20261210000000_activities', class: Migration20261210000000Activities },
     { name: 'Migration20261214000000_activity_reviews', class: Migration20261214000000ActivityReviews },
+    { name: 'Migration20261218000300_activity_community_keys', class: Migration20261218000300ActivityCommunityKeys },
   ],
   jobs: (runtime, services) => [startClosingJob(runtime, services)],
   replay: (em, communityId) => compareActivitiesReplay(em, communityId),

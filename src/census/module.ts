@@ -9,6 +9,7 @@ import { Migration20261123000500Census } from './migrations/20261123000500-censu
 import { Migration20261130000800CensusNullifiers } from './migrations/20261130000800-census-nullifiers.ts';
 import { Migration20261202000900CensusDepths } from './migrations/20261202000900-census-depths.ts';
 import { Migration20261212000100CensusScopedTrees } from './migrations/20261212000100-census-scoped-trees.ts';
+import { Migration20261218000000HouseholdCommunityKeys } from './migrations/20261218000000-household-community-keys.ts';
 import { Migration20261218000100CensusCircuitKeys } from './migrations/20261218000100-census-circuit-keys.ts';
 
 export const censusModule: DomainModule = {
@@ -19,6 +20,7 @@ export const censusModule: DomainModule = {
     { name: 'Migration20261130000800_census_nullifiers', class: Migration20261130000800CensusNullifiers },
     { name: 'Migration20261202000900_census_depths', class: Migration20261202000900CensusDepths },
     { name: 'Migration20261212000100_census_scoped_trees', class: Migration20261212000100CensusScopedTrees },
+    { name: 'Migration20261218000000_household_community_keys', class: Migration20261218000000HouseholdCommunityKeys },
     { name: 'Migration20261218000100_census_circuit_keys', class: Migration20261218000100CensusCircuitKeys },
   ],
   registerGraphQL: async () => {

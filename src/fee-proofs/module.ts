@@ -7,6 +7,7 @@
 import type { DomainModule } from '../kernel/domain-module.ts';
 import { watchSettlements } from '../fees/settlement-watchers.ts';
 import { Migration20261212000200FeeProofChallenges } from './migrations/20261212000200-fee-proof-challenges.ts';
+import { Migration20261218000600FeeProofChallengeCommunityKey } from './migrations/20261218000600-fee-proof-challenge-community-key.ts';
 import { syncPaidSets } from './paid-sets.ts';
 import { comparePaidSetReplay } from './paid-set-replay.ts';
 
@@ -18,6 +19,7 @@ export const feeProofsModule: DomainModule = {
   entities: [],
   migrations: [
     { name: 'Migration20261212000200_fee_proof_challenges', class: Migration20261212000200FeeProofChallenges },
+    { name: 'Migration20261218000600_fee_proof_challenge_community_key', class: Migration20261218000600FeeProofChallengeCommunityKey },
   ],
   replay: (em, communityId) => comparePaidSetReplay(em, communityId),
   registerGraphQL: async () => {

@@ -7,6 +7,7 @@
 import type { DomainModule } from '../kernel/domain-module.ts';
 import { Migration20261203001100Fees } from './migrations/20261203001100-fees.ts';
 import { Migration20261215001200ApproverReminders } from './migrations/20261215001200-approver-reminders.ts';
+import { Migration20261218000500MoneyCommunityKeys } from './migrations/20261218000500-money-community-keys.ts';
 import { startMoneyJob } from './money-jobs.ts';
 import { replayMoney } from './money-replay.ts';
 import { createMoneyServices } from './money-services.ts';
@@ -19,6 +20,7 @@ export const feesModule: DomainModule = {
   migrations: [
     { name: 'Migration20261203001100_fees', class: Migration20261203001100Fees },
     { name: 'Migration20261215001200_approver_reminders', class: Migration20261215001200ApproverReminders },
+    { name: 'Migration20261218000500_money_community_keys', class: Migration20261218000500MoneyCommunityKeys },
   ],
   topics: ['fees:money-moved'],
   createServices: () => ({ money: createMoneyServices() }),

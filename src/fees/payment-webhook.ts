@@ -17,8 +17,9 @@
  * | household of that community | 404 | NOT_FOUND |
  *
  * The payment lands in the provider's clearing account with the idempotency key
- * `<provider>:<eventId>`, and the event is recorded (primary key provider + event id) in
- * the same transaction, so a delivery repeated at the same moment is DUPLICATE_EVENT too.
+ * `<provider>:<eventId>`, and the event is recorded (primary key community + provider +
+ * event id: the signed body names the community) in the same transaction, so a delivery
+ * repeated at the same moment is DUPLICATE_EVENT too.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
@@ -94,8 +95,8 @@ export function paymentWebhookRoute(
     try {
       const em = runtime.forkEntityManager();
       const seen: unknown[] = await em.execute(
-        'select 1 from money_provider_events where provider = ? and event_id = ?',
-        [provider, parsed.eventId],
+        'select 1 from money_provider_events where community_id = ? and provider = ? and event_id = ?',
+        [parsed.communityId, provider, parsed.eventId],
       );
       if (seen.length > 0) throw new DuplicateEventError();
       const result = await enterPayment(

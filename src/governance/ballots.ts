@@ -169,19 +169,19 @@ async function storeBallot(em: SqlEntityManager, input: StoreInput, now: Date): 
     },
   });
   await em.execute(
-    `insert into governance_ballots (id, proposal_id, member_key, channel, choice, weight, nullifier, proof, entered_by, cast_at, ledger_entry_id, ledger_time)
-     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `insert into governance_ballots (id, community_id, proposal_id, member_key, channel, choice, weight, nullifier, proof, entered_by, cast_at, ledger_entry_id, ledger_time)
+     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     [
-      ballotId, proposal.id, input.memberKey, admission.ballot.channel, admission.ballot.choice, admission.ballot.weight.toString(),
+      ballotId, proposal.communityId, proposal.id, input.memberKey, admission.ballot.channel, admission.ballot.choice, admission.ballot.weight.toString(),
       input.nullifier === null ? null : input.nullifier.toString(), input.proof === null ? null : JSON.stringify(input.proof),
       input.enteredBy, now, appended.entryId, appended.time,
     ],
   );
   await em.execute(
-    `insert into governance_current_ballots (proposal_id, member_key, ballot_id, channel, choice, weight) values (?, ?, ?, ?, ?, ?)
-     on conflict (proposal_id, member_key) do update set ballot_id = excluded.ballot_id, channel = excluded.channel,
+    `insert into governance_current_ballots (community_id, proposal_id, member_key, ballot_id, channel, choice, weight) values (?, ?, ?, ?, ?, ?, ?)
+     on conflict (community_id, proposal_id, member_key) do update set ballot_id = excluded.ballot_id, channel = excluded.channel,
        choice = excluded.choice, weight = excluded.weight`,
-    [proposal.id, input.memberKey, ballotId, admission.ballot.channel, admission.ballot.choice, admission.ballot.weight.toString()],
+    [proposal.communityId, proposal.id, input.memberKey, ballotId, admission.ballot.channel, admission.ballot.choice, admission.ballot.weight.toString()],
   );
   return {
     ballotId,

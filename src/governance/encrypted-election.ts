@@ -90,10 +90,10 @@ export async function requireTrustees(em: SqlEntityManager, communityId: string,
   return { threshold, accountIds: [...accountIds] };
 }
 
-export async function recordTrustees(em: SqlEntityManager, proposalId: string, setup: TrusteeSetup): Promise<void> {
-  await em.execute('insert into governance_elections (proposal_id, threshold, trustee_count) values (?, ?, ?)', [proposalId, setup.threshold, setup.accountIds.length]);
+export async function recordTrustees(em: SqlEntityManager, communityId: string, proposalId: string, setup: TrusteeSetup): Promise<void> {
+  await em.execute('insert into governance_elections (community_id, proposal_id, threshold, trustee_count) values (?, ?, ?, ?)', [communityId, proposalId, setup.threshold, setup.accountIds.length]);
   for (const [index, accountId] of setup.accountIds.entries()) {
-    await em.execute('insert into governance_trustees (proposal_id, trustee, account_id) values (?, ?, ?)', [proposalId, index + 1, accountId]);
+    await em.execute('insert into governance_trustees (community_id, proposal_id, trustee, account_id) values (?, ?, ?, ?)', [communityId, proposalId, index + 1, accountId]);
   }
 }
 
@@ -176,10 +176,10 @@ export async function pinElection(em: SqlEntityManager, proposal: Proposal, acto
 }
 
 /** The running sums start at the encryption of 0 (the identity pair), zero heads, one row per option. */
-export async function startSums(em: SqlEntityManager, proposalId: string, options: readonly string[]): Promise<void> {
+export async function startSums(em: SqlEntityManager, communityId: string, proposalId: string, options: readonly string[]): Promise<void> {
   const zero = JSON.stringify(ciphertextToJson(ZERO_CIPHERTEXT));
   for (const [position, option] of options.entries()) {
-    await em.execute('insert into governance_encrypted_sums (proposal_id, position, option, heads, ciphertext) values (?, ?, ?, 0, ?)', [proposalId, position, option, zero]);
+    await em.execute('insert into governance_encrypted_sums (community_id, proposal_id, position, option, heads, ciphertext) values (?, ?, ?, ?, 0, ?)', [communityId, proposalId, position, option, zero]);
   }
 }
 

@@ -97,8 +97,8 @@ async function storeMessage(
     payload: { proposal: call.proposal.id, trustee: call.trustee, ...entryPayload } as never,
   });
   await em.execute(
-    'insert into governance_election_messages (id, proposal_id, kind, trustee, subject, message, ledger_entry_id) values (?, ?, ?, ?, ?, ?, ?)',
-    [randomUUID(), call.proposal.id, kind, call.trustee, subject, JSON.stringify(message), appended.entryId],
+    'insert into governance_election_messages (id, community_id, proposal_id, kind, trustee, subject, message, ledger_entry_id) values (?, ?, ?, ?, ?, ?, ?, ?)',
+    [randomUUID(), call.proposal.communityId, call.proposal.id, kind, call.trustee, subject, JSON.stringify(message), appended.entryId],
   );
   return { ledgerEntryId: appended.entryId };
 }
@@ -234,15 +234,15 @@ export async function recordEncryptedBallot(em: SqlEntityManager, verified: Veri
     },
   });
   await em.execute(
-    `insert into governance_encrypted_ballots (id, proposal_id, nullifier, choice, ciphertext, proof, replaces, cast_at, ledger_entry_id, ledger_time)
-     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    [ballotId, proposal.id, ballot.nullifier.toString(), ballot.choice, JSON.stringify(ciphertext),
+    `insert into governance_encrypted_ballots (id, community_id, proposal_id, nullifier, choice, ciphertext, proof, replaces, cast_at, ledger_entry_id, ledger_time)
+     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    [ballotId, proposal.communityId, proposal.id, ballot.nullifier.toString(), ballot.choice, JSON.stringify(ciphertext),
       JSON.stringify({ proof: verified.proof, publicSignals: verified.publicSignals }), current?.ballot_id ?? null, now, appended.entryId, appended.time],
   );
   await em.execute(
-    `insert into governance_encrypted_current (proposal_id, nullifier, ballot_id, choice, ciphertext) values (?, ?, ?, ?, ?)
-     on conflict (proposal_id, nullifier) do update set ballot_id = excluded.ballot_id, choice = excluded.choice, ciphertext = excluded.ciphertext`,
-    [proposal.id, ballot.nullifier.toString(), ballotId, ballot.choice, JSON.stringify(ciphertext)],
+    `insert into governance_encrypted_current (community_id, proposal_id, nullifier, ballot_id, choice, ciphertext) values (?, ?, ?, ?, ?, ?)
+     on conflict (community_id, proposal_id, nullifier) do update set ballot_id = excluded.ballot_id, choice = excluded.choice, ciphertext = excluded.ciphertext`,
+    [proposal.communityId, proposal.id, ballot.nullifier.toString(), ballotId, ballot.choice, JSON.stringify(ciphertext)],
   );
   const replaced = current ? { choice: current.choice, ciphertext: trustedCiphertextFromJson(json(current.ciphertext)) } : null;
   for (const [position, sum] of sums.entries()) {

@@ -10,6 +10,7 @@ import { createGovernanceServices, GOVERNANCE_TOPICS } from './governance-servic
 import { Migration20261130140000Governance } from './migrations/20261130140000-governance.ts';
 import { Migration20261211000000SnapshotHouseholds } from './migrations/20261211000000-snapshot-households.ts';
 import { Migration20261216000000EncryptedWeights } from './migrations/20261216000000-encrypted-weights.ts';
+import { Migration20261218000100GovernanceCommunityKeys } from './migrations/20261218000100-governance-community-keys.ts';
 
 export const governanceModule: DomainModule = {
   name: 'governance',
@@ -18,6 +19,7 @@ export const governanceModule: DomainModule = {
     { name: 'Migration20261130140000_governance', class: Migration20261130140000Governance },
     { name: 'Migration20261211000000_snapshot_households', class: Migration20261211000000SnapshotHouseholds },
     { name: 'Migration20261216000000_encrypted_weights', class: Migration20261216000000EncryptedWeights },
+    { name: 'Migration20261218000100_governance_community_keys', class: Migration20261218000100GovernanceCommunityKeys },
   ],
   topics: GOVERNANCE_TOPICS,
   createServices: (runtime) => ({ governance: createGovernanceServices(runtime) }),

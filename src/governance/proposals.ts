@@ -291,7 +291,7 @@ export async function createProposal(em: SqlEntityManager, viewer: Viewer | null
       caller.accountId, appended.time, appended.entryId,
     ],
   );
-  if (trustees !== null) await recordTrustees(em, id, trustees);
+  if (trustees !== null) await recordTrustees(em, input.communityId, id, trustees);
   return (await findProposal(em, id))!;
 }
 
@@ -306,13 +306,13 @@ export async function openProposal(em: SqlEntityManager, viewer: Viewer | null, 
   const sizes: Array<{ size: unknown }> = await em.execute('select size from census_trees where community_id = ? and kind = ?', [proposal.communityId, proposal.censusKind]);
   const size = Number(sizes[0]!.size);
   await em.execute(
-    `insert into governance_snapshot_members (proposal_id, leaf_index, leaf_id, account_id, household_id, identity_commitment, weight)
-     select ?, leaf_index, id, account_id, household_id, identity_commitment, weight from census_leaves
+    `insert into governance_snapshot_members (community_id, proposal_id, leaf_index, leaf_id, account_id, household_id, identity_commitment, weight)
+     select community_id, ?, leaf_index, id, account_id, household_id, identity_commitment, weight from census_leaves
       where community_id = ? and kind = ? and status = 'active'`,
     [proposal.id, proposal.communityId, proposal.censusKind],
   );
   const encryptedBallotKey = proposal.mode === 'encrypted' ? await pinElection(em, proposal, caller.accountId, snapshot.depth) : null;
-  if (proposal.mode === 'encrypted') await startSums(em, proposal.id, ballotOptions(proposalForm(proposal)));
+  if (proposal.mode === 'encrypted') await startSums(em, proposal.communityId, proposal.id, ballotOptions(proposalForm(proposal)));
   const appended = await appendEntry(em, {
     communityId: proposal.communityId,
     type: 'governance.open',
@@ -498,8 +498,8 @@ export async function fileChallenge(em: SqlEntityManager, viewer: Viewer | null,
     payload: { proposal: proposal.id, challenge: id, reason: createHash('sha256').update(reason, 'utf8').digest('hex') },
   });
   await em.execute(
-    'insert into governance_challenges (id, proposal_id, filed_by, reason, filed_at, ledger_entry_id) values (?, ?, ?, ?, ?, ?)',
-    [id, proposal.id, caller.accountId, reason, appended.time, appended.entryId],
+    'insert into governance_challenges (id, community_id, proposal_id, filed_by, reason, filed_at, ledger_entry_id) values (?, ?, ?, ?, ?, ?, ?)',
+    [id, proposal.communityId, proposal.id, caller.accountId, reason, appended.time, appended.entryId],
   );
   return { id, proposalId: proposal.id, reason, filedAt: appended.time, ledgerEntryId: appended.entryId };
 }

@@ -13,6 +13,7 @@ import { Migration20261124000600LedgerPending } from './migrations/2026112400060
 import { Migration20261124000700LedgerPendingIndexes } from './migrations/20261124000700-ledger-pending-indexes.ts';
 import { Migration20261216100000LedgerLogKeyResealing } from './migrations/20261216100000-ledger-log-key-resealing.ts';
 import { Migration20261217100000LedgerKeyRotation } from './migrations/20261217100000-ledger-key-rotation.ts';
+import { Migration20261218000400LedgerPendingCommunityKey } from './migrations/20261218000400-ledger-pending-community-key.ts';
 import { LEDGER_TOPICS } from './topics.ts';
 import { compareWitnessReplay } from './witness-replay.ts';
 
@@ -26,6 +27,7 @@ export const ledgerModule: DomainModule = {
     { name: 'Migration20261124000700_ledger_pending_indexes', class: Migration20261124000700LedgerPendingIndexes },
     { name: 'Migration20261216100000_ledger_log_key_resealing', class: Migration20261216100000LedgerLogKeyResealing },
     { name: 'Migration20261217100000_ledger_key_rotation', class: Migration20261217100000LedgerKeyRotation },
+    { name: 'Migration20261218000400_ledger_pending_community_key', class: Migration20261218000400LedgerPendingCommunityKey },
   ],
   topics: LEDGER_TOPICS,
   // The log feed of every instance polls the committed heads itself (log-feed.ts).

@@ -5,13 +5,17 @@
  */
 import type { DomainModule } from '../kernel/domain-module.ts';
 import { Migration20261204001200Ratings } from './migrations/20261204001200-ratings.ts';
+import { Migration20261218000200RatingCommunityKeys } from './migrations/20261218000200-rating-community-keys.ts';
 import { startPeriodClosingJob } from './period-closing-job.ts';
 import { compareRatingsReplay } from './ratings-replay-check.ts';
 
 export const ratingsModule: DomainModule = {
   name: 'ratings',
   entities: [],
-  migrations: [{ name: 'Migration20261204001200_ratings', class: Migration20261204001200Ratings }],
+  migrations: [
+    { name: 'Migration20261204001200_ratings', class: Migration20261204001200Ratings },
+    { name: 'Migration20261218000200_rating_community_keys', class: Migration20261218000200RatingCommunityKeys },
+  ],
   jobs: (runtime) => {
     const closing = startPeriodClosingJob(runtime);
     return [{ name: 'ratings-period-closing', stop: () => closing.stop() }];

@@ -266,7 +266,7 @@ async function storeRating(
   );
   await em.execute(
     `insert into rating_current (subject_id, period, rater_key, community_id, rating_id, score) values (?, ?, ?, ?, ?, ?)
-     on conflict (subject_id, period, rater_key) do update set rating_id = excluded.rating_id, score = excluded.score`,
+     on conflict (community_id, subject_id, period, rater_key) do update set rating_id = excluded.rating_id, score = excluded.score`,
     [subject.id, input.period, input.raterKey, subject.communityId, ratingId, input.score],
   );
   return {

@@ -4,24 +4,36 @@
  * that includes `community_id`. Read from the catalogue of the migrated database, every
  * table is one of:
  *
- * - a **reference table** (copied to every node): installation-wide, no community in it;
+ * - a **reference table** (copied to every node): installation-wide, no community in it,
+ *   but for `role_grants` (below);
  * - a **tenant table** whose primary key holds `community_id` (`communities`: its `id`
- *   is the community id, the distribution column itself);
+ *   is the community id itself), as do its foreign keys to other tenant tables and its
+ *   unique indexes;
  * - a **known gap**: a tenant table keyed by its own uuid (or by its parent's key) alone,
- *   listed below with what it needs. The list is exact: a new table that breaks the rule
- *   fails this test, and so does a gap once fixed until it leaves the list.
+ *   listed below with what it needs (none is left), or a unique index listed in
+ *   UNIQUE_GAPS. The lists are exact: a new table or index that breaks the rule fails
+ *   this test, and so does a gap once fixed until it leaves its list.
  */
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 
-/** Installation-wide tables: Citus reference tables. None has a `community_id` column. */
+/** Installation-wide tables: Citus reference tables. None has a `community_id` column but those below. */
 const REFERENCE_TABLES: Record<string, string> = {
   accounts: 'a person’s sign-in, across communities',
   sessions: 'sign-in sessions of accounts',
   jurisdictions: 'regulators’ jurisdictions, above communities',
   mikro_orm_migrations: 'migration bookkeeping, kept on the coordinator only',
+  role_grants: 'an account’s roles, read with its session on every request; a regulator’s grant has no community',
 };
 
-/** The distribution column of a table whose own id is the community id. */
+/**
+ * Reference tables that name a community: `role_grants` is read by account on every
+ * request (src/accounts/account-service.ts, liveSessionsSql), so distributing it by
+ * community would make each request a query of every shard; its `community_id` references
+ * `communities`, itself a reference table then (docs/operations.md, "Sharding with Citus").
+ */
+const REFERENCE_TABLES_NAMING_A_COMMUNITY = ['role_grants'];
+
+/** The table whose own id is the community id (a reference table under Citus, for role_grants' key to it). */
 const COMMUNITY_ID_IS_OWN_ID = ['communities'];
 
 /**
@@ -30,36 +42,11 @@ const COMMUNITY_ID_IS_OWN_ID = ['communities'];
  * column copied from its parent), with the foreign keys that point at it widened the same
  * way, before it can be distributed.
  */
-const KNOWN_GAPS: Record<string, string> = {
-  activities: 'uuid key',
-  activity_signups: 'uuid key',
-  census_invites: 'uuid key',
-  census_leaves: 'uuid key',
-  fee_proof_challenges: 'uuid key',
-  governance_ballots: 'uuid key; community only through proposal_id',
-  governance_challenges: 'uuid key; community only through proposal_id',
-  governance_current_ballots: '(proposal_id, member_key); community only through proposal_id',
-  governance_election_messages: 'uuid key; community only through proposal_id',
-  governance_elections: 'proposal_id key; community only through proposal_id',
-  governance_encrypted_ballots: 'uuid key; community only through proposal_id',
-  governance_encrypted_current: '(proposal_id, nullifier); community only through proposal_id',
-  governance_encrypted_sums: '(proposal_id, position); community only through proposal_id',
-  governance_proposals: 'uuid key',
-  governance_snapshot_members: '(proposal_id, leaf_index); community only through proposal_id',
-  governance_suggestions: 'uuid key',
-  governance_trustees: '(proposal_id, trustee); community only through proposal_id',
-  household_members: 'uuid key',
-  households: 'uuid key',
-  ledger_pending: 'uuid key',
-  money_approver_reminders: 'uuid key',
-  money_notifications: 'uuid key',
-  money_provider_events: '(provider, event_id): a payment provider’s event is deduplicated before its community is known',
-  personal_data_accesses: 'uuid key',
-  rating_current: '(subject_id, period, rater_key)',
-  rating_subjects: 'uuid key',
-  ratings: 'uuid key',
-  role_grants: 'uuid key; community_id is null for installation-wide roles (admin, regulator)',
-  zk_verification_keys: 'uuid key',
+const KNOWN_GAPS: Record<string, string> = {};
+
+/** Unique indexes of tenant tables without the community id, each with why. */
+const UNIQUE_GAPS: Record<string, string> = {
+  census_invites_code_hash_key: 'an invite is redeemed by its code alone, before its community is known',
 };
 
 interface TableKey {
@@ -68,8 +55,17 @@ interface TableKey {
   hasCommunityId: boolean;
 }
 
+interface ForeignKey {
+  table: string;
+  references: string;
+  columns: string[];
+  referencedColumns: string[];
+}
+
 let database: TestDatabase;
 let tables: TableKey[];
+let foreignKeys: ForeignKey[];
+let uniqueIndexes: Array<{ table: string; index: string; has_community_id: boolean }>;
 
 beforeAll(async () => {
   database = await createTestDatabase();
@@ -85,6 +81,23 @@ beforeAll(async () => {
       order by t.relname`,
   );
   tables = rows.map((row) => ({ table: row.table, primaryKey: row.primary_key, hasCommunityId: row.has_community_id }));
+  foreignKeys = await database.orm.em.getConnection().execute(
+    `select c.conrelid::regclass::text as "table", c.confrelid::regclass::text as "references",
+            (select array_agg(a.attname::text order by array_position(c.conkey, a.attnum))
+               from pg_attribute a where a.attrelid = c.conrelid and a.attnum = any(c.conkey)) as "columns",
+            (select array_agg(a.attname::text order by array_position(c.confkey, a.attnum))
+               from pg_attribute a where a.attrelid = c.confrelid and a.attnum = any(c.confkey)) as "referencedColumns"
+       from pg_constraint c join pg_class t on t.oid = c.conrelid
+      where c.contype = 'f' and t.relnamespace = current_schema()::regnamespace
+      order by 1, 2`,
+  );
+  uniqueIndexes = await database.orm.em.getConnection().execute(
+    `select t.relname as "table", x.relname as "index",
+            exists (select 1 from pg_attribute a where a.attrelid = t.oid and a.attnum = any(i.indkey) and a.attname = 'community_id') as has_community_id
+       from pg_index i join pg_class t on t.oid = i.indrelid join pg_class x on x.oid = i.indexrelid
+      where i.indisunique and t.relnamespace = current_schema()::regnamespace
+      order by 2`,
+  );
 }, 60_000);
 
 afterAll(() => database?.dispose());
@@ -97,7 +110,7 @@ test('every table has a primary key', () => {
 test('reference tables hold no community id', () => {
   const present = tables.filter((table) => table.table in REFERENCE_TABLES);
   expect(present.map((table) => table.table).sort()).toEqual(Object.keys(REFERENCE_TABLES).sort());
-  expect(present.filter((table) => table.hasCommunityId).map((table) => table.table)).toEqual([]);
+  expect(present.filter((table) => table.hasCommunityId).map((table) => table.table)).toEqual(REFERENCE_TABLES_NAMING_A_COMMUNITY);
 });
 
 test('every tenant table keeps the community id in its primary key, but for the listed gaps', () => {
@@ -107,4 +120,22 @@ test('every tenant table keeps the community id in its primary key, but for the 
   expect(tenantTables.filter((table) => !keyedByCommunity(table)).map((table) => table.table)).toEqual(Object.keys(KNOWN_GAPS).sort());
   expect(tenantTables.filter(keyedByCommunity).length).toBeGreaterThanOrEqual(30);
   expect(tables.find((table) => table.table === 'communities')?.primaryKey).toEqual(['id']);
+});
+
+test('a foreign key between two keyed tenant tables pairs their community ids', () => {
+  // Citus co-locates a foreign key only when it holds the distribution column on both
+  // sides; with the gaps closed, such a key also keeps a row from naming another
+  // community's row. Keys to `communities (id)` name the community id itself.
+  const keyed = (name: string) => !(name in REFERENCE_TABLES) && !(name in KNOWN_GAPS);
+  const between = foreignKeys.filter((key) => keyed(key.table) && keyed(key.references) && key.references !== 'communities');
+  expect(between.length).toBeGreaterThanOrEqual(10);
+  const unpaired = between.filter((key) => key.columns[0] !== 'community_id' || key.referencedColumns[0] !== 'community_id');
+  expect(unpaired.map((key) => `${key.table}(${key.columns.join(', ')}) -> ${key.references}(${key.referencedColumns.join(', ')})`)).toEqual([]);
+});
+
+test('every unique index of a tenant table holds the community id, but for the listed gaps', () => {
+  // Citus enforces a unique index on a distributed table only when it holds the distribution column.
+  const tenant = uniqueIndexes.filter((index) => !(index.table in REFERENCE_TABLES) && !COMMUNITY_ID_IS_OWN_ID.includes(index.table));
+  expect(tenant.length).toBeGreaterThanOrEqual(40);
+  expect(tenant.filter((index) => !index.has_community_id).map((index) => index.index)).toEqual(Object.keys(UNIQUE_GAPS).sort());
 });
