@@ -62,3 +62,15 @@ export class RateLimitedError extends DomainError {
     this.retryAfterSeconds = retryAfterSeconds;
   }
 }
+
+/**
+ * A service the request needs is unreachable for now (the shared Redis of several
+ * instances): nothing was written, and the same request may succeed later. `what` names
+ * the service's role, never its address.
+ */
+export class ServiceUnavailableError extends DomainError {
+  constructor(what: string, options: ErrorOptions = {}) {
+    super('SERVICE_UNAVAILABLE', `Service unavailable: ${what} cannot be reached; retry later`);
+    if (options.cause !== undefined) this.cause = options.cause;
+  }
+}

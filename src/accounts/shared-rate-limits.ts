@@ -7,10 +7,15 @@
  *
  * Keys never hold a login name or an address as such: they hold a SHA-256 of the
  * counter's name (login-throttle.ts builds the counters), under the installation's prefix.
+ *
+ * While Redis cannot be reached, a check is refused with SERVICE_UNAVAILABLE (at once while
+ * the connection is known to be down) before any work: a limit is never skipped. Only the
+ * forgiveness after a successful sign-in is let go (the failure stays counted until it is
+ * forgotten), since the session exists by then.
  */
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
-import { RateLimitedError } from '../domain-error.ts';
+import { ReplyError, type Redis } from 'ioredis';
+import { RateLimitedError, ServiceUnavailableError } from '../domain-error.ts';
 import { LOGIN_THROTTLE_POLICY, loginThrottleCounters, type LoginAttempt, type LoginThrottle, type LoginThrottlePolicy } from './login-throttle.ts';
 import type { RateLimitRule, RateLimits } from './rate-limiter.ts';
 
@@ -61,8 +66,19 @@ function hashed(name: string): string {
   return createHash('sha256').update(name).digest('base64url');
 }
 
+/** What a client is told while Redis is unreachable. */
+const RATE_LIMIT_STORE = 'the shared rate-limit store';
+
 async function runScript(redis: Redis, script: string, keys: string[], values: Array<string | number>): Promise<number> {
-  return Number(await redis.eval(script, keys.length, ...keys, ...values));
+  // A lost connection is retried in the background; meanwhile a command would wait for it first.
+  if (redis.status !== 'ready') throw new ServiceUnavailableError(RATE_LIMIT_STORE);
+  try {
+    return Number(await redis.eval(script, keys.length, ...keys, ...values));
+  } catch (error) {
+    // A reply is Redis answering (a script fault: a bug, not an outage); anything else is the connection.
+    if (error instanceof ReplyError) throw error;
+    throw new ServiceUnavailableError(RATE_LIMIT_STORE, { cause: error });
+  }
 }
 
 export class RedisLoginThrottle implements LoginThrottle {
@@ -88,7 +104,12 @@ export class RedisLoginThrottle implements LoginThrottle {
     if (waitMs > 0) throw new RateLimitedError(Math.ceil(waitMs / 1_000));
     return {
       succeeded: async () => {
-        await runScript(this.#redis, LOGIN_SUCCEEDED, keys, []);
+        try {
+          await runScript(this.#redis, LOGIN_SUCCEEDED, keys, []);
+        } catch (error) {
+          // Signed in already: the unforgiven failure errs toward the limit and expires on its own.
+          if (!(error instanceof ServiceUnavailableError)) throw error;
+        }
       },
     };
   }

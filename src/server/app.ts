@@ -80,6 +80,7 @@ export async function createApp(configuration: Configuration, options: AppOption
     metrics,
     lifecycle,
     readReplicas: readReplicas && { routing: readReplicas, maxLagSeconds: configuration.replicaMaxLagSeconds },
+    redis,
   });
   const jobs: BackgroundJob[] = modules.flatMap((module) => module.jobs?.(runtime, services) ?? []);
   return {

@@ -6,6 +6,7 @@
 import type { Plugin } from 'graphql-yoga';
 import type { Orm } from '../db/orm.ts';
 import type { RouteHandler } from '../kernel/domain-module.ts';
+import type { RedisConnections } from './redis.ts';
 
 export type { RouteHandler };
 
@@ -22,13 +23,17 @@ export interface ServerLifecycle {
 }
 
 /**
- * `/ready`: not draining, the database answers and every migration has run. (`/health`,
- * liveness, is Yoga's own.) A load balancer stops sending to an instance that is draining.
+ * `/ready`: not draining, the shared Redis connected (when REDIS_URL is set), the database
+ * answers and every migration has run. (`/health`, liveness, is Yoga's own.) A load
+ * balancer stops sending to an instance that is draining or has lost Redis, whose sign-ins
+ * and rate-limited requests would be refused with SERVICE_UNAVAILABLE.
  */
-export function readinessRoute(orm: Orm, lifecycle: ServerLifecycle): RouteHandler {
+export function readinessRoute(orm: Orm, lifecycle: ServerLifecycle, redis?: RedisConnections): RouteHandler {
   return async (_request, url) => {
     if (url.pathname !== '/ready') return undefined;
     if (lifecycle.draining) return json({ status: 'draining' }, 503);
+    // ioredis knows a lost connection at once (and reconnects in the background): no round trip needed.
+    if (redis && (redis.commands.status !== 'ready' || redis.subscriber.status !== 'ready')) return json({ status: 'redis unavailable' }, 503);
     try {
       await orm.em.getConnection().execute('select 1');
       const pending = await orm.migrator.getPending();

@@ -32,8 +32,10 @@ export function createRuntime(
         logger.error({ communityId, error: (error as Error).message }, 'ledger integration after commit failed; the background integrator retries'),
     }),
     // One pub/sub for every module's topics (typed by SubscriptionTopics), through Redis when it is shared.
-    pubsub: createTopicPubSub(redis, instanceTopicsOf(modules), (error) =>
-      logger.error({ error: (error as Error).message }, 'publishing a subscription event to redis failed; the event is lost'),
+    pubsub: createTopicPubSub(redis, instanceTopicsOf(modules), (error, command) =>
+      command === 'publish'
+        ? logger.error({ error: (error as Error).message }, 'publishing a subscription event to redis failed; the event is lost')
+        : logger.error({ error: (error as Error).message }, 'subscribing to a redis channel failed'),
     ),
     redis: redis ? { client: redis.commands, keyPrefix: redis.keyPrefix } : undefined,
   };

@@ -9,10 +9,15 @@
  *   and which therefore stay in the process.
  *
  * Channels are named `<keyPrefix><topic>:<id>`, so installations may share one Redis.
+ *
+ * While Redis cannot be reached, subscribing to a topic that goes through it fails with
+ * SERVICE_UNAVAILABLE (the stream would stay silent), and a published event is lost and
+ * logged: the change it announces is committed and readable.
  */
 import { createPubSub } from 'graphql-yoga';
 import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
 import type { Redis } from 'ioredis';
+import { ServiceUnavailableError } from '../domain-error.ts';
 import type { DomainModule, TopicPubSub } from '../kernel/domain-module.ts';
 import type { RedisConnections } from './redis.ts';
 
@@ -48,33 +53,59 @@ export function instanceTopicsOf(modules: readonly DomainModule[]): Set<string> 
   return new Set(modules.flatMap((module) => module.instanceTopics ?? []));
 }
 
+/** Told of a PUBLISH or SUBSCRIBE that failed (the event target waits for neither). */
+export type RedisErrorReporter = (error: unknown, command: 'publish' | 'subscribe') => void;
+
 /**
  * The Redis client as the event target publishes through it: the event target does not wait
  * for PUBLISH, so a failure (Redis gone for longer than the retries) would be an unhandled
  * rejection that ends the process. It is reported instead: the event is lost, the change it
  * announces is committed and readable.
  */
-function reportingPublisher(client: Redis, onPublishError: (error: unknown) => void): Redis {
+function reportingPublisher(client: Redis, onRedisError: RedisErrorReporter): Redis {
   const publisher = Object.create(client) as Redis;
   publisher.publish = ((channel: string, message: string) =>
     client.publish(channel, message).catch((error: unknown) => {
-      onPublishError(error);
+      onRedisError(error, 'publish');
       return 0;
     })) as Redis['publish'];
   return publisher;
 }
 
+/**
+ * The subscribing connection as the event target uses it (`on('message')`, SUBSCRIBE,
+ * UNSUBSCRIBE): it waits for neither command, so one that fails — a stream opened or closed
+ * as the connection drops — is reported instead of ending the process. ioredis subscribes
+ * again to every channel it holds once the connection is back.
+ */
+function reportingSubscriber(client: Redis, onRedisError: RedisErrorReporter): Redis {
+  const reported = (command: Promise<unknown>) =>
+    command.catch((error: unknown) => {
+      onRedisError(error, 'subscribe');
+      return 0;
+    });
+  const subscriber = {
+    on(event: string, listener: (...values: any[]) => void) {
+      client.on(event, listener);
+      return subscriber;
+    },
+    subscribe: (...channels: string[]) => reported(client.subscribe(...channels)),
+    unsubscribe: (...channels: string[]) => reported(client.unsubscribe(...channels)),
+  };
+  return subscriber as unknown as Redis;
+}
+
 export function createTopicPubSub(
   redis: RedisConnections | undefined,
   instanceTopics: ReadonlySet<string>,
-  onPublishError: (error: unknown) => void,
+  onRedisError: RedisErrorReporter,
 ): TopicPubSub {
   const local = createPubSub();
   if (!redis) return local as unknown as TopicPubSub;
   const shared = createPubSub({
     eventTarget: createRedisEventTarget({
-      publishClient: reportingPublisher(redis.commands, onPublishError),
-      subscribeClient: redis.subscriber,
+      publishClient: reportingPublisher(redis.commands, onRedisError),
+      subscribeClient: reportingSubscriber(redis.subscriber, onRedisError),
       serializer: eventSerializer,
     }),
   });
@@ -86,6 +117,7 @@ export function createTopicPubSub(
     },
     subscribe(topic: string, id: string) {
       const { pubsub, channel } = route(topic);
+      if (pubsub === shared && redis.subscriber.status !== 'ready') throw new ServiceUnavailableError('the shared event channel');
       return pubsub.subscribe(channel, id);
     },
   } as unknown as TopicPubSub;

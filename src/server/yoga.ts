@@ -27,6 +27,7 @@ import { useRequestLog } from './request-log.ts';
 import { useSessionBoundSubscriptions } from './session-bound-subscriptions.ts';
 import { READS_ON_REPLICA, useReadReplicas } from './read-replica-plugin.ts';
 import type { ReadReplicaRouting } from '../db/read-replicas.ts';
+import type { RedisConnections } from './redis.ts';
 
 export const GRAPHQL_ENDPOINT = '/graphql';
 
@@ -86,6 +87,8 @@ export interface YogaOperations {
   lifecycle: ServerLifecycle;
   /** PostgreSQL standbys for read-only requests, when configured (src/db/read-replicas.ts). */
   readReplicas?: { routing: ReadReplicaRouting; maxLagSeconds: number } | undefined;
+  /** The shared Redis (REDIS_URL), whose connection /ready reports. */
+  redis?: RedisConnections | undefined;
 }
 
 export async function createCourtyardYoga(
@@ -112,7 +115,7 @@ export async function createCourtyardYoga(
       useMetrics(operations.metrics),
       useRoutes([
         graphiqlRoute(GRAPHQL_ENDPOINT, { title: 'Courtyard', defaultTabs: GRAPHIQL_EXAMPLES, subscriptionsProtocol: 'SSE' }),
-        readinessRoute(orm, operations.lifecycle),
+        readinessRoute(orm, operations.lifecycle, operations.redis),
         metricsRoute(operations.metrics),
         zkArtifactsRoute(),
         clientRoute(),

@@ -2,7 +2,7 @@ import { buildSchema } from '../../src/graphql/schema.ts';
 import { modules } from '../../src/server/modules.ts';
 import { createTestApp, mutate, type TestApp } from '../support/app.ts';
 import { createAccount, createCommunityFixture, grantRole, type CommunityFixture } from '../support/fixtures.ts';
-import { probeCallsTakingIds } from '../support/probe.ts';
+import { probeCallsTakingIds } from '../support/field-calls.ts';
 
 /**
  * Codes that reveal nothing about the other community's records. PROOF_MALFORMED answers

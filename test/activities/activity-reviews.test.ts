@@ -17,6 +17,7 @@ import { loadMembershipArtifacts } from '../../src/zk/artifacts-node.ts';
 import { createIdentity, type Identity } from '../../src/zk/identity.ts';
 import { proveMembership, type MembershipProof } from '../../src/zk/prover.ts';
 import { createTestApp, mutate, type TestApp } from '../support/app.ts';
+import { activateMembershipKey } from '../support/proof-community.ts';
 import {
   addHouseholdMember,
   createAccount,
@@ -138,14 +139,7 @@ beforeAll(async () => {
     accountId: outsider.id,
   });
   outsiderToken = await testApp.login('reviews-outsider', PASSWORD);
-  await mutate(
-    testApp,
-    'activateVerificationKey',
-    `mutation ($id: ID!) { activateVerificationKey(communityId: $id, instance: "membership-10") {
-    __typename ... on MutationActivateVerificationKeySuccess { data { hash } } ${RESULT} } }`,
-    { id: community.id },
-    testApp.adminToken,
-  );
+  await activateMembershipKey(testApp, community.id);
   const participant = await createIdentity();
   const stranger = await createIdentity();
   await joinHouseholdsCensus(community.householdId, community.residentToken, participant);

@@ -13,23 +13,20 @@
  * test-artifacts/screenshots/ and checked with axe-core (no serious or critical
  * violation), in Chinese and English; no request leaves the origin.
  */
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { createTestApp, mutate, type TestApp } from '../support/app.ts';
-import { chromiumAvailable, launchChromium, CHROMIUM_PATH } from '../support/browser.ts';
-import { createCommunityFixture, PASSWORD, type CommunityFixture } from '../support/fixtures.ts';
-import { createCommittee } from '../governance/support/governance-fixture.ts';
-import { listen, type RunningServer } from '../../src/server/server.ts';
+import type { BrowserContext, Page } from 'playwright-core';
+import { mutate, type TestApp } from '../support/app.ts';
+import { chromiumAvailable, openPortalBrowser, CHROMIUM_PATH, type AxeViolation, type PortalBrowser } from '../support/browser.ts';
+import { PASSWORD, type CommunityFixture } from '../support/fixtures.ts';
+import { serveProofCommunity, type ProofCommunity } from '../support/proof-community.ts';
+import type { RunningServer } from '../../src/server/server.ts';
 import { PORTAL_PATH } from '../../src/server/client-routes.ts';
 import { recentMonths, CHART_MONTHS } from '../../src/client/portal/manager-page.ts';
 
 const TEST_TIMEOUT_MS = 240_000;
 const DAY_MS = 86_400_000;
-const SCREENSHOT_DIRECTORY = new URL('../../test-artifacts/screenshots/', import.meta.url);
-const VIEWPORTS = { phone: { width: 375, height: 812 }, desktop: { width: 1280, height: 900 } } as const;
 const MONTHLY_FEN = 12_000;
 const RESULT = `__typename ... on Error { code message }`;
 const INVITE = `mutation ($communityId: ID!, $householdId: ID) {
@@ -69,29 +66,21 @@ const SPEND = (
 const BUNDLE = `query ($c: ID!, $p: String!, $proofs: [String!]) { feePeriodBundle(communityId: $c, periodId: $p, proofs: $proofs) {
   __typename ... on QueryFeePeriodBundleSuccess { data } ${RESULT} } }`;
 
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  nodes: Array<{ target: unknown }>;
-}
-
 const iso = (ms: number) => new Date(ms).toISOString();
 
 if (!chromiumAvailable()) {
   test.skip(`Resident portal pages in a real browser: no Chromium at ${CHROMIUM_PATH}`, () => undefined);
 } else {
   describe('resident portal pages in a real browser', () => {
+    let served: ProofCommunity;
     let testApp: TestApp;
     let server: RunningServer;
-    let browser: Browser;
+    let portal: PortalBrowser;
     let context: BrowserContext;
     let page: Page;
     let community: CommunityFixture;
     let committee: { id: string; token: string };
-    let axeSource: string;
     let scratch: string;
-    const blocked: string[] = [];
-    const pageErrors: string[] = [];
     const violations: Record<string, AxeViolation[]> = {};
     const months = recentMonths(CHART_MONTHS);
     const [, , , paidMonth, partlyMonth, unpaidMonth] = months as [string, string, string, string, string, string];
@@ -101,29 +90,7 @@ if (!chromiumAvailable()) {
 
     /** Screenshots at both widths and an axe-core run at each; records the serious or critical violations. */
     async function captureView(name: string): Promise<void> {
-      const serious: AxeViolation[] = [];
-      for (const [width, viewport] of Object.entries(VIEWPORTS)) {
-        await page.setViewportSize(viewport);
-        await page.screenshot({
-          path: new URL(`portal-${name}-${width}.png`, SCREENSHOT_DIRECTORY).pathname,
-          fullPage: true,
-        });
-        // Evaluated through the DevTools protocol, so the page's CSP (no inline script) stays in force.
-        await page.evaluate(axeSource);
-        const found = await page.evaluate(async () => {
-          const axe = (
-            window as unknown as { axe: { run: (context: Document) => Promise<{ violations: AxeViolation[] }> } }
-          ).axe;
-          return (await axe.run(document)).violations.map((violation) => ({
-            id: violation.id,
-            impact: violation.impact,
-            nodes: violation.nodes.map((node) => ({ target: node.target })),
-          }));
-        });
-        serious.push(...found.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical'));
-      }
-      await page.setViewportSize(VIEWPORTS.phone);
-      violations[name] = serious;
+      violations[name] = await portal.captureView(name);
     }
 
     async function openPage(name: string): Promise<void> {
@@ -135,14 +102,7 @@ if (!chromiumAvailable()) {
       expect(await page.evaluate(() => document.activeElement?.tagName)).toBe('H2');
     }
 
-    async function signIn(login: string): Promise<void> {
-      await page.fill('#login', login);
-      await page.fill('#password', PASSWORD);
-      await page.keyboard.press('Enter');
-      await page.waitForFunction(() => document.documentElement.dataset['view'] === 'home', undefined, {
-        timeout: 60_000,
-      });
-    }
+    const signIn = (login: string): Promise<void> => portal.signIn(login, PASSWORD);
 
     async function signOut(): Promise<void> {
       await page.click('#sign-out');
@@ -153,40 +113,16 @@ if (!chromiumAvailable()) {
       mutate(testApp, name, query, variables, community.managerToken);
 
     beforeAll(async () => {
-      testApp = await createTestApp();
-      server = await listen(testApp.app, '127.0.0.1', 0);
-      community = await createCommunityFixture(testApp, 'pages');
-      committee = await createCommittee(testApp, 'pages-committee', [community.id]);
-      await mutate(
-        testApp,
-        'activateVerificationKey',
-        `mutation ($id: ID!) { activateVerificationKey(communityId: $id, instance: "membership-10") {
-        __typename ... on MutationActivateVerificationKeySuccess { data { hash } } ... on Error { code message } } }`,
-        { id: community.id },
-        testApp.adminToken,
-      );
-      axeSource = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-      await mkdir(SCREENSHOT_DIRECTORY, { recursive: true });
+      served = await serveProofCommunity('pages');
+      ({ testApp, server, community, committee } = served);
       scratch = await mkdtemp(join(tmpdir(), 'portal-pages-'));
-      browser = await launchChromium();
-      context = await browser.newContext({ viewport: VIEWPORTS.phone, locale: 'en-GB' });
-      await context.route('**', (route) => {
-        const url = route.request().url();
-        if (url.startsWith(`${server.url}/`)) return route.continue();
-        blocked.push(url);
-        return route.abort('blockedbyclient');
-      });
-      page = await context.newPage();
-      page.on('pageerror', (error) => pageErrors.push(error.message));
-      page.on('console', (message) => {
-        if (message.type() === 'error') pageErrors.push(message.text());
-      });
+      portal = await openPortalBrowser(server.url, 'en-GB');
+      ({ context, page } = portal);
     }, TEST_TIMEOUT_MS);
 
     afterAll(async () => {
-      await browser?.close();
-      await server?.close();
-      await testApp?.dispose();
+      await portal?.close();
+      await served?.dispose();
       if (scratch) await rm(scratch, { recursive: true, force: true });
     });
 
@@ -552,8 +488,8 @@ if (!chromiumAvailable()) {
 
         expect(violations).toEqual(Object.fromEntries(Object.keys(violations).map((name) => [name, []])));
         expect(Object.keys(violations)).toHaveLength(10);
-        expect(pageErrors).toEqual([]);
-        expect(blocked).toEqual([]);
+        expect(portal.pageErrors).toEqual([]);
+        expect(portal.blocked).toEqual([]);
       },
       TEST_TIMEOUT_MS,
     );

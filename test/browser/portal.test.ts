@@ -8,95 +8,39 @@
  * test-artifacts/screenshots/ and checked with axe-core (no serious or critical
  * violation). Every request not for the test server is blocked and recorded.
  */
-import { mkdir, readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { createTestApp, mutate, type TestApp } from '../support/app.ts';
-import { chromiumAvailable, launchChromium, CHROMIUM_PATH } from '../support/browser.ts';
-import { createCommunityFixture, PASSWORD, type CommunityFixture } from '../support/fixtures.ts';
-import {
-  CLOSE,
-  CREATE,
-  OPEN,
-  PROPOSAL,
-  createCommittee,
-  passClose,
-  seedOwners,
-  window,
-} from '../governance/support/governance-fixture.ts';
-import { listen, type RunningServer } from '../../src/server/server.ts';
+import type { Page } from 'playwright-core';
+import { mutate, type TestApp } from '../support/app.ts';
+import { chromiumAvailable, openPortalBrowser, CHROMIUM_PATH, type AxeViolation, type PortalBrowser } from '../support/browser.ts';
+import { PASSWORD, type CommunityFixture } from '../support/fixtures.ts';
+import { serveProofCommunity, type ProofCommunity } from '../support/proof-community.ts';
+import { CLOSE, CREATE, OPEN, PROPOSAL, passClose, seedOwners, window } from '../governance/support/governance-fixture.ts';
+import type { RunningServer } from '../../src/server/server.ts';
 import { PORTAL_CONTENT_SECURITY_POLICY, PORTAL_PATH } from '../../src/server/client-routes.ts';
 
 const TEST_TIMEOUT_MS = 180_000;
-const SCREENSHOT_DIRECTORY = new URL('../../test-artifacts/screenshots/', import.meta.url);
-const VIEWPORTS = { phone: { width: 375, height: 812 }, desktop: { width: 1280, height: 900 } } as const;
 const INVITE = `mutation ($communityId: ID!, $kind: CensusKind!, $accountId: ID, $householdId: ID) {
   createCensusInvite(communityId: $communityId, kind: $kind, accountId: $accountId, householdId: $householdId) {
     __typename ... on MutationCreateCensusInviteSuccess { data { code } } ... on Error { code message } } }`;
-
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  nodes: Array<{ target: unknown }>;
-}
 
 if (!chromiumAvailable()) {
   test.skip(`Resident portal in a real browser: no Chromium at ${CHROMIUM_PATH}`, () => undefined);
 } else {
   describe('resident portal in a real browser', () => {
+    let served: ProofCommunity;
     let testApp: TestApp;
     let server: RunningServer;
-    let browser: Browser;
-    let context: BrowserContext;
+    let portal: PortalBrowser;
     let page: Page;
     let community: CommunityFixture;
     let committee: { id: string; token: string };
-    let axeSource: string;
-    const blocked: string[] = [];
-    const pageErrors: string[] = [];
     const provingTimesMs: number[] = [];
 
     async function tally(proposalId: string): Promise<Array<{ option: string; heads: string; weight: string }>> {
       return (await testApp.graphql(PROPOSAL, { id: proposalId }, committee.token)).data.proposal.data.liveTally;
     }
 
-    /** Screenshots at both widths and an axe-core run at each; returns the serious or critical violations. */
-    async function captureView(name: string): Promise<AxeViolation[]> {
-      const serious: AxeViolation[] = [];
-      for (const [width, viewport] of Object.entries(VIEWPORTS)) {
-        await page.setViewportSize(viewport);
-        await page.screenshot({
-          path: new URL(`portal-${name}-${width}.png`, SCREENSHOT_DIRECTORY).pathname,
-          fullPage: true,
-        });
-        // Evaluated through the DevTools protocol, so the page's CSP (no inline script) stays in force.
-        await page.evaluate(axeSource);
-        const violations = await page.evaluate(async () => {
-          const axe = (
-            window as unknown as { axe: { run: (context: Document) => Promise<{ violations: AxeViolation[] }> } }
-          ).axe;
-          return (await axe.run(document)).violations.map((violation) => ({
-            id: violation.id,
-            impact: violation.impact,
-            nodes: violation.nodes.map((node) => ({ target: node.target })),
-          }));
-        });
-        serious.push(
-          ...violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical'),
-        );
-      }
-      await page.setViewportSize(VIEWPORTS.phone);
-      return serious;
-    }
-
-    async function signIn(): Promise<void> {
-      await page.fill('#login', `${community.slug}-resident`);
-      await page.fill('#password', PASSWORD);
-      await page.keyboard.press('Enter');
-      await page.waitForFunction(() => document.documentElement.dataset['view'] === 'home', undefined, {
-        timeout: 60_000,
-      });
-    }
+    const captureView = (name: string): Promise<AxeViolation[]> => portal.captureView(name);
+    const signIn = (): Promise<void> => portal.signIn(`${community.slug}-resident`, PASSWORD);
 
     async function voteFor(choice: string): Promise<void> {
       await page.check(`#choice-${choice}`);
@@ -110,40 +54,16 @@ if (!chromiumAvailable()) {
     }
 
     beforeAll(async () => {
-      testApp = await createTestApp();
-      server = await listen(testApp.app, '127.0.0.1', 0);
-      community = await createCommunityFixture(testApp, 'portal');
-      committee = await createCommittee(testApp, 'portal-committee', [community.id]);
-      await mutate(
-        testApp,
-        'activateVerificationKey',
-        `mutation ($id: ID!) { activateVerificationKey(communityId: $id, instance: "membership-10") {
-        __typename ... on MutationActivateVerificationKeySuccess { data { hash } } ... on Error { code message } } }`,
-        { id: community.id },
-        testApp.adminToken,
-      );
+      served = await serveProofCommunity('portal');
+      ({ testApp, server, community, committee } = served);
       await seedOwners(testApp, community.id, [6000, 7000]);
-      axeSource = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-      await mkdir(SCREENSHOT_DIRECTORY, { recursive: true });
-      browser = await launchChromium();
-      context = await browser.newContext({ viewport: VIEWPORTS.phone, locale: 'zh-CN' });
-      await context.route('**', (route) => {
-        const url = route.request().url();
-        if (url.startsWith(`${server.url}/`)) return route.continue();
-        blocked.push(url);
-        return route.abort('blockedbyclient');
-      });
-      page = await context.newPage();
-      page.on('pageerror', (error) => pageErrors.push(error.message));
-      page.on('console', (message) => {
-        if (message.type() === 'error') pageErrors.push(message.text());
-      });
+      portal = await openPortalBrowser(server.url, 'zh-CN');
+      page = portal.page;
     }, TEST_TIMEOUT_MS);
 
     afterAll(async () => {
-      await browser?.close();
-      await server?.close();
-      await testApp?.dispose();
+      await portal?.close();
+      await served?.dispose();
     });
 
     it('serves the portal with a same-origin Content-Security-Policy', async () => {
@@ -278,8 +198,8 @@ if (!chromiumAvailable()) {
           `Portal proofs in the Web Worker (depth 10): ${provingTimesMs.map((ms) => `${ms} ms`).join(', ')}`,
         );
         expect(violations).toEqual({ 'sign-in': [], 'sign-in-en': [], home: [], proposal: [] });
-        expect(pageErrors).toEqual([]);
-        expect(blocked).toEqual([]);
+        expect(portal.pageErrors).toEqual([]);
+        expect(portal.blocked).toEqual([]);
       },
       TEST_TIMEOUT_MS,
     );

@@ -9,6 +9,7 @@ import { SNARK_SCALAR_FIELD } from '../../src/zk/field.ts';
 import { loadMembershipArtifactsForDepth } from '../../src/zk/artifacts-node.ts';
 import { proveMembership, type MembershipProof } from '../../src/zk/prover.ts';
 import { createTestApp, mutate, type TestApp } from '../support/app.ts';
+import { activateMembershipKey } from '../support/proof-community.ts';
 import { addHouseholdMember, createAccount, createCommunityFixture, registerHousehold, type CommunityFixture } from '../support/fixtures.ts';
 
 const INVITE = `mutation ($communityId: ID!, $kind: CensusKind!, $accountId: ID, $householdId: ID) {
@@ -304,14 +305,7 @@ describe('membership proofs over the persisted census', () => {
   });
 
   it("fails in another community's census, whose roots it never had", async () => {
-    await mutate(
-      testApp,
-      'activateVerificationKey',
-      `mutation ($id: ID!) { activateVerificationKey(communityId: $id, instance: "membership-10") {
-        __typename ... on MutationActivateVerificationKeySuccess { data { hash } } ... on Error { code message } } }`,
-      { id: other.id },
-      testApp.adminToken,
-    );
+    await activateMembershipKey(testApp, other.id);
     const result = await testApp.graphql(
       CHECK,
       { communityId: other.id, census: 'OWNERS', proof: JSON.stringify(proof), scope: SCOPE.toString() },

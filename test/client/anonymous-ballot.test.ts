@@ -5,19 +5,19 @@
  * session, votes again (the tally changes, it does not grow), and after the close checks
  * the receipt is included and counts. Two real proofs.
  */
-import { createTestApp, mutate, type TestApp } from '../support/app.ts';
-import { createCommunityFixture, type CommunityFixture } from '../support/fixtures.ts';
+import { mutate, type TestApp } from '../support/app.ts';
+import { serveProofCommunity, type ProofCommunity } from '../support/proof-community.ts';
+import type { CommunityFixture } from '../support/fixtures.ts';
 import {
   CLOSE,
   CREATE,
   OPEN,
-  createCommittee,
   localId,
   passClose,
   seedOwners,
   window,
 } from '../governance/support/governance-fixture.ts';
-import { listen, type RunningServer } from '../../src/server/server.ts';
+import type { RunningServer } from '../../src/server/server.ts';
 import { loadMembershipArtifacts, type MembershipArtifacts } from '../../src/zk/artifacts-node.ts';
 import {
   proposalScope as serverProposalScope,
@@ -45,6 +45,7 @@ const INVITE = `mutation ($communityId: ID!, $accountId: ID) {
   createCensusInvite(communityId: $communityId, kind: OWNERS, accountId: $accountId) {
     __typename ... on MutationCreateCensusInviteSuccess { data { code } } ... on Error { code message } } }`;
 
+let served: ProofCommunity;
 let testApp: TestApp;
 let server: RunningServer;
 let community: CommunityFixture;
@@ -55,18 +56,8 @@ let artifacts: MembershipArtifacts;
 let proposalId: string;
 
 beforeAll(async () => {
-  testApp = await createTestApp();
-  server = await listen(testApp.app, '127.0.0.1', 0);
-  community = await createCommunityFixture(testApp, 'sdk-ballot');
-  committee = await createCommittee(testApp, 'sdk-ballot-committee', [community.id]);
-  await mutate(
-    testApp,
-    'activateVerificationKey',
-    `mutation ($id: ID!) { activateVerificationKey(communityId: $id, instance: "membership-10") {
-    __typename ... on MutationActivateVerificationKeySuccess { data { hash } } ... on Error { code message } } }`,
-    { id: community.id },
-    testApp.adminToken,
-  );
+  served = await serveProofCommunity('sdk-ballot');
+  ({ testApp, server, community, committee } = served);
   await seedOwners(testApp, community.id, [6000, 7000]);
   const { code } = await mutate(
     testApp,
@@ -106,8 +97,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await server?.close();
-  await testApp?.dispose();
+  await served?.dispose();
 });
 
 describe('anonymous ballot through the SDK', () => {

@@ -4,18 +4,18 @@
  * anonymously and find the receipt included after the close, send an anonymous
  * suggestion, rate a service anonymously. Three real proofs.
  */
-import { createTestApp, mutate, type TestApp } from '../support/app.ts';
-import { createCommunityFixture, PASSWORD, type CommunityFixture } from '../support/fixtures.ts';
+import { mutate, type TestApp } from '../support/app.ts';
+import { serveProofCommunity, type ProofCommunity } from '../support/proof-community.ts';
+import { PASSWORD, type CommunityFixture } from '../support/fixtures.ts';
 import {
   CLOSE,
   CREATE,
   OPEN,
-  createCommittee,
   passClose,
   seedOwners,
   window,
 } from '../governance/support/governance-fixture.ts';
-import { listen, type RunningServer } from '../../src/server/server.ts';
+import type { RunningServer } from '../../src/server/server.ts';
 import { backUpAndRestore } from '../../docs/examples/identity-backup.ts';
 import { joinWithInvite } from '../../docs/examples/join-census.ts';
 import { receiptIsIncluded, voteAnonymously } from '../../docs/examples/vote-anonymously.ts';
@@ -31,30 +31,20 @@ const INVITE = `mutation ($communityId: ID!, $kind: CensusKind!, $accountId: ID,
   createCensusInvite(communityId: $communityId, kind: $kind, accountId: $accountId, householdId: $householdId) {
     __typename ... on MutationCreateCensusInviteSuccess { data { code } } ... on Error { code message } } }`;
 
+let served: ProofCommunity;
 let testApp: TestApp;
 let server: RunningServer;
 let community: CommunityFixture;
 let committee: { id: string; token: string };
 
 beforeAll(async () => {
-  testApp = await createTestApp();
-  server = await listen(testApp.app, '127.0.0.1', 0);
-  community = await createCommunityFixture(testApp, 'sdk-examples');
-  committee = await createCommittee(testApp, 'sdk-examples-committee', [community.id]);
-  await mutate(
-    testApp,
-    'activateVerificationKey',
-    `mutation ($id: ID!) { activateVerificationKey(communityId: $id, instance: "membership-10") {
-    __typename ... on MutationActivateVerificationKeySuccess { data { hash } } ... on Error { code message } } }`,
-    { id: community.id },
-    testApp.adminToken,
-  );
+  served = await serveProofCommunity('sdk-examples');
+  ({ testApp, server, community, committee } = served);
   await seedOwners(testApp, community.id, [6000]);
 }, 60_000);
 
 afterAll(async () => {
-  await server?.close();
-  await testApp?.dispose();
+  await served?.dispose();
 });
 
 const invite = async (variables: Record<string, unknown>) =>

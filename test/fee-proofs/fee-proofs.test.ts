@@ -31,6 +31,7 @@ import { cosignCheckpoint } from '../../src/ledger/cosignature.ts';
 import { toHex } from '../../src/ledger/merkle-hash.ts';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { createTestApp, mutate, type TestApp } from '../support/app.ts';
+import { activateMembershipKey } from '../support/proof-community.ts';
 import {
   addHouseholdMember,
   createAccount,
@@ -285,14 +286,7 @@ beforeAll(async () => {
   southIdentity = await createIdentity();
   await joinHouseholdsCensus(south.id, [{ householdId: south.householdId, identity: southIdentity }]);
   for (const community of [north, south]) {
-    await mutate(
-      testApp,
-      'activateVerificationKey',
-      `mutation ($id: ID!) { activateVerificationKey(communityId: $id, instance: "membership-10") {
-      __typename ... on MutationActivateVerificationKeySuccess { data { hash } } ... on Error { code message } } }`,
-      { id: community.id },
-      testApp.adminToken,
-    );
+    await activateMembershipKey(testApp, community.id);
   }
   const northSchedule = await openBooksWithSchedule(north);
   await issue(north, northSchedule, MARCH);

@@ -22,6 +22,7 @@ import { SNARK_SCALAR_FIELD } from '../../src/zk/field.ts';
 import { membershipNullifier } from '../../src/zk/identity.ts';
 import { proveMembership, type MembershipProof } from '../../src/zk/prover.ts';
 import { createTestApp, mutate, type TestApp } from '../support/app.ts';
+import { activateMembershipKey } from '../support/proof-community.ts';
 import {
   ANONYMOUS, CLOSE, CREATE, expectReplayEqualsLive, OPEN, PROPOSAL, countRows, createBareCommunity, createCommittee, localId, passClose, seedOwners, window, type SeededOwner,
 } from './support/governance-fixture.ts';
@@ -68,8 +69,7 @@ beforeAll(async () => {
   testApp = await createTestApp();
   communityId = await createBareCommunity(testApp, 'anonymous-ballots');
   committee = await createCommittee(testApp, 'anonymous-committee', [communityId]);
-  await mutate(testApp, 'activateVerificationKey', `mutation ($id: ID!) { activateVerificationKey(communityId: $id, instance: "membership-10") {
-    __typename ... on MutationActivateVerificationKeySuccess { data { hash } } ... on Error { code message } } }`, { id: communityId }, testApp.adminToken);
+  await activateMembershipKey(testApp, communityId);
   owners = await seedOwners(testApp, communityId, Array.from({ length: OWNERS }, (_, index) => 5000 + index * 10));
   proposalA = await openAnonymous('A');
   proposalB = await openAnonymous('B');

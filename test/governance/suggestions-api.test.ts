@@ -12,6 +12,7 @@ import { loadMembershipArtifacts } from '../../src/zk/artifacts-node.ts';
 import { createIdentity } from '../../src/zk/identity.ts';
 import { proveMembership, type MembershipProof } from '../../src/zk/prover.ts';
 import { createTestApp, mutate, type TestApp } from '../support/app.ts';
+import { activateMembershipKey } from '../support/proof-community.ts';
 import { createCommunityFixture, type CommunityFixture } from '../support/fixtures.ts';
 import { countRows, localId } from './support/governance-fixture.ts';
 
@@ -35,8 +36,7 @@ let proof: MembershipProof;
 beforeAll(async () => {
   testApp = await createTestApp();
   community = await createCommunityFixture(testApp, 'suggestions');
-  await mutate(testApp, 'activateVerificationKey', `mutation ($id: ID!) { activateVerificationKey(communityId: $id, instance: "membership-10") {
-    __typename ... on MutationActivateVerificationKeySuccess { data { hash } } ... on Error { code message } } }`, { id: community.id }, testApp.adminToken);
+  await activateMembershipKey(testApp, community.id);
   const invite = await mutate(testApp, 'createCensusInvite', `mutation ($c: ID!, $h: ID) { createCensusInvite(communityId: $c, kind: HOUSEHOLDS, householdId: $h) {
     __typename ... on MutationCreateCensusInviteSuccess { data { code } } ... on Error { code message } } }`, { c: community.id, h: community.householdId }, community.managerToken);
   const identity = await createIdentity();

@@ -17,6 +17,7 @@ import { loadMembershipArtifacts, type MembershipArtifacts } from '../../src/zk/
 import { createIdentity, type Identity } from '../../src/zk/identity.ts';
 import { proveMembership, type MembershipProof } from '../../src/zk/prover.ts';
 import { createTestApp, mutate, type TestApp } from '../support/app.ts';
+import { activateMembershipKey } from '../support/proof-community.ts';
 import {
   createAccount,
   createCommunityFixture,
@@ -134,14 +135,7 @@ beforeAll(async () => {
     await grantRole(testApp, account.id, 'RESIDENT', { communityId: community.id });
     residents.push(await testApp.login(`ratings-resident-${index}`, PASSWORD));
   }
-  await mutate(
-    testApp,
-    'activateVerificationKey',
-    `mutation ($id: ID!) { activateVerificationKey(communityId: $id, instance: "membership-10") {
-    __typename ... on MutationActivateVerificationKeySuccess { data { hash } } ... on Error { code message } } }`,
-    { id: community.id },
-    testApp.adminToken,
-  );
+  await activateMembershipKey(testApp, community.id);
   const invite = await mutate(
     testApp,
     'createCensusInvite',

@@ -5,29 +5,22 @@
  * and the audit accepts the log. PostgreSQL and Redis only, like two-instances.test.ts.
  */
 import { randomUUID } from 'node:crypto';
-import { createScratchDatabase, type ScratchDatabase } from '../../src/db/scratch-database.ts';
-import { initOrm, type Orm, type SqlEntityManager } from '../../src/db/orm.ts';
+import type { SqlEntityManager } from '../../src/db/orm.ts';
 import { integratePending, pendingCount } from '../../src/ledger/integrator.ts';
-import { databaseSchema } from '../../src/server/modules.ts';
 import {
   createCommunityWithManager,
+  describeOnSharedPostgres,
   eventually,
   INSTANCE_ADMIN_PASSWORD,
+  INSTANCES_STARTUP_TIMEOUT_MS,
   REGISTER_HOUSEHOLD,
   runLedgerAudit,
-  sharedInstallation,
   signIn,
-  startInstance,
+  startTwoInstances,
   uuidOf,
   type Instance,
+  type TwoInstances,
 } from '../support/instances.ts';
-
-const databaseServerUrl = process.env['DATABASE_URL'] || undefined;
-const redisUrl = process.env['REDIS_URL'] || 'redis://127.0.0.1:6379';
-if (!databaseServerUrl) {
-  console.warn('instance-crash.test.ts skipped: set DATABASE_URL to a PostgreSQL server (PGlite is one process, so instances cannot share it)');
-}
-const describeOnPostgres = databaseServerUrl ? describe : describe.skip;
 
 /** Clients appending through each instance at once. */
 const CLIENTS_PER_INSTANCE = 6;
@@ -35,26 +28,19 @@ const CLIENTS_PER_INSTANCE = 6;
 const ACKNOWLEDGED_BEFORE_STOP = 150;
 /** Appends one client makes at most (bounds the test if the instances never stop). */
 const APPENDS_PER_CLIENT = 200;
-/** Two instances migrate and start in about 10 s on an idle machine; far longer when the machine is shared. */
-const STARTUP_TIMEOUT_MS = 120_000;
 
-describeOnPostgres('instances stopped during appends', () => {
-  let scratch: ScratchDatabase;
-  let orm: Orm;
+describeOnSharedPostgres('instances stopped during appends', () => {
+  let instances: TwoInstances;
   let a: Instance;
   let b: Instance;
 
   beforeAll(async () => {
-    scratch = await createScratchDatabase(databaseServerUrl!, 'courtyard_test');
-    const installation = sharedInstallation(scratch.url, redisUrl);
-    [a, b] = await Promise.all([startInstance(installation, 'a'), startInstance(installation, 'b')]);
-    orm = await initOrm({ databaseUrl: scratch.url }, databaseSchema);
-  }, STARTUP_TIMEOUT_MS);
+    instances = await startTwoInstances();
+    ({ a, b } = instances);
+  }, INSTANCES_STARTUP_TIMEOUT_MS);
 
   afterAll(async () => {
-    await Promise.all([a?.dispose(), b?.dispose()]);
-    await orm?.close(true);
-    await scratch?.drop();
+    await instances?.dispose();
   });
 
   it('keeps every acknowledged append after SIGKILL of one instance and SIGTERM of the other, and the audit passes', async () => {
@@ -90,7 +76,7 @@ describeOnPostgres('instances stopped during appends', () => {
     expect(sent).toBeGreaterThan(acknowledged.length);
 
     // What A accepted but did not sequence before it died, a restarted instance's integrator sequences.
-    const em = orm.em.fork() as SqlEntityManager;
+    const em = instances.orm.em.fork() as SqlEntityManager;
     const uuid = uuidOf(communityId);
     await integratePending(em, uuid);
     expect(await pendingCount(em, uuid)).toBe(0);
@@ -105,7 +91,7 @@ describeOnPostgres('instances stopped during appends', () => {
     const households = await em.execute<Array<{ id: string }>>(`select id from households where community_id = ?`, [uuid]);
     expect(new Set(households.map((row) => row.id))).toEqual(onLog);
 
-    const audit = await runLedgerAudit(scratch.url, uuid);
+    const audit = await runLedgerAudit(instances.scratch.url, uuid);
     expect({ status: audit.status, ok: audit.report?.ok }).toEqual({ status: 0, ok: true });
   }, 120_000);
 });

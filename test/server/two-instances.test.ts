@@ -9,67 +9,51 @@
  * is one process, so there is nothing to share.
  */
 import { randomUUID } from 'node:crypto';
-import { createScratchDatabase, type ScratchDatabase } from '../../src/db/scratch-database.ts';
-import { initOrm, type Orm, type SqlEntityManager } from '../../src/db/orm.ts';
-import { databaseSchema } from '../../src/server/modules.ts';
 import { INVITE_REDEMPTIONS_PER_MINUTE } from '../../src/census/api/census-tree.ts';
 import {
   createCommunityWithManager,
+  describeOnSharedPostgres,
   eventually,
   inParallel,
   INSTANCE_ADMIN_PASSWORD,
   INSTANCE_PASSWORD,
+  INSTANCES_STARTUP_TIMEOUT_MS,
   REGISTER_HOUSEHOLD,
   runLedgerAudit,
-  sharedInstallation,
   signIn,
-  startInstance,
+  startTwoInstances,
   successOf,
   uuidOf,
   type Instance,
+  type TwoInstances,
 } from '../support/instances.ts';
-
-const databaseServerUrl = process.env['DATABASE_URL'] || undefined;
-const redisUrl = process.env['REDIS_URL'] || 'redis://127.0.0.1:6379';
-if (!databaseServerUrl) {
-  console.warn('two-instances.test.ts skipped: set DATABASE_URL to a PostgreSQL server (PGlite is one process, so instances cannot share it)');
-}
-const describeOnPostgres = databaseServerUrl ? describe : describe.skip;
 
 /** Appends through the API, spread over both instances. */
 const APPENDS = 1_000;
 /** Requests in flight at once, over both instances. */
 const CONCURRENCY = 16;
-/** Two instances migrate and start in about 10 s on an idle machine; far longer when the machine is shared. */
-const STARTUP_TIMEOUT_MS = 120_000;
 /** The 1,000 appends take about 15 s on an idle machine (2 cores). */
 const APPENDS_TIMEOUT_MS = 120_000;
 
-describeOnPostgres('two instances on one PostgreSQL and one Redis', () => {
-  let scratch: ScratchDatabase;
-  let orm: Orm;
+describeOnSharedPostgres('two instances on one PostgreSQL and one Redis', () => {
+  let instances: TwoInstances;
   let a: Instance;
   let b: Instance;
   let adminToken: string;
   let community: { communityId: string; managerLogin: string; managerToken: string };
 
   beforeAll(async () => {
-    scratch = await createScratchDatabase(databaseServerUrl!, 'courtyard_test');
-    // Both start at once on the empty database: one migrates and creates the admin, the other waits for it.
-    const installation = sharedInstallation(scratch.url, redisUrl, { COURTYARD_CHECKPOINT_EVERY_SECONDS: '1', COURTYARD_LEDGER_POLL_MS: '100' });
-    [a, b] = await Promise.all([startInstance(installation, 'a'), startInstance(installation, 'b')]);
-    orm = await initOrm({ databaseUrl: scratch.url }, databaseSchema);
+    instances = await startTwoInstances({ COURTYARD_CHECKPOINT_EVERY_SECONDS: '1', COURTYARD_LEDGER_POLL_MS: '100' });
+    ({ a, b } = instances);
     adminToken = await signIn(a, 'admin', INSTANCE_ADMIN_PASSWORD);
     community = await createCommunityWithManager(b, adminToken, `two-${randomUUID().slice(0, 8)}`);
-  }, STARTUP_TIMEOUT_MS);
+  }, INSTANCES_STARTUP_TIMEOUT_MS);
 
   afterAll(async () => {
-    await Promise.all([a?.dispose(), b?.dispose()]);
-    await orm?.close(true);
-    await scratch?.drop();
+    await instances?.dispose();
   });
 
-  const rows = async <T>(sql: string, parameters: unknown[] = []): Promise<T[]> => (orm.em.fork() as SqlEntityManager).execute(sql, parameters);
+  const rows = <T>(sql: string, parameters: unknown[] = []): Promise<T[]> => instances.rows<T>(sql, parameters);
   /** The community's UUID, as the tables hold it. */
   const communityUuid = () => uuidOf(community.communityId);
 
@@ -143,7 +127,7 @@ describeOnPostgres('two instances on one PostgreSQL and one Redis', () => {
       [communityUuid(), communityUuid()],
     ).then((found) => found as [{ size: number; seqs: number }]);
     expect(seqs).toBe(size);
-    const audit = await runLedgerAudit(scratch.url, communityId);
+    const audit = await runLedgerAudit(instances.scratch.url, communityId);
     expect({ status: audit.status, ok: audit.report?.ok, treeSize: audit.report?.treeSize }).toEqual({ status: 0, ok: true, treeSize: size });
   }, APPENDS_TIMEOUT_MS);
 

@@ -32,13 +32,15 @@ export interface TestApp {
   dispose(): Promise<void>;
 }
 
-export async function createTestApp(): Promise<TestApp> {
+/** `settings`: further environment variables of the app's configuration (e.g. REDIS_URL). */
+export async function createTestApp(settings: Record<string, string> = {}): Promise<TestApp> {
   const database = await createTestDatabase();
   const dataDirectory = await mkdtemp(join(tmpdir(), 'courtyard-test-'));
   const configuration = loadConfiguration({
     COURTYARD_DATA_DIR: dataDirectory,
     COURTYARD_ADMIN_PASSWORD: ADMIN_PASSWORD,
     LOG_LEVEL: 'debug',
+    ...settings,
   });
   const logLines: string[] = [];
   const sink = new Writable({

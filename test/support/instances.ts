@@ -3,13 +3,18 @@
  * pinned Node, each on a free loopback port (PORT=0, read back from its start-up line),
  * sharing one PostgreSQL database, one Redis and the installation's keys, as instances
  * behind a load balancer do. PostgreSQL only: a PGlite folder belongs to one process.
+ * Also a Redis server of a test's own (`startRedisServer`), which it may stop and start.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createScratchDatabase, type ScratchDatabase } from '../../src/db/scratch-database.ts';
+import { initOrm, type Orm, type SqlEntityManager } from '../../src/db/orm.ts';
 import { KEY_BYTES } from '../../src/privacy/envelope.ts';
+import { databaseSchema } from '../../src/server/modules.ts';
 
 const NODE = new URL('../../node_modules/.bin/node', import.meta.url).pathname;
 const MAIN = new URL('../../src/server/main.ts', import.meta.url).pathname;
@@ -19,6 +24,65 @@ export const INSTANCE_ADMIN_PASSWORD = 'correct horse battery staple';
 export const INSTANCE_PASSWORD = 'a long enough password';
 /** How long an instance may take to migrate, bootstrap and listen. */
 const START_TIMEOUT_MS = 90_000;
+/** Two instances migrate and start in about 10 s on an idle machine; far longer when the machine is shared. */
+export const INSTANCES_STARTUP_TIMEOUT_MS = 120_000;
+
+const databaseServerUrl = process.env['DATABASE_URL'] || undefined;
+/** The Redis the instances share: REDIS_URL, else the local one. */
+export const sharedRedisUrl = process.env['REDIS_URL'] || 'redis://127.0.0.1:6379';
+
+/**
+ * `describe` when DATABASE_URL names a PostgreSQL server, else skipped with a warning: PGlite
+ * is one process, so instances cannot share it.
+ */
+export function describeOnSharedPostgres(name: string, body: () => void): void {
+  if (databaseServerUrl) return describe(name, body);
+  console.warn(`"${name}" skipped: set DATABASE_URL to a PostgreSQL server (PGlite is one process, so instances cannot share it)`);
+  describe.skip(name, body);
+}
+
+/** Two instances of one installation on a fresh PostgreSQL database, and the test's own view of that database. */
+export interface TwoInstances {
+  scratch: ScratchDatabase;
+  orm: Orm;
+  a: Instance;
+  b: Instance;
+  /** Rows of a query on the shared database, outside the instances. */
+  rows<T>(sql: string, parameters?: unknown[]): Promise<T[]>;
+  dispose(): Promise<void>;
+}
+
+/**
+ * Instances `a` and `b` started together on a new scratch database (one migrates and creates
+ * the admin, the other waits for it) with the shared Redis; `settings` are further
+ * environment variables of both. Nothing is left running when one fails to start.
+ */
+export async function startTwoInstances(settings: Record<string, string> = {}): Promise<TwoInstances> {
+  const scratch = await createScratchDatabase(databaseServerUrl!, 'courtyard_test');
+  const installation = sharedInstallation(scratch.url, sharedRedisUrl, settings);
+  const started = await Promise.allSettled([startInstance(installation, 'a'), startInstance(installation, 'b')]);
+  const running = started.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value] : []));
+  const failed = started.find((outcome) => outcome.status === 'rejected');
+  if (failed) {
+    await Promise.all(running.map((instance) => instance.dispose()));
+    await scratch.drop();
+    throw failed.reason;
+  }
+  const [a, b] = running as [Instance, Instance];
+  const orm = await initOrm({ databaseUrl: scratch.url }, databaseSchema);
+  return {
+    scratch,
+    orm,
+    a,
+    b,
+    rows: async <T>(sql: string, parameters: unknown[] = []) => (orm.em.fork() as SqlEntityManager).execute(sql, parameters) as Promise<T[]>,
+    async dispose() {
+      await Promise.all([a.dispose(), b.dispose()]);
+      await orm.close(true);
+      await scratch.drop();
+    },
+  };
+}
 
 /** What every instance of one installation shares: database, Redis, keys and name. */
 export interface Installation {
@@ -258,4 +322,59 @@ export const REGISTER_HOUSEHOLD = `mutation ($communityId: ID!, $unitLabel: Stri
 /** The UUID inside a Relay global id (`base64("Type:uuid")`), as the database holds it. */
 export function uuidOf(globalId: string): string {
   return Buffer.from(globalId, 'base64').toString('utf8').split(':')[1]!;
+}
+
+/** A free loopback TCP port (nothing listens on it once this resolves). */
+export async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as { port: number };
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
+/** A Redis server of one test's own (the installed `redis-server`, nothing saved), on one port for its life. */
+export interface RedisServer {
+  url: string;
+  /** Ends the server: from then on nothing listens on its port. */
+  stop(): Promise<void>;
+  /** Starts it again on the same port, empty. */
+  start(): Promise<void>;
+}
+
+const REDIS_SERVER_START_TIMEOUT_MS = 10_000;
+
+export async function startRedisServer(): Promise<RedisServer> {
+  const port = await freePort();
+  let child: ChildProcess | undefined;
+  let exited: Promise<unknown> = Promise.resolve();
+  async function start() {
+    const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child = server;
+    exited = new Promise((resolve) => server.on('exit', resolve));
+    let output = '';
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`redis-server did not start in ${REDIS_SERVER_START_TIMEOUT_MS} ms: ${output}`)), REDIS_SERVER_START_TIMEOUT_MS);
+      server.stdout!.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+        if (output.includes('Ready to accept connections')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+      void exited.then(() => {
+        clearTimeout(timer);
+        reject(new Error(`redis-server exited before it was ready: ${output}`));
+      });
+    });
+  }
+  await start();
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    async stop() {
+      if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
+    },
+    start,
+  };
 }

@@ -197,57 +197,37 @@ builder.mutationField('createAccount', (t) =>
   }),
 );
 
-builder.mutationField('grantRole', (t) =>
-  t.field({
-    type: AccountRef,
-    description: 'Admin: grant a role in a community, or a regulator role over a jurisdiction.',
-    authScopes: { admin: true },
-    errors: { types: MUTATION_ERRORS },
-    args: {
-      accountId: t.arg.globalID({ required: true, for: AccountRef }),
-      role: t.arg({ type: RoleEnum, required: true }),
-      communityId: t.arg.globalID({ for: CommunityRef }),
-      jurisdictionId: t.arg.globalID({ for: JurisdictionRef }),
-    },
-    resolve: (_root, args, context) =>
-      inTransaction(context, async (em) => {
-        const accountId = parseUuid(args.accountId.id, 'accountId');
-        await grantRole(em, context.viewer, {
-          accountId,
-          role: args.role,
-          communityId: args.communityId ? parseUuid(args.communityId.id, 'communityId') : null,
-          jurisdictionId: args.jurisdictionId ? parseUuid(args.jurisdictionId.id, 'jurisdictionId') : null,
-        });
-        return em.findOneOrFail(AccountSchema, { id: accountId });
-      }),
-  }),
-);
+/** `grantRole` and `revokeRole`: the same arguments, and the account as it is after the change. */
+function roleChangeField(name: 'grantRole' | 'revokeRole', description: string, change: typeof grantRole): void {
+  builder.mutationField(name, (t) =>
+    t.field({
+      type: AccountRef,
+      description,
+      authScopes: { admin: true },
+      errors: { types: MUTATION_ERRORS },
+      args: {
+        accountId: t.arg.globalID({ required: true, for: AccountRef }),
+        role: t.arg({ type: RoleEnum, required: true }),
+        communityId: t.arg.globalID({ for: CommunityRef }),
+        jurisdictionId: t.arg.globalID({ for: JurisdictionRef }),
+      },
+      resolve: (_root, args, context) =>
+        inTransaction(context, async (em) => {
+          const accountId = parseUuid(args.accountId.id, 'accountId');
+          await change(em, context.viewer, {
+            accountId,
+            role: args.role,
+            communityId: args.communityId ? parseUuid(args.communityId.id, 'communityId') : null,
+            jurisdictionId: args.jurisdictionId ? parseUuid(args.jurisdictionId.id, 'jurisdictionId') : null,
+          });
+          return em.findOneOrFail(AccountSchema, { id: accountId });
+        }),
+    }),
+  );
+}
 
-builder.mutationField('revokeRole', (t) =>
-  t.field({
-    type: AccountRef,
-    description: 'Admin: take a role back (recorded on the ledger). NOT_FOUND when the account does not hold it.',
-    authScopes: { admin: true },
-    errors: { types: MUTATION_ERRORS },
-    args: {
-      accountId: t.arg.globalID({ required: true, for: AccountRef }),
-      role: t.arg({ type: RoleEnum, required: true }),
-      communityId: t.arg.globalID({ for: CommunityRef }),
-      jurisdictionId: t.arg.globalID({ for: JurisdictionRef }),
-    },
-    resolve: (_root, args, context) =>
-      inTransaction(context, async (em) => {
-        const accountId = parseUuid(args.accountId.id, 'accountId');
-        await revokeRole(em, context.viewer, {
-          accountId,
-          role: args.role,
-          communityId: args.communityId ? parseUuid(args.communityId.id, 'communityId') : null,
-          jurisdictionId: args.jurisdictionId ? parseUuid(args.jurisdictionId.id, 'jurisdictionId') : null,
-        });
-        return em.findOneOrFail(AccountSchema, { id: accountId });
-      }),
-  }),
-);
+roleChangeField('grantRole', 'Admin: grant a role in a community, or a regulator role over a jurisdiction.', grantRole);
+roleChangeField('revokeRole', 'Admin: take a role back (recorded on the ledger). NOT_FOUND when the account does not hold it.', revokeRole);
 
 builder.mutationField('revokeSessions', (t) =>
   t.int({

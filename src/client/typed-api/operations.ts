@@ -6,10 +6,30 @@
  */
 import { graphql } from './tada.ts';
 
-const ERROR_FIELDS = graphql(`
+/** What every typed error of a mutation says (spread as `...ErrorFields`). */
+export const ERROR_FIELDS = graphql(`
   fragment ErrorFields on Error {
     code
     message
+  }
+`);
+
+/** Where a connection's page ends (spread as `...PageFields` in `pageInfo`). */
+export const PAGE_FIELDS = graphql(`
+  fragment PageFields on PageInfo {
+    hasNextPage
+    endCursor
+  }
+`);
+
+/** What names and describes a rating subject (spread as `...RatingSubjectFields`). */
+export const RATING_SUBJECT_FIELDS = graphql(`
+  fragment RatingSubjectFields on RatingSubject {
+    id
+    key
+    label
+    kind
+    active
   }
 `);
 
@@ -139,13 +159,12 @@ export const PROPOSALS = graphql(
           }
         }
         pageInfo {
-          hasNextPage
-          endCursor
+          ...PageFields
         }
       }
     }
   `,
-  [PROPOSAL_FIELDS],
+  [PROPOSAL_FIELDS, PAGE_FIELDS],
 );
 
 export const PROPOSAL = graphql(
@@ -166,29 +185,31 @@ export const PROPOSAL = graphql(
 );
 
 /** A page of a census's leaves, in index order: enough to rebuild the tree on the device. */
-export const CENSUS_LEAVES = graphql(`
-  query CensusLeaves($communityId: ID!, $kind: CensusKind!, $first: Int, $after: String) {
-    census(communityId: $communityId, kind: $kind) {
-      depth
-      size
-      root
-      leaves(first: $first, after: $after) {
-        edges {
-          node {
-            leafIndex
-            identityCommitment
-            weight
-            active
+export const CENSUS_LEAVES = graphql(
+  `
+    query CensusLeaves($communityId: ID!, $kind: CensusKind!, $first: Int, $after: String) {
+      census(communityId: $communityId, kind: $kind) {
+        depth
+        size
+        root
+        leaves(first: $first, after: $after) {
+          edges {
+            node {
+              leafIndex
+              identityCommitment
+              weight
+              active
+            }
           }
-        }
-        pageInfo {
-          hasNextPage
-          endCursor
+          pageInfo {
+            ...PageFields
+          }
         }
       }
     }
-  }
-`);
+  `,
+  [PAGE_FIELDS],
+);
 
 export const CAST_ANONYMOUS_BALLOT = graphql(
   `
@@ -263,19 +284,18 @@ export const SUBMIT_ANONYMOUS_SUGGESTION = graphql(
 );
 
 /** The community's rating subjects with each one's anonymous scope for a period. */
-export const RATING_SUBJECTS = graphql(`
-  query RatingSubjects($communityId: ID!, $period: String!) {
-    ratingSubjects(communityId: $communityId) {
-      id
-      key
-      label
-      kind
-      active
-      eligibleCensus
-      scope(period: $period)
+export const RATING_SUBJECTS = graphql(
+  `
+    query RatingSubjects($communityId: ID!, $period: String!) {
+      ratingSubjects(communityId: $communityId) {
+        ...RatingSubjectFields
+        eligibleCensus
+        scope(period: $period)
+      }
     }
-  }
-`);
+  `,
+  [RATING_SUBJECT_FIELDS],
+);
 
 export const SUBMIT_ANONYMOUS_RATING = graphql(
   `

@@ -3,16 +3,10 @@
  * invoices, payments, receipts and access log; activities and their ratings; a fee proof
  * to a verifier's challenge; the managers' and committee's money charts and waiting
  * expense approvals. Typed gql.tada documents, checked by `npm run typecheck` like
- * operations.ts.
+ * operations.ts, whose fragments (errors, page ends, rating subjects) they spread.
  */
 import { graphql } from './tada.ts';
-
-const ERROR_FIELDS = graphql(`
-  fragment PortalErrorFields on Error {
-    code
-    message
-  }
-`);
+import { ERROR_FIELDS, PAGE_FIELDS, RATING_SUBJECT_FIELDS } from './operations.ts';
 
 export const MY_HOUSEHOLD = graphql(`
   query MyHousehold($communityId: ID!) {
@@ -118,31 +112,30 @@ export const SIGN_UP_FOR_ACTIVITY = graphql(
             replayed
           }
         }
-        ...PortalErrorFields
+        ...ErrorFields
       }
     }
   `,
   [ERROR_FIELDS],
 );
 
-export const RATING_TRENDS = graphql(`
-  query RatingTrends($communityId: ID!) {
-    ratingSubjects(communityId: $communityId) {
-      id
-      key
-      label
-      kind
-      active
-      trend(periods: 6) {
-        period
-        aggregate {
-          count
-          mean
+export const RATING_TRENDS = graphql(
+  `
+    query RatingTrends($communityId: ID!) {
+      ratingSubjects(communityId: $communityId) {
+        ...RatingSubjectFields
+        trend(periods: 6) {
+          period
+          aggregate {
+            count
+            mean
+          }
         }
       }
     }
-  }
-`);
+  `,
+  [RATING_SUBJECT_FIELDS],
+);
 
 export const SUBMIT_RATING = graphql(
   `
@@ -156,37 +149,39 @@ export const SUBMIT_RATING = graphql(
             replaced
           }
         }
-        ...PortalErrorFields
+        ...ErrorFields
       }
     }
   `,
   [ERROR_FIELDS],
 );
 
-export const FEE_PAID_SET = graphql(`
-  query FeePaidSet($communityId: ID!, $periodId: String!, $first: Int, $after: String) {
-    feePaidSet(communityId: $communityId, periodId: $periodId) {
-      periodNumber
-      tree
-      depth
-      size
-      root
-      leaves(first: $first, after: $after) {
-        edges {
-          node {
-            leafIndex
-            identityCommitment
-            active
+export const FEE_PAID_SET = graphql(
+  `
+    query FeePaidSet($communityId: ID!, $periodId: String!, $first: Int, $after: String) {
+      feePaidSet(communityId: $communityId, periodId: $periodId) {
+        periodNumber
+        tree
+        depth
+        size
+        root
+        leaves(first: $first, after: $after) {
+          edges {
+            node {
+              leafIndex
+              identityCommitment
+              active
+            }
           }
-        }
-        pageInfo {
-          hasNextPage
-          endCursor
+          pageInfo {
+            ...PageFields
+          }
         }
       }
     }
-  }
-`);
+  `,
+  [PAGE_FIELDS],
+);
 
 export const COLLECTION_RATE = graphql(`
   query CollectionRate($communityId: ID!, $periodId: String!) {
@@ -268,7 +263,7 @@ export const APPROVE_SPEND = graphql(
             status
           }
         }
-        ...PortalErrorFields
+        ...ErrorFields
       }
     }
   `,
@@ -286,7 +281,7 @@ export const REJECT_SPEND = graphql(
             status
           }
         }
-        ...PortalErrorFields
+        ...ErrorFields
       }
     }
   `,

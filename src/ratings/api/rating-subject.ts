@@ -199,44 +199,40 @@ builder.mutationField('setRatingSubjectActive', (t) =>
   }),
 );
 
-builder.mutationField('openRatingPeriod', (t) =>
-  t.field({
-    type: RatingPeriodRef,
-    description:
-      "Managers or the committee: open a month (YYYY-MM, from its first day on). A community's first period creates the default service categories.",
-    errors: { types: MUTATION_ERRORS },
-    authScopes: { authenticated: true },
-    args: {
-      communityId: t.arg.globalID({ required: true, for: CommunityRef }),
-      period: t.arg.string({ required: true, validate: PERIOD_ARGUMENT }),
-    },
-    resolve: (_root, args, context) =>
-      inTransaction(context, (em) =>
-        openRatingPeriod(em, context.viewer, {
-          communityId: parseUuid(args.communityId.id, 'communityId'),
-          period: args.period,
-        }),
-      ),
-  }),
-);
+/** `openRatingPeriod` and `closeRatingPeriod`: a community and a month, and the period as it is after the change. */
+function ratingPeriodField(
+  name: 'openRatingPeriod' | 'closeRatingPeriod',
+  description: string,
+  change: typeof openRatingPeriod,
+): void {
+  builder.mutationField(name, (t) =>
+    t.field({
+      type: RatingPeriodRef,
+      description,
+      errors: { types: MUTATION_ERRORS },
+      authScopes: { authenticated: true },
+      args: {
+        communityId: t.arg.globalID({ required: true, for: CommunityRef }),
+        period: t.arg.string({ required: true, validate: PERIOD_ARGUMENT }),
+      },
+      resolve: (_root, args, context) =>
+        inTransaction(context, (em) =>
+          change(em, context.viewer, {
+            communityId: parseUuid(args.communityId.id, 'communityId'),
+            period: args.period,
+          }),
+        ),
+    }),
+  );
+}
 
-builder.mutationField('closeRatingPeriod', (t) =>
-  t.field({
-    type: RatingPeriodRef,
-    description:
-      'Managers or the committee: close a period; its ratings are final. The closing job closes a period left open at its closesAt.',
-    errors: { types: MUTATION_ERRORS },
-    authScopes: { authenticated: true },
-    args: {
-      communityId: t.arg.globalID({ required: true, for: CommunityRef }),
-      period: t.arg.string({ required: true, validate: PERIOD_ARGUMENT }),
-    },
-    resolve: (_root, args, context) =>
-      inTransaction(context, (em) =>
-        closeRatingPeriod(em, context.viewer, {
-          communityId: parseUuid(args.communityId.id, 'communityId'),
-          period: args.period,
-        }),
-      ),
-  }),
+ratingPeriodField(
+  'openRatingPeriod',
+  "Managers or the committee: open a month (YYYY-MM, from its first day on). A community's first period creates the default service categories.",
+  openRatingPeriod,
+);
+ratingPeriodField(
+  'closeRatingPeriod',
+  'Managers or the committee: close a period; its ratings are final. The closing job closes a period left open at its closesAt.',
+  closeRatingPeriod,
 );

@@ -4,59 +4,11 @@
  * the security world — ids of the world's objects chosen by the argument's name, other
  * values plausible for their type. The matrix rows override what a field needs beyond that.
  */
-import {
-  getNamedType,
-  isEnumType,
-  isInputObjectType,
-  isListType,
-  isNonNullType,
-  isObjectType,
-  isScalarType,
-  isUnionType,
-  type GraphQLField,
-  type GraphQLInputType,
-  type GraphQLObjectType,
-  type GraphQLSchema,
-} from 'graphql';
+import { getNamedType, isNonNullType, type GraphQLInputType } from 'graphql';
+import { sampleValue as sampleValueFrom, type RootField, type SampleSource } from '../../support/field-calls.ts';
 import type { SecurityWorld } from './security-world.ts';
 
-export type OperationKind = 'query' | 'mutation' | 'subscription';
-
-export interface RootField {
-  /** `Query.accounts`, `Mutation.login`, `Subscription.liveTally`. */
-  key: string;
-  operation: OperationKind;
-  field: GraphQLField<unknown, unknown>;
-}
-
-/** Every root field of the schema, as the server builds it. */
-export function rootFields(schema: GraphQLSchema): RootField[] {
-  const roots: Array<[OperationKind, GraphQLObjectType | null | undefined]> = [
-    ['query', schema.getQueryType()],
-    ['mutation', schema.getMutationType()],
-    ['subscription', schema.getSubscriptionType()],
-  ];
-  return roots.flatMap(([operation, root]) =>
-    Object.values(root?.getFields() ?? {}).map((field) => ({ key: `${root!.name}.${field.name}`, operation, field })),
-  );
-}
-
-/** A selection that shows whether the field answered, and a typed error's code. */
-export function selectionOf(field: GraphQLField<unknown, unknown>): string {
-  const named = getNamedType(field.type);
-  if (isScalarType(named) || isEnumType(named)) return '';
-  if (isUnionType(named)) return '{ __typename ... on Error { code } }';
-  if (isObjectType(named) && named.getFields()['edges']) return '{ __typename pageInfo { hasNextPage } }';
-  return '{ __typename }';
-}
-
-/** `query Call($a: ID!, …) { field(a: $a, …) { … } }` over every argument the variables give. */
-export function documentFor(root: RootField, argumentNames: readonly string[]): string {
-  const argumentsUsed = root.field.args.filter((argument) => argumentNames.includes(argument.name));
-  const declarations = argumentsUsed.map((argument) => `$${argument.name}: ${String(argument.type)}`).join(', ');
-  const passes = argumentsUsed.map((argument) => `${argument.name}: $${argument.name}`).join(', ');
-  return `${root.operation} Call${declarations ? `(${declarations})` : ''} { ${root.field.name}${passes ? `(${passes})` : ''} ${selectionOf(root.field)} }`;
-}
+export { documentFor, rootFields, selectionOf, type OperationKind, type RootField } from '../../support/field-calls.ts';
 
 /** The world's object an id argument of this name stands for. */
 export function idArgumentValue(name: string, world: SecurityWorld): string | undefined {
@@ -126,38 +78,20 @@ function stringArgumentValue(name: string, world: SecurityWorld): string {
   return strings[name] ?? 'matrix value';
 }
 
+/** The world as a source of sample values: ids of its objects, strings by their meaning, instants tomorrow. */
+function worldSource(world: SecurityWorld): SampleSource {
+  return {
+    id: (name) => idArgumentValue(name, world) ?? world.community.id,
+    string: (name) => stringArgumentValue(name, world),
+    boolean: false,
+    hex: '00'.repeat(32),
+    dateTime: () => new Date(Date.now() + 86_400_000).toISOString(),
+  };
+}
+
 /** A well-typed value for an argument or input field of this type, named `name`. */
-export function sampleValue(type: GraphQLInputType, name: string, world: SecurityWorld, depth = 0): unknown {
-  if (isNonNullType(type)) return sampleValue(type.ofType, name, world, depth);
-  if (isListType(type)) return [sampleValue(type.ofType, name, world, depth)];
-  if (isEnumType(type)) return type.getValues()[0]!.name;
-  if (isInputObjectType(type)) {
-    const value: Record<string, unknown> = {};
-    for (const inputField of Object.values(type.getFields())) {
-      if (isNonNullType(inputField.type) && depth < 4)
-        value[inputField.name] = sampleValue(inputField.type, inputField.name, world, depth + 1);
-    }
-    return value;
-  }
-  switch (type.name) {
-    case 'ID':
-      return idArgumentValue(name, world) ?? world.community.id;
-    case 'Int':
-      return 1;
-    case 'Float':
-      return 1;
-    case 'Boolean':
-      return false;
-    case 'Hex':
-      return '00'.repeat(32);
-    case 'Money':
-    case 'BigInt':
-      return '1';
-    case 'DateTime':
-      return new Date(Date.now() + 86_400_000).toISOString();
-    default:
-      return stringArgumentValue(name, world);
-  }
+export function sampleValue(type: GraphQLInputType, name: string, world: SecurityWorld): unknown {
+  return sampleValueFrom(type, name, worldSource(world));
 }
 
 /** Well-typed values for every argument of the field: required ones always, optional ids too. */
