@@ -10,7 +10,7 @@ import { Migration20261130000800CensusNullifiers } from './migrations/2026113000
 import { Migration20261202000900CensusDepths } from './migrations/20261202000900-census-depths.ts';
 import { Migration20261212000100CensusScopedTrees } from './migrations/20261212000100-census-scoped-trees.ts';
 import { Migration20261218000000HouseholdCommunityKeys } from './migrations/20261218000000-household-community-keys.ts';
-import { Migration20261218000100CensusCircuitKeys } from './migrations/20261218000100-census-circuit-keys.ts';
+import { Migration20261218000700CensusCircuitKeys } from './migrations/20261218000700-census-circuit-keys.ts';
 
 export const censusModule: DomainModule = {
   name: 'census',
@@ -21,7 +21,7 @@ export const censusModule: DomainModule = {
     { name: 'Migration20261202000900_census_depths', class: Migration20261202000900CensusDepths },
     { name: 'Migration20261212000100_census_scoped_trees', class: Migration20261212000100CensusScopedTrees },
     { name: 'Migration20261218000000_household_community_keys', class: Migration20261218000000HouseholdCommunityKeys },
-    { name: 'Migration20261218000100_census_circuit_keys', class: Migration20261218000100CensusCircuitKeys },
+    { name: 'Migration20261218000700_census_circuit_keys', class: Migration20261218000700CensusCircuitKeys },
   ],
   registerGraphQL: async () => {
     await import('./api/census-tree.ts');

@@ -6,7 +6,7 @@ import { SqlMigration } from '../../db/sql-migration.ts';
  * its ledger (`zk.key.activated`, whose `instance` names the circuit). One key per circuit
  * and depth is active. Every key before this migration is a membership key.
  */
-export class Migration20261218000100CensusCircuitKeys extends SqlMigration {
+export class Migration20261218000700CensusCircuitKeys extends SqlMigration {
   protected statements(): readonly string[] {
     return [
       `alter table zk_verification_keys add column circuit text not null default 'membership'`,
