@@ -30,6 +30,8 @@
  * bundle's census); and, for the encrypted-weight ballot, the owner's area in its
  * responses, its proposal's ledger entries and the logs.
  */
+import { activateMembershipKey } from '../support/proof-community.ts';
+import { activateEncryptedBallotKey } from '../governance/support/governance-fixture.ts';
 import { currentFeePeriod, currentRatingPeriod } from '../support/periods.ts';
 import { randomBytes, randomInt } from 'node:crypto';
 import type { SqlEntityManager } from '../../src/db/orm.ts';
@@ -188,14 +190,9 @@ beforeAll(async () => {
 
   // The resident's device joins the owners census (as the owner) and the households census
   // (for the household), before any payment, so the household enters the month's paid set.
-  await mutate(
-    testApp,
-    'activateVerificationKey',
-    `mutation ($id: ID!) { activateVerificationKey(communityId: $id, instance: "membership-10") {
-    __typename ... on MutationActivateVerificationKeySuccess { data { hash } } ${RESULT} } }`,
-    { id: community.id },
-    testApp.adminToken,
-  );
+  await activateMembershipKey(testApp, community.id);
+  // The encrypted-weight ballot below verifies against the community's activated key of its depth.
+  await activateEncryptedBallotKey(testApp, community.id, 10);
   [ownerIdentity, householdIdentity] = await Promise.all([createIdentity(), createIdentity()]);
   await joinCensus('OWNERS', { accountId: ownerAccountId }, ownerIdentity);
   await joinCensus('HOUSEHOLDS', { householdId }, householdIdentity);
