@@ -6,6 +6,11 @@
  * So would a file that carries the `@ci-pglite-only` marker in a comment, with its reason: what
  * it checks does not depend on the database engine (it still passes on PostgreSQL when
  * run there by hand).
+ *
+ * With `--postgresql-only`, prints instead the files CI leaves out of the PGlite pass: a
+ * file marked `@ci-postgresql-only`, with its reason, is slow on PGlite and checks nothing
+ * there that the other database tests do not (it still passes on PGlite, as `npm test` runs
+ * it for a developer).
  */
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -13,6 +18,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 const root = resolve(import.meta.dirname, '..');
 const databaseEntryPoints = new Set([join(root, 'src/db/orm.ts'), join(root, 'test/support/database.ts')]);
 const PGLITE_ONLY = '@ci-pglite-only';
+const POSTGRESQL_ONLY = '@ci-postgresql-only';
 const relativeImport = /(?:from|import)\s*\(?\s*['"](\.{1,2}\/[^'"]+)['"]/g;
 
 function testFiles(directory: string): string[] {
@@ -43,6 +49,9 @@ function reachesDatabase(file: string): boolean {
   return found;
 }
 
+const postgresqlOnly = process.argv.includes('--postgresql-only');
 for (const file of testFiles(join(root, 'test')).sort()) {
-  if (reachesDatabase(file) && !readFileSync(file, 'utf8').includes(PGLITE_ONLY)) console.log(relative(root, file));
+  if (!reachesDatabase(file)) continue;
+  const source = readFileSync(file, 'utf8');
+  if (postgresqlOnly ? source.includes(POSTGRESQL_ONLY) : !source.includes(PGLITE_ONLY)) console.log(relative(root, file));
 }

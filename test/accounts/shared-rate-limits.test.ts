@@ -4,6 +4,7 @@
  * Redis of REDIS_URL (else redis://127.0.0.1:6379); each run uses keys of its own.
  */
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import { Redis } from 'ioredis';
 import { RateLimitedError } from '../../src/domain-error.ts';
 import { LOGIN_THROTTLE_POLICY, MemoryLoginThrottle, type LoginThrottle } from '../../src/accounts/login-throttle.ts';
@@ -27,9 +28,12 @@ describe('rate limits shared through Redis', () => {
   let second: Redis;
   const keyPrefix = `courtyard:rate-limit-test-${randomBytes(4).toString('hex')}:`;
 
-  beforeAll(() => {
+  beforeAll(async () => {
     first = new Redis(redisUrl);
     second = new Redis(redisUrl);
+    // As the server does (src/server/redis.ts): connected before the first limit is consumed,
+    // since a store that is not ready refuses at once with SERVICE_UNAVAILABLE.
+    await Promise.all([once(first, 'ready'), once(second, 'ready')]);
   });
   afterAll(async () => {
     const keys = await first.keys(`${keyPrefix}*`);
