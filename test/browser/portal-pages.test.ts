@@ -12,6 +12,9 @@
  * the proof is altered. Every page is screenshot at 375 and 1280 px into
  * test-artifacts/screenshots/ and checked with axe-core (no serious or critical
  * violation), in Chinese and English; no request leaves the origin.
+ *
+ * @ci-pglite-only: CI runs it once, on PGlite. It checks the pages in the browser; the API
+ * paths they call are checked on PostgreSQL by the money, fee-proof and activity API tests.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

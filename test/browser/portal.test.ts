@@ -7,6 +7,9 @@
  * included; as the household it rates a service anonymously. Each view is screenshot at phone and desktop widths into
  * test-artifacts/screenshots/ and checked with axe-core (no serious or critical
  * violation). Every request not for the test server is blocked and recorded.
+ *
+ * @ci-pglite-only: CI runs it once, on PGlite. It checks the page in the browser; the API
+ * paths it calls are checked on PostgreSQL by the governance and census API tests.
  */
 import type { Page } from 'playwright-core';
 import { mutate, type TestApp } from '../support/app.ts';

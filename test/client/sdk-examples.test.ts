@@ -3,6 +3,9 @@
  * server over HTTP: back up an identity, join two censuses with invites, vote
  * anonymously and find the receipt included after the close, send an anonymous
  * suggestion, rate a service anonymously. Three real proofs.
+ *
+ * @ci-pglite-only: CI runs it once, on PGlite. It checks that the documented examples run as
+ * written; the API paths they call are checked on PostgreSQL by the domain API tests.
  */
 import { mutate, type TestApp } from '../support/app.ts';
 import { serveProofCommunity, type ProofCommunity } from '../support/proof-community.ts';
