@@ -3,6 +3,7 @@
  * typed gql.tada documents checked against the schema by `npm run typecheck`.
  */
 import { graphql } from './tada.ts';
+import { ERROR_FIELDS } from './operations.ts';
 
 export const TRUSTEE_ELECTION = graphql(`
   query TrusteeElection($id: ID!) {
@@ -29,13 +30,10 @@ export const TRUSTEE_ELECTION = graphql(`
           }
         }
       }
-      ... on Error {
-        code
-        message
-      }
+      ...ErrorFields
     }
   }
-`);
+`, [ERROR_FIELDS]);
 
 export const PUBLISH_KEY_COMMITMENTS = graphql(`
   mutation PublishKeyCommitments($proposalId: ID!, $message: String!) {
@@ -47,13 +45,10 @@ export const PUBLISH_KEY_COMMITMENTS = graphql(`
           ledgerEntryId
         }
       }
-      ... on Error {
-        code
-        message
-      }
+      ...ErrorFields
     }
   }
-`);
+`, [ERROR_FIELDS]);
 
 export const PUBLISH_KEY_SHARES = graphql(`
   mutation PublishKeyShares($proposalId: ID!, $messages: String!) {
@@ -65,13 +60,10 @@ export const PUBLISH_KEY_SHARES = graphql(`
           ledgerEntryId
         }
       }
-      ... on Error {
-        code
-        message
-      }
+      ...ErrorFields
     }
   }
-`);
+`, [ERROR_FIELDS]);
 
 export const FILE_KEY_COMPLAINT = graphql(`
   mutation FileKeyComplaint($proposalId: ID!, $complaint: String!) {
@@ -83,13 +75,10 @@ export const FILE_KEY_COMPLAINT = graphql(`
           judgement
         }
       }
-      ... on Error {
-        code
-        message
-      }
+      ...ErrorFields
     }
   }
-`);
+`, [ERROR_FIELDS]);
 
 export const PUBLISH_PARTIAL_DECRYPTION = graphql(`
   mutation PublishPartialDecryption($proposalId: ID!, $message: String!) {
@@ -102,10 +91,7 @@ export const PUBLISH_PARTIAL_DECRYPTION = graphql(`
           decided
         }
       }
-      ... on Error {
-        code
-        message
-      }
+      ...ErrorFields
     }
   }
-`);
+`, [ERROR_FIELDS]);
