@@ -135,36 +135,28 @@ export async function createSecurityWorld(testApp: TestApp, prefix: string): Pro
 
   const now = Date.now();
   const inDays = (days: number) => new Date(now + days * 86_400_000).toISOString();
-  const proposal = await call(
-    'createProposal',
-    `mutation ($c: ID!, $opensAt: DateTime!, $closesAt: DateTime!) {
-      createProposal(communityId: $c, title: "Bicycle shed", body: "Build one?", census: OWNERS, mode: NAMED, opensAt: $opensAt, closesAt: $closesAt) {
-      ${RESULT} ... on MutationCreateProposalSuccess { data { id } } } }`,
-    { c: community.id, opensAt: inDays(-0.001), closesAt: inDays(8) },
-    committee.token,
-  );
-  await call(
-    'openProposal',
-    `mutation ($id: ID!) { openProposal(proposalId: $id) { ${RESULT} ... on MutationOpenProposalSuccess { data { id } } } }`,
-    { id: proposal.id },
-    committee.token,
-  );
+  /** A named owners' proposal, created and opened by the committee, closing in eight days. */
+  const openNamedProposal = async (title: string, body: string): Promise<{ id: string }> => {
+    const created = await call(
+      'createProposal',
+      `mutation ($c: ID!, $title: String!, $body: String!, $opensAt: DateTime!, $closesAt: DateTime!) {
+        createProposal(communityId: $c, title: $title, body: $body, census: OWNERS, mode: NAMED, opensAt: $opensAt, closesAt: $closesAt) {
+        ${RESULT} ... on MutationCreateProposalSuccess { data { id } } } }`,
+      { c: community.id, title, body, opensAt: inDays(-0.001), closesAt: inDays(8) },
+      committee.token,
+    );
+    await call(
+      'openProposal',
+      `mutation ($id: ID!) { openProposal(proposalId: $id) { ${RESULT} ... on MutationOpenProposalSuccess { data { id } } } }`,
+      { id: created.id },
+      committee.token,
+    );
+    return created;
+  };
+  const proposal = await openNamedProposal('Bicycle shed', 'Build one?');
 
   // A second proposal, opened and then closed as time passing would close it: it has a result.
-  const closed = await call(
-    'createProposal',
-    `mutation ($c: ID!, $opensAt: DateTime!, $closesAt: DateTime!) {
-      createProposal(communityId: $c, title: "Paint the gate", body: "Green?", census: OWNERS, mode: NAMED, opensAt: $opensAt, closesAt: $closesAt) {
-      ${RESULT} ... on MutationCreateProposalSuccess { data { id } } } }`,
-    { c: community.id, opensAt: inDays(-0.001), closesAt: inDays(8) },
-    committee.token,
-  );
-  await call(
-    'openProposal',
-    `mutation ($id: ID!) { openProposal(proposalId: $id) { ${RESULT} ... on MutationOpenProposalSuccess { data { id } } } }`,
-    { id: closed.id },
-    committee.token,
-  );
+  const closed = await openNamedProposal('Paint the gate', 'Green?');
   await testApp.database.orm.em
     .getConnection()
     .execute(`update governance_proposals set closes_at = now() - interval '1 millisecond' where id = ?`, [
