@@ -12,6 +12,7 @@
 import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
+import { circomlibjsPoseidonModule } from '../zk/poseidon.ts';
 
 export const CLIENT_ENTRY_POINTS = {
   'courtyard-client': 'src/client/index.ts',
@@ -52,8 +53,7 @@ export interface ClientBundle {
 const circomlibjsPoseidonOnly: esbuild.Plugin = {
   name: 'circomlibjs-poseidon-only',
   setup(build) {
-    // circomlibjs's ES module entry is main.js at the package root.
-    const poseidonModule = fileURLToPath(new URL('src/poseidon_wasm.js', import.meta.resolve('circomlibjs')));
+    const poseidonModule = fileURLToPath(circomlibjsPoseidonModule());
     build.onResolve({ filter: /^circomlibjs$/ }, () => ({ path: poseidonModule }));
   },
 };
