@@ -24,7 +24,7 @@ let drop = async () => {};
 beforeAll(async () => {
   let location: { databaseUrl?: string; pgliteDataDirectory?: string } = { pgliteDataDirectory: 'memory://' };
   if (serverDatabaseUrl) {
-    const scratch = await createScratchDatabase(serverDatabaseUrl, 'courtyard_test');
+    const scratch = await createScratchDatabase(serverDatabaseUrl, 'courtyard_test', { asynchronousCommit: true });
     location = { databaseUrl: scratch.url };
     drop = scratch.drop;
   }

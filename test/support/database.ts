@@ -38,7 +38,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     const orm = await initOrm({ pgliteDataDirectory: 'memory://' }, databaseSchema, overrides);
     return { orm, kind: 'pglite', databaseUrl: undefined, dispose: () => orm.close(true) };
   }
-  const scratch = await createScratchDatabase(serverDatabaseUrl, 'courtyard_test');
+  const scratch = await createScratchDatabase(serverDatabaseUrl, 'courtyard_test', { asynchronousCommit: true });
   const orm = await initOrm({ databaseUrl: scratch.url }, databaseSchema);
   return {
     orm,

@@ -58,7 +58,7 @@ export interface TwoInstances {
  * environment variables of both. Nothing is left running when one fails to start.
  */
 export async function startTwoInstances(settings: Record<string, string> = {}): Promise<TwoInstances> {
-  const scratch = await createScratchDatabase(databaseServerUrl!, 'courtyard_test');
+  const scratch = await createScratchDatabase(databaseServerUrl!, 'courtyard_test', { asynchronousCommit: true });
   const installation = sharedInstallation(scratch.url, sharedRedisUrl, settings);
   const started = await Promise.allSettled([startInstance(installation, 'a'), startInstance(installation, 'b')]);
   const running = started.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value] : []));
