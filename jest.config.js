@@ -7,10 +7,10 @@ export default {
   transform: { '^.+\\.ts$': '<rootDir>/test/support/strip-types-transform.ts' },
   testMatch: ['<rootDir>/test/**/*.test.ts'],
   // snarkjs's curve threads are terminated once here, after each file, not in each file.
-  // On PGlite, one migrated database per run, copied by every test database; Node's compile
+  // One migrated database per run (PGlite or PostgreSQL), copied by every test database; Node's compile
   // cache for the processes tests start (test/support/global-setup.ts).
   globalSetup: '<rootDir>/test/support/global-setup.ts',
-  globalTeardown: '<rootDir>/test/support/pglite-template-teardown.ts',
+  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   setupFilesAfterEnv: ['<rootDir>/test/support/terminate-curve.ts'],
   // The slowest files first, from a committed table, so that both workers end together even
   // without Jest's cache of durations (CI starts from a fresh clone).

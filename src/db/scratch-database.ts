@@ -7,8 +7,12 @@ import pg from 'pg';
 
 export interface ScratchDatabase {
   url: string;
+  /** The database's name on the server. */
+  name: string;
   drop(): Promise<void>;
 }
+
+const DATABASE_NAME = /^[a-z0-9_]{1,63}$/u;
 
 async function runOnServer(serverUrl: string, sql: string): Promise<void> {
   const client = new pg.Client({ connectionString: serverUrl });
@@ -30,15 +34,26 @@ export interface ScratchDatabaseOptions {
    * still holds). Never for benchmarks: they measure the durable configuration.
    */
   asynchronousCommit?: boolean;
+  /**
+   * A copy of this database (`create database … template`), e.g. one already migrated; no
+   * session may be connected to it meanwhile. Its per-database settings are not copied.
+   */
+  template?: string;
 }
 
 /** `prefix` names who made it (e.g. `courtyard_test`), so leftovers are easy to spot. */
 export async function createScratchDatabase(serverUrl: string, prefix: string, options: ScratchDatabaseOptions = {}): Promise<ScratchDatabase> {
   if (!/^[a-z_]{1,40}$/u.test(prefix)) throw new Error('A scratch database prefix is lowercase letters and "_"');
+  if (options.template !== undefined && !DATABASE_NAME.test(options.template)) throw new Error('A template is named by lowercase letters, digits and "_"');
   const name = `${prefix}_${randomBytes(6).toString('hex')}`;
-  await runOnServer(serverUrl, `create database ${name}`);
+  await runOnServer(serverUrl, options.template ? `create database ${name} template ${options.template}` : `create database ${name}`);
   if (options.asynchronousCommit) await runOnServer(serverUrl, `alter database ${name} set synchronous_commit = off`);
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
-  return { url: url.toString(), drop: () => runOnServer(serverUrl, `drop database if exists ${name} with (force)`) };
+  return { url: url.toString(), name, drop: () => dropScratchDatabase(serverUrl, name) };
+}
+
+export async function dropScratchDatabase(serverUrl: string, name: string): Promise<void> {
+  if (!DATABASE_NAME.test(name)) throw new Error('A scratch database is named by lowercase letters, digits and "_"');
+  await runOnServer(serverUrl, `drop database if exists ${name} with (force)`);
 }

@@ -38,7 +38,9 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     const orm = await initOrm({ pgliteDataDirectory: 'memory://' }, databaseSchema, overrides);
     return { orm, kind: 'pglite', databaseUrl: undefined, dispose: () => orm.close(true) };
   }
-  const scratch = await createScratchDatabase(serverDatabaseUrl, 'courtyard_test', { asynchronousCommit: true });
+  // A copy of the run's migrated template (test/support/postgresql-template.ts), when there is one.
+  const template = process.env['COURTYARD_TEST_POSTGRESQL_TEMPLATE'];
+  const scratch = await createScratchDatabase(serverDatabaseUrl, 'courtyard_test', { asynchronousCommit: true, ...(template ? { template } : {}) });
   const orm = await initOrm({ databaseUrl: scratch.url }, databaseSchema);
   return {
     orm,
