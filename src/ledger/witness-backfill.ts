@@ -37,17 +37,28 @@ export async function announcedWitnessKeyIds(em: SqlEntityManager, logId: string
   return new Set(rows.map((row) => (JSON.parse(row.payload) as { keyId: string }).keyId));
 }
 
+interface WitnessRow {
+  key_name: string;
+  publicKey: Uint8Array;
+  role: WitnessRole;
+  account_id: string | null;
+}
+
+/** The log's witness keys that no entry announces; `lock` locks the log's witness rows first. */
+async function unloggedWitnessesOf(em: SqlEntityManager, logId: string, lock: boolean): Promise<WitnessRow[]> {
+  const rows: Array<Omit<WitnessRow, 'publicKey'> & { public_key: unknown }> = await em.execute(
+    `select key_name, public_key, role, account_id from ledger_witnesses where community_id = ? order by key_name ${lock ? 'for update' : ''}`,
+    [logId],
+  );
+  const announced = await announcedWitnessKeyIds(em, logId);
+  return rows
+    .map(({ public_key: publicKey, ...row }) => ({ ...row, publicKey: toBytes(publicKey) }))
+    .filter((witness) => !announced.has(witnessKeyId(witness.key_name, witness.publicKey)));
+}
+
 /** Records the log's witness keys that no entry announces; returns how many it recorded. */
 export async function recordUnloggedWitnessesOf(em: SqlEntityManager, logId: string): Promise<number> {
-  const witnesses: Array<{ key_name: string; public_key: unknown; role: WitnessRole; account_id: string | null }> =
-    await em.execute(
-      'select key_name, public_key, role, account_id from ledger_witnesses where community_id = ? order by key_name for update',
-      [logId],
-    );
-  const announced = await announcedWitnessKeyIds(em, logId);
-  const unlogged = witnesses
-    .map((witness) => ({ ...witness, publicKey: toBytes(witness.public_key) }))
-    .filter((witness) => !announced.has(witnessKeyId(witness.key_name, witness.publicKey)));
+  const unlogged = await unloggedWitnessesOf(em, logId, true);
   for (let start = 0; start < unlogged.length; start += MAX_ENTRIES_PER_APPEND) {
     await appendEntries(
       em,
@@ -80,6 +91,8 @@ export async function recordUnloggedWitnesses(
   );
   const recorded = new Map<string, number>();
   for (const { community_id: logId } of logs) {
+    // Once every key is on the log (every start but the first after the upgrade), one read and no lock.
+    if ((await unloggedWitnessesOf(forkEntityManager(), logId, false)).length === 0) continue;
     const count = await runInTransaction(forkEntityManager(), (tx) => recordUnloggedWitnessesOf(tx, logId));
     if (count > 0) recorded.set(logId, count);
   }

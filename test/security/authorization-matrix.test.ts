@@ -179,7 +179,8 @@ describe('the authorization matrix', () => {
       }
     }
     expect(differences).toEqual([]);
-  });
+    // About 1,000 calls: beyond jest's minute on a loaded machine, and a timed-out run goes on beside the next test.
+  }, 240_000);
 
   it('answers an anonymous ballot the same whoever sends it: NOT_FOUND for an unknown proposal, else what the proposal is', async () => {
     // What a proposal id tells a caller (SECURITY.md, the outsider's row): that it exists, its
