@@ -42,6 +42,12 @@ export interface DomainModule {
    * settings): its slice of `ModuleServices`, which it declares by declaration merging.
    */
   readonly createServices?: (runtime: ModuleRuntime) => Partial<ModuleServices>;
+  /**
+   * One-time work of every server process at start, before it serves and after the
+   * installation log exists: recording on the ledger what an older version left
+   * unrecorded. Several instances may start at once, so it must be idempotent.
+   */
+  readonly atStart?: (runtime: ModuleRuntime, services: AppServices) => Promise<void>;
   /** Starts the module's background jobs (once per server process); each is stopped at shutdown. */
   readonly jobs?: (runtime: ModuleRuntime, services: AppServices) => readonly BackgroundJob[];
   /** Plain HTTP routes beside the GraphQL endpoint (public files, webhooks), tried in list order. */

@@ -15,6 +15,7 @@ import { Migration20261216100000LedgerLogKeyResealing } from './migrations/20261
 import { Migration20261217100000LedgerKeyRotation } from './migrations/20261217100000-ledger-key-rotation.ts';
 import { Migration20261218000400LedgerPendingCommunityKey } from './migrations/20261218000400-ledger-pending-community-key.ts';
 import { LEDGER_TOPICS } from './topics.ts';
+import { recordUnloggedWitnesses } from './witness-backfill.ts';
 import { compareWitnessReplay } from './witness-replay.ts';
 
 export const ledgerModule: DomainModule = {
@@ -33,6 +34,11 @@ export const ledgerModule: DomainModule = {
   // The log feed of every instance polls the committed heads itself (log-feed.ts).
   instanceTopics: LEDGER_TOPICS,
   createServices: (runtime) => ({ ledger: createLedgerServices(runtime) }),
+  // Witness keys registered before registrations were recorded get their entries.
+  atStart: async (runtime) => {
+    const recorded = await recordUnloggedWitnesses(runtime.forkEntityManager, (em, work) => runtime.transactions.run(em, work));
+    for (const [communityId, keys] of recorded) runtime.logger.info({ communityId, keys }, 'witness registrations recorded');
+  },
   jobs: (runtime, services) => startLedgerJobs(runtime, services.ledger),
   routes: (services) => [ledgerCheckpointRoute(services)],
   // Witness keys are the ledger's one projection built from its own entries.

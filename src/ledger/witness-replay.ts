@@ -4,10 +4,12 @@
  * account, retired) and compares them with `ledger_witnesses` and
  * `ledger_witness_retirements`. Keys are named by their id (the cosignature key hash), as
  * on the log; key names stay off both. Keys registered by a version that did not record
- * registrations show as live keys missing from the log.
+ * registrations are recorded late, by `ledger.witness-registration-recorded`, at the next
+ * server start (witness-backfill.ts); until then they show as live keys missing from the log.
  */
 import type { ReplayComparison } from '../kernel/domain-module.ts';
 import type { SqlEntityManager } from '../db/orm.ts';
+import { WITNESS_REGISTRATION_RECORDED } from './witness-backfill.ts';
 import { listWitnesses, WITNESS_KEY_ROTATED, WITNESS_REGISTERED, witnessKeyId } from './witnesses.ts';
 
 interface FoldedWitness {
@@ -22,26 +24,32 @@ async function foldWitnesses(
   logId: string,
 ): Promise<{ keys: Map<string, FoldedWitness>; entries: number }> {
   const rows: Array<{ type: string; actor: string; payload: string }> = await em.execute(
-    'select type, actor, payload::text as payload from ledger_entries where community_id = ? and type in (?, ?) order by seq',
-    [logId, WITNESS_REGISTERED, WITNESS_KEY_ROTATED],
+    'select type, actor, payload::text as payload from ledger_entries where community_id = ? and type in (?, ?, ?) order by seq',
+    [logId, WITNESS_REGISTERED, WITNESS_REGISTRATION_RECORDED, WITNESS_KEY_ROTATED],
   );
   const keys = new Map<string, FoldedWitness>();
+  // Keys a rotation retired before their registration was recorded (witness-backfill.ts).
+  const retiredEarlier = new Set<string>();
   for (const row of rows) {
-    const payload = JSON.parse(row.payload) as Record<string, string>;
-    if (row.type === WITNESS_REGISTERED) {
-      const accountId = row.actor === 'system' ? null : row.actor;
-      keys.set(payload['keyId']!, {
+    const payload = JSON.parse(row.payload) as Record<string, string | null>;
+    const keyId = payload['keyId']!;
+    if (row.type === WITNESS_REGISTERED || row.type === WITNESS_REGISTRATION_RECORDED) {
+      // A registration names the account as its actor; a late record, made by `system`, in its payload.
+      const account = row.type === WITNESS_REGISTERED ? row.actor : payload['accountId'];
+      keys.set(keyId, {
         publicKey: payload['publicKey']!,
         role: payload['role']!,
-        accountId,
-        retired: false,
+        accountId: account === 'system' ? null : (account ?? null),
+        retired: retiredEarlier.has(keyId),
       });
       continue;
     }
     // A rotation: the new key takes the retired one's role and account.
-    const retired = keys.get(payload['retiredKeyId']!);
+    const retiredKeyId = payload['retiredKeyId']!;
+    const retired = keys.get(retiredKeyId);
     if (retired) retired.retired = true;
-    keys.set(payload['keyId']!, {
+    else retiredEarlier.add(retiredKeyId);
+    keys.set(keyId, {
       publicKey: payload['publicKey']!,
       role: payload['role']!,
       accountId: retired?.accountId ?? row.actor,

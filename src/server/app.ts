@@ -73,6 +73,7 @@ export async function createApp(configuration: Configuration, options: AppOption
   const bootstrapAdmin = await runtime.transactions.run(runtime.forkEntityManager(), (em) =>
     bootstrapInstallation(em, { configuredAdminPassword: configuration.secrets.adminPassword, log: services.ledger }),
   );
+  for (const module of modules) await module.atStart?.(runtime, services);
   const readReplicas = openReadReplicas(orm, configuration, logger);
   const metrics = createServerMetrics({ readReplicas });
   const lifecycle: ServerLifecycle = { draining: false };

@@ -4,7 +4,8 @@
  * small-order component, a non-canonical encoding, and a key named exactly like the
  * log's own key (its origin) are refused with INVALID_INPUT, writing nothing. A
  * registration and a rotation are each a ledger entry (ids and keys, no key names); the
- * log replays to the live keys and the audit passes.
+ * log replays to the live keys and the audit passes. Keys registered by a version that
+ * recorded no registrations are recorded at the next start, once.
  */
 import { ed25519 } from '@noble/curves/ed25519.js';
 import type { SqlEntityManager } from '../../src/db/orm.ts';
@@ -12,9 +13,13 @@ import { auditLog } from '../../src/ledger/audit.ts';
 import { integratePending } from '../../src/ledger/integrator.ts';
 import { toHex } from '../../src/ledger/merkle-hash.ts';
 import { compareWitnessReplay } from '../../src/ledger/witness-replay.ts';
-import { witnessKeyId } from '../../src/ledger/witnesses.ts';
+import { recordUnloggedWitnessesOf, WITNESS_REGISTRATION_RECORDED } from '../../src/ledger/witness-backfill.ts';
+import { rotateWitnessKey, witnessKeyId } from '../../src/ledger/witnesses.ts';
+import { loadConfiguration } from '../../src/config/configuration.ts';
+import { createApp } from '../../src/server/app.ts';
+import { pino } from 'pino';
 import { replayModules, replaysOk } from '../../scripts/ledger/module-replays.ts';
-import { createTestApp, type TestApp } from '../support/app.ts';
+import { ADMIN_PASSWORD, createTestApp, type TestApp } from '../support/app.ts';
 import { createAccount, createCommunityFixture, grantRole, type CommunityFixture } from '../support/fixtures.ts';
 
 const REGISTER = `mutation ($communityId: ID!, $name: String!, $publicKey: Hex!) {
@@ -167,5 +172,87 @@ describe('the record of witness keys', () => {
     expect((await compareWitnessReplay(em(), logId)).differences).toEqual([
       { description: `witness key ${witnessKeyId('committee.test/sneaked', sneaked)}: live but not on the log` },
     ]);
+  });
+});
+
+describe('witness keys registered before registrations were recorded', () => {
+  const em = () => testApp.database.orm.em.fork() as unknown as SqlEntityManager;
+  let logId: string;
+  let committeeAccountId: string;
+  const key = (seed: number) => ed25519.getPublicKey(new Uint8Array(32).fill(seed));
+  /** A key as a version that recorded no registrations left it: a row, no entry. */
+  const insertUnlogged = (name: string, publicKey: Uint8Array, role: string, accountId: string | null) =>
+    em().execute(
+      `insert into ledger_witnesses (community_id, key_name, public_key, role, account_id, registered_at) values (?, ?, ?, ?, ?, now())`,
+      [logId, name, Buffer.from(publicKey), role, accountId],
+    );
+  const recordedEntries = async () =>
+    (await em().execute(
+      `select actor, payload::text as payload from ledger_entries where community_id = ? and type = ? order by seq`,
+      [logId, WITNESS_REGISTRATION_RECORDED],
+    )) as Array<{ actor: string; payload: string }>;
+  /** Starts a second server process on the same database, as an upgrade does, and stops it again. */
+  async function restart(): Promise<void> {
+    const configuration = loadConfiguration({ COURTYARD_DATA_DIR: testApp.dataDirectory, COURTYARD_ADMIN_PASSWORD: ADMIN_PASSWORD });
+    const restarted = await createApp(configuration, { orm: testApp.database.orm, logger: pino({ level: 'silent' }) });
+    await restarted.close();
+    await integratePending(em(), logId);
+  }
+
+  beforeAll(async () => {
+    const old = await createCommunityFixture(testApp, 'witness-backfill');
+    logId = Buffer.from(old.id, 'base64').toString('utf8').split(':')[1]!;
+    const committee = await createAccount(testApp, 'witness-backfill-committee');
+    await grantRole(testApp, committee.id, 'COMMITTEE', { communityId: old.id });
+    committeeAccountId = Buffer.from(committee.id, 'base64').toString('utf8').split(':')[1]!;
+    // Between the two versions: a committee key and a regulator's key registered unrecorded,
+    // then the committee key rotated, which was already recorded (naming the old key's id).
+    await insertUnlogged('committee.test/old', key(21), 'committee', committeeAccountId);
+    await insertUnlogged('regulator.test/old', key(22), 'regulator', null);
+    await rotateWitnessKey(em(), {
+      communityId: logId,
+      retiredKeyName: 'committee.test/old',
+      keyName: 'committee.test/new',
+      publicKey: key(23),
+      actor: committeeAccountId,
+      accountId: committeeAccountId,
+    });
+    await integratePending(em(), logId);
+  });
+
+  it('shows them as live but not on the log until they are recorded', async () => {
+    expect((await compareWitnessReplay(em(), logId)).differences).toEqual([
+      { description: `witness key ${witnessKeyId('committee.test/old', key(21))}: live but not on the log` },
+      { description: `witness key ${witnessKeyId('regulator.test/old', key(22))}: live but not on the log` },
+    ]);
+  });
+
+  it('records each at the next start, with its account and no key name; the replay then equals live, the rotated key retired, and the audit passes', async () => {
+    await restart();
+    const recorded = await recordedEntries();
+    expect(recorded.map((entry) => ({ actor: entry.actor, payload: JSON.parse(entry.payload) }))).toEqual([
+      {
+        actor: 'system',
+        payload: { keyId: witnessKeyId('committee.test/old', key(21)), publicKey: Buffer.from(key(21)).toString('base64'), role: 'committee', accountId: committeeAccountId },
+      },
+      {
+        actor: 'system',
+        payload: { keyId: witnessKeyId('regulator.test/old', key(22)), publicKey: Buffer.from(key(22)).toString('base64'), role: 'regulator', accountId: null },
+      },
+    ]);
+    expect(JSON.stringify(recorded)).not.toContain('.test/');
+    expect(await compareWitnessReplay(em(), logId)).toEqual({ entries: 3, differences: [] });
+    expect((await auditLog(em(), logId)).ok).toBe(true);
+  });
+
+  it('records nothing twice: a later start appends nothing, and two backfills at once record a new unlogged key once', async () => {
+    await restart();
+    expect(await recordedEntries()).toHaveLength(2);
+    await insertUnlogged('committee.test/late', key(24), 'committee', committeeAccountId);
+    const run = () => testApp.app.services.transactions.run(em(), (tx) => recordUnloggedWitnessesOf(tx, logId));
+    expect((await Promise.all([run(), run()])).sort()).toEqual([0, 1]);
+    await integratePending(em(), logId);
+    expect(await recordedEntries()).toHaveLength(3);
+    expect(await compareWitnessReplay(em(), logId)).toEqual({ entries: 4, differences: [] });
   });
 });

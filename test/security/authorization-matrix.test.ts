@@ -10,6 +10,7 @@
  * engines, so CI's PostgreSQL pass would only repeat these ~940 calls (it passes there too:
  * DATABASE_URL=… npm test -- test/security/authorization-matrix.test.ts).
  */
+import { randomUUID } from 'node:crypto';
 import type { GraphQLSchema } from 'graphql';
 import { buildSchema } from '../../src/graphql/schema.ts';
 import { listen, type RunningServer } from '../../src/server/server.ts';
@@ -178,6 +179,51 @@ describe('the authorization matrix', () => {
       }
     }
     expect(differences).toEqual([]);
+    // About 1,000 calls: beyond jest's minute on a loaded machine, and a timed-out run goes on beside the next test.
+  }, 240_000);
+
+  it('answers an anonymous ballot the same whoever sends it: NOT_FOUND for an unknown proposal, else what the proposal is', async () => {
+    // What a proposal id tells a caller (SECURITY.md, the outsider's row): that it exists, its
+    // mode and state — what a voter must be told — never anything that depends on the caller.
+    const proposalTypename = Buffer.from(world.proposalId, 'base64').toString('utf8').split(':')[0];
+    const unknown = Buffer.from(`${proposalTypename}:${randomUUID()}`).toString('base64');
+    const proof = JSON.stringify({ proof: { pi_a: ['1', '2', '1'], pi_b: [['1', '2'], ['3', '4'], ['1', '0']], pi_c: ['1', '2', '1'], protocol: 'groth16', curve: 'bn128' }, publicSignals: ['1', '2', '3', '4', '5'] });
+    const answers: Record<string, Record<string, string[]>> = {};
+    for (const field of ['castAnonymousBallot', 'castEncryptedBallot'])
+      for (const [name, proposalId] of Object.entries({
+        unknown,
+        open: world.proposalId,
+        closed: world.closedProposalId,
+        encryptedDraft: world.encryptedProposalId,
+      })) {
+        const codes = new Set<string>();
+        for (const role of ROLES) {
+          const response = await post(
+            {
+              query: `mutation ($p: ID!, $proof: String!) { ${field}(proposalId: $p, choice: "yes", proof: $proof) { __typename ... on Error { code } } }`,
+              variables: { p: proposalId, proof },
+            },
+            world.tokens[role],
+          );
+          const body = (await response.json()) as GraphQLResponse;
+          codes.add(body.data?.[field]?.code ?? body.errors?.[0]?.extensions?.code ?? 'NONE');
+        }
+        (answers[field] ??= {})[name] = [...codes];
+      }
+    expect(answers).toEqual({
+      castAnonymousBallot: {
+        unknown: ['NOT_FOUND'],
+        open: ['BALLOT_MODE_MISMATCH'],
+        closed: ['BALLOT_MODE_MISMATCH'],
+        encryptedDraft: ['BALLOT_MODE_MISMATCH'],
+      },
+      castEncryptedBallot: {
+        unknown: ['NOT_FOUND'],
+        open: ['BALLOT_MODE_MISMATCH'],
+        closed: ['BALLOT_MODE_MISMATCH'],
+        encryptedDraft: ['PROPOSAL_NOT_OPEN'],
+      },
+    });
   });
 
   it('lets every subscription open for exactly the roles of its row, and refuses the others with the same code', async () => {

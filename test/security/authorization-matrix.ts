@@ -54,6 +54,12 @@ const SIGNED_IN = ANYONE.slice(1);
 const READERS = ['regulatorInside', 'resident', 'committee', 'manager', 'admin'] as const;
 const MEMBERS_AND_REGULATOR = ['regulatorInside', 'resident', 'committee', 'manager', 'admin'] as const;
 const BOOKS = ['committee', 'manager'] as const;
+/**
+ * A household's invoice views: its residents, the managers, and the committee, who hold the
+ * books (each household's receivable among them) and read the ledger's fee entries, which
+ * name households by id: the views add nothing those do not give it (SECURITY.md,
+ * "Households are pseudonyms"). Regulators see aggregates and the ledger, not these views.
+ */
 const HOUSEHOLD = ['resident', 'committee', 'manager'] as const;
 const STAFF = ['committee', 'manager'] as const;
 

@@ -1,16 +1,17 @@
 /**
  * Leak search: unique marker strings are seeded as every kind of personal data — names,
- * phone numbers, ID numbers, unit labels — and as personal free text (a suggestion and
- * a rating comment naming a neighbour), scenarios of the other domains run through the
- * HTTP API as each role — households and blind-index lookups, refused input carrying
+ * phone numbers, ID numbers, unit labels — and as personal free text (suggestions, named
+ * and anonymous, and rating comments naming a neighbour), scenarios of the other domains
+ * run through the HTTP API as each role — households and blind-index lookups, refused input carrying
  * personal data, fees (schedule, invoices, payment, notifications), an owners' vote with
  * named and paper ballots closed to its result, suggestions, ratings, ledger and oversight
- * reads — and, on real depth-10 proofs made from what the resident's device reads (five
+ * reads — and, on real depth-10 proofs made from what the resident's device reads (six
  * in all), the anonymous channels: an anonymous public-weight ballot closed to its result
  * and election bundle, an encrypted-weight ballot (the committee, the regulator and the
  * manager generating the election key), an anonymous rating of a service, an activity
- * signed up for and reviewed anonymously and by name, and a fee proof the regulator asks
- * for, submits and checks in the period's bundle offline. Then the markers are searched for:
+ * signed up for and reviewed anonymously and by name, an anonymous suggestion answered by a
+ * manager, and a fee proof the regulator asks for, submits and checks in the period's bundle
+ * offline. Then the markers are searched for:
  *
  * - in every log line the server wrote;
  * - in every row of every table of the database, the vault's included (it holds only
@@ -27,8 +28,10 @@
  * What the anonymous channels must not reveal is searched for too: the identity secrets of
  * the resident's device (owner and household) anywhere at all; their commitments anywhere
  * but as census leaves (a census's leaves, `census.*` entries, a pinned snapshot, a
- * bundle's census); and, for the encrypted-weight ballot, the owner's area in its
- * responses, its proposal's ledger entries and the logs.
+ * bundle's census); for the encrypted-weight ballot, the owner's area in its responses,
+ * its proposal's ledger entries and the logs; and, for the anonymous suggestion, the ids of
+ * the household and its owner in its row, its entries, the responses showing it and the
+ * log lines written while it was sent.
  */
 import { activateMembershipKey } from '../support/proof-community.ts';
 import { activateEncryptedBallotKey } from '../governance/support/governance-fixture.ts';
@@ -38,6 +41,7 @@ import type { SqlEntityManager } from '../../src/db/orm.ts';
 import { participantTree } from '../../src/activities/activity-reviews.ts';
 import { censusMerkleProof } from '../../src/census/census-tree-service.ts';
 import { proveAnonymousRating } from '../../src/client/anonymous-rating.ts';
+import { proveAnonymousSuggestion } from '../../src/client/anonymous-suggestion.ts';
 import type { PinnedCensusTree, PublicCensusLeaf } from '../../src/client/census-snapshot-path.ts';
 import { censusPathFor } from '../../src/client/census-snapshot-path.ts';
 import { paidSetPath } from '../../src/client/fee-proof.ts';
@@ -106,6 +110,8 @@ const FREE_TEXT = {
   anonymousRatingComment: `AnonymousNeighbour${tag}`,
   activityReview: `ReviewNeighbour${tag}`,
   anonymousActivityReview: `AnonymousReviewNeighbour${tag}`,
+  anonymousSuggestionTitle: `AnonymousTitleNeighbour${tag}`,
+  anonymousSuggestionBody: `AnonymousSuggestionNeighbour${tag}`,
 };
 
 interface Recorded {
@@ -132,6 +138,9 @@ let householdIdentity: Identity;
 /** What the anonymous scenarios made, for the checks of what a ballot must not reveal. */
 let encryptedProposalId: string;
 let ownerArea: string;
+let anonymousSuggestionId: string;
+/** The log lines the server wrote while it took the anonymous suggestion. */
+let anonymousSuggestionLogs: string[] = [];
 const responses: Recorded[] = [];
 const RESULT = '__typename ... on Error { code message }';
 
@@ -770,11 +779,97 @@ async function runFeeProof(
   });
 }
 
+/**
+ * An anonymous suggestion (建议) from the household's device, answered by a manager and read
+ * by every role. Besides the searches every scenario gets, what names the household or its
+ * owner — their ids, global and plain — must appear in none of its records: its row, its
+ * ledger entries, the responses that show it, and the log lines written while it was sent.
+ */
+async function runAnonymousSuggestion(membership: Awaited<ReturnType<typeof loadMembershipArtifacts>>): Promise<void> {
+  const c = community.id;
+  const households = await readCensus('HOUSEHOLDS');
+  const suggestion = {
+    communityId: c,
+    title: `${FREE_TEXT.anonymousSuggestionTitle} 电梯`,
+    body: `${FREE_TEXT.anonymousSuggestionBody} 家的狗半夜叫`,
+    slot: 0,
+  };
+  const proof = await proveAnonymousSuggestion(membership, {
+    identity: householdIdentity,
+    suggestion,
+    leaves: households.leaves,
+    pinned: households.current,
+  });
+  const logsBefore = testApp.logLines.length;
+  const sent = await call(
+    'submitAnonymousSuggestion',
+    `mutation ($c: ID!, $t: String!, $b: String!, $slot: Int!, $proof: String!) {
+    submitAnonymousSuggestion(communityId: $c, title: $t, body: $b, slot: $slot, proof: $proof) {
+    __typename ... on MutationSubmitAnonymousSuggestionSuccess { data { id anonymous } } ${RESULT} } }`,
+    { c, t: suggestion.title, b: suggestion.body, slot: suggestion.slot, proof: proof.json },
+    null,
+  );
+  expect(sent.anonymous).toBe(true);
+  anonymousSuggestionId = sent.id;
+  anonymousSuggestionLogs = testApp.logLines.slice(logsBefore);
+  await call(
+    'answerSuggestion',
+    `mutation ($s: ID!) { answerSuggestion(suggestionId: $s, answer: "已安排夜间巡查。") {
+    __typename ... on MutationAnswerSuggestionSuccess { data { id status } } ${RESULT} } }`,
+    { s: sent.id },
+    community.managerToken,
+  );
+  for (const token of [residentToken, committeeToken, regulatorToken, outsiderToken, community.managerToken, testApp.adminToken])
+    await as(
+      token,
+      `query ($c: ID!) { suggestions(communityId: $c) { edges { node { id title body anonymous status answer createdAt updatedAt } } } }`,
+      { c },
+    );
+}
+
 async function runAnonymousScenarios(): Promise<void> {
   const membership = await loadMembershipArtifacts('membership-10');
   await runBallots(membership);
   await runRatingsAndActivities(membership, currentRatingPeriod());
+  await runAnonymousSuggestion(membership);
   await runFeeProof(membership, currentFeePeriod());
+}
+
+/** Where the anonymous suggestion names the household or its owner (support: runAnonymousSuggestion). */
+async function anonymousSuggestionLinks(): Promise<string[]> {
+  const identifying = [householdId, ownerAccountId].flatMap((id) => [id, localId(id)]);
+  for (const id of identifying) expect(id).toMatch(/^[0-9a-f-]{36}$|^[A-Za-z0-9+/]+=*$/u);
+  const names = (text: string) => identifying.some((id) => text.includes(id));
+  const found: string[] = [];
+  const connection = testApp.database.orm.em.getConnection();
+  const rows: Array<{ row: string }> = await connection.execute(
+    'select t::text as row from governance_suggestions t where id = ?',
+    [anonymousSuggestionId],
+  );
+  expect(rows).toHaveLength(1);
+  for (const { row } of rows) if (names(row)) found.push(`table governance_suggestions: ${row.slice(0, 120)}`);
+  const entries: Array<{ type: string; actor: string; payload: string }> = await connection.execute(
+    `select type, actor, payload::text as payload from ledger_entries where payload->>'suggestion' = ?
+     union all select type, actor, payload::text from ledger_pending where payload::jsonb->>'suggestion' = ?`,
+    [anonymousSuggestionId, anonymousSuggestionId],
+  );
+  expect(entries.map((entry) => entry.type).sort()).toEqual(['governance.suggestion', 'governance.suggestion.status']);
+  for (const entry of entries) {
+    if (entry.type === 'governance.suggestion' && entry.actor !== 'anonymous')
+      found.push(`ledger ${entry.type}: actor ${entry.actor}`);
+    if (names(entry.payload)) found.push(`ledger ${entry.type}: ${entry.payload}`);
+  }
+  // The suggestion as responses show it (a bundle's or a ledger page's other entries name households by design).
+  const shown = responses.flatMap(({ query, response }) =>
+    objectsWithId(response, anonymousSuggestionId).map((node) => ({ query, node })),
+  );
+  expect(shown.length).toBeGreaterThan(6);
+  for (const { query, node } of shown)
+    for (const path of findIn(node, names))
+      found.push(`response to ${query.replace(/\s+/gu, ' ').slice(0, 80)} ${path}: the household or its owner`);
+  for (const [index, line] of anonymousSuggestionLogs.entries())
+    if (names(line)) found.push(`log line ${index} of the anonymous suggestion: the household or its owner`);
+  return found;
 }
 
 function hitsIn(text: string, markers: Record<string, string>): string[] {
@@ -826,6 +921,14 @@ function findIn(
   if (value && typeof value === 'object')
     return Object.entries(value).flatMap(([name, item]) => findIn(item, match, `${path}.${name}`, name));
   return [];
+}
+
+/** The objects in a JSON value whose `id` is the given one. */
+function objectsWithId(value: unknown, id: string): object[] {
+  if (Array.isArray(value)) return value.flatMap((item) => objectsWithId(item, id));
+  if (!value || typeof value !== 'object') return [];
+  const inner = Object.values(value).flatMap((item) => objectsWithId(item, id));
+  return (value as { id?: unknown }).id === id ? [value, ...inner] : inner;
 }
 
 /**
@@ -919,6 +1022,7 @@ describe('personal data never leaves the vault', () => {
     }
 
     found.push(...(await anonymityLeaks()));
+    found.push(...(await anonymousSuggestionLinks()));
     expect(found).toEqual([]);
     // The scenarios' documents were all valid, so each response is the field's real answer.
     expect(
@@ -929,6 +1033,6 @@ describe('personal data never leaves the vault', () => {
     // The search saw what it had to: every scenario answered, the logs and ledger are not empty.
     expect(responses.length).toBeGreaterThan(30);
     expect(testApp.logLines.length).toBeGreaterThan(30);
-    // Five real proofs at depth 10 (one of them the encrypted-ballot circuit) and the trustees' key generation.
+    // Six real proofs at depth 10 (one of them the encrypted-ballot circuit) and the trustees' key generation.
   }, 240_000);
 });
