@@ -8,8 +8,9 @@
  *
  * autocannon runs as its own process so that it does not share the server's thread.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { execFile } from 'node:child_process';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -205,30 +206,61 @@ async function databaseBackendsCpuSeconds(orm: App['orm']): Promise<Map<number, 
   return seconds;
 }
 
-/** Runs `run` and divides what the server and the database spent by the requests it made. */
+/** Marks the async work of HTTP requests, so that statements of background jobs are not counted as theirs. */
+const requestScope = new AsyncLocalStorage<true>();
+
+/** Runs every request `server` receives inside `requestScope`. */
+export function scopeRequests(server: Server): void {
+  const listeners = server.listeners('request') as Array<(request: IncomingMessage, response: ServerResponse) => void>;
+  server.removeAllListeners('request');
+  for (const listener of listeners) server.on('request', (request, response) => requestScope.run(true, () => listener(request, response)));
+}
+
+/** Seconds of quiet before each measured run, to learn what the background jobs cost meanwhile. */
+const IDLE_SECONDS = 1;
+
+async function cpuSnapshot(orm: App['orm'], local: boolean) {
+  const usage = process.cpuUsage();
+  return { serverSeconds: (usage.user + usage.system) / 1e6, database: local ? await databaseBackendsCpuSeconds(orm) : undefined, at: performance.now() };
+}
+
+function databaseSecondsBetween(before: Map<number, number> | undefined, after: Map<number, number> | undefined): number | undefined {
+  if (!before || !after || after.size === 0) return undefined;
+  let seconds = 0;
+  // A backend opened in between started from nothing.
+  for (const [pid, cpu] of after) seconds += cpu - (before.get(pid) ?? 0);
+  return seconds;
+}
+
+/**
+ * Runs `run` and divides what the server and the database spent by the requests it made:
+ * statements sent within requests (scopeRequests), and CPU less what the same process and
+ * database spent over IDLE_SECONDS of quiet just before (background jobs), per second.
+ */
 export async function measureCost(orm: App['orm'], local: boolean, run: () => Promise<Load>): Promise<Load & RunCost> {
-  const databaseBefore = local ? await databaseBackendsCpuSeconds(orm) : undefined;
-  const statements = countStatements(orm);
-  const cpuBefore = process.cpuUsage();
+  const idleStart = await cpuSnapshot(orm, local);
+  await new Promise((resolve) => setTimeout(resolve, IDLE_SECONDS * 1000));
+  const start = await cpuSnapshot(orm, local);
+  const statements = countStatements(orm, () => requestScope.getStore() === true);
   let result: Load;
   try {
     result = await run();
   } finally {
     statements.stop();
   }
-  const cpu = process.cpuUsage(cpuBefore);
-  const databaseAfter = local ? await databaseBackendsCpuSeconds(orm) : undefined;
-  let databaseSeconds: number | undefined;
-  if (databaseBefore && databaseAfter && databaseAfter.size > 0) {
-    databaseSeconds = 0;
-    // A backend opened during the run started from nothing.
-    for (const [pid, after] of databaseAfter) databaseSeconds += after - (databaseBefore.get(pid) ?? 0);
-  }
+  const end = await cpuSnapshot(orm, local);
+  const idleSeconds = (start.at - idleStart.at) / 1000;
+  const runSeconds = (end.at - start.at) / 1000;
+  const background = (idle: number) => (idle / idleSeconds) * runSeconds;
+  const server = end.serverSeconds - start.serverSeconds - background(start.serverSeconds - idleStart.serverSeconds);
+  const databaseIdle = databaseSecondsBetween(idleStart.database, start.database);
+  const databaseRun = databaseSecondsBetween(start.database, end.database);
   const requests = Math.max(result.requests, 1);
   return {
     ...result,
-    serverCpuMsPerRequest: (cpu.user + cpu.system) / 1000 / requests,
-    databaseCpuMsPerRequest: databaseSeconds === undefined ? undefined : (databaseSeconds * 1000) / requests,
+    serverCpuMsPerRequest: (Math.max(server, 0) * 1000) / requests,
+    databaseCpuMsPerRequest:
+      databaseRun === undefined || databaseIdle === undefined ? undefined : (Math.max(databaseRun - background(databaseIdle), 0) * 1000) / requests,
     statementsPerRequest: statements.total / requests,
   };
 }
@@ -261,6 +293,7 @@ export const suite: BenchSuite = {
     const database = scratch ? 'postgresql' : 'pglite';
     const bare = await bareServer();
     const courtyard = await listen(app, '127.0.0.1', 0);
+    scopeRequests(courtyard.httpServer);
     try {
       const { token, communityId } = await seed(app);
       const cases: Case[] = [
