@@ -8,19 +8,22 @@
  *
  * autocannon runs as its own process so that it does not share the server's thread.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { execFile } from 'node:child_process';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { createSchema, createYoga } from 'graphql-yoga';
 import { pino } from 'pino';
 import { loadConfiguration } from '../../src/config/configuration.ts';
 import { initOrm, type SqlEntityManager } from '../../src/db/orm.ts';
 import { createScratchDatabase } from '../../src/db/scratch-database.ts';
+import { countStatements } from '../../src/db/statement-count.ts';
 import { appendEntry } from '../../src/ledger/append-entry.ts';
 import { createApp, type App } from '../../src/server/app.ts';
 import { databaseSchema } from '../../src/server/modules.ts';
@@ -66,7 +69,7 @@ async function login(app: App, name: string, password: string): Promise<string> 
 }
 
 /** A member (manager) of COMMUNITIES communities, the first with 40 more ledger entries; their token and the first community's id. */
-async function seed(app: App): Promise<{ token: string; communityId: string }> {
+export async function seed(app: App): Promise<{ token: string; communityId: string }> {
   const adminToken = await login(app, 'admin', ADMIN_PASSWORD);
   const created = await graphql(
     app,
@@ -144,10 +147,12 @@ async function bareServer(): Promise<{ url: string; server: Server }> {
 interface Load {
   requestsPerSecond: number;
   p99Ms: number;
+  /** Requests answered in the run. */
+  requests: number;
 }
 
 /** One autocannon run; refuses a run with failed requests, so a broken query cannot pass for a fast one. */
-async function load(url: string, body: string, seconds: number, token?: string): Promise<Load> {
+export async function load(url: string, body: string, seconds: number, token?: string): Promise<Load> {
   const headers = ['-H', 'content-type=application/json', ...(token ? ['-H', `authorization=Bearer ${token}`] : [])];
   const { stdout } = await promisify(execFile)(
     process.execPath,
@@ -155,7 +160,7 @@ async function load(url: string, body: string, seconds: number, token?: string):
     { maxBuffer: 16 * 1024 * 1024 },
   );
   const result = JSON.parse(stdout) as {
-    requests: { average: number };
+    requests: { average: number; total: number };
     latency: { p99: number };
     non2xx: number;
     errors: number;
@@ -163,7 +168,101 @@ async function load(url: string, body: string, seconds: number, token?: string):
   };
   if (result.non2xx || result.errors || result.timeouts)
     throw new Error(`autocannon: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`);
-  return { requestsPerSecond: result.requests.average, p99Ms: result.latency.p99 };
+  return { requestsPerSecond: result.requests.average, p99Ms: result.latency.p99, requests: result.requests.total };
+}
+
+/** CPU seconds (user + system) a process has used, from /proc; undefined where it cannot be read. */
+async function processCpuSeconds(pid: number): Promise<number | undefined> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces) start at the state, field 3.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Linux's USER_HZ, the unit of /proc/<pid>/stat times, on every architecture Node runs on. */
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/** What one run cost per request: this process's CPU (the server), PostgreSQL's and statements sent. */
+interface RunCost {
+  serverCpuMsPerRequest: number;
+  /** PostgreSQL backends of the bench database on this machine; undefined on PGlite or a remote server. */
+  databaseCpuMsPerRequest: number | undefined;
+  statementsPerRequest: number;
+}
+
+async function databaseBackendsCpuSeconds(orm: App['orm']): Promise<Map<number, number>> {
+  const rows = (await orm.em.getConnection().execute(
+    'select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()',
+  )) as Array<{ pid: number }>;
+  const seconds = new Map<number, number>();
+  for (const { pid } of rows) {
+    const cpu = await processCpuSeconds(pid);
+    if (cpu !== undefined) seconds.set(pid, cpu);
+  }
+  return seconds;
+}
+
+/** Marks the async work of HTTP requests, so that statements of background jobs are not counted as theirs. */
+const requestScope = new AsyncLocalStorage<true>();
+
+/** Runs every request `server` receives inside `requestScope`. */
+export function scopeRequests(server: Server): void {
+  const listeners = server.listeners('request') as Array<(request: IncomingMessage, response: ServerResponse) => void>;
+  server.removeAllListeners('request');
+  for (const listener of listeners) server.on('request', (request, response) => requestScope.run(true, () => listener(request, response)));
+}
+
+/** Seconds of quiet before each measured run, to learn what the background jobs cost meanwhile. */
+const IDLE_SECONDS = 1;
+
+async function cpuSnapshot(orm: App['orm'], local: boolean) {
+  const usage = process.cpuUsage();
+  return { serverSeconds: (usage.user + usage.system) / 1e6, database: local ? await databaseBackendsCpuSeconds(orm) : undefined, at: performance.now() };
+}
+
+function databaseSecondsBetween(before: Map<number, number> | undefined, after: Map<number, number> | undefined): number | undefined {
+  if (!before || !after || after.size === 0) return undefined;
+  let seconds = 0;
+  // A backend opened in between started from nothing.
+  for (const [pid, cpu] of after) seconds += cpu - (before.get(pid) ?? 0);
+  return seconds;
+}
+
+/**
+ * Runs `run` and divides what the server and the database spent by the requests it made:
+ * statements sent within requests (scopeRequests), and CPU less what the same process and
+ * database spent over IDLE_SECONDS of quiet just before (background jobs), per second.
+ */
+export async function measureCost(orm: App['orm'], local: boolean, run: () => Promise<Load>): Promise<Load & RunCost> {
+  const idleStart = await cpuSnapshot(orm, local);
+  await new Promise((resolve) => setTimeout(resolve, IDLE_SECONDS * 1000));
+  const start = await cpuSnapshot(orm, local);
+  const statements = countStatements(orm, () => requestScope.getStore() === true);
+  let result: Load;
+  try {
+    result = await run();
+  } finally {
+    statements.stop();
+  }
+  const end = await cpuSnapshot(orm, local);
+  const idleSeconds = (start.at - idleStart.at) / 1000;
+  const runSeconds = (end.at - start.at) / 1000;
+  const background = (idle: number) => (idle / idleSeconds) * runSeconds;
+  const server = end.serverSeconds - start.serverSeconds - background(start.serverSeconds - idleStart.serverSeconds);
+  const databaseIdle = databaseSecondsBetween(idleStart.database, start.database);
+  const databaseRun = databaseSecondsBetween(start.database, end.database);
+  const requests = Math.max(result.requests, 1);
+  return {
+    ...result,
+    serverCpuMsPerRequest: (Math.max(server, 0) * 1000) / requests,
+    databaseCpuMsPerRequest:
+      databaseRun === undefined || databaseIdle === undefined ? undefined : (Math.max(databaseRun - background(databaseIdle), 0) * 1000) / requests,
+    statementsPerRequest: statements.total / requests,
+  };
 }
 
 interface Case {
@@ -194,6 +293,7 @@ export const suite: BenchSuite = {
     const database = scratch ? 'postgresql' : 'pglite';
     const bare = await bareServer();
     const courtyard = await listen(app, '127.0.0.1', 0);
+    scopeRequests(courtyard.httpServer);
     try {
       const { token, communityId } = await seed(app);
       const cases: Case[] = [
@@ -237,12 +337,13 @@ export const suite: BenchSuite = {
       const seconds = options.quick ? 3 : 8;
       const bareBody = JSON.stringify({ query: '{ ok }' });
       const bareRuns: Load[] = [];
-      const runs = cases.map(() => [] as Array<Load & { ratio: number }>);
+      const runs = cases.map(() => [] as Array<Load & RunCost & { ratio: number }>);
+      const local = Boolean(scratch) && /@(127\.0\.0\.1|localhost)[:/]/u.test(scratch!.url);
       for (let round = 0; round < rounds; round++) {
         const baseline = await load(bare.url, bareBody, seconds);
         bareRuns.push(baseline);
         for (const [index, testCase] of cases.entries()) {
-          const run = await load(endpoint, testCase.body, seconds, token);
+          const run = await measureCost(orm, local, () => load(endpoint, testCase.body, seconds, token));
           runs[index]!.push({ ...run, ratio: run.requestsPerSecond / baseline.requestsPerSecond });
         }
       }
@@ -261,6 +362,9 @@ export const suite: BenchSuite = {
         const rate = median(caseRuns.map((run) => run.requestsPerSecond));
         const ratio = median(caseRuns.map((run) => run.ratio));
         const p99 = median(caseRuns.map((run) => run.p99Ms));
+        const databaseCpu = caseRuns.every((run) => run.databaseCpuMsPerRequest !== undefined)
+          ? median(caseRuns.map((run) => run.databaseCpuMsPerRequest!))
+          : undefined;
         const { target } = testCase;
         figures.push({
           name: `${testCase.name}, ${CONNECTIONS} connections`,
@@ -279,6 +383,26 @@ export const suite: BenchSuite = {
             secondsPerRun: seconds,
           },
         });
+        figures.push({
+          name: `${testCase.name}, server CPU per request`,
+          median: median(caseRuns.map((run) => run.serverCpuMsPerRequest)),
+          unit: 'ms',
+          samples: rounds,
+          detail: {
+            database,
+            statementsPerRequest: Number(median(caseRuns.map((run) => run.statementsPerRequest)).toFixed(3)),
+            ...(databaseCpu === undefined ? {} : { databaseCpuMsPerRequest: Number(databaseCpu.toFixed(3)) }),
+          },
+        });
+        figures.push({
+          name: `${testCase.name}, SQL statements per request`,
+          median: median(caseRuns.map((run) => run.statementsPerRequest)),
+          unit: 'statements',
+          samples: rounds,
+          detail: { database },
+        });
+        if (databaseCpu !== undefined)
+          figures.push({ name: `${testCase.name}, PostgreSQL CPU per request`, median: databaseCpu, unit: 'ms', samples: rounds, detail: { database } });
         figures.push({
           name: `${testCase.name}, ${CONNECTIONS} connections, p99`,
           median: p99,

@@ -10,6 +10,15 @@ import { ConflictError, DomainError, InvalidInputError, NotFoundError, Unauthent
 import { AccountSchema, RoleGrantSchema, SessionSchema, type Account } from './account.entity.ts';
 import { CommunitySchema, JurisdictionSchema, type Community, type Jurisdiction } from './community.entity.ts';
 import {
+  COMMUNITY_COLUMNS,
+  communityFromRow,
+  communityPage,
+  IN_MEMORY_PAGE_MAX_COMMUNITIES,
+  type CommunityDirectory,
+  type CommunityRow,
+  type CommunityRowReader,
+} from './community-directory.ts';
+import {
   decoyPasswordHash,
   generateOneTimePassword,
   hashPassword,
@@ -128,43 +137,39 @@ export async function createCommunity(
   return community;
 }
 
-/** The communities the caller belongs to or regulates (all of them for an admin), a page at a time in slug order. */
-/** Communities in slug order (the unique key of the list). */
-const COMMUNITY_ORDER: KeysetOrder = { columns: [{ expression: 'slug' }] };
-
-interface CommunityRow {
-  id: string;
-  slug: string;
-  name: string;
-  jurisdiction_id: string | null;
-  required_cosignatures: number;
-  created_at: Date | string;
-}
+/**
+ * Communities in slug order (the unique key of the list), byte by byte (`collate "C"`) on
+ * every database whatever its default collation, so that the order read by SQL and the
+ * order cut in memory (community-directory.ts) are the same.
+ */
+const COMMUNITY_ORDER: KeysetOrder = { columns: [{ expression: 'slug collate "C"' }] };
 
 /**
- * A page of the communities the viewer may read, in one statement read straight into rows:
- * a dashboard's list is read on every request, and the ORM's entity hydration cost more
- * than the query.
+ * A page of the communities the viewer belongs to or regulates (all of them for an admin),
+ * in slug order: the community dashboard, read on every page view. A member's or a
+ * regulator's page is cut in memory from their readable communities (known from the
+ * session check of this request) and the kept community records, so it usually costs no
+ * statement; an admin's, or one over more than IN_MEMORY_PAGE_MAX_COMMUNITIES communities,
+ * is one statement read straight into rows (no ORM hydration).
  */
-export async function listCommunities(em: SqlEntityManager, viewer: Viewer | null, page: KeysetPage<readonly [string]>): Promise<Community[]> {
+export async function listCommunities(
+  db: CommunityRowReader,
+  viewer: Viewer | null,
+  page: KeysetPage<readonly [string]>,
+  directory: CommunityDirectory,
+): Promise<Community[]> {
   const readable = readableCommunityIds(requireViewer(viewer));
   if (readable?.size === 0) return [];
+  if (readable && readable.size <= IN_MEMORY_PAGE_MAX_COMMUNITIES) return communityPage(await directory.communities(db, readable), page);
   const ids = readable ? [...readable] : [];
   const { condition, orderBy, limit, parameters } = keysetSql(COMMUNITY_ORDER, page);
-  const rows: CommunityRow[] = await em.execute(
-    `select id, slug, name, jurisdiction_id, required_cosignatures, created_at from communities
+  const rows = (await db.execute(
+    `select ${COMMUNITY_COLUMNS} from communities
       where ${readable ? `id in (${ids.map(() => '?::uuid').join(', ')})` : 'true'} and ${condition}
       order by ${orderBy} limit ?`,
     [...ids, ...parameters, limit],
-  );
-  return rows.map((row) => ({
-    id: row.id,
-    slug: row.slug,
-    name: row.name,
-    jurisdictionId: row.jurisdiction_id,
-    requiredCosignatures: Number(row.required_cosignatures),
-    createdAt: new Date(row.created_at),
-  }));
+  )) as CommunityRow[];
+  return rows.map((row) => directory.keep(communityFromRow(row)));
 }
 
 /** Admin: every account, a page at a time in login order. */

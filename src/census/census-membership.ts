@@ -6,6 +6,11 @@
  * An invite code is 32 random bytes shown once; only its sha256 is stored, so a database
  * leak does not let anyone join. An owner invite can be redeemed only by that owner's
  * account, a household invite only by a member of that household.
+ *
+ * The code names its community in front of the secret (`<community>.<secret>`), so that a
+ * redemption finds the invite by `(community_id, code_hash)` — the key of a table sharded
+ * by community (docs/operations.md, "Sharding with Citus") — and the hash covers both
+ * parts: a code whose community part was changed is an unknown code.
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { SqlEntityManager } from '../db/orm.ts';
@@ -25,8 +30,27 @@ export const CENSUS_JOIN_ACTOR = 'anonymous';
 export const DEFAULT_INVITE_VALIDITY_HOURS = 7 * 24;
 export const MAX_INVITE_VALIDITY_HOURS = 30 * 24;
 const INVITE_CODE_BYTES = 32;
-/** base64url of 32 bytes. */
-const INVITE_CODE_PATTERN = /^[A-Za-z0-9_-]{43}$/u;
+/** The community's uuid as base64url (16 bytes), a dot, and base64url of the 32 secret bytes. */
+const INVITE_CODE_PATTERN = /^([A-Za-z0-9_-]{22})\.[A-Za-z0-9_-]{43}$/u;
+/**
+ * A code issued before codes named their community (migration 20261219000100): the secret
+ * alone, found by its hash alone. Such invites expire at most MAX_INVITE_VALIDITY_HOURS after
+ * they were issued; remove this form once they have, and before `census_invites` is
+ * distributed by community.
+ */
+const COMMUNITY_LESS_INVITE_CODE_PATTERN = /^[A-Za-z0-9_-]{43}$/u;
+
+function inviteCode(communityId: string, secret: Uint8Array): string {
+  return `${Buffer.from(communityId.replaceAll('-', ''), 'hex').toString('base64url')}.${Buffer.from(secret).toString('base64url')}`;
+}
+
+/** The community a code names, or undefined for a code that is not of the current form. */
+function communityOfCode(code: string): string | undefined {
+  const match = INVITE_CODE_PATTERN.exec(code);
+  if (!match) return undefined;
+  const hex = Buffer.from(match[1]!, 'base64url').toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
 /** A decimal field element: at most 78 digits, no sign, no leading zero. */
 const COMMITMENT_PATTERN = /^[1-9][0-9]{0,77}$/u;
 
@@ -74,7 +98,7 @@ export async function createCensusInvite(
     if (!(await isHouseholdOfCommunity(em, input.householdId, input.communityId))) throw new NotFoundError('Household');
     householdId = input.householdId;
   }
-  const code = randomBytes(INVITE_CODE_BYTES).toString('base64url');
+  const code = inviteCode(input.communityId, randomBytes(INVITE_CODE_BYTES));
   const invite = em.create(CensusInviteSchema, {
     id: randomUUID(),
     communityId: input.communityId,
@@ -92,11 +116,19 @@ export async function createCensusInvite(
   return { code, invite };
 }
 
-/** Locks the invite row for its code, so two redemptions of one code serialise. */
+/**
+ * Locks the invite row for its code, so two redemptions of one code serialise: found by
+ * its community and hash (one shard), or by its hash alone for a code of the older form.
+ */
 async function lockInvite(em: SqlEntityManager, code: string): Promise<CensusInvite> {
-  if (!INVITE_CODE_PATTERN.test(code)) throw new CensusError('INVITE_UNKNOWN', 'Failed to join census: unknown invite code');
-  const rows: Array<{ id: string }> = await em.execute('select id from census_invites where code_hash = ? for update', [Buffer.from(hashInviteCode(code))]);
-  if (rows.length === 0) throw new CensusError('INVITE_UNKNOWN', 'Failed to join census: unknown invite code');
+  const unknown = () => new CensusError('INVITE_UNKNOWN', 'Failed to join census: unknown invite code');
+  const communityId = communityOfCode(code);
+  if (communityId === undefined && !COMMUNITY_LESS_INVITE_CODE_PATTERN.test(code)) throw unknown();
+  const codeHash = Buffer.from(hashInviteCode(code));
+  const rows: Array<{ id: string }> = communityId
+    ? await em.execute('select id from census_invites where community_id = ? and code_hash = ? for update', [communityId, codeHash])
+    : await em.execute('select id from census_invites where code_hash = ? for update', [codeHash]);
+  if (rows.length === 0) throw unknown();
   return em.findOneOrFail(CensusInviteSchema, { id: rows[0]!.id }, { refresh: true });
 }
 

@@ -11,6 +11,7 @@ import { Migration20261202000900CensusDepths } from './migrations/20261202000900
 import { Migration20261212000100CensusScopedTrees } from './migrations/20261212000100-census-scoped-trees.ts';
 import { Migration20261218000000HouseholdCommunityKeys } from './migrations/20261218000000-household-community-keys.ts';
 import { Migration20261218000700CensusCircuitKeys } from './migrations/20261218000700-census-circuit-keys.ts';
+import { Migration20261219000100CensusInviteCommunityKey } from './migrations/20261219000100-census-invite-community-key.ts';
 
 export const censusModule: DomainModule = {
   name: 'census',
@@ -22,6 +23,7 @@ export const censusModule: DomainModule = {
     { name: 'Migration20261212000100_census_scoped_trees', class: Migration20261212000100CensusScopedTrees },
     { name: 'Migration20261218000000_household_community_keys', class: Migration20261218000000HouseholdCommunityKeys },
     { name: 'Migration20261218000700_census_circuit_keys', class: Migration20261218000700CensusCircuitKeys },
+    { name: 'Migration20261219000100_census_invite_community_key', class: Migration20261219000100CensusInviteCommunityKey },
   ],
   registerGraphQL: async () => {
     await import('./api/census-tree.ts');

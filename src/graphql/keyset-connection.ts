@@ -3,7 +3,7 @@
  * the API is paged.
  *
  *   resolve: (_root, args, context) =>
- *     resolveKeysetConnection(args, (page) => listCommunities(context.em, context.viewer, page),
+ *     resolveKeysetConnection(args, (page) => listCommunities(db, context.viewer, page, directory),
  *       { name: 'communities', keyOf: (community) => [community.slug] as const, parseKey: keyParsers.oneString }),
  *
  * - `first`/`after` page forwards and `last`/`before` backwards; without either, the

@@ -4,6 +4,7 @@
  * personal data, owners counted by head, and a real proof over the persisted census
  * checked against the community's active verification key.
  */
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { createIdentity, membershipNullifier, type Identity } from '../../src/zk/identity.ts';
 import { SNARK_SCALAR_FIELD } from '../../src/zk/field.ts';
 import { loadMembershipArtifactsForDepth } from '../../src/zk/artifacts-node.ts';
@@ -312,5 +313,33 @@ describe('membership proofs over the persisted census', () => {
       other.residentToken,
     );
     expect(result.data.checkMembershipProof).toMatchObject({ valid: false, code: 'ROOT_UNKNOWN' });
+  });
+});
+
+// Last in the file: the old-form redemption adds a join to the community's log.
+describe('invite codes and their community', () => {
+  it('issues a code that names its community, and knows no code with another community in front of its secret', async () => {
+    const code = await invite({ kind: 'HOUSEHOLDS', householdId: community.householdId });
+    const [communityPart, secret] = code.split('.') as [string, string];
+    expect(Buffer.from(communityPart, 'base64url').toString('hex')).toBe(localId(community.id).replaceAll('-', ''));
+    expect(secret).toMatch(/^[A-Za-z0-9_-]{43}$/u);
+    const otherPart = Buffer.from(localId(other.id).replaceAll('-', ''), 'hex').toString('base64url');
+    for (const altered of [`${otherPart}.${secret}`, secret, `${communityPart}.${secret.slice(1)}A`]) {
+      expect(await join(altered, (await createIdentity()).commitment.toString(), community.residentToken)).toMatchObject({ code: 'INVITE_UNKNOWN' });
+    }
+  });
+
+  it('redeems, once, a code issued before codes named their community (the secret alone)', async () => {
+    const household = await registerHousehold(testApp, community.managerToken, { communityId: community.id, unitLabel: '9栋 102', floorAreaCentiSquareMetres: 6000 });
+    await addHouseholdMember(testApp, community.managerToken, { householdId: household.id, relation: 'OCCUPANT', name: '王芳', accountId: community.residentAccountId });
+    const code = randomBytes(32).toString('base64url');
+    // The row as the older createCensusInvite wrote it: the sha256 of the secret alone.
+    await testApp.database.orm.em.getConnection().execute(
+      `insert into census_invites (id, community_id, kind, code_hash, household_id, created_by_account_id, created_at, expires_at)
+       values (?, ?, 'households', ?, ?, ?, now(), now() + interval '1 day')`,
+      [randomUUID(), localId(community.id), createHash('sha256').update(code, 'utf8').digest(), localId(household.id), localId(community.managerAccountId)],
+    );
+    expect(await join(code, (await createIdentity()).commitment.toString(), community.residentToken)).toMatchObject({ __typename: 'MutationJoinCensusSuccess' });
+    expect(await join(code, (await createIdentity()).commitment.toString(), community.residentToken)).toMatchObject({ code: 'INVITE_USED' });
   });
 });

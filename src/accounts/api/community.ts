@@ -42,12 +42,15 @@ builder.queryField('communities', (t) =>
     type: CommunityRef,
     description: 'The communities the caller belongs to, regulates, or (admin) all of them, in slug order.',
     authScopes: { authenticated: true },
-    resolve: (_root, args, context) =>
-      resolveKeysetConnection(args, (page) => listCommunities(context.em, context.viewer, page), {
+    resolve: (_root, args, context) => {
+      // The request's EntityManager is forked only if a statement is needed (most pages need none).
+      const db = { execute: (sql: string, params: unknown[]) => context.em.execute(sql, params) };
+      return resolveKeysetConnection(args, (page) => listCommunities(db, context.viewer, page, context.services.accounts.communityDirectory), {
         name: 'communities',
         keyOf: (community) => [community.slug] as const,
         parseKey: keyParsers.oneString,
-      }),
+      });
+    },
   }),
 );
 
