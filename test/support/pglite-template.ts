@@ -19,6 +19,13 @@ export default async function buildPgliteTemplate(): Promise<void> {
   try {
     const orm = await initOrm({ pgliteDataDirectory: 'memory://' }, databaseSchema, { driverOptions: { pglite } });
     await orm.close(true);
+    // Nothing creates a database on PGlite, so its two template databases are only
+    // bytes every test database would unpack (a third of the folder; about half a second
+    // of a test file's PGlite start-up under Jest, measured at 1.8-2.5 s against 1.2-1.5 s).
+    await pglite.exec(`update pg_database set datistemplate = false where datname in ('template0', 'template1')`);
+    await pglite.exec('drop database template0');
+    await pglite.exec('drop database template1');
+    await pglite.exec('checkpoint');
     const dump = await pglite.dumpDataDir('none');
     const path = join(tmpdir(), `courtyard-pglite-template-${process.pid}.tar`);
     await writeFile(path, Buffer.from(await dump.arrayBuffer()));
