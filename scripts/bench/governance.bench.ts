@@ -47,7 +47,7 @@ const TARGET_P99_MS = 250;
 
 /** SQL statements sent to PostgreSQL by this process (BEGIN and COMMIT included): every query goes through pg.Client#query. */
 let statementsSent = 0;
-/** With GOVERNANCE_BENCH_STATEMENTS=1, statements by their first 60 characters, printed after the batched phase. */
+/** With GOVERNANCE_BENCH_STATEMENTS=1, the 20 commonest statements (by their first 60 characters) per ballot, printed after the batched phase. */
 const statementKinds = process.env['GOVERNANCE_BENCH_STATEMENTS'] ? new Map<string, number>() : undefined;
 const clientQuery = pg.Client.prototype.query;
 pg.Client.prototype.query = function countedQuery(this: pg.Client, ...args: unknown[]) {
@@ -200,7 +200,7 @@ export const suite: BenchSuite = {
         await new Promise((resolve) => setTimeout(resolve, 200));
         const statementsPerBallot = scratch ? (statementsSent - statementsBefore) / ballots.length : null;
         if (statementKinds && mode === 'batched') {
-          for (const [kind, count] of [...statementKinds].sort((a, b) => b[1] - a[1])) process.stderr.write(`${(count / ballots.length).toFixed(2).padStart(6)} ${kind}\n`);
+          for (const [kind, count] of [...statementKinds].sort((a, b) => b[1] - a[1]).slice(0, 20)) process.stderr.write(`${(count / ballots.length).toFixed(2).padStart(6)} ${kind}\n`);
         }
         statementKinds?.clear();
         const sorted = latencies.sort((a, b) => a - b);
