@@ -15,13 +15,19 @@
  * client votes for its own owners.
  *
  *   npm run bench -- --only governance [--quick]      (DATABASE_URL for PostgreSQL)
+ *
+ * With GOVERNANCE_BENCH_PROFILE=file.cpuprofile the request thread's CPU profile of the
+ * batched phase is written there (open it in Chrome DevTools).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { randomUUID } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
+import { Session } from 'node:inspector/promises';
 import { pino } from 'pino';
+import pg from 'pg';
 import { loadConfiguration } from '../../src/config/configuration.ts';
 import { initOrm, type SqlEntityManager } from '../../src/db/orm.ts';
 import { createScratchDatabase } from '../../src/db/scratch-database.ts';
@@ -38,6 +44,36 @@ const CLIENTS = 8;
 const PASSWORD = 'bench admin password long enough';
 const TARGET_PER_SECOND = 200;
 const TARGET_P99_MS = 250;
+
+/** SQL statements sent to PostgreSQL by this process (BEGIN and COMMIT included): every query goes through pg.Client#query. */
+let statementsSent = 0;
+/** With GOVERNANCE_BENCH_STATEMENTS=1, the 20 commonest statements (by their first 60 characters) per ballot, printed after the batched phase. */
+const statementKinds = process.env['GOVERNANCE_BENCH_STATEMENTS'] ? new Map<string, number>() : undefined;
+const clientQuery = pg.Client.prototype.query;
+pg.Client.prototype.query = function countedQuery(this: pg.Client, ...args: unknown[]) {
+  statementsSent += 1;
+  if (statementKinds) {
+    const text = typeof args[0] === 'string' ? args[0] : String((args[0] as { text?: string } | undefined)?.text);
+    const kind = text.replace(/\s+/gu, ' ').slice(0, 60);
+    statementKinds.set(kind, (statementKinds.get(kind) ?? 0) + 1);
+  }
+  return (clientQuery as (...a: unknown[]) => unknown).apply(this, args);
+} as typeof clientQuery;
+
+/** CPU milliseconds (user + system) of these processes so far, from /proc; 0 where unreadable. */
+async function processCpuMs(pids: readonly number[]): Promise<number> {
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      // Fields after the command's closing parenthesis: utime and stime are the 12th and 13th.
+      const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // The backend ended, or /proc is not there: its time is not counted.
+    }
+  }
+  return ticks * 10; // USER_HZ is 100 on Linux
+}
 
 function percentile(sorted: readonly number[], fraction: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))]!;
@@ -127,6 +163,21 @@ export const suite: BenchSuite = {
         verifier.mode = mode;
         const before = { ...verifier.stats };
         const latencies: number[] = [];
+        // The database's work for these ballots: its backends serving this database (local PostgreSQL only).
+        const backends = scratch
+          ? ((await em.execute('select pid from pg_stat_activity where datname = current_database()')) as Array<{ pid: number }>).map((row) => Number(row.pid))
+          : [];
+        const statementsBefore = statementsSent;
+        statementKinds?.clear();
+        const databaseCpuBefore = await processCpuMs(backends);
+        const profilePath = mode === 'batched' ? process.env['GOVERNANCE_BENCH_PROFILE'] : undefined;
+        const profiler = profilePath ? new Session() : undefined;
+        if (profiler) {
+          profiler.connect();
+          await profiler.post('Profiler.enable');
+          await profiler.post('Profiler.start');
+        }
+        const cpuBefore = process.cpuUsage();
         const start = performance.now();
         await Promise.all(Array.from({ length: CLIENTS }, async (_, client) => {
           for (let index = client; index < ballots.length; index += CLIENTS) {
@@ -136,9 +187,26 @@ export const suite: BenchSuite = {
           }
         }));
         const seconds = (performance.now() - start) / 1000;
+        const cpu = process.cpuUsage(cpuBefore);
+        if (profiler && profilePath) {
+          const { profile } = await profiler.post('Profiler.stop');
+          await writeFile(profilePath, JSON.stringify(profile));
+          profiler.disconnect();
+        }
+        const serverCpuMsPerBallot = (cpu.user + cpu.system) / 1000 / ballots.length;
+        const serverSystemCpuMsPerBallot = cpu.system / 1000 / ballots.length;
+        const databaseCpuMsPerBallot = scratch ? ((await processCpuMs(backends)) - databaseCpuBefore) / ballots.length : null;
+        // Let the coalesced live tally publications of the phase go out, so they are counted.
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        const statementsPerBallot = scratch ? (statementsSent - statementsBefore) / ballots.length : null;
+        if (statementKinds && mode === 'batched') {
+          for (const [kind, count] of [...statementKinds].sort((a, b) => b[1] - a[1]).slice(0, 20)) process.stderr.write(`${(count / ballots.length).toFixed(2).padStart(6)} ${kind}\n`);
+        }
+        statementKinds?.clear();
         const sorted = latencies.sort((a, b) => a - b);
         const batches = verifier.stats.batches - before.batches;
-        return { perSecond: ballots.length / seconds, p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99), batches, meanBatch: batches ? (verifier.stats.proofs - before.proofs) / batches : 1 };
+        return { perSecond: ballots.length / seconds, p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99), batches, meanBatch: batches ? (verifier.stats.proofs - before.proofs) / batches : 1,
+          serverCpuMsPerBallot, serverSystemCpuMsPerBallot, databaseCpuMsPerBallot, statementsPerBallot };
       };
       const batched = await phase('batched');
       const single = await phase('single');
@@ -155,6 +223,11 @@ export const suite: BenchSuite = {
           detail: {
             database, p50Ms: Number(batched.p50.toFixed(1)), p99Ms: Number(batched.p99.toFixed(1)), meanBatchSize: Number(batched.meanBatch.toFixed(1)),
             oneByOnePerSecond: Number(single.perSecond.toFixed(1)), members, proofsMadeSeconds: Number(proveSeconds.toFixed(1)),
+            // CPU time is what a shared machine cannot distort: this process (HTTP handling, checks, pairing worker) and the database's backends.
+            serverCpuMsPerBallot: Number(batched.serverCpuMsPerBallot.toFixed(2)),
+            serverSystemCpuMsPerBallot: Number(batched.serverSystemCpuMsPerBallot.toFixed(2)),
+            ...(batched.databaseCpuMsPerBallot === null ? {} : { databaseCpuMsPerBallot: Number(batched.databaseCpuMsPerBallot.toFixed(2)) }),
+            ...(batched.statementsPerBallot === null ? {} : { sqlStatementsPerBallot: Number(batched.statementsPerBallot.toFixed(2)) }),
           },
         },
         {
@@ -162,7 +235,8 @@ export const suite: BenchSuite = {
           median: Number(single.perSecond.toFixed(1)),
           unit: 'ballots/s',
           samples: perPhase,
-          detail: { database, p50Ms: Number(single.p50.toFixed(1)), p99Ms: Number(single.p99.toFixed(1)), speedupOfBatches: Number((batched.perSecond / single.perSecond).toFixed(2)) },
+          detail: { database, p50Ms: Number(single.p50.toFixed(1)), p99Ms: Number(single.p99.toFixed(1)),
+            serverCpuMsPerBallot: Number(single.serverCpuMsPerBallot.toFixed(2)), speedupOfBatches: Number((batched.perSecond / single.perSecond).toFixed(2)) },
         },
       ];
     } finally {

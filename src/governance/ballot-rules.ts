@@ -113,7 +113,11 @@ function requireEventShape(setup: BallotBoxSetup, event: BallotEvent): void {
  * ballot that now counts and the one it replaces; throws a GovernanceError, and nothing
  * should be written, when the ballot is refused.
  */
-export function admitBallot(setup: BallotBoxSetup, current: CurrentBallot | undefined, event: BallotEvent): BallotAdmission {
+export function admitBallot<Held extends Pick<CurrentBallot, 'memberKey' | 'channel' | 'weight'> = CurrentBallot>(
+  setup: BallotBoxSetup,
+  current: Held | undefined,
+  event: BallotEvent,
+): { ballot: CurrentBallot; replaced: Held | undefined } {
   requireEventShape(setup, event);
   const memberKey = memberKeyOf(event);
   const channel = channelOf(event);

@@ -9,16 +9,17 @@
  * transaction (cheap checks first — proof size and shape, signals in the field, the root
  * equal to the pinned root, scope and message — then the pairing, possibly batched), and
  * `recordAnonymousBallot` in the transaction: the proposal row for share (no ballot after
- * the close), the nullifier into the census's nullifier store (unique under concurrency:
- * the second of two equal nullifiers waits for the first), the member's current ballot
- * for update, the admission, the rows, the entry.
+ * the close) with the member's current ballot for update and the active key's hash (one
+ * statement); for a first ballot the nullifier into the census's nullifier store (unique
+ * under concurrency: the second of two equal nullifiers waits for the first); the
+ * admission; then the entry with the ballot rows (one statement, appendEntryWith).
  */
 import { randomUUID } from 'node:crypto';
 import type { SqlEntityManager } from '../db/orm.ts';
 import { ForbiddenError, NotFoundError } from '../domain-error.ts';
 import { hasCommunityRole, requireViewer, type Viewer } from '../accounts/viewer.ts';
 import { householdsOfMember } from '../privacy/ownership.ts';
-import { appendEntry } from '../ledger/append-entry.ts';
+import { appendEntryWith } from '../ledger/append-entry.ts';
 import { MembershipProofRejectedError } from '../census/census-errors.ts';
 import { useNullifier } from '../census/nullifier-store.ts';
 import { ProofRejectedError } from '../zk/errors.ts';
@@ -29,7 +30,8 @@ import { admitBallot, type BallotBoxSetup, type BallotChannel, type BallotEvent,
 import { GovernanceError } from './governance-errors.ts';
 import { verifyRootBoundProof } from './root-bound-proof.ts';
 import { choiceMessage } from './proposal-scope.ts';
-import { findProposal, proposalForm, requireReadableProposal, type Proposal } from './proposals.ts';
+import { PROPOSAL_COLUMNS, proposalForm, proposalFromRow, requireReadableProposal, type Proposal } from './proposals.ts';
+import { BallotCheckCache } from './ballot-check-cache.ts';
 
 export interface BallotReceipt {
   ballotId: string;
@@ -77,22 +79,28 @@ export interface VerifiedAnonymousBallot {
   weight: bigint;
   proof: unknown;
   publicSignals: string[];
+  /** The verification key the proof was checked against; the recording refuses the ballot if it is no longer active. */
+  keyHash: string;
 }
 
 /**
  * Every check of an anonymous ballot that needs no lock: the proposal takes anonymous
  * ballots and is open, the choice is one of its options, the proof is well formed, its
  * root is the pinned snapshot root, and it verifies (scope = the proposal, message = the
- * choice) against the community's active key. Throws a typed error; writes nothing.
+ * choice) against the community's active key. Throws a typed error; writes nothing. The
+ * proposal and key come from `checks` (read once per proposal and second, see
+ * ballot-check-cache.ts); the recording transaction reads both again under its lock.
  */
 export async function verifyAnonymousBallot(
   em: SqlEntityManager,
   verifier: BallotVerifier,
   input: { proposalId: string; choice: string; proof: string },
   now = new Date(),
+  checks: BallotCheckCache = new BallotCheckCache(0),
 ): Promise<VerifiedAnonymousBallot> {
-  const proposal = await findProposal(em, input.proposalId);
-  if (!proposal) throw new NotFoundError('Proposal');
+  const inputs = await checks.read(em, input.proposalId, now.getTime());
+  if (!inputs) throw new NotFoundError('Proposal');
+  const { proposal } = inputs;
   requireOpenFor(proposal, 'anonymous', now);
   const message = choiceMessage(proposalForm(proposal), input.choice);
   const { root: pinnedRoot, depth: pinnedDepth } = proposal.snapshot!;
@@ -106,18 +114,18 @@ export async function verifyAnonymousBallot(
     throw error;
   }
   if (signals[1] !== pinnedRoot) throw new GovernanceError('ROOT_NOT_PINNED', "Failed to cast ballot: the proof is not for the proposal's pinned census root");
-  const { nullifier, attribute: weight } = await verifyRootBoundProof(em, verifier, {
+  const { nullifier, attribute: weight, keyHash } = await verifyRootBoundProof(em, verifier, {
     communityId: proposal.communityId, kind: proposal.censusKind, root: { root: pinnedRoot, depth: pinnedDepth },
-    proof: parsed.proof, publicSignals: parsed.publicSignals, scope: proposal.scope, message,
+    proof: parsed.proof, publicSignals: parsed.publicSignals, scope: proposal.scope, message, key: inputs.key,
   });
-  return { proposalId: proposal.id, choice: input.choice, nullifier, weight, proof: parsed.proof, publicSignals: signals.map(String) };
+  return { proposalId: proposal.id, choice: input.choice, nullifier, weight, proof: parsed.proof, publicSignals: signals.map(String), keyHash };
 }
 
 interface StoreInput {
   proposal: Proposal;
   event: BallotEvent;
   memberKey: string;
-  current: CurrentBallot | undefined;
+  current: HeldBallot | undefined;
   nullifier: bigint | null;
   proof: unknown;
   enteredBy: string | null;
@@ -126,63 +134,62 @@ interface StoreInput {
   member: string | null;
 }
 
-async function currentBallot(em: SqlEntityManager, proposalId: string, memberKey: string): Promise<(CurrentBallot & { ballotId: string }) | undefined> {
+/** A member's current ballot as the admission needs it (admitBallot reads its member, channel and weight). */
+type HeldBallot = Pick<CurrentBallot, 'memberKey' | 'channel' | 'weight'> & { ballotId: string };
+
+function heldBallot(memberKey: string, row: { ballot_id: unknown; channel: unknown; weight: unknown }): HeldBallot {
+  return { ballotId: String(row.ballot_id), memberKey, channel: String(row.channel) as BallotChannel, weight: BigInt(String(row.weight)) };
+}
+
+async function currentBallot(em: SqlEntityManager, proposalId: string, memberKey: string): Promise<HeldBallot | undefined> {
   // Lock the member's row alone: a join here would, on PostgreSQL, re-check the joined
   // ballot under the statement's old snapshot after waiting, and miss a ballot committed meanwhile.
-  const rows: Array<{ ballot_id: string; channel: string; choice: string; weight: unknown }> = await em.execute(
-    'select ballot_id, channel, choice, weight from governance_current_ballots where proposal_id = ? and member_key = ? for update',
+  const rows: Array<{ ballot_id: string; channel: string; weight: unknown }> = await em.execute(
+    'select ballot_id, channel, weight from governance_current_ballots where proposal_id = ? and member_key = ? for update',
     [proposalId, memberKey],
   );
-  const row = rows[0];
-  if (!row) return undefined;
-  const cast: Array<{ cast_at: unknown }> = await em.execute('select cast_at from governance_ballots where id = ?', [row.ballot_id]);
-  const castAt = cast[0]!.cast_at;
-  return {
-    ballotId: row.ballot_id,
-    memberKey,
-    channel: row.channel as BallotChannel,
-    choice: row.choice,
-    weight: BigInt(String(row.weight)),
-    castAtMs: (castAt instanceof Date ? castAt : new Date(String(castAt))).getTime(),
-  };
+  return rows[0] ? heldBallot(memberKey, rows[0]) : undefined;
 }
 
 async function storeBallot(em: SqlEntityManager, input: StoreInput, now: Date): Promise<BallotReceipt> {
   const { proposal } = input;
   const admission = admitBallot(setupOf(proposal), input.current, input.event);
   const ballotId = randomUUID();
-  const replacedId = (input.current as { ballotId?: string } | undefined)?.ballotId ?? null;
-  const appended = await appendEntry(em, {
+  const replacedId = input.current?.ballotId ?? null;
+  const { channel, choice, weight } = admission.ballot;
+  // The entry and the rows that point at it in one statement, after the locks (docs/ledger.md).
+  const appended = await appendEntryWith(em, {
     communityId: proposal.communityId,
     type: 'governance.ballot',
     actor: input.actor,
     payload: {
       proposal: proposal.id,
       ballot: ballotId,
-      channel: admission.ballot.channel,
-      choice: admission.ballot.choice,
-      weight: admission.ballot.weight.toString(),
+      channel,
+      choice,
+      weight: weight.toString(),
       castAt: now.toISOString(),
       ...(input.nullifier === null ? {} : { nullifier: input.nullifier.toString() }),
       ...(input.member === null ? {} : { member: input.member }),
       ...(replacedId === null ? {} : { replaces: replacedId }),
     },
-  });
-  await em.execute(
-    `insert into governance_ballots (id, community_id, proposal_id, member_key, channel, choice, weight, nullifier, proof, entered_by, cast_at, ledger_entry_id, ledger_time)
-     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    [
-      ballotId, proposal.communityId, proposal.id, input.memberKey, admission.ballot.channel, admission.ballot.choice, admission.ballot.weight.toString(),
-      input.nullifier === null ? null : input.nullifier.toString(), input.proof === null ? null : JSON.stringify(input.proof),
-      input.enteredBy, now, appended.entryId, appended.time,
-    ],
-  );
-  await em.execute(
-    `insert into governance_current_ballots (community_id, proposal_id, member_key, ballot_id, channel, choice, weight) values (?, ?, ?, ?, ?, ?, ?)
-     on conflict (community_id, proposal_id, member_key) do update set ballot_id = excluded.ballot_id, channel = excluded.channel,
-       choice = excluded.choice, weight = excluded.weight`,
-    [proposal.communityId, proposal.id, input.memberKey, ballotId, admission.ballot.channel, admission.ballot.choice, admission.ballot.weight.toString()],
-  );
+  }, [
+    {
+      sql: `insert into governance_ballots (id, community_id, proposal_id, member_key, channel, choice, weight, nullifier, proof, entered_by, cast_at, ledger_entry_id, ledger_time)
+            select ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, entry.id, entry.recorded_at from entry`,
+      params: [
+        ballotId, proposal.communityId, proposal.id, input.memberKey, channel, choice, weight.toString(),
+        input.nullifier === null ? null : input.nullifier.toString(), input.proof === null ? null : JSON.stringify(input.proof),
+        input.enteredBy, now,
+      ],
+    },
+    {
+      sql: `insert into governance_current_ballots (community_id, proposal_id, member_key, ballot_id, channel, choice, weight) values (?, ?, ?, ?, ?, ?, ?)
+            on conflict (community_id, proposal_id, member_key) do update set ballot_id = excluded.ballot_id, channel = excluded.channel,
+              choice = excluded.choice, weight = excluded.weight`,
+      params: [proposal.communityId, proposal.id, input.memberKey, ballotId, channel, choice, weight.toString()],
+    },
+  ]);
   return {
     ballotId,
     proposalId: proposal.id,
@@ -197,13 +204,57 @@ async function storeBallot(em: SqlEntityManager, input: StoreInput, now: Date): 
   };
 }
 
-/** Records a verified anonymous ballot: a later ballot with the same nullifier replaces the earlier. */
+/**
+ * The proposal for share, the member's current ballot for update and the hash of the
+ * community's active membership key of the snapshot's depth, in one statement. The member's
+ * row is locked in a CTE of its own (materialized, so it is locked once and its latest
+ * version returned after a wait); the key is read, not locked, as the ballot path always did.
+ */
+async function lockAnonymousBallotBox(
+  em: SqlEntityManager,
+  proposalId: string,
+  memberKey: string,
+): Promise<{ proposal: Proposal; current: HeldBallot | undefined; activeKeyHash: string | null } | undefined> {
+  const rows: Array<Record<string, unknown>> = await em.execute(
+    `with held as materialized (
+       select ballot_id, channel, weight from governance_current_ballots where proposal_id = ? and member_key = ? for update)
+     select ${PROPOSAL_COLUMNS},
+       (select key_hash from zk_verification_keys k where k.community_id = governance_proposals.community_id and k.circuit = 'membership'
+           and k.depth = governance_proposals.snapshot_depth and k.deactivated_at is null) as active_key_hash,
+       held.ballot_id as held_ballot_id, held.channel as held_channel, held.weight as held_weight
+       from governance_proposals left join held on true
+      where governance_proposals.id = ? for share of governance_proposals`,
+    [proposalId, memberKey, proposalId],
+  );
+  const row = rows[0];
+  if (!row) return undefined;
+  const current = row['held_ballot_id'] === null || row['held_ballot_id'] === undefined
+    ? undefined
+    : heldBallot(memberKey, { ballot_id: row['held_ballot_id'], channel: row['held_channel'], weight: row['held_weight'] });
+  const activeKeyHash = row['active_key_hash'] === null || row['active_key_hash'] === undefined ? null : String(row['active_key_hash']);
+  return { proposal: proposalFromRow(row), current, activeKeyHash };
+}
+
+/**
+ * Records a verified anonymous ballot: a later ballot with the same nullifier replaces the
+ * earlier. A re-vote finds the member's current ballot with the proposal lock (its
+ * nullifier is in the store already); a first ballot puts the nullifier into the store,
+ * and if a concurrent first ballot with the same nullifier committed meanwhile, replaces it.
+ */
 export async function recordAnonymousBallot(em: SqlEntityManager, ballot: VerifiedAnonymousBallot, now = new Date()): Promise<BallotReceipt> {
-  const proposal = (await findProposal(em, ballot.proposalId, 'for share'))!;
-  requireOpenFor(proposal, 'anonymous', now);
-  const fresh = await useNullifier(em, { communityId: proposal.communityId, scope: proposal.scope, nullifier: ballot.nullifier }, now);
   const memberKey = `nullifier:${ballot.nullifier}`;
-  const current = fresh ? undefined : await currentBallot(em, proposal.id, memberKey);
+  const locked = await lockAnonymousBallotBox(em, ballot.proposalId, memberKey);
+  if (!locked) throw new NotFoundError('Proposal');
+  const { proposal } = locked;
+  requireOpenFor(proposal, 'anonymous', now);
+  if (locked.activeKeyHash !== ballot.keyHash) {
+    throw new MembershipProofRejectedError('NO_KEY_FOR_DEPTH', 'the verification key the proof was checked against is no longer active; send the ballot again');
+  }
+  let current = locked.current;
+  if (!current) {
+    const fresh = await useNullifier(em, { communityId: proposal.communityId, scope: proposal.scope, nullifier: ballot.nullifier }, now);
+    if (!fresh) current = await currentBallot(em, proposal.id, memberKey);
+  }
   return storeBallot(em, {
     proposal,
     event: { kind: 'anonymous', nullifier: ballot.nullifier, choice: ballot.choice, weight: ballot.weight, castAtMs: now.getTime() },

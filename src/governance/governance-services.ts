@@ -1,13 +1,16 @@
 /**
  * Governance's long-lived services: the ballot verifier that batches the pairing checks
- * of arriving anonymous ballots, and the live-tally topic with its coalescing publisher.
+ * of arriving anonymous ballots, the cache of what their cheap checks read, and the live-tally topic with its coalescing publisher.
  */
 import type { ModuleRuntime } from '../kernel/domain-module.ts';
+import { BallotCheckCache } from './ballot-check-cache.ts';
 import { BallotVerifier } from './ballot-verifier.ts';
 import { LiveTallyPublisher } from './live-tally-publisher.ts';
 
 export interface GovernanceServices {
   ballotVerifier: BallotVerifier;
+  /** The open proposals and keys anonymous ballots are checked against, read once per proposal and second. */
+  ballotChecks: BallotCheckCache;
   liveTallies: LiveTallyPublisher;
 }
 
@@ -29,5 +32,6 @@ declare module '../kernel/domain-module.ts' {
 }
 
 export function createGovernanceServices(runtime: ModuleRuntime): GovernanceServices {
-  return { ballotVerifier: new BallotVerifier({ worker: true }), liveTallies: new LiveTallyPublisher(runtime) };
+  const ballotChecks = new BallotCheckCache();
+  return { ballotVerifier: new BallotVerifier({ worker: true }), ballotChecks, liveTallies: new LiveTallyPublisher(runtime, ballotChecks) };
 }

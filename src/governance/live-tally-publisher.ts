@@ -7,7 +7,8 @@
  * of ballots the totals are read once per burst instead of once per ballot.
  */
 import type { ModuleRuntime } from '../kernel/domain-module.ts';
-import { findProposal, liveTotals, tallyView } from './proposals.ts';
+import { BallotCheckCache } from './ballot-check-cache.ts';
+import { liveTotals, tallyView } from './proposals.ts';
 
 /** How long a requested publication waits for more ballots of its proposal to join it. */
 export const LIVE_TALLY_DELAY_MS = 25;
@@ -17,9 +18,12 @@ export class LiveTallyPublisher {
   private readonly publishing = new Set<Promise<void>>();
   private closed = false;
   private readonly runtime: Pick<ModuleRuntime, 'forkEntityManager' | 'pubsub' | 'logger'>;
+  /** The proposal's options and mode, which never change once it is open: read from the ballots' cache. */
+  private readonly proposals: BallotCheckCache;
 
-  constructor(runtime: Pick<ModuleRuntime, 'forkEntityManager' | 'pubsub' | 'logger'>) {
+  constructor(runtime: Pick<ModuleRuntime, 'forkEntityManager' | 'pubsub' | 'logger'>, proposals = new BallotCheckCache(0)) {
     this.runtime = runtime;
+    this.proposals = proposals;
   }
 
   /** After a ballot of `proposalId` committed: its totals will be published shortly. */
@@ -49,7 +53,7 @@ export class LiveTallyPublisher {
   private async publish(proposalId: string): Promise<void> {
     try {
       const em = this.runtime.forkEntityManager();
-      const proposal = await findProposal(em, proposalId);
+      const proposal = (await this.proposals.read(em, proposalId))?.proposal;
       if (!proposal) return;
       this.runtime.pubsub.publish('governance:tally', proposalId, { proposalId, totals: tallyView(await liveTotals(em, proposal)) });
     } catch (error) {

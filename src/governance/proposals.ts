@@ -78,7 +78,8 @@ export function proposalRule(proposal: Pick<Proposal, 'rule'>): TallyRule {
   return ruleFromJson(proposal.rule);
 }
 
-const PROPOSAL_COLUMNS = `id, community_id, title, body, form_kind, options, abstain, matter_item, census_kind, rule, mode, opens_at, closes_at,
+/** The columns `proposalFromRow` reads. */
+export const PROPOSAL_COLUMNS = `id, community_id, title, body, form_kind, options, abstain, matter_item, census_kind, rule, mode, opens_at, closes_at,
   objection_days, status, scope, snapshot_root, snapshot_depth, snapshot_size, snapshot_heads, snapshot_weight, created_by, created_at,
   created_entry_id, opened_at, opened_entry_id, closed_at, result, result_entry_id, checkpoint_size, final_at, final_entry_id,
   created_at::text as created_at_text`;

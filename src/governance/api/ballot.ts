@@ -57,11 +57,12 @@ builder.mutationField('castAnonymousBallot', (t) =>
       proof: t.arg.string({ required: true, description: '{"proof": …, "publicSignals": […]} as snarkjs writes them.', validate: z.string().max(MAX_PROOF_JSON_BYTES) }),
     },
     resolve: async (_root, args, context) => {
-      const verified = await verifyAnonymousBallot(context.em as SqlEntityManager, context.services.governance.ballotVerifier, {
+      const { ballotVerifier, ballotChecks } = context.services.governance;
+      const verified = await verifyAnonymousBallot(context.em as SqlEntityManager, ballotVerifier, {
         proposalId: proposalIdArg(args.proposalId),
         choice: args.choice,
         proof: args.proof,
-      });
+      }, new Date(), ballotChecks);
       const receipt = await inTransaction(context, (em) => recordAnonymousBallot(em, verified));
       publishTally(context, receipt.proposalId);
       return receipt;
