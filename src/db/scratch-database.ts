@@ -14,11 +14,12 @@ export interface ScratchDatabase {
 
 const DATABASE_NAME = /^[a-z0-9_]{1,63}$/u;
 
-async function runOnServer(serverUrl: string, sql: string): Promise<void> {
+/** Runs `statements` in order on one connection to the server (outside any transaction, as CREATE DATABASE needs). */
+async function runOnServer(serverUrl: string, ...statements: string[]): Promise<void> {
   const client = new pg.Client({ connectionString: serverUrl });
   await client.connect();
   try {
-    await client.query(sql);
+    for (const sql of statements) await client.query(sql);
   } finally {
     await client.end();
   }
@@ -46,8 +47,11 @@ export async function createScratchDatabase(serverUrl: string, prefix: string, o
   if (!/^[a-z_]{1,40}$/u.test(prefix)) throw new Error('A scratch database prefix is lowercase letters and "_"');
   if (options.template !== undefined && !DATABASE_NAME.test(options.template)) throw new Error('A template is named by lowercase letters, digits and "_"');
   const name = `${prefix}_${randomBytes(6).toString('hex')}`;
-  await runOnServer(serverUrl, options.template ? `create database ${name} template ${options.template}` : `create database ${name}`);
-  if (options.asynchronousCommit) await runOnServer(serverUrl, `alter database ${name} set synchronous_commit = off`);
+  await runOnServer(
+    serverUrl,
+    options.template ? `create database ${name} template ${options.template}` : `create database ${name}`,
+    ...(options.asynchronousCommit ? [`alter database ${name} set synchronous_commit = off`] : []),
+  );
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   return { url: url.toString(), name, drop: () => dropScratchDatabase(serverUrl, name) };
