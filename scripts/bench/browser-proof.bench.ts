@@ -12,10 +12,11 @@
  * every proof also records its CPU time — Chromium's whole process tree read from /proc,
  * Node's process.cpuUsage — which a shared, busy machine distorts far less than wall time.
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import type { BenchFigure, BenchSuite } from './bench-suite.ts';
 import { median, timeEach } from './bench-suite.ts';
+import { readProcessStat } from './process-stat.ts';
 import { createTestApp } from '../../test/support/app.ts';
 import { chromiumAvailable, launchChromium } from '../../test/support/browser.ts';
 import { listen } from '../../src/server/server.ts';
@@ -32,7 +33,6 @@ const DEPTH = 10;
 const MEMBERS = 5;
 const WARM_UP_PROOFS = 2;
 const WARM_PROOFS = 5;
-const CLOCK_TICK_MS = 10; // USER_HZ = 100 on Linux
 const TARGET_WARM_RATIO = 1.2;
 const TARGET_FIRST_RATIO = 2;
 
@@ -63,16 +63,10 @@ function processTreeCpuMs(rootPid: number): number {
     const cpuOf = new Map<number, number>();
     for (const name of readdirSync('/proc')) {
       if (!/^\d+$/.test(name)) continue;
-      let stat: string;
-      try {
-        stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      } catch {
-        continue; // the process ended while we looked
-      }
-      // Fields after the command name: state ppid … utime(12th) stime(13th).
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      parentOf.set(Number(name), Number(fields[1]));
-      cpuOf.set(Number(name), (Number(fields[11]) + Number(fields[12])) * CLOCK_TICK_MS);
+      const stat = readProcessStat(name);
+      if (!stat) continue; // the process ended while we looked
+      parentOf.set(Number(name), stat.parentPid);
+      cpuOf.set(Number(name), stat.cpuMs);
     }
     let total = 0;
     for (const [pid, cpuMs] of cpuOf) {
@@ -91,14 +85,8 @@ function chromiumPid(): number {
   try {
     for (const name of readdirSync('/proc')) {
       if (!/^\d+$/.test(name)) continue;
-      try {
-        const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-        const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-        if (parent === process.pid && stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')).startsWith('chrom'))
-          return Number(name);
-      } catch {
-        continue;
-      }
+      const stat = readProcessStat(name);
+      if (stat?.parentPid === process.pid && stat.name.startsWith('chrom')) return Number(name);
     }
   } catch {
     // no /proc

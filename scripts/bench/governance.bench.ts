@@ -24,7 +24,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { randomUUID } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
 import { pino } from 'pino';
 import pg from 'pg';
@@ -38,6 +38,7 @@ import { loadMembershipArtifacts } from '../../src/zk/artifacts-node.ts';
 import { createIdentity } from '../../src/zk/identity.ts';
 import { proveMembership, type MembershipProof } from '../../src/zk/prover.ts';
 import type { BenchFigure, BenchOptions, BenchSuite } from './bench-suite.ts';
+import { readProcessStat } from './process-stat.ts';
 import { rerandomise } from './rerandomise-proof.ts';
 
 const CLIENTS = 8;
@@ -60,19 +61,9 @@ pg.Client.prototype.query = function countedQuery(this: pg.Client, ...args: unkn
   return (clientQuery as (...a: unknown[]) => unknown).apply(this, args);
 } as typeof clientQuery;
 
-/** CPU milliseconds (user + system) of these processes so far, from /proc; 0 where unreadable. */
-async function processCpuMs(pids: readonly number[]): Promise<number> {
-  let ticks = 0;
-  for (const pid of pids) {
-    try {
-      // Fields after the command's closing parenthesis: utime and stime are the 12th and 13th.
-      const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ');
-      ticks += Number(fields[11]) + Number(fields[12]);
-    } catch {
-      // The backend ended, or /proc is not there: its time is not counted.
-    }
-  }
-  return ticks * 10; // USER_HZ is 100 on Linux
+/** CPU milliseconds (user + system) of these processes so far; a process that ended, or no /proc, counts 0. */
+function processCpuMs(pids: readonly number[]): number {
+  return pids.reduce((total, pid) => total + (readProcessStat(pid)?.cpuMs ?? 0), 0);
 }
 
 function percentile(sorted: readonly number[], fraction: number): number {
@@ -169,7 +160,7 @@ export const suite: BenchSuite = {
           : [];
         const statementsBefore = statementsSent;
         statementKinds?.clear();
-        const databaseCpuBefore = await processCpuMs(backends);
+        const databaseCpuBefore = processCpuMs(backends);
         const profilePath = mode === 'batched' ? process.env['GOVERNANCE_BENCH_PROFILE'] : undefined;
         const profiler = profilePath ? new Session() : undefined;
         if (profiler) {
@@ -195,7 +186,7 @@ export const suite: BenchSuite = {
         }
         const serverCpuMsPerBallot = (cpu.user + cpu.system) / 1000 / ballots.length;
         const serverSystemCpuMsPerBallot = cpu.system / 1000 / ballots.length;
-        const databaseCpuMsPerBallot = scratch ? ((await processCpuMs(backends)) - databaseCpuBefore) / ballots.length : null;
+        const databaseCpuMsPerBallot = scratch ? (processCpuMs(backends) - databaseCpuBefore) / ballots.length : null;
         // Let the coalesced live tally publications of the phase go out, so they are counted.
         await new Promise((resolve) => setTimeout(resolve, 200));
         const statementsPerBallot = scratch ? (statementsSent - statementsBefore) / ballots.length : null;

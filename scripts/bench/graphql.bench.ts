@@ -16,7 +16,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { createSchema, createYoga } from 'graphql-yoga';
 import { pino } from 'pino';
@@ -28,6 +27,7 @@ import { appendEntry } from '../../src/ledger/append-entry.ts';
 import { createApp, type App } from '../../src/server/app.ts';
 import { databaseSchema } from '../../src/server/modules.ts';
 import { listen } from '../../src/server/server.ts';
+import { readProcessStat } from './process-stat.ts';
 import { median, type BenchFigure, type BenchOptions, type BenchSuite } from './bench-suite.ts';
 
 const CONNECTIONS = 32;
@@ -171,21 +171,6 @@ export async function load(url: string, body: string, seconds: number, token?: s
   return { requestsPerSecond: result.requests.average, p99Ms: result.latency.p99, requests: result.requests.total };
 }
 
-/** CPU seconds (user + system) a process has used, from /proc; undefined where it cannot be read. */
-async function processCpuSeconds(pid: number): Promise<number | undefined> {
-  try {
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the command name (which may hold spaces) start at the state, field 3.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Linux's USER_HZ, the unit of /proc/<pid>/stat times, on every architecture Node runs on. */
-const CLOCK_TICKS_PER_SECOND = 100;
-
 /** What one run cost per request: this process's CPU (the server), PostgreSQL's and statements sent. */
 interface RunCost {
   serverCpuMsPerRequest: number;
@@ -200,8 +185,8 @@ async function databaseBackendsCpuSeconds(orm: App['orm']): Promise<Map<number, 
   )) as Array<{ pid: number }>;
   const seconds = new Map<number, number>();
   for (const { pid } of rows) {
-    const cpu = await processCpuSeconds(pid);
-    if (cpu !== undefined) seconds.set(pid, cpu);
+    const stat = readProcessStat(pid);
+    if (stat) seconds.set(pid, stat.cpuMs / 1000);
   }
   return seconds;
 }
