@@ -1,16 +1,19 @@
 /**
- * Prints the test files that reach a database: those whose relative imports lead,
- * directly or through other files, to the ORM or to the tests' database support.
- * CI runs these a second time against PostgreSQL; tests that never open a database
- * (circuits, curves, pure functions, the browser prover) would only repeat themselves.
- * So would a file that carries the `@ci-pglite-only` marker in a comment, with its reason: what
- * it checks does not depend on the database engine (it still passes on PostgreSQL when
- * run there by hand).
+ * Splits the test files that reach a database — those whose relative imports lead,
+ * directly or through other files, to the ORM or to the tests' database support — between
+ * CI's two passes. The rest (circuits, curves, pure functions) run once, in the PGlite pass.
  *
- * With `--postgresql-only`, prints instead the files CI leaves out of the PGlite pass: a
- * file marked `@ci-postgresql-only`, with its reason, is slow on PGlite and checks nothing
- * there that the other database tests do not (it still passes on PGlite, as `npm test` runs
- * it for a developer).
+ * A database file runs once in CI, on PostgreSQL (the production engine), unless it says
+ * otherwise in a comment, with its reason:
+ * - `@ci-both-engines`: its code path differs on PGlite (one connection, the data folder and
+ *   its lock, the driver's value types), so CI runs it in both passes;
+ * - `@ci-pglite-only`: what it checks does not depend on the engine and it is cheaper on PGlite
+ *   (the browser pages, the demo), so CI runs it in the PGlite pass alone.
+ * Every file passes on both engines: `npm test` without DATABASE_URL — what a developer runs —
+ * runs them all on PGlite.
+ *
+ * Prints the files of the PostgreSQL pass; with `--postgresql-only`, the database files the
+ * PGlite pass leaves out.
  */
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -18,7 +21,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 const root = resolve(import.meta.dirname, '..');
 const databaseEntryPoints = new Set([join(root, 'src/db/orm.ts'), join(root, 'test/support/database.ts')]);
 const PGLITE_ONLY = '@ci-pglite-only';
-const POSTGRESQL_ONLY = '@ci-postgresql-only';
+const BOTH_ENGINES = '@ci-both-engines';
 const relativeImport = /(?:from|import)\s*\(?\s*['"](\.{1,2}\/[^'"]+)['"]/g;
 
 function testFiles(directory: string): string[] {
@@ -53,5 +56,6 @@ const postgresqlOnly = process.argv.includes('--postgresql-only');
 for (const file of testFiles(join(root, 'test')).sort()) {
   if (!reachesDatabase(file)) continue;
   const source = readFileSync(file, 'utf8');
-  if (postgresqlOnly ? source.includes(POSTGRESQL_ONLY) : !source.includes(PGLITE_ONLY)) console.log(relative(root, file));
+  if (source.includes(PGLITE_ONLY)) continue;
+  if (!postgresqlOnly || !source.includes(BOTH_ENGINES)) console.log(relative(root, file));
 }

@@ -4,10 +4,6 @@ import { createTestApp, mutate, type TestApp } from '../support/app.ts';
 import { createAccount, createCommunityFixture, grantRole, type CommunityFixture } from '../support/fixtures.ts';
 import { probeCallsTakingIds } from '../support/field-calls.ts';
 
-
-// @ci-postgresql-only: CI runs the probes once, on PostgreSQL (they check who may reach what,
-// not the engine); `npm test` runs them on PGlite too.
-
 /**
  * Codes that reveal nothing about the other community's records. PROOF_MALFORMED answers
  * the anonymous, proof-carrying mutations (open to anyone with a proof, by design) for the

@@ -10,9 +10,6 @@
  * The 1,023 filler members go through the real service (addCensusMember), 128 joins per
  * transaction; the member who proves at depth 10 joins the same way; then two members race
  * for the 1,025th slot, one through the API with an invite, one through the service.
- *
- * @ci-postgresql-only: CI runs it once, on PostgreSQL, where the race for the 1,025th slot
- * runs on separate connections; on PGlite the 1,023 joins cost twice the time.
  */
 import { randomUUID } from 'node:crypto';
 import * as snarkjs from 'snarkjs';

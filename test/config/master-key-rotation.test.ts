@@ -4,6 +4,9 @@
  * requests made during the rotation (on PostgreSQL) — reads, lookups by blind index, new
  * households — all succeed, and afterwards the old key opens nothing while the new one opens every
  * wrapped key.
+ *
+ * @ci-both-engines: on PGlite the rotation shares the server's one connection through the
+ * ORM's transactions, one short transaction per kind of key (src/privacy/master-key-rotation.ts).
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';

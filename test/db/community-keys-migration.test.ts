@@ -4,8 +4,6 @@
  * schema stood, then migrated to the end. Every row stays, the tables that lacked
  * `community_id` get their parent's, and the widened foreign keys refuse a row that names
  * another community's parent.
- *
- * @ci-postgresql-only: CI runs it once, on PostgreSQL, the engine these keys are for (Citus).
  */
 import { randomUUID } from 'node:crypto';
 import { MikroORM } from '@mikro-orm/core';

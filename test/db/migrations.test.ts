@@ -1,3 +1,5 @@
+// @ci-both-engines: the migrations run on each engine's own catalogue (PGlite 0.5 is a build of
+// PostgreSQL 18, the server here is 15).
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 
 describe('committed migrations', () => {

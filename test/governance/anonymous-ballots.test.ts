@@ -6,9 +6,6 @@
  * changed after proving, a signal plus the field modulus and random bytes are each refused
  * with a typed code, writing nothing; after the close nothing is accepted, and every
  * receipt's ballot is in the checkpoint the result cites.
- *
- * @ci-postgresql-only: CI runs it once, on PostgreSQL, where the 20 concurrent clients of one
- * nullifier meet the unique constraint on separate connections.
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';

@@ -2,6 +2,9 @@
  * The ledger commands (scripts/ledger/) run as child processes, as an operator runs
  * them: they take the global id the API hands out as well as the UUID, and every
  * failure is one clear line and its own exit status (docs/ledger.md, "Commands").
+ *
+ * @ci-both-engines: on PGlite a command opens the installation's data folder, under its lock
+ * (src/db/data-folder-lock.ts); on PostgreSQL it connects to DATABASE_URL.
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';

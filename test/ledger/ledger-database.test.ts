@@ -1,3 +1,5 @@
+// @ci-both-engines: appends are sequenced under each engine's own concurrency (PGlite runs one
+// transaction at a time on one connection; PostgreSQL locks across connections).
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';

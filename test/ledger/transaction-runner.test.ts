@@ -2,6 +2,9 @@
  * The one path from a committed append to a sequenced entry: the transaction runner
  * integrates what a unit of work appended right after it commits, and a failure there is
  * reported with its community id while the accepted entries wait for the integrator.
+ *
+ * @ci-both-engines: after-commit integration shares PGlite's one connection with the next
+ * unit of work, and has connections of its own on PostgreSQL.
  */
 import type { SqlEntityManager } from '../../src/db/orm.ts';
 import { appendEntry } from '../../src/ledger/append-entry.ts';

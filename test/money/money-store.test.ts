@@ -4,6 +4,9 @@
  * and appends the entry in one transaction; retries with one key give one result; linked
  * transfers post all or none; balance rules hold under concurrent transfers; and the
  * projection rebuilt from the ledger equals the live tables.
+ *
+ * @ci-both-engines: the money jobs and projection units read with their own transaction on
+ * PGlite's one connection (src/fees/money-jobs.ts, src/funds/projection-unit.ts).
  */
 import type { SqlEntityManager } from '../../src/db/orm.ts';
 import { pendingCount } from '../../src/ledger/integrator.ts';

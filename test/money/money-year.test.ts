@@ -7,9 +7,6 @@
  * same database); on PGlite, which is one process, two runs in this process. The reports
  * must equal figures this test computes on its own, every reminder step must exist
  * exactly once with its outbox row, and replay must equal live.
- *
- * @ci-postgresql-only: CI runs it once, on PostgreSQL, where the two instances are two real
- * processes; on PGlite they share one process, and the year costs twice the time there.
  */
 import type { SqlEntityManager } from '../../src/db/orm.ts';
 import { runMoneyDay, type MoneyDayResult } from '../../src/fees/money-jobs.ts';

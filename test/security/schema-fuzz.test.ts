@@ -11,9 +11,6 @@
  * Most cases run in-process through `yoga.fetch` (the same Yoga the listener serves); a
  * sample runs over a real HTTP server too. The seed is printed with any failure, and
  * FUZZ_SEED replays a run.
- *
- * @ci-postgresql-only: CI runs its cases once, on PostgreSQL (what is fuzzed is the API's
- * handling of input, not the engine); `npm test` runs it on PGlite too.
  */
 import { request as httpRequest } from 'node:http';
 import fc from 'fast-check';
