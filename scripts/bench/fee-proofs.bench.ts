@@ -10,21 +10,15 @@
  *   made on the "device" between the two and not timed).
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pino } from 'pino';
-import { loadConfiguration } from '../../src/config/configuration.ts';
-import { initOrm, type SqlEntityManager } from '../../src/db/orm.ts';
-import { createScratchDatabase } from '../../src/db/scratch-database.ts';
-import { createApp, type App } from '../../src/server/app.ts';
-import { databaseSchema } from '../../src/server/modules.ts';
+import { type SqlEntityManager } from '../../src/db/orm.ts';
+import { type App } from '../../src/server/app.ts';
 import { addCensusMember, censusMerkleProof } from '../../src/census/census-tree-service.ts';
 import { runInvoicesForCommunity } from '../../src/fees/money-commands.ts';
 import { loadMembershipArtifacts } from '../../src/zk/artifacts-node.ts';
 import { createIdentity, type Identity } from '../../src/zk/identity.ts';
 import { proveMembership } from '../../src/zk/prover.ts';
 import { median, type BenchFigure, type BenchOptions, type BenchSuite } from './bench-suite.ts';
+import { openBenchApp } from './bench-app.ts';
 
 const CLIENTS = 8;
 const ADMIN_PASSWORD = 'correct horse battery staple';
@@ -172,23 +166,10 @@ const SUBMIT = `mutation ($id: ID!, $p: String!) { submitFeeProof(challengeId: $
 export const suite: BenchSuite = {
   name: 'fee-proofs',
   async run(options: BenchOptions): Promise<BenchFigure[]> {
-    const scratch = options.databaseUrl
-      ? await createScratchDatabase(options.databaseUrl, 'courtyard_bench')
-      : undefined;
-    const orm = await initOrm(
-      scratch ? { databaseUrl: scratch.url } : { pgliteDataDirectory: 'memory://' },
-      databaseSchema,
-    );
-    const dataDirectory = await mkdtemp(join(tmpdir(), 'courtyard-bench-'));
-    const configuration = loadConfiguration({
-      COURTYARD_DATA_DIR: dataDirectory,
-      COURTYARD_ADMIN_PASSWORD: ADMIN_PASSWORD,
-      LOG_LEVEL: 'error',
-    });
-    const app = await createApp(configuration, { orm, logger: pino({ level: 'silent' }) });
+    const installation = await openBenchApp(options, { adminPassword: ADMIN_PASSWORD });
+    const { app, database } = installation;
     app.services.money.jobsPaused = true;
     app.services.money.clock = { now: () => new Date('2026-03-02T02:00:00Z') };
-    const database = scratch ? 'postgresql' : 'pglite';
     try {
       const adminToken = await login(app, 'admin', ADMIN_PASSWORD);
       const households = options.quick ? 200 : 1_000;
@@ -258,10 +239,7 @@ export const suite: BenchSuite = {
         },
       ];
     } finally {
-      await app.close();
-      await orm.close(true);
-      await scratch?.drop();
-      await rm(dataDirectory, { recursive: true, force: true });
+      await installation.close();
     }
   },
 };

@@ -8,18 +8,12 @@
  * (inserted as rows: ids and floor areas, the only columns an invoice run reads).
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pino } from 'pino';
-import { loadConfiguration } from '../../src/config/configuration.ts';
-import { initOrm, type SqlEntityManager } from '../../src/db/orm.ts';
-import { createScratchDatabase } from '../../src/db/scratch-database.ts';
+import { type SqlEntityManager } from '../../src/db/orm.ts';
 import { appendEntry } from '../../src/ledger/append-entry.ts';
-import { createApp, type App } from '../../src/server/app.ts';
-import { databaseSchema } from '../../src/server/modules.ts';
+import { type App } from '../../src/server/app.ts';
 import { runInvoicesForCommunity } from '../../src/fees/money-commands.ts';
 import { median, type BenchFigure, type BenchOptions, type BenchSuite } from './bench-suite.ts';
+import { openBenchApp } from './bench-app.ts';
 
 const CLIENTS = 8;
 const ADMIN_PASSWORD = 'correct horse battery staple';
@@ -181,23 +175,10 @@ const PAY = `mutation ($c: ID!, $h: ID!, $a: Money!, $k: String!) {
 export const suite: BenchSuite = {
   name: 'money',
   async run(options: BenchOptions): Promise<BenchFigure[]> {
-    const scratch = options.databaseUrl
-      ? await createScratchDatabase(options.databaseUrl, 'courtyard_bench')
-      : undefined;
-    const orm = await initOrm(
-      scratch ? { databaseUrl: scratch.url } : { pgliteDataDirectory: 'memory://' },
-      databaseSchema,
-    );
-    const dataDirectory = await mkdtemp(join(tmpdir(), 'courtyard-bench-'));
-    const configuration = loadConfiguration({
-      COURTYARD_DATA_DIR: dataDirectory,
-      COURTYARD_ADMIN_PASSWORD: ADMIN_PASSWORD,
-      LOG_LEVEL: 'error',
-    });
-    const app = await createApp(configuration, { orm, logger: pino({ level: 'silent' }) });
+    const installation = await openBenchApp(options, { adminPassword: ADMIN_PASSWORD });
+    const { app, database } = installation;
     app.services.money.jobsPaused = true;
     app.services.money.clock = { now: () => new Date('2026-03-02T02:00:00Z') };
-    const database = scratch ? 'postgresql' : 'pglite';
     try {
       const adminToken = await login(app, 'admin', ADMIN_PASSWORD);
       const households = options.quick ? 2_000 : 10_000;
@@ -298,10 +279,7 @@ export const suite: BenchSuite = {
         },
       ];
     } finally {
-      await app.close();
-      await orm.close(true);
-      await scratch?.drop();
-      await rm(dataDirectory, { recursive: true, force: true });
+      await installation.close();
     }
   },
 };

@@ -15,23 +15,15 @@
  *
  *   npm run bench -- --only ratings [--quick]      (DATABASE_URL for PostgreSQL)
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { randomUUID } from 'node:crypto';
-import { pino } from 'pino';
-import { loadConfiguration } from '../../src/config/configuration.ts';
-import { initOrm, type SqlEntityManager } from '../../src/db/orm.ts';
-import { createScratchDatabase } from '../../src/db/scratch-database.ts';
-import { createApp } from '../../src/server/app.ts';
-import { databaseSchema } from '../../src/server/modules.ts';
+import { type SqlEntityManager } from '../../src/db/orm.ts';
 import { addCensusMember, censusMerkleProof } from '../../src/census/census-tree-service.ts';
 import { periodOf, ratingMessage, ratingScope } from '../../src/ratings/rating-rules.ts';
 import { loadMembershipArtifacts } from '../../src/zk/artifacts-node.ts';
 import { createIdentity } from '../../src/zk/identity.ts';
 import { proveMembership, type MembershipProof } from '../../src/zk/prover.ts';
 import type { BenchFigure, BenchOptions, BenchSuite } from './bench-suite.ts';
+import { openBenchApp } from './bench-app.ts';
 import { rerandomise } from './rerandomise-proof.ts';
 
 const CLIENTS = 8;
@@ -47,23 +39,8 @@ export const suite: BenchSuite = {
   async run(options: BenchOptions): Promise<BenchFigure[]> {
     const households = options.quick ? 16 : 48;
     const measured = options.quick ? 240 : 1200;
-    const scratch = options.databaseUrl
-      ? await createScratchDatabase(options.databaseUrl, 'courtyard_bench')
-      : undefined;
-    const orm = await initOrm(
-      scratch ? { databaseUrl: scratch.url } : { pgliteDataDirectory: 'memory://' },
-      databaseSchema,
-    );
-    const dataDirectory = await mkdtemp(join(tmpdir(), 'courtyard-bench-'));
-    const configuration = loadConfiguration({
-      COURTYARD_DATA_DIR: dataDirectory,
-      COURTYARD_ADMIN_PASSWORD: PASSWORD,
-      LOG_LEVEL: 'warn',
-    });
-    const app = await createApp(configuration, {
-      orm,
-      logger: pino({ level: 'warn' }, new Writable({ write: (_c, _e, done) => done() })),
-    });
+    const installation = await openBenchApp(options, { adminPassword: PASSWORD, logLevel: 'warn' });
+    const { app } = installation;
     try {
       const graphql = async (query: string, variables: Record<string, unknown>, token?: string) => {
         const headers: Record<string, string> = { 'content-type': 'application/json' };
@@ -146,7 +123,7 @@ export const suite: BenchSuite = {
 
       const communityId = Buffer.from(community.id, 'base64').toString('utf8').split(':')[1]!;
       const identities = await Promise.all(Array.from({ length: households }, () => createIdentity()));
-      const em = orm.em.fork() as SqlEntityManager;
+      const em = app.orm.em.fork() as SqlEntityManager;
       const leaves: number[] = [];
       await em.transactional(async (tx) => {
         for (const identity of identities) {
@@ -228,7 +205,7 @@ export const suite: BenchSuite = {
           unit: 'ratings/s',
           samples: ratings.length,
           detail: {
-            database: scratch ? 'postgresql' : 'pglite',
+            database: installation.database,
             p50Ms: Number(percentile(sorted, 0.5).toFixed(1)),
             p99Ms: Number(percentile(sorted, 0.99).toFixed(1)),
             meanBatchSize: Number((batches ? (verifier.stats.proofs - before.proofs) / batches : 1).toFixed(1)),
@@ -238,10 +215,7 @@ export const suite: BenchSuite = {
         },
       ];
     } finally {
-      await app.close();
-      await orm.close(true);
-      await scratch?.drop();
-      await rm(dataDirectory, { recursive: true, force: true });
+      await installation.close();
     }
   },
 };
