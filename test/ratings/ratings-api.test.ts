@@ -581,7 +581,12 @@ describe('the record', () => {
       due.filter((period) => period.communityId === localId(community.id)).map((period) => period.period);
     expect(ours(await closeDuePeriods(services))).toEqual([]);
     const lastPast = Math.max(...periods.filter((row) => row.period !== NOW_PERIOD).map((row) => at(row.closes_at)));
+    // The current month closes a week after its end, so after the past months opened today —
+    // unless this file started in one UTC month and got here in the next: then "today" is
+    // past NOW_PERIOD's end, and NOW_PERIOD is due with them (the same rule, a later clock).
+    const currentDue = at(periodEnd(NOW_PERIOD)) + week <= lastPast;
     expect(ours(await closeDuePeriods(services, new Date(lastPast)))).toEqual([
+      ...(currentDue ? [NOW_PERIOD] : []),
       '2025-02',
       '2025-03',
       '2025-04',
@@ -592,7 +597,7 @@ describe('the record', () => {
       localId(community.id),
       NOW_PERIOD,
     ]);
-    expect(open!.status).toBe('open');
+    expect(open!.status).toBe(currentDue ? 'closed' : 'open');
   });
 
   it('replays to the live state, and keeps typed text and names off the ledger', async () => {
