@@ -684,6 +684,15 @@ async function runRatingsAndActivities(
     reviews { period aggregate { count sum } comments { score comment channel } } } }`;
   const reviewSubject: string = (await as(residentToken, activity, { a: activityId })).data.activity.ratingSubjectId;
   const reviewPeriod = new Date(real - HOUR_MS).toISOString().slice(0, 7);
+  // In a UTC month's first hour the activity ended last month: its review period is that one.
+  if (reviewPeriod !== currentRatingPeriod())
+    await call(
+      'openRatingPeriod',
+      `mutation ($c: ID!, $p: String!) { openRatingPeriod(communityId: $c, period: $p) {
+      ${RESULT} ... on MutationOpenRatingPeriodSuccess { data { period } } } }`,
+      { c, p: reviewPeriod },
+      community.managerToken,
+    );
   const comment = `${FREE_TEXT.anonymousActivityReview} 灯笼很漂亮`;
   const review = await proveMembership(membership, {
     secret: householdIdentity.secret,
