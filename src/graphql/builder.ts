@@ -12,7 +12,7 @@ import RelayPlugin from '@pothos/plugin-relay';
 import { STRING_ARGUMENTS_PLUGIN } from './string-arguments.ts';
 import { Kind } from 'graphql';
 import type { GraphQLContext } from './context.ts';
-import { DateTimeFormatError, parseDateTime } from './date-time.ts';
+import { DateTimeFormatError, formatDateTime, parseDateTime } from './date-time.ts';
 import { scalarInputError } from './variable-coercion.ts';
 import { noteResolvedError } from './resolved-errors.ts';
 import { ForbiddenError, UnauthenticatedError, InvalidInputError } from '../domain-error.ts';
@@ -127,7 +127,7 @@ builder.scalarType('DateTime', {
   description:
     'An instant. Output: RFC 3339 in UTC with milliseconds (2026-03-01T08:30:00.000Z). Input: RFC 3339 with a time zone, ' +
     'a real calendar date, at most 3 fractional digits, from 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z.',
-  serialize: (value) => value.toISOString(),
+  serialize: formatDateTime,
   parseValue: parseDateTimeInput,
   parseLiteral: (node) => parseDateTimeInput(node.kind === Kind.STRING ? node.value : undefined),
 });

@@ -57,3 +57,25 @@ export function parseDateTime(value: unknown): Date {
   }
   return instant;
 }
+
+/** Instants whose text formatDateTime remembers; when full, it starts over. */
+export const DATE_TIME_TEXT_MEMO_SIZE = 10_000;
+const dateTimeTexts = new Map<number, string>();
+
+/**
+ * The DateTime scalar's output, `toISOString()` (2026-03-01T08:30:00.000Z), remembered per
+ * instant: the text depends on the millisecond value alone, not on the Date object (which
+ * may change), and working it out costs about a microsecond, which adds up over pages of
+ * entries and records read again and again. An invalid Date throws a RangeError, as
+ * `toISOString` does, and is never remembered.
+ */
+export function formatDateTime(value: Date): string {
+  const milliseconds = value.getTime();
+  let text = dateTimeTexts.get(milliseconds);
+  if (text === undefined) {
+    text = value.toISOString();
+    if (dateTimeTexts.size >= DATE_TIME_TEXT_MEMO_SIZE) dateTimeTexts.clear();
+    dateTimeTexts.set(milliseconds, text);
+  }
+  return text;
+}

@@ -45,7 +45,15 @@ export function readinessRoute(orm: Orm, lifecycle: ServerLifecycle, redis?: Red
   };
 }
 
-/** Refuses oversized bodies before Yoga reads them, and serves the plain routes. */
+/**
+ * Refuses oversized bodies before Yoga reads them, and serves the plain routes.
+ *
+ * This is the request-size limit, not Yoga's `maxRequestBodySize` (off in yoga.ts): a POST
+ * must say its length (a chunked body is refused), and Node's HTTP parser then delivers
+ * exactly that many bytes, so counting them again while streaming would check nothing
+ * more — and Yoga's counter pipes every body through a TransformStream, a stream pipeline
+ * per request.
+ */
 export function useRoutes(routes: readonly RouteHandler[]): Plugin {
   return {
     async onRequest({ request, url, endResponse }) {
@@ -53,6 +61,10 @@ export function useRoutes(routes: readonly RouteHandler[]): Plugin {
         const length = request.headers.get('content-length');
         if (length === null && request.headers.get('transfer-encoding')) {
           endResponse(json({ error: 'Content-Length required' }, 411));
+          return;
+        }
+        if (length !== null && !/^\d{1,15}$/u.test(length)) {
+          endResponse(json({ error: 'Content-Length must be one decimal integer' }, 400));
           return;
         }
         if (length !== null && Number(length) > MAX_REQUEST_BODY_BYTES) {

@@ -109,6 +109,9 @@ export async function createCourtyardYoga(
     landingPage: false,
     logging: false,
     maskedErrors: { maskError },
+    // The body's size is limited by useRoutes (routes.ts) from its Content-Length, which
+    // Node's parser holds the client to; Yoga's own streaming count would be redundant.
+    maxRequestBodySize: false,
     // GraphiQL is served by graphiql-route.ts, compressed and cached, not by Yoga.
     graphiql: false,
     plugins: [

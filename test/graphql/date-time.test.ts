@@ -1,8 +1,9 @@
 /**
  * The DateTime scalar's parser (src/graphql/date-time.ts): strict RFC 3339 with a real
- * calendar date, within the range PostgreSQL timestamptz and JavaScript Date both hold.
+ * calendar date, within the range PostgreSQL timestamptz and JavaScript Date both hold;
+ * and its output, remembered per instant.
  */
-import { DATE_TIME_MAX, DATE_TIME_MIN, parseDateTime } from '../../src/graphql/date-time.ts';
+import { DATE_TIME_MAX, DATE_TIME_MIN, DATE_TIME_TEXT_MEMO_SIZE, formatDateTime, parseDateTime } from '../../src/graphql/date-time.ts';
 
 describe('parseDateTime', () => {
   it('reads the instant in UTC, applying the offset', () => {
@@ -30,4 +31,32 @@ describe('parseDateTime', () => {
       expect(() => parseDateTime(value)).toThrow();
     },
   );
+});
+
+describe('formatDateTime', () => {
+  it('gives the text of the instant the Date holds now, even after the same Date changed', () => {
+    const date = new Date('2026-03-01T08:30:00.250Z');
+    expect(formatDateTime(date)).toBe('2026-03-01T08:30:00.250Z');
+    date.setTime(Date.UTC(1999, 11, 31, 23, 59, 59, 999));
+    expect(formatDateTime(date)).toBe('1999-12-31T23:59:59.999Z');
+    expect(formatDateTime(DATE_TIME_MIN)).toBe('0001-01-01T00:00:00.000Z');
+    expect(formatDateTime(DATE_TIME_MAX)).toBe('9999-12-31T23:59:59.999Z');
+  });
+
+  it('stays right for more instants than it remembers', () => {
+    const start = Date.UTC(2026, 0, 1);
+    const wrong: number[] = [];
+    for (let round = 0; round < 2; round++) {
+      for (let index = 0; index < DATE_TIME_TEXT_MEMO_SIZE * 2 + 7; index++) {
+        const date = new Date(start + index * 1_001);
+        if (formatDateTime(date) !== date.toISOString()) wrong.push(index);
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it('refuses an invalid Date as toISOString does', () => {
+    expect(() => formatDateTime(new Date(Number.NaN))).toThrow(RangeError);
+    expect(() => formatDateTime(new Date(Number.NaN))).toThrow(RangeError);
+  });
 });

@@ -14,7 +14,7 @@ import type { GraphQLContext } from '../../graphql/context.ts';
 import { formatLedgerId, LOG_ID_DESCRIPTION, LOG_OWNER_REFS, parseLedgerId, toSafeIndex } from '../../ledger/api/ledger-arguments.ts';
 import { canReadLog, requireLogReader } from '../../accounts/viewer.ts';
 import { InvalidInputError } from '../../domain-error.ts';
-import { canonicalJson, MAX_ENTRY_TYPE_LENGTH } from '../../ledger/entry-encoding.ts';
+import { MAX_ENTRY_TYPE_LENGTH } from '../../ledger/entry-encoding.ts';
 import { getEntry, type StoredEntry } from '../../ledger/entries.ts';
 import type { SubscriptionTopics } from '../../kernel/domain-module.ts';
 import type { LedgerTopic } from '../topics.ts';
@@ -33,7 +33,7 @@ builder.node(LedgerEntryRef, {
     type: t.exposeString('type', { description: 'Dotted event name, e.g. "privacy.access".' }),
     payload: t.string({
       description: 'The payload as RFC 8785 canonical JSON text.',
-      resolve: (entry) => canonicalJson(entry.payload),
+      resolve: (entry, _args, context) => context.services.ledger.entryPages.canonicalPayload(entry),
     }),
     actor: t.exposeString('actor', { description: 'Account id, or "system" / "anonymous".' }),
     time: t.expose('time', { type: 'DateTime' }),
