@@ -17,6 +17,7 @@ import { getCurve, loadProofPoints } from './curve.ts';
 import { ProofRejectedError, ZkInputError } from './errors.ts';
 import { requireFieldElement } from './field.ts';
 import { isMembershipDepth, MEMBERSHIP_DEPTHS } from './membership-depths.ts';
+import { prepareCurveForProving } from './multiexp-by-thread.ts';
 import { isMembershipVerificationKey, requireKeyDepth } from './membership-key.ts';
 import type { MembershipVerificationKey } from './membership-key.ts';
 import { parseProof, parsePublicSignals, requireVerificationKey } from './proof-format.ts';
@@ -135,6 +136,7 @@ export async function proveEncryptedBallot(
     );
   }
   const input = await buildEncryptedBallotInput({ ...request, depth: artifacts.depth });
+  await prepareCurveForProving(); // as proveMembership: ./multiexp-by-thread.ts
   const { proof, publicSignals } =
     typeof artifacts.wasm === 'string'
       ? await snarkjs.groth16.fullProve(input, artifacts.wasm, artifacts.zkey)

@@ -15,6 +15,7 @@ import { CENSUS_TREE_DEPTH } from './merkle-tree.ts';
 import { buildMembershipInput } from './witness.ts';
 import type { MembershipWitnessRequest } from './witness.ts';
 import { calculateWitness } from './witness-calculator.ts';
+import { prepareCurveForProving } from './multiexp-by-thread.ts';
 
 export interface ProvingArtifacts {
   wasm: Uint8Array | string;
@@ -53,6 +54,8 @@ export async function proveMembership(
   timings?: ProvingTimings,
 ): Promise<MembershipProof> {
   const input = await buildMembershipInput({ ...request, depth: provingDepth(artifacts, request) });
+  // snarkjs's shared curve, its multi-exponentiations sending each base to a thread once.
+  await prepareCurveForProving();
   // A wasm path (Node): snarkjs reads and compiles it for this proof.
   if (typeof artifacts.wasm === 'string') {
     const { proof, publicSignals } = await snarkjs.groth16.fullProve(input, artifacts.wasm, artifacts.zkey);
