@@ -11,14 +11,17 @@
  *
  * With `worker: true` (the server's default) the batches are checked in a worker thread
  * (pairing-worker.ts), so the request thread keeps serving while a batch is checked and a
- * second core can take the pairings; otherwise on the request thread.
+ * second core can take the pairings; otherwise on the request thread. The worker is sent
+ * each turn's proofs as they arrive and cuts the batches itself, when it is free: the
+ * next batch starts at once, not after the request thread has taken in the verdicts of
+ * the last one and found time to send it.
  *
  * `mode: 'single'` checks each proof on its own (snarkjs groth16.verify), for comparison.
  */
 import { Worker } from 'node:worker_threads';
 import type { Groth16VerificationKeyJson } from 'snarkjs';
 import { getCurve, loadProofPoints } from '../zk/curve.ts';
-import { pairingHolds, pointsAndPairings, rejectionOf, type PointsAndPairingVerdict } from '../zk/pairing.ts';
+import { pairingHolds, pointsAndPairings, rejectionOf } from '../zk/pairing.ts';
 import type { SignalCheckedProof } from '../zk/verifier.ts';
 import type { PairingClose, PairingRequest, PairingResponse } from './pairing-worker.ts';
 
@@ -40,8 +43,12 @@ export class BallotVerifier {
 
   private readonly useWorker: boolean;
   private worker: Worker | undefined;
+  /** Keys (by hash) the current worker thread has been sent. */
+  private keysSent = new Set<string>();
   private nextRequest = 0;
-  private readonly inFlight = new Map<number, { resolve(verdicts: PointsAndPairingVerdict[]): void; reject(error: Error): void }>();
+  private readonly inFlight = new Map<number, Waiting>();
+  /** Proofs of this turn, sent to the worker together when it ends. */
+  private outgoing: Array<{ id: number; keyHash: string; key: Groth16VerificationKeyJson; proof: SignalCheckedProof }> = [];
 
   constructor(options: { mode?: 'batched' | 'single'; maxBatch?: number; worker?: boolean } = {}) {
     this.mode = options.mode ?? 'batched';
@@ -61,6 +68,7 @@ export class BallotVerifier {
     this.worker = undefined;
     for (const waiting of this.inFlight.values()) waiting.reject(new Error('the ballot verifier was closed'));
     this.inFlight.clear();
+    this.outgoing = [];
     if (!worker) return;
     const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
     worker.postMessage({ close: true } satisfies PairingClose);
@@ -70,33 +78,62 @@ export class BallotVerifier {
     clearTimeout(timer);
   }
 
-  private workerVerdicts(key: Groth16VerificationKeyJson, proofs: SignalCheckedProof[]): Promise<PointsAndPairingVerdict[]> {
-    if (!this.worker) {
-      // snarkjs's web-worker shim takes over any worker thread it is loaded in and imports
-      // `workerData.mod`: give it an empty module, so pairing-worker.ts keeps the thread.
-      const worker = new Worker(new URL('./pairing-worker.ts', import.meta.url), {
-        workerData: { mod: 'data:text/javascript,', name: 'ballot-pairing', type: 'module' },
-      });
-      worker.unref();
-      worker.on('message', (response: PairingResponse) => {
-        const waiting = this.inFlight.get(response.id);
-        this.inFlight.delete(response.id);
-        if (response.verdicts) waiting?.resolve(response.verdicts);
-        else waiting?.reject(new Error(`Failed to check pairings: ${response.error ?? 'no answer'}`));
-      });
-      worker.on('error', (error) => {
-        for (const waiting of this.inFlight.values()) waiting.reject(error);
-        this.inFlight.clear();
-        if (this.worker === worker) this.worker = undefined;
-      });
-      this.worker = worker;
-    }
-    const id = this.nextRequest++;
-    const worker = this.worker;
-    return new Promise<PointsAndPairingVerdict[]>((resolve, reject) => {
-      this.inFlight.set(id, { resolve, reject });
-      worker.postMessage({ id, key, proofs } satisfies PairingRequest);
+  private startWorker(): Worker {
+    // snarkjs's web-worker shim takes over any worker thread it is loaded in and imports
+    // `workerData.mod`: give it an empty module, so pairing-worker.ts keeps the thread.
+    const worker = new Worker(new URL('./pairing-worker.ts', import.meta.url), {
+      workerData: { mod: 'data:text/javascript,', name: 'ballot-pairing', type: 'module' },
     });
+    worker.unref();
+    worker.on('message', (response: PairingResponse) => {
+      this.stats.batches += 1;
+      this.stats.proofs += response.ids.length;
+      response.ids.forEach((id, index) => {
+        const waiting = this.inFlight.get(id);
+        this.inFlight.delete(id);
+        const verdict = response.verdicts?.[index];
+        if (!verdict) waiting?.reject(new Error(`Failed to check pairings: ${response.error ?? 'no answer'}`));
+        else if ('rejected' in verdict) waiting?.reject(rejectionOf(verdict.rejected));
+        else waiting?.resolve(verdict.holds);
+      });
+    });
+    worker.on('error', (error) => {
+      for (const waiting of this.inFlight.values()) waiting.reject(error);
+      this.inFlight.clear();
+      if (this.worker === worker) this.worker = undefined;
+    });
+    this.keysSent = new Set();
+    return worker;
+  }
+
+  /**
+   * Queues the proof for the worker thread, which cuts the batches itself when it is free
+   * (pairing-worker.ts). The proofs of one turn go in one message.
+   */
+  private verifyInWorker(keyHash: string, key: Groth16VerificationKeyJson, proof: SignalCheckedProof): Promise<boolean> {
+    const id = this.nextRequest++;
+    const pending = new Promise<boolean>((resolve, reject) => this.inFlight.set(id, { proof, resolve, reject }));
+    if (this.outgoing.length === 0) setImmediate(() => this.sendOutgoing());
+    this.outgoing.push({ id, keyHash, key, proof });
+    return pending;
+  }
+
+  private sendOutgoing(): void {
+    const outgoing = this.outgoing;
+    this.outgoing = [];
+    if (outgoing.length === 0) return; // closed meanwhile
+    const worker = (this.worker ??= this.startWorker());
+    const keys: PairingRequest['keys'] = {};
+    for (const item of outgoing) {
+      if (this.keysSent.has(item.keyHash)) continue;
+      keys[item.keyHash] = item.key;
+      this.keysSent.add(item.keyHash);
+    }
+    worker.postMessage({
+      proofs: outgoing.map(({ id, keyHash, proof }) => ({ id, keyHash, proof })),
+      keys,
+      maxBatch: this.maxBatch,
+    } satisfies PairingRequest);
   }
 
   /**
@@ -106,6 +143,7 @@ export class BallotVerifier {
    */
   async verify(keyHash: string, key: Groth16VerificationKeyJson, proof: SignalCheckedProof): Promise<boolean> {
     if (this.mode === 'single') return pairingHolds(key, { ...proof, points: loadProofPoints(await getCurve(), proof.parsedProof) });
+    if (this.useWorker) return this.verifyInWorker(keyHash, key, proof);
     let queue = this.queues.get(keyHash);
     if (!queue) {
       queue = { key, waiting: [], draining: false };
@@ -129,7 +167,7 @@ export class BallotVerifier {
         this.stats.proofs += batch.length;
         try {
           const proofs = batch.map((item) => item.proof);
-          const verdicts = this.useWorker ? await this.workerVerdicts(queue.key, proofs) : await pointsAndPairings(queue.key, proofs);
+          const verdicts = await pointsAndPairings(queue.key, proofs);
           batch.forEach((item, index) => {
             const verdict = verdicts[index];
             if (verdict && 'rejected' in verdict) item.reject(rejectionOf(verdict.rejected));

@@ -94,9 +94,24 @@ export interface ModuleRuntime {
  * commit, or none do. After the commit, the entries it appended are sequenced before
  * `run` returns, so the caller's response (and any read after it) sees them with their
  * sequence numbers. Used by GraphQL mutations and by background jobs alike.
+ *
+ * With `{ sequencing: 'after-return' }` the integration pass starts at the commit but
+ * `run` returns without waiting for it: the entries are durably accepted (committed) and
+ * are sequenced a moment later, by that pass or by the background integrator. For a
+ * caller whose answer does not need the sequence numbers, or resolves them on demand
+ * (`sequenceOfEntry`); anonymous ballots use it (docs/governance.md, "Throughput").
  */
 export interface TransactionRunner {
-  run<T>(em: SqlEntityManager, work: (transaction: SqlEntityManager) => Promise<T>): Promise<T>;
+  run<T>(em: SqlEntityManager, work: (transaction: SqlEntityManager) => Promise<T>, options?: UnitOfWorkOptions): Promise<T>;
+  /** Resolves once every integration pass started after a commit has ended (for shutdown). */
+  settled(): Promise<void>;
+  /** Whether a pass started after a commit is waiting, queued or running now (the background integrator then skips polls). */
+  integrating(): boolean;
+}
+
+export interface UnitOfWorkOptions {
+  /** 'before-return' (the default): `run` resolves after its entries are sequenced; 'after-return': at the commit. */
+  sequencing?: 'before-return' | 'after-return';
 }
 
 /**

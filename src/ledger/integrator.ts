@@ -252,7 +252,17 @@ export interface LedgerIntegratorOptions {
   batchDelayMs?: number;
   onIntegrated?: (batch: IntegrationBatch) => void;
   onError?: (error: unknown) => void;
+  /**
+   * True while units of work of this process are integrating what they appended, right
+   * after their commits (TransactionRunner#integrating): then a poll that would only race
+   * them for the head is skipped, up to MAX_SKIPPED_POLLS in a row, so what they do not
+   * cover (appends outside a runner, a failed pass) still waits at most that many intervals.
+   */
+  integratingElsewhere?: () => boolean;
 }
+
+/** Consecutive polls the background integrator skips while units of work integrate after their commits. */
+export const MAX_SKIPPED_POLLS = 9;
 
 export interface LedgerIntegrator {
   /** Asks for a pass within `batchDelayMs` (e.g. after appends committed outside a transaction runner). */
@@ -300,25 +310,36 @@ class PassScheduler {
   readonly #intervalMs: number;
   readonly #batchDelayMs: number;
   readonly #onError: ((error: unknown) => void) | undefined;
+  readonly #skipPoll: () => boolean;
+  #skippedPolls = 0;
+  /** Whether the pending timer is an idle poll (not a nudge, nor a pass right after work). */
+  #polling = false;
   #stopped = false;
   #running: Promise<void> | undefined;
   #again = false;
   #timer: NodeJS.Timeout | undefined;
   #dueAt = Number.POSITIVE_INFINITY;
 
-  constructor(pass: () => Promise<boolean>, intervalMs: number, batchDelayMs: number, onError: ((error: unknown) => void) | undefined) {
+  constructor(
+    pass: () => Promise<boolean>,
+    timing: { intervalMs: number; batchDelayMs: number },
+    onError: ((error: unknown) => void) | undefined,
+    skipPoll: () => boolean = () => false,
+  ) {
     this.#pass = pass;
-    this.#intervalMs = intervalMs;
-    this.#batchDelayMs = batchDelayMs;
+    this.#intervalMs = timing.intervalMs;
+    this.#batchDelayMs = timing.batchDelayMs;
     this.#onError = onError;
+    this.#skipPoll = skipPoll;
   }
 
-  /** Makes sure a pass starts within `delayMs` (keeps an earlier one). */
-  schedule(delayMs: number): void {
+  /** Makes sure a pass starts within `delayMs` (keeps an earlier one); `poll`: an idle poll, which may be skipped. */
+  schedule(delayMs: number, poll = false): void {
     if (this.#stopped) return;
     const at = performance.now() + delayMs;
     if (this.#timer !== undefined && this.#dueAt <= at) return;
     clearTimeout(this.#timer);
+    this.#polling = poll;
     this.#dueAt = at;
     this.#timer = setTimeout(() => this.#tick(), delayMs);
     this.#timer.unref();
@@ -344,6 +365,12 @@ class PassScheduler {
       this.#again = true;
       return;
     }
+    if (this.#polling && this.#skippedPolls < MAX_SKIPPED_POLLS && this.#skipPoll()) {
+      this.#skippedPolls += 1;
+      this.schedule(this.#intervalMs, true);
+      return;
+    }
+    this.#skippedPolls = 0;
     this.#again = false;
     this.#running = this.#pass()
       .catch((error: unknown) => {
@@ -353,7 +380,8 @@ class PassScheduler {
       .then((worked) => {
         this.#running = undefined;
         // Keep going while there is work (batches grow under load); otherwise wait.
-        this.schedule(worked || this.#again ? this.#batchDelayMs : this.#intervalMs);
+        if (worked || this.#again) this.schedule(this.#batchDelayMs);
+        else this.schedule(this.#intervalMs, true);
       });
   }
 }
@@ -366,9 +394,9 @@ export function startLedgerIntegrator(options: LedgerIntegratorOptions): LedgerI
   const concurrency = Math.max(1, options.concurrency ?? 2);
   const scheduler = new PassScheduler(
     () => integrationPass(options, concurrency),
-    options.intervalMs ?? 50,
-    Math.max(0, options.batchDelayMs ?? 5),
+    { intervalMs: options.intervalMs ?? 50, batchDelayMs: Math.max(0, options.batchDelayMs ?? 5) },
     options.onError,
+    options.integratingElsewhere,
   );
   scheduler.schedule(0);
   return {

@@ -25,6 +25,8 @@ export function startLedgerJobs(runtime: ModuleRuntime, ledger: LedgerServices):
   });
   const integrator = startLedgerIntegrator({
     forkEntityManager: runtime.forkEntityManager,
+    // Polls would only race the passes units of work run after their commits.
+    integratingElsewhere: () => runtime.transactions.integrating(),
     onError: (error) => logger.error({ error: (error as Error).message }, 'ledger integrator failed'),
   });
   return [

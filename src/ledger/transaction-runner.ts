@@ -15,12 +15,17 @@
  *      and left to the background integrator, which polls for pending rows: the entries
  *      are committed and accepted, only their sequencing waits.
  *
+ * A unit run with `sequencing: 'after-return'` starts the same pass at its commit but
+ * returns without waiting for it: its entries are committed, hence accepted and durable
+ * (a crash before the pass leaves pending rows the next integrator sequences), and a
+ * reader that needs a seq now resolves it with `sequenceOfEntry`.
+ *
  * Appends made outside a runner (tests, commands) are sequenced by the background
  * integrator, or on demand by readers (`sequenceOfEntry`, `integratePending`).
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { SqlEntityManager } from '../db/orm.ts';
-import type { TransactionRunner } from '../kernel/domain-module.ts';
+import type { TransactionRunner, UnitOfWorkOptions } from '../kernel/domain-module.ts';
 import { integratePending } from './integrator.ts';
 
 /** The communities the current unit of work appended to. */
@@ -52,6 +57,35 @@ export interface TransactionRunnerOptions {
 export class IntegrationPasses {
   private readonly running = new Map<string, Promise<number>>();
   private readonly queued = new Map<string, Promise<number>>();
+  private readonly delayed = new Map<string, Promise<number>>();
+
+  /** Whether any pass is delayed, running or queued. */
+  busy(): boolean {
+    return this.running.size > 0 || this.queued.size > 0 || this.delayed.size > 0;
+  }
+
+  /** Resolves once no pass is delayed, running or queued (passes added meanwhile included). */
+  async settled(): Promise<void> {
+    while (this.running.size > 0 || this.queued.size > 0 || this.delayed.size > 0) {
+      await Promise.allSettled([...this.running.values(), ...this.queued.values(), ...this.delayed.values()]);
+    }
+  }
+
+  /**
+   * Like `integrate`, but the pass is asked for only after `delayMs`, and every unit that
+   * commits in the meantime joins that request: for units that do not wait for their
+   * sequencing, fewer and larger passes (each one transaction of about five statements).
+   */
+  integrateSoon(communityId: string, pass: () => Promise<number>, delayMs: number): Promise<number> {
+    const waiting = this.delayed.get(communityId);
+    if (waiting) return waiting;
+    const later = new Promise<void>((resolve) => setTimeout(resolve, delayMs)).then(() => {
+      this.delayed.delete(communityId); // a unit committing from now on needs a later request
+      return this.integrate(communityId, pass);
+    });
+    this.delayed.set(communityId, later);
+    return later;
+  }
 
   /** Resolves once a pass that began after this call has sequenced the community's pending entries. */
   integrate(communityId: string, pass: () => Promise<number>): Promise<number> {
@@ -74,16 +108,25 @@ export class IntegrationPasses {
   }
 }
 
-/** Sequences what the committed unit of work appended, community by community. */
+/**
+ * How long a unit that does not wait for its sequencing (`sequencing: 'after-return'`)
+ * lets others join its integration pass. Its entries are committed already; this only
+ * bounds how soon readers without `sequenceOfEntry` see them sequenced.
+ */
+export const AFTER_RETURN_INTEGRATION_DELAY_MS = 20;
+
+/** Sequences what the committed unit of work appended, community by community (after `delayMs` when it is not 0). */
 async function integrateAfterCommit(
   em: SqlEntityManager,
   communityIds: ReadonlySet<string>,
   passes: IntegrationPasses,
   options: TransactionRunnerOptions,
+  delayMs = 0,
 ): Promise<void> {
   for (const communityId of communityIds) {
+    const pass = () => integratePending(em.fork() as SqlEntityManager, communityId);
     try {
-      await passes.integrate(communityId, () => integratePending(em.fork() as SqlEntityManager, communityId));
+      await (delayMs > 0 ? passes.integrateSoon(communityId, pass, delayMs) : passes.integrate(communityId, pass));
     } catch (error) {
       options.onIntegrationFailure({ communityId, error });
     }
@@ -93,13 +136,20 @@ async function integrateAfterCommit(
 export function createTransactionRunner(options: TransactionRunnerOptions): TransactionRunner {
   const passes = new IntegrationPasses();
   return {
-    async run(em, work) {
+    async run(em, work, unit: UnitOfWorkOptions = {}) {
       // Integration needs the commit, so a runner cannot join an enclosing transaction.
       if (em.isInTransaction()) throw new Error('A unit of work runs in its own transaction; call the runner outside any transaction');
       const appended = new Set<string>();
       const result = await appendScope.run(appended, () => em.transactional((transaction) => work(transaction as SqlEntityManager)));
-      await integrateAfterCommit(em, appended, passes, options);
+      // integrateAfterCommit reports its failures and never rejects, so it may run unawaited.
+      if (unit.sequencing === 'after-return') {
+        void integrateAfterCommit(em, appended, passes, options, AFTER_RETURN_INTEGRATION_DELAY_MS);
+      } else {
+        await integrateAfterCommit(em, appended, passes, options);
+      }
       return result;
     },
+    settled: () => passes.settled(),
+    integrating: () => passes.busy(),
   };
 }

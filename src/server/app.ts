@@ -94,6 +94,8 @@ export async function createApp(configuration: Configuration, options: AppOption
     readReplicas,
     async close() {
       for (const job of jobs.toReversed()) await job.stop();
+      // Integration passes that units of work started at their commit and did not wait for.
+      await runtime.transactions.settled();
       await redis?.close();
       readReplicas?.close();
       if (!options.orm) await orm.close(true);

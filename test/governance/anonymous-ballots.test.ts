@@ -126,11 +126,26 @@ describe('anonymous ballots over HTTP', () => {
     ['random binary bytes', () => cast('\u0000\u0007' + Buffer.from(crypto.getRandomValues(new Uint8Array(300))).toString('latin1'), 'yes'), 'INVALID_INPUT'],
     ['a choice the proposal does not offer', () => cast(ballots[5]!, 'maybe'), 'UNKNOWN_CHOICE'],
   ])('refuses %s with a typed code, writing nothing', async (_name, send, code) => {
+    // Accepted ballots are answered at their commit and sequenced just after: let that finish, so it does not move rows meanwhile.
+    await testApp.app.services.transactions.settled();
     const counts = () => Promise.all(['governance_ballots', 'governance_current_ballots', 'census_nullifiers', 'ledger_pending', 'ledger_entries'].map((table) => countRows(testApp, table)));
     const before = await counts();
     const result = await send();
     expect(result.data.castAnonymousBallot).toMatchObject({ code });
     expect(await counts()).toEqual(before);
+  });
+
+  it('answers a ballot at its commit; the receipt\'s ledgerSeq, resolved when read, names the ballot\'s entry', async () => {
+    const cast = await testApp.graphql(`mutation ($id: ID!, $choice: String!, $proof: String!) { castAnonymousBallot(proposalId: $id, choice: $choice, proof: $proof) {
+      __typename ... on MutationCastAnonymousBallotSuccess { data { ballotId nullifier ledgerEntryId ledgerSeq } } ... on Error { code message } } }`,
+    { id: proposalB.id, choice: 'yes', proof: JSON.stringify(forB) }, null);
+    const receipt = cast.data.castAnonymousBallot.data;
+    expect(receipt).toMatchObject({ nullifier: forB.publicSignals[0] });
+    const entry = await testApp.graphql(`query ($c: ID!, $seq: BigInt!) { ledgerEntry(communityId: $c, seq: $seq) { seq type payload } }`,
+      { c: communityId, seq: receipt.ledgerSeq }, committee.token);
+    const data = entry.data.ledgerEntry;
+    expect(data).toMatchObject({ seq: receipt.ledgerSeq, type: 'governance.ballot' });
+    expect(JSON.parse(data.payload)).toMatchObject({ proposal: localId(proposalB.id), ballot: receipt.ballotId, nullifier: receipt.nullifier });
   });
 
   it('accepts nothing after the close, and lets anyone check a receipt against the checkpoint the result cites', async () => {

@@ -5,7 +5,7 @@ import { ed25519 } from '@noble/curves/ed25519.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import type { SqlEntityManager } from '../../src/db/orm.ts';
 import { appendEntries, appendEntry } from '../../src/ledger/append-entry.ts';
-import { integrateBatch, integratePending, MAX_INTEGRATION_BATCH, pendingCount, sequenceOfEntry, startLedgerIntegrator } from '../../src/ledger/integrator.ts';
+import { integrateBatch, integratePending, MAX_INTEGRATION_BATCH, MAX_SKIPPED_POLLS, pendingCount, sequenceOfEntry, startLedgerIntegrator } from '../../src/ledger/integrator.ts';
 import { auditLog } from '../../src/ledger/audit.ts';
 import { parseCheckpointBody } from '../../src/ledger/checkpoint.ts';
 import { cutDueCheckpoints } from '../../src/ledger/checkpoint-cutter.ts';
@@ -173,6 +173,37 @@ describe('appending', () => {
       integrator.nudge();
       for (let attempt = 0; attempt < 200 && (await seqs(communityId)).length < 7; attempt++) await new Promise((resolve) => setTimeout(resolve, 10));
       expect(await seqs(communityId)).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    } finally {
+      await integrator.stop();
+    }
+  });
+});
+
+describe('the background integrator beside after-commit passes', () => {
+  test(`skips its polls while units of work integrate after their commits, at most ${MAX_SKIPPED_POLLS} in a row, and still answers a nudge`, async () => {
+    const communityId = await newCommunityLog(em);
+    let asked = 0;
+    const started = performance.now();
+    const integrator = startLedgerIntegrator({
+      forkEntityManager: () => database.orm.em.fork() as SqlEntityManager,
+      intervalMs: 100,
+      integratingElsewhere: () => (asked += 1) > 0,
+    });
+    try {
+      // Its first pass runs at the start; what is appended after it waits for a poll that is not skipped.
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      await em.transactional((tx) => appendEntry(tx, { communityId, type: 'test.background', payload: { n: 0 }, actor: 'system' }));
+      for (let attempt = 0; attempt < 300 && (await seqs(communityId)).length < 1; attempt++) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(await seqs(communityId)).toEqual([0]);
+      expect(asked).toBeGreaterThanOrEqual(MAX_SKIPPED_POLLS);
+      expect(performance.now() - started).toBeGreaterThanOrEqual(MAX_SKIPPED_POLLS * 100);
+      // A nudge is not a poll: it runs at once, long before the next poll that is not skipped.
+      await em.transactional((tx) => appendEntry(tx, { communityId, type: 'test.background', payload: { n: 1 }, actor: 'system' }));
+      const nudged = performance.now();
+      integrator.nudge();
+      for (let attempt = 0; attempt < 300 && (await seqs(communityId)).length < 2; attempt++) await new Promise((resolve) => setTimeout(resolve, 5));
+      expect(await seqs(communityId)).toEqual([0, 1]);
+      expect(performance.now() - nudged).toBeLessThan(MAX_SKIPPED_POLLS * 100 * 0.6);
     } finally {
       await integrator.stop();
     }

@@ -8,7 +8,7 @@
  */
 import type { SqlEntityManager } from '../../src/db/orm.ts';
 import { appendEntry } from '../../src/ledger/append-entry.ts';
-import { integratePending, pendingCount } from '../../src/ledger/integrator.ts';
+import { integratePending, pendingCount, sequenceOfEntry } from '../../src/ledger/integrator.ts';
 import { logSize } from '../../src/ledger/entries.ts';
 import { createTransactionRunner, IntegrationPasses, type IntegrationFailure } from '../../src/ledger/transaction-runner.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
@@ -71,6 +71,40 @@ describe('the transaction runner', () => {
     expect((failures[0]!.error as Error).message).toMatch(/ledger head of .* is corrupt/u);
     expect(await pendingCount(em(), communityId)).toBe(1);
     await expect(integratePending(em(), communityId)).rejects.toThrow(/is corrupt/u);
+  });
+
+  it("with sequencing 'after-return', answers at the commit and sequences in a pass it shares with the units committed meanwhile", async () => {
+    const communityId = await newCommunityLog(em());
+    const receipts = await Promise.all(Array.from({ length: 5 }, (_, counter) =>
+      runner.run(em(), (transaction) => append(transaction, communityId, counter), { sequencing: 'after-return' })));
+    // Answered before the pass ended: its request waits AFTER_RETURN_INTEGRATION_DELAY_MS for others to join.
+    expect(runner.integrating()).toBe(true);
+    await runner.settled();
+    expect(runner.integrating()).toBe(false);
+    expect([await logSize(em(), communityId), await pendingCount(em(), communityId)]).toEqual([5, 0]);
+    // Each receipt's entry is committed and now has its seq, in commit order of the pending ids.
+    const seqs = await Promise.all(receipts.map((receipt) => sequenceOfEntry(em(), communityId, receipt.entryId, receipt.time)));
+    expect([...seqs].sort()).toEqual([0, 1, 2, 3, 4]);
+    expect(failures).toEqual([]);
+  });
+
+  it("with sequencing 'after-return', a receipt's seq read at once is resolved on demand", async () => {
+    const communityId = await newCommunityLog(em());
+    const receipt = await runner.run(em(), (transaction) => append(transaction, communityId, 1), { sequencing: 'after-return' });
+    expect(await sequenceOfEntry(em(), communityId, receipt.entryId, receipt.time)).toBe(0);
+    await runner.settled();
+    expect([await logSize(em(), communityId), await pendingCount(em(), communityId)]).toEqual([1, 0]);
+    expect(failures).toEqual([]);
+  });
+
+  it("with sequencing 'after-return', a failed integration is still reported with its community id", async () => {
+    const communityId = await newCommunityLog(em());
+    await appendMany(em(), communityId, 1);
+    await asSuperuserBypassingTriggers(em(), `update ledger_heads set frontier = '\\x'::bytea where community_id = ?`, [communityId]);
+    expect(await runner.run(em(), (transaction) => append(transaction, communityId, 2).then(() => 'accepted'), { sequencing: 'after-return' })).toBe('accepted');
+    await runner.settled();
+    expect(failures.map((failure) => failure.communityId)).toEqual([communityId]);
+    expect(await pendingCount(em(), communityId)).toBe(1);
   });
 
   it('refuses to run inside an enclosing transaction, whose commit it could not wait for', async () => {
@@ -137,6 +171,26 @@ describe('shared integration passes', () => {
     expect(began).toHaveLength(3);
     releases[2]!(2);
     expect(await later).toBe(2);
+  });
+
+  it('lets callers who ask for a pass within a delay share one request, which then joins the running pass as any caller does', async () => {
+    const passes = new IntegrationPasses();
+    const { began, releases, pass } = controlledPasses();
+    const soon = [passes.integrateSoon('c', pass, 30), passes.integrateSoon('c', pass, 30)];
+    expect(passes.busy()).toBe(true);
+    await settle();
+    expect(began).toHaveLength(0); // nothing begins before the delay
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(began).toHaveLength(1);
+    const later = passes.integrateSoon('c', pass, 1); // after the request went out: a new request
+    releases[0]!(2);
+    expect(await Promise.all(soon)).toEqual([2, 2]);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(began).toHaveLength(2);
+    releases[1]!(1);
+    expect(await later).toBe(1);
+    await passes.settled();
+    expect(passes.busy()).toBe(false);
   });
 
   it('sequences every entry of many concurrent units of work on one community', async () => {

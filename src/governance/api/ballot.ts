@@ -63,7 +63,9 @@ builder.mutationField('castAnonymousBallot', (t) =>
         choice: args.choice,
         proof: args.proof,
       }, new Date(), ballotChecks);
-      const receipt = await inTransaction(context, (em) => recordAnonymousBallot(em, verified));
+      // Answer at the commit: the ballot is durable then; its entry is sequenced by the pass
+      // started at the commit, and `ledgerSeq` resolves on demand (docs/governance.md, "Throughput").
+      const receipt = await inTransaction(context, (em) => recordAnonymousBallot(em, verified), { sequencing: 'after-return' });
       publishTally(context, receipt.proposalId);
       return receipt;
     },
