@@ -8,10 +8,9 @@
 import { randomBytes } from 'node:crypto';
 import type { Curve, CurveGroup } from 'snarkjs';
 import { getCurve, terminateCurve } from '../../src/zk/curve.ts';
-import { ProofRejectedError } from '../../src/zk/errors.ts';
 import { hasMultiExpByThread, installMultiExpByThread } from '../../src/zk/multiexp-by-thread.ts';
 import { verifyMembershipProof } from '../../src/zk/verifier.ts';
-import { createCensusFixture } from './support/membership-fixture.ts';
+import { createCensusFixture, rejectionCode } from './support/membership-fixture.ts';
 
 type MultiExpAffine = (bases: Uint8Array, scalars: Uint8Array) => Promise<Uint8Array>;
 
@@ -119,16 +118,6 @@ describe('multi-exponentiation split by points', () => {
 });
 
 describe('proofs made through it', () => {
-  async function rejectionCode(promise: Promise<unknown>): Promise<string> {
-    try {
-      await promise;
-    } catch (error) {
-      if (error instanceof ProofRejectedError) return error.code;
-      throw error;
-    }
-    return 'ACCEPTED';
-  }
-
   it.each([10, 20])(
     'at depth %i, three in a row, verify; with the message changed, one does not',
     async (depth) => {

@@ -8,7 +8,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import * as snarkjs from 'snarkjs';
-import { ProofRejectedError } from '../../src/zk/errors.ts';
 import { BN254_BASE_FIELD, SNARK_SCALAR_FIELD } from '../../src/zk/field.ts';
 import { membershipNullifier } from '../../src/zk/identity.ts';
 import type { MembershipProof } from '../../src/zk/prover.ts';
@@ -16,7 +15,7 @@ import { MAX_PROOF_JSON_BYTES, parseProofJson } from '../../src/zk/proof-format.
 import { verifyMembershipProof } from '../../src/zk/verifier.ts';
 import type { MembershipExpectations } from '../../src/zk/verifier.ts';
 import { REPOSITORY_ROOT } from '../../src/zk/artifacts-node.ts';
-import { copy, createCensusFixture } from './support/membership-fixture.ts';
+import { copy, createCensusFixture, rejectionCode } from './support/membership-fixture.ts';
 import type { CensusFixture } from './support/membership-fixture.ts';
 
 const SCOPE = 7_001n;
@@ -37,16 +36,6 @@ beforeAll(async () => {
 
 const verify = (candidate: unknown, signals: unknown, overrides: Partial<MembershipExpectations> = {}) =>
   verifyMembershipProof(census.artifacts.verificationKey, candidate, signals, { ...expectations, ...overrides });
-
-async function rejectionCode(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof ProofRejectedError) return error.code;
-    throw error;
-  }
-  return 'ACCEPTED';
-}
 
 function withSignal(index: number, value: bigint): string[] {
   const signals = [...proof.publicSignals];

@@ -4,6 +4,7 @@
  * second).
  */
 import { getCurve } from '../../../src/zk/curve.ts';
+import { ProofRejectedError } from '../../../src/zk/errors.ts';
 import { SNARK_SCALAR_FIELD } from '../../../src/zk/field.ts';
 import { loadMembershipArtifactsForDepth } from '../../../src/zk/artifacts-node.ts';
 import type { MembershipArtifacts } from '../../../src/zk/artifacts-node.ts';
@@ -77,4 +78,15 @@ function modularInverse(value: bigint, modulus: bigint): bigint {
     [low, high, lowCoefficient, highCoefficient] = [high - quotient * low, low, highCoefficient - quotient * lowCoefficient, lowCoefficient];
   }
   return ((lowCoefficient % modulus) + modulus) % modulus;
+}
+
+/** The code a verification's rejection carries, or 'ACCEPTED'; any other error is thrown on. */
+export async function rejectionCode(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof ProofRejectedError) return error.code;
+    throw error;
+  }
+  return 'ACCEPTED';
 }
