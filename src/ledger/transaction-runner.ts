@@ -66,7 +66,7 @@ export class IntegrationPasses {
 
   /** Resolves once no pass is delayed, running or queued (passes added meanwhile included). */
   async settled(): Promise<void> {
-    while (this.running.size > 0 || this.queued.size > 0 || this.delayed.size > 0) {
+    while (this.busy()) {
       await Promise.allSettled([...this.running.values(), ...this.queued.values(), ...this.delayed.values()]);
     }
   }
