@@ -1,8 +1,9 @@
 /**
  * Anonymous ballots accepted per second over HTTP with full verification: 8 concurrent
- * clients post `castAnonymousBallot` to the app's GraphQL endpoint (yoga.fetch, the
- * whole request path: parsing, cheap checks, the pairing, the nullifier store, the
- * ballot rows and the ledger entry in one transaction, integration after commit). The
+ * clients, in a process of their own (http-clients.ts), post `castAnonymousBallot` over
+ * loopback HTTP to the server `npm start` runs (src/server/server.ts): the whole request
+ * path — sockets, parsing, cheap checks, the pairing, the nullifier store, the ballot rows
+ * and the ledger entry in one transaction, integration after commit. The
  * same run measures the pairing checked in small batches (the server's default) and one
  * proof at a time, on the same ballots.
  *
@@ -19,25 +20,19 @@
  * With GOVERNANCE_BENCH_PROFILE=file.cpuprofile the request thread's CPU profile of the
  * batched phase is written there (open it in Chrome DevTools).
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { randomUUID } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
-import { pino } from 'pino';
 import pg from 'pg';
-import { loadConfiguration } from '../../src/config/configuration.ts';
-import { initOrm, type SqlEntityManager } from '../../src/db/orm.ts';
-import { createScratchDatabase } from '../../src/db/scratch-database.ts';
-import { createApp } from '../../src/server/app.ts';
-import { databaseSchema } from '../../src/server/modules.ts';
+import type { SqlEntityManager } from '../../src/db/orm.ts';
+import { listen } from '../../src/server/server.ts';
 import { addCensusMember, censusMerkleProof } from '../../src/census/census-tree-service.ts';
 import { loadMembershipArtifacts } from '../../src/zk/artifacts-node.ts';
 import { createIdentity } from '../../src/zk/identity.ts';
 import { proveMembership, type MembershipProof } from '../../src/zk/prover.ts';
 import type { BenchFigure, BenchOptions, BenchSuite } from './bench-suite.ts';
+import { openBenchApp } from './bench-app.ts';
+import { postConcurrently } from './http-clients.ts';
 import { readProcessStat } from './process-stat.ts';
 import { rerandomise } from './rerandomise-proof.ts';
 
@@ -75,16 +70,17 @@ export const suite: BenchSuite = {
   async run(options: BenchOptions): Promise<BenchFigure[]> {
     const members = options.quick ? 16 : 48;
     const perPhase = options.quick ? 320 : 1200;
-    const scratch = options.databaseUrl ? await createScratchDatabase(options.databaseUrl, 'courtyard_bench') : undefined;
-    const orm = await initOrm(scratch ? { databaseUrl: scratch.url } : { pgliteDataDirectory: 'memory://' }, databaseSchema);
-    const dataDirectory = await mkdtemp(join(tmpdir(), 'courtyard-bench-'));
-    const configuration = loadConfiguration({ COURTYARD_DATA_DIR: dataDirectory, COURTYARD_ADMIN_PASSWORD: PASSWORD, LOG_LEVEL: 'warn' });
-    const app = await createApp(configuration, { orm, logger: pino({ level: 'warn' }, new Writable({ write: (_c, _e, done) => done() })) });
+    const bench = await openBenchApp(options, { adminPassword: PASSWORD, logLevel: 'warn' });
+    const { app, database } = bench;
+    const orm = app.orm;
+    const onPostgreSql = database === 'postgresql';
+    const server = await listen(app, '127.0.0.1', 0);
+    const endpoint = `${server.url}/graphql`;
     try {
       const graphql = async (query: string, variables: Record<string, unknown>, token?: string) => {
         const headers: Record<string, string> = { 'content-type': 'application/json' };
         if (token) headers['authorization'] = `Bearer ${token}`;
-        const response = await app.yoga.fetch('http://courtyard.bench/graphql', { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
+        const response = await fetch(endpoint, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
         return (await response.json()) as { data?: any; errors?: unknown };
       };
       const must = async (field: string, query: string, variables: Record<string, unknown>, token?: string) => {
@@ -140,22 +136,24 @@ export const suite: BenchSuite = {
       const proveSeconds = (performance.now() - proveStart) / 1000;
       const delta = artifacts.verificationKey.vk_delta_2 as unknown as string[][];
       // Ballot i of a phase is owner (i mod members)'s; client k sends the ballots i ≡ k (mod CLIENTS), so no two clients share an owner.
-      const prepare = async () => Promise.all(Array.from({ length: perPhase }, (_, index) => rerandomise(proofs[index % members]!, delta)).map(async (proof) => JSON.stringify(await proof)));
+
       const cast = `mutation ($id: ID!, $p: String!) { castAnonymousBallot(proposalId: $id, choice: "yes", proof: $p) { __typename ... on Error { code message } } }`;
       const send = async (proof: string) => {
         const result = await graphql(cast, { id: opened.id, p: proof });
         if (result.data?.castAnonymousBallot?.__typename !== 'MutationCastAnonymousBallotSuccess') throw new Error(`Failed to benchmark: ballot refused ${JSON.stringify(result)}`);
       };
       for (const proof of proofs) await send(JSON.stringify(proof)); // warm-up: each owner's first ballot
+      const prepare = async () =>
+        Promise.all(Array.from({ length: perPhase }, (_, index) => rerandomise(proofs[index % members]!, delta)).map(async (proof) =>
+          JSON.stringify({ query: cast, variables: { id: opened.id, p: JSON.stringify(await proof) } })));
 
       const verifier = app.services.governance.ballotVerifier;
       const phase = async (mode: 'batched' | 'single') => {
         const ballots = await prepare();
         verifier.mode = mode;
         const before = { ...verifier.stats };
-        const latencies: number[] = [];
         // The database's work for these ballots: its backends serving this database (local PostgreSQL only).
-        const backends = scratch
+        const backends = onPostgreSql
           ? ((await em.execute('select pid from pg_stat_activity where datname = current_database()')) as Array<{ pid: number }>).map((row) => Number(row.pid))
           : [];
         const statementsBefore = statementsSent;
@@ -169,15 +167,9 @@ export const suite: BenchSuite = {
           await profiler.post('Profiler.start');
         }
         const cpuBefore = process.cpuUsage();
-        const start = performance.now();
-        await Promise.all(Array.from({ length: CLIENTS }, async (_, client) => {
-          for (let index = client; index < ballots.length; index += CLIENTS) {
-            const sent = performance.now();
-            await send(ballots[index]!);
-            latencies.push(performance.now() - sent);
-          }
-        }));
-        const seconds = (performance.now() - start) / 1000;
+        const { seconds, latenciesMs: latencies } = await postConcurrently({
+          url: endpoint, clients: CLIENTS, bodies: ballots, headers: { 'content-type': 'application/json' }, expect: 'MutationCastAnonymousBallotSuccess',
+        });
         const cpu = process.cpuUsage(cpuBefore);
         if (profiler && profilePath) {
           const { profile } = await profiler.post('Profiler.stop');
@@ -186,10 +178,10 @@ export const suite: BenchSuite = {
         }
         const serverCpuMsPerBallot = (cpu.user + cpu.system) / 1000 / ballots.length;
         const serverSystemCpuMsPerBallot = cpu.system / 1000 / ballots.length;
-        const databaseCpuMsPerBallot = scratch ? (processCpuMs(backends) - databaseCpuBefore) / ballots.length : null;
+        const databaseCpuMsPerBallot = onPostgreSql ? (processCpuMs(backends) - databaseCpuBefore) / ballots.length : null;
         // Let the coalesced live tally publications of the phase go out, so they are counted.
         await new Promise((resolve) => setTimeout(resolve, 200));
-        const statementsPerBallot = scratch ? (statementsSent - statementsBefore) / ballots.length : null;
+        const statementsPerBallot = onPostgreSql ? (statementsSent - statementsBefore) / ballots.length : null;
         if (statementKinds && mode === 'batched') {
           for (const [kind, count] of [...statementKinds].sort((a, b) => b[1] - a[1]).slice(0, 20)) process.stderr.write(`${(count / ballots.length).toFixed(2).padStart(6)} ${kind}\n`);
         }
@@ -202,7 +194,6 @@ export const suite: BenchSuite = {
       const batched = await phase('batched');
       const single = await phase('single');
       verifier.mode = 'batched';
-      const database = scratch ? 'postgresql' : 'pglite';
       return [
         {
           name: `anonymous ballots over HTTP, full verification, ${CLIENTS} clients, pairing in batches`,
@@ -231,10 +222,8 @@ export const suite: BenchSuite = {
         },
       ];
     } finally {
-      await app.close();
-      await orm.close(true);
-      await scratch?.drop();
-      await rm(dataDirectory, { recursive: true, force: true });
+      await server.close();
+      await bench.close();
     }
   },
 };
