@@ -29,6 +29,7 @@ import { databaseSchema } from '../../src/server/modules.ts';
 import { listen } from '../../src/server/server.ts';
 import { readProcessStat } from './process-stat.ts';
 import { median, type BenchFigure, type BenchOptions, type BenchSuite } from './bench-suite.ts';
+import { postConcurrently } from './http-clients.ts';
 
 const CONNECTIONS = 32;
 const ADMIN_PASSWORD = 'correct horse battery staple';
@@ -130,6 +131,36 @@ export async function seed(app: App): Promise<{ token: string; communityId: stri
   }
   // The member changes nothing; the token is what every request carries.
   return { token: await login(app, 'bench-member', PASSWORD), communityId: communityIds[0]! };
+}
+
+/** One account per login connection: each signs in again and again, from its own address. */
+async function createLoginAccounts(app: App): Promise<string[]> {
+  const adminToken = await login(app, 'admin', ADMIN_PASSWORD);
+  const logins = Array.from({ length: CONNECTIONS }, (_, index) => `bench-login-${String(index).padStart(2, '0')}`);
+  for (const name of logins) {
+    await graphql(app, 'mutation ($l: String!, $p: String) { createAccount(login: $l, password: $p) { __typename } }', { l: name, p: PASSWORD }, adminToken);
+  }
+  return logins;
+}
+
+/**
+ * `login` under load: CONNECTIONS clients, each signing in as its own account from its own
+ * loopback address, `count` sign-ins in all (the login throttle counts attempts in flight
+ * per address and per name, so one address sending 32 at once would be refused by design).
+ */
+async function loginLoad(endpoint: string, logins: readonly string[], count: number): Promise<Load> {
+  const query = 'mutation ($l: String!, $p: String!) { login(login: $l, password: $p) { __typename } }';
+  const bodies = Array.from({ length: count }, (_, index) => JSON.stringify({ query, variables: { l: logins[index % logins.length], p: PASSWORD } }));
+  const { seconds, latenciesMs } = await postConcurrently({
+    url: endpoint,
+    clients: logins.length,
+    bodies,
+    headers: { 'content-type': 'application/json' },
+    expect: 'MutationLoginSuccess',
+    sourceAddresses: logins.map((_, index) => `127.0.0.${10 + index}`),
+  });
+  const sorted = [...latenciesMs].sort((a, b) => a - b);
+  return { requestsPerSecond: count / seconds, p99Ms: sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.99))]!, requests: count };
 }
 
 /** A graphql-yoga server with nothing but a constant field: the baseline. */
@@ -281,6 +312,7 @@ export const suite: BenchSuite = {
     scopeRequests(courtyard.httpServer);
     try {
       const { token, communityId } = await seed(app);
+      const logins = await createLoginAccounts(app);
       const cases: Case[] = [
         {
           name: 'viewer { login }',
@@ -324,6 +356,8 @@ export const suite: BenchSuite = {
       const bareRuns: Load[] = [];
       const runs = cases.map(() => [] as Array<Load & RunCost & { ratio: number }>);
       const local = Boolean(scratch) && /@(127\.0\.0\.1|localhost)[:/]/u.test(scratch!.url);
+      const loginsPerRound = options.quick ? 160 : 480;
+      const loginRuns: Array<Load & RunCost & { ratio: number }> = [];
       for (let round = 0; round < rounds; round++) {
         const baseline = await load(bare.url, bareBody, seconds);
         bareRuns.push(baseline);
@@ -331,6 +365,8 @@ export const suite: BenchSuite = {
           const run = await measureCost(orm, local, () => load(endpoint, testCase.body, seconds, token));
           runs[index]!.push({ ...run, ratio: run.requestsPerSecond / baseline.requestsPerSecond });
         }
+        const loginRun = await measureCost(orm, local, () => loginLoad(endpoint, logins, loginsPerRound));
+        loginRuns.push({ ...loginRun, ratio: loginRun.requestsPerSecond / baseline.requestsPerSecond });
       }
       const bareRate = median(bareRuns.map((run) => run.requestsPerSecond));
       const figures: BenchFigure[] = [
@@ -397,6 +433,30 @@ export const suite: BenchSuite = {
           detail: { database },
         });
       }
+      figures.push(
+        {
+          name: `login, ${CONNECTIONS} connections (${CONNECTIONS} accounts, one address each)`,
+          median: median(loginRuns.map((run) => run.requestsPerSecond)),
+          unit: 'req/s',
+          samples: rounds,
+          detail: {
+            database,
+            ratioToBare: Number(median(loginRuns.map((run) => run.ratio)).toFixed(3)),
+            p99Ms: Math.round(median(loginRuns.map((run) => run.p99Ms))),
+            loginsPerRun: loginsPerRound,
+            // What bounds it: one Argon2id hash per sign-in (19 MiB, 2 passes; src/accounts/passwords.ts).
+            serverCpuMsPerRequest: Number(median(loginRuns.map((run) => run.serverCpuMsPerRequest)).toFixed(2)),
+            statementsPerRequest: Number(median(loginRuns.map((run) => run.statementsPerRequest)).toFixed(2)),
+          },
+        },
+        {
+          name: `login, ${CONNECTIONS} connections, p99`,
+          median: median(loginRuns.map((run) => run.p99Ms)),
+          unit: 'ms',
+          samples: rounds,
+          detail: { database },
+        },
+      );
       return figures;
     } finally {
       await courtyard.close();
