@@ -12,24 +12,18 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { execFile } from 'node:child_process';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createSchema, createYoga } from 'graphql-yoga';
-import { pino } from 'pino';
-import { loadConfiguration } from '../../src/config/configuration.ts';
-import { initOrm, type SqlEntityManager } from '../../src/db/orm.ts';
-import { createScratchDatabase } from '../../src/db/scratch-database.ts';
+import type { SqlEntityManager } from '../../src/db/orm.ts';
 import { countStatements } from '../../src/db/statement-count.ts';
 import { appendEntry } from '../../src/ledger/append-entry.ts';
-import { createApp, type App } from '../../src/server/app.ts';
-import { databaseSchema } from '../../src/server/modules.ts';
+import type { App } from '../../src/server/app.ts';
 import { listen } from '../../src/server/server.ts';
 import { readProcessStat } from './process-stat.ts';
 import { median, type BenchFigure, type BenchOptions, type BenchSuite } from './bench-suite.ts';
 import { postConcurrently } from './http-clients.ts';
+import { openBenchApp } from './bench-app.ts';
 
 const CONNECTIONS = 32;
 const ADMIN_PASSWORD = 'correct horse battery staple';
@@ -292,21 +286,9 @@ interface Case {
 export const suite: BenchSuite = {
   name: 'graphql',
   async run(options: BenchOptions): Promise<BenchFigure[]> {
-    const scratch = options.databaseUrl
-      ? await createScratchDatabase(options.databaseUrl, 'courtyard_bench')
-      : undefined;
-    const orm = await initOrm(
-      scratch ? { databaseUrl: scratch.url } : { pgliteDataDirectory: 'memory://' },
-      databaseSchema,
-    );
-    const dataDirectory = await mkdtemp(join(tmpdir(), 'courtyard-bench-'));
-    const configuration = loadConfiguration({
-      COURTYARD_DATA_DIR: dataDirectory,
-      COURTYARD_ADMIN_PASSWORD: ADMIN_PASSWORD,
-      LOG_LEVEL: 'error',
-    });
-    const app = await createApp(configuration, { orm, logger: pino({ level: 'silent' }) });
-    const database = scratch ? 'postgresql' : 'pglite';
+    const bench = await openBenchApp(options, { adminPassword: ADMIN_PASSWORD });
+    const { app, database } = bench;
+    const orm = app.orm;
     const bare = await bareServer();
     const courtyard = await listen(app, '127.0.0.1', 0);
     scopeRequests(courtyard.httpServer);
@@ -355,7 +337,8 @@ export const suite: BenchSuite = {
       const bareBody = JSON.stringify({ query: '{ ok }' });
       const bareRuns: Load[] = [];
       const runs = cases.map(() => [] as Array<Load & RunCost & { ratio: number }>);
-      const local = Boolean(scratch) && /@(127\.0\.0\.1|localhost)[:/]/u.test(scratch!.url);
+      // The database's CPU is read from /proc: only when PostgreSQL runs on this machine.
+      const local = database === 'postgresql' && /@(127\.0\.0\.1|localhost)[:/]/u.test(options.databaseUrl!);
       const loginsPerRound = options.quick ? 160 : 480;
       const loginRuns: Array<Load & RunCost & { ratio: number }> = [];
       for (let round = 0; round < rounds; round++) {
@@ -461,10 +444,7 @@ export const suite: BenchSuite = {
     } finally {
       await courtyard.close();
       await new Promise<void>((resolve) => bare.server.close(() => resolve()));
-      await app.close();
-      await orm.close(true);
-      await scratch?.drop();
-      await rm(dataDirectory, { recursive: true, force: true });
+      await bench.close();
     }
   },
 };
