@@ -250,6 +250,32 @@ if (!chromiumAvailable()) {
       BROWSER_PROOF_TEST_TIMEOUT_MS,
     );
 
+    it(
+      "warms up the portal's proving worker: a warm-up message fetches its depth's circuit before any proof",
+      async () => {
+        const before = requested.length;
+        const artifactsRequested = () =>
+          requested
+            .slice(before)
+            .filter((url) => url.includes('/zk/artifacts/'))
+            .map((url) => url.slice(url.lastIndexOf('/') + 1))
+            .sort();
+        await page.evaluate(async (manifestPath) => {
+          const manifest = (await (await fetch(manifestPath)).json()) as { entries: Record<string, string> };
+          const worker = new Worker(manifest.entries['portal-prover']!, { type: 'module' });
+          worker.postMessage({ kind: 'warm-up', depth: 10 });
+          Object.assign(window, { warmedWorker: worker });
+        }, CLIENT_MANIFEST_PATH);
+        // Routing is on for this context, so Chromium's cache is off and the worker's fetches are seen.
+        const deadline = Date.now() + BROWSER_PROOF_TEST_TIMEOUT_MS / 2;
+        while (artifactsRequested().length < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+        expect(artifactsRequested()).toEqual(['membership-10.insecure-dev.zkey', 'membership-10.wasm']);
+        await page.evaluate(() => (window as unknown as { warmedWorker: Worker }).warmedWorker.terminate());
+        expect(pageErrors).toEqual([]);
+      },
+      BROWSER_PROOF_TEST_TIMEOUT_MS,
+    );
+
     it('serves the page with a same-origin policy and the bundle under immutable, content-hashed URLs', async () => {
       const demo = await fetch(`${server.url}${PROVE_DEMO_PATH}`);
       expect(demo.headers.get('content-security-policy')).toBe(PROVE_DEMO_CONTENT_SECURITY_POLICY);

@@ -8,7 +8,8 @@
  * The first proof overlaps its three preparations (docs/client.md, "The first proof in a
  * page"): the circuit's fetch and snarkjs's curve (its WebAssembly and threads) start
  * together, the witness calculator compiles as soon as the wasm is in, and the census
- * tree is rebuilt on this thread meanwhile; proving starts when all are ready.
+ * tree is rebuilt on this thread meanwhile; proving starts when all are ready. A page
+ * that may prove soon can start the first two earlier with a warm-up message.
  */
 import { createIdentity } from '../../zk/identity.ts';
 import { fetchProvingArtifacts, type FetchedProvingArtifacts } from '../proving-artifacts.ts';
@@ -40,6 +41,18 @@ export interface PaidSetProveMessage {
 }
 
 export type ProveMessage = CensusProveMessage | PaidSetProveMessage;
+
+/**
+ * Sent by a page that may prove soon (a proposal the resident can vote on): the worker
+ * fetches the circuit of `depth` and starts the curve now, so the proof that follows finds
+ * them ready. No reply; a failure is reported by the proof that needs what failed.
+ */
+export interface WarmUpMessage {
+  kind: 'warm-up';
+  depth: number;
+}
+
+export type WorkerRequest = ProveMessage | WarmUpMessage;
 
 export type WorkerReply =
   | { id: number; kind: 'progress'; step: 'artifacts' | 'witness' | 'proving' }
@@ -147,8 +160,18 @@ async function prove(request: ProveMessage): Promise<void> {
   });
 }
 
+function warmUp(request: WarmUpMessage): void {
+  // artifactsFor forgets a failed fetch, so the proof tries again and reports it.
+  artifactsFor(request.depth).catch(() => undefined);
+  prepareCurveForProving().catch(() => undefined);
+}
+
 globalThis.addEventListener('message', (event: Event) => {
-  const request = (event as MessageEvent<ProveMessage>).data;
+  const request = (event as MessageEvent<WorkerRequest>).data;
+  if (request.kind === 'warm-up') {
+    warmUp(request);
+    return;
+  }
   prove(request).catch((error: unknown) => {
     const failure = error as { code?: unknown; message?: unknown };
     post({
