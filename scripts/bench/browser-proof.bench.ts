@@ -3,11 +3,15 @@
  * five at depth 10, the portal's own path — the proving Web Worker
  * (src/client/portal/prover-worker.ts) in headless Chromium, with the SDK and circuit
  * served by a local Courtyard server — timed from the page as the round trip of each
- * proof (the first includes fetching the circuit and building the curve), and
- * `proveInCensus` in this Node process with the same depth's artifacts from disk.
+ * proof, and `proveInCensus` in this Node process with the same depth's artifacts from
+ * disk. The browser's first proof is timed from the worker's creation (`new Worker`, in
+ * the timed span): it includes fetching and starting the worker's script, fetching the
+ * circuit, building the curve and Poseidon, and nothing is prepared before it.
  * The proofs alternate, browser then Node, so each pair runs under the same load.
  * Figures: the first proof and the median of 5 warm ones on each side, and the ratios
- * (targets: warm ≤ 1.2 × Node, first ≤ 2 × Node's first). Two proofs after the first are
+ * (targets: warm ≤ 1.2 × Node's warm; the browser's first ≤ 2 × Node's *warm* — issue 14's
+ * "0.63 s in Node" is the warm figure; the first against Node's first is reported too,
+ * with no target). Two proofs after the first are
  * discarded on each side, so "warm" is warm (curve threads started, wasm tiered up), and
  * every proof also records its CPU time — Chromium's whole process tree read from /proc,
  * Node's process.cpuUsage — which a shared, busy machine distorts far less than wall time.
@@ -42,8 +46,11 @@ interface BrowserProof {
   provingMs: number;
   treeMs: number;
   artifactsMs: number;
+  curveMs: number;
   witnessMs: number;
   groth16Ms: number;
+  /** The round trip less the worker's own time: starting the worker (first proof) and the messages. */
+  startMs: number;
 }
 
 interface NodeProof {
@@ -125,7 +132,10 @@ async function nodeProver(): Promise<(index: number) => Promise<NodeProof>> {
   };
 }
 
-/** Sets up the page's side: the portal's worker and a census of five, kept on `window` between proofs. */
+/**
+ * Sets up the page's side: a census of five and the worker's script URL, kept on `window`
+ * between proofs. The worker itself is created by the first proof, inside its timing.
+ */
 async function startBrowserProver(page: import('playwright-core').Page): Promise<void> {
   await page.evaluate(
     async ({ manifestPath, depth, members }) => {
@@ -143,19 +153,23 @@ async function startBrowserProver(page: import('playwright-core').Page): Promise
         depth,
       );
       const pinned = { root: String(await tree.root()), depth, size: members };
-      const worker = new Worker(manifest.entries['portal-prover']!, { type: 'module' });
-      Object.assign(window, { benchProver: { worker, secret: String(identities[0]!.secret), leaves, pinned } });
+      const workerUrl = manifest.entries['portal-prover']!;
+      Object.assign(window, { benchProver: { workerUrl, secret: String(identities[0]!.secret), leaves, pinned } });
     },
     { manifestPath: CLIENT_MANIFEST_PATH, depth: DEPTH, members: MEMBERS },
   );
 }
 
-/** One proof in the page's worker, fed as the portal feeds it, timed in the page. */
+/** One proof in the page's worker, fed as the portal feeds it, timed in the page (the first from `new Worker`). */
 async function browserProof(page: import('playwright-core').Page, id: number, browserPid: number): Promise<BrowserProof> {
   const cpuBefore = processTreeCpuMs(browserPid);
   const proof = await page.evaluate(async (id) => {
-    const { worker, secret, leaves, pinned } = (window as unknown as { benchProver: Record<string, any> }).benchProver;
+    const prover = (window as unknown as { benchProver: Record<string, any> }).benchProver;
+    const { workerUrl, secret, leaves, pinned } = prover;
     const started = performance.now();
+    // As the portal does (src/client/portal/portal.ts): the worker is made for the first proof.
+    prover.worker ??= new Worker(workerUrl, { type: 'module' });
+    const worker = prover.worker as Worker;
     const reply = await new Promise<WorkerReply>((resolve) => {
       const listener = (event: MessageEvent<WorkerReply>) => {
         if (event.data.id !== id || event.data.kind === 'progress') return;
@@ -167,8 +181,10 @@ async function browserProof(page: import('playwright-core').Page, id: number, br
     });
     if (reply.kind !== 'done')
       throw new Error(`proof ${id} failed in the worker: ${reply.kind === 'failed' ? reply.message : reply.kind}`);
-    const { provingMs, treeMs, artifactsMs, witnessMs, groth16Ms } = reply;
-    return { roundTripMs: performance.now() - started, provingMs, treeMs, artifactsMs, witnessMs, groth16Ms };
+    const roundTripMs = performance.now() - started;
+    const { provingMs, treeMs, artifactsMs, curveMs, witnessMs, groth16Ms, workerMs } = reply;
+    const startMs = roundTripMs - workerMs;
+    return { roundTripMs, provingMs, treeMs, artifactsMs, curveMs, witnessMs, groth16Ms, startMs };
   }, id);
   return { ...proof, cpuMs: processTreeCpuMs(browserPid) - cpuBefore };
 }
@@ -205,7 +221,9 @@ export const suite: BenchSuite = {
       const loadAverage = `${loadAtStart.toFixed(1)} → ${loadavg()[0]!.toFixed(1)}`;
       const column = <T, K extends keyof T>(rows: T[], key: K) => rows.map((row) => row[key]);
       const inBrowser = Object.fromEntries(
-        (['roundTripMs', 'cpuMs', 'provingMs', 'treeMs', 'artifactsMs', 'witnessMs', 'groth16Ms'] as const).map((key) => [
+        (
+          ['roundTripMs', 'cpuMs', 'provingMs', 'treeMs', 'artifactsMs', 'curveMs', 'witnessMs', 'groth16Ms', 'startMs'] as const
+        ).map((key) => [
           key,
           column(browserProofs, key),
         ]),
@@ -249,7 +267,11 @@ export const suite: BenchSuite = {
           samples: 1,
           detail: {
             cpuMs: Math.round(inBrowser.cpuMs[0]!),
+            // Starting the worker, then three overlapping preparations (each from the
+            // request's arrival), then proving once all three are done.
+            startMs: Math.round(inBrowser.startMs[0]!),
             artifactsMs: Math.round(inBrowser.artifactsMs[0]!),
+            curveMs: Math.round(inBrowser.curveMs[0]!),
             treeMs: Math.round(inBrowser.treeMs[0]!),
             provingMs: Math.round(inBrowser.provingMs[0]!),
             witnessMs: Math.round(inBrowser.witnessMs[0]!),
@@ -263,7 +285,9 @@ export const suite: BenchSuite = {
           samples: WARM_PROOFS,
           detail: {
             cpuMs: Math.round(browserWarmCpu),
+            startMs: Math.round(median(inBrowser.startMs.slice(1))),
             artifactsMs: Math.round(median(inBrowser.artifactsMs.slice(1))),
+            curveMs: Math.round(median(inBrowser.curveMs.slice(1))),
             treeMs: Math.round(median(inBrowser.treeMs.slice(1))),
             provingMs: Math.round(median(inBrowser.provingMs.slice(1))),
             witnessMs: Math.round(median(inBrowser.witnessMs.slice(1))),
@@ -287,12 +311,20 @@ export const suite: BenchSuite = {
           detail: { browserCpuMs: Math.round(browserWarmCpu), nodeCpuMs: Math.round(nodeWarmCpu), loadAverage },
         },
         {
+          name: 'browser first / Node warm',
+          median: browserFirst / nodeWarm,
+          unit: '×',
+          samples: 1,
+          target: `<= ${TARGET_FIRST_RATIO}`,
+          met: browserFirst / nodeWarm <= TARGET_FIRST_RATIO,
+          detail: { browserFirstMs: Math.round(browserFirst), nodeWarmMs: Math.round(nodeWarm), loadAverage },
+        },
+        {
           name: 'browser / Node, first',
           median: browserFirst / nodeFirst,
           unit: '×',
           samples: 1,
-          target: `<= ${TARGET_FIRST_RATIO}`,
-          met: browserFirst / nodeFirst <= TARGET_FIRST_RATIO,
+          detail: { browserFirstMs: Math.round(browserFirst), nodeFirstMs: Math.round(nodeFirst) },
         },
       ];
       return figures;

@@ -5,6 +5,7 @@
  * the pinned one before any proving starts.
  */
 import { membershipLeaf, type Identity } from '../zk/identity.ts';
+import { preparePoseidon } from '../zk/poseidon.ts';
 import { PoseidonMerkleTree, type MerkleProof } from '../zk/merkle-tree.ts';
 import { CensusParticipationError } from './participation-error.ts';
 
@@ -45,6 +46,9 @@ export async function censusPathFor(
   const own = ordered.find((leaf) => leaf.identityCommitment === commitment && leaf.active);
   if (!own)
     throw new CensusParticipationError('NOT_IN_CENSUS', 'Failed to prove: this identity is not a member of the census');
+  // One hash per leaf, then about one per node above: for a large census the faster
+  // Poseidon is built first (src/zk/poseidon.ts), for a small one the build would cost more.
+  await preparePoseidon(2 * ordered.length + pinned.depth);
   // A removed leaf is zero in the tree (src/census/census-tree-service.ts).
   const values = await Promise.all(
     ordered.map((leaf) => (leaf.active ? membershipLeaf(BigInt(leaf.identityCommitment), BigInt(leaf.weight)) : 0n)),

@@ -19,7 +19,7 @@
  */
 import { ZkInputError } from './errors.ts';
 import { requireFieldElement } from './field.ts';
-import { getPoseidon } from './poseidon.ts';
+import { getPoseidon, preparePoseidon } from './poseidon.ts';
 import type { Poseidon } from './poseidon.ts';
 
 /** Deepest tree supported: 2^32 leaves is far beyond any community. */
@@ -140,6 +140,8 @@ export class PoseidonMerkleTree {
 
   /** Builds a tree from all its leaves at once: one hash per node, one write. */
   static async build(leaves: readonly bigint[], depth: number = CENSUS_TREE_DEPTH, store: MerkleNodeStore = new MemoryNodeStore()): Promise<PoseidonMerkleTree> {
+    // About one hash per leaf and one per level: a browser has the faster Poseidon built for a large tree.
+    await preparePoseidon(leaves.length + depth);
     const tree = await PoseidonMerkleTree.open(depth, store);
     if ((await store.getSize()) !== 0) throw new ZkInputError('INVALID_INPUT', 'Failed to build tree: the store is not empty');
     tree.#requireCapacity(leaves.length);

@@ -41,3 +41,11 @@ export function calculateWitness(wasm: Uint8Array, input: Record<string, unknown
   cached.queue = result.catch(() => undefined);
   return result;
 }
+
+/**
+ * Compiles the circuit's witness calculator ahead of its first witness (the proving worker
+ * does it while it rebuilds the census tree); a calculation waits for it in any case.
+ */
+export async function prepareWitnessCalculator(wasm: Uint8Array): Promise<void> {
+  await cachedCalculator(wasm).calculator;
+}

@@ -21,6 +21,8 @@ import {
 import { loadMembershipArtifactsForDepth } from '../../src/zk/artifacts-node.ts';
 import { ProofRejectedError, membershipNullifier, verifyMembershipProof } from '../../src/zk/index.ts';
 import { restoreIdentity } from '../../src/client/index.ts';
+import { PoseidonMerkleTree } from '../../src/zk/merkle-tree.ts';
+import { WASM_POSEIDON_FROM_HASHES } from '../../src/zk/poseidon.ts';
 import type * as Sdk from '../../src/client/index.ts';
 
 /** Proving takes under a second in Node; allow a slow, cold browser plenty more. */
@@ -211,6 +213,64 @@ if (!chromiumAvailable()) {
         );
         const { publicSignals } = JSON.parse((await page.textContent('#proof'))!) as { publicSignals: string[] };
         expect(publicSignals.slice(2)).toEqual(['1', '7', '8']);
+        expect(pageErrors).toEqual([]);
+      },
+      BROWSER_PROOF_TEST_TIMEOUT_MS,
+    );
+
+    it(
+      'rebuilds small and large trees on the page with the roots Node computes, with either Poseidon',
+      async () => {
+        // Below WASM_POSEIDON_FROM_HASHES the page hashes with poseidon-lite, from it with
+        // circomlibjs's WebAssembly build (src/zk/poseidon.ts); Node always uses the latter.
+        const sizes = [
+          { leaves: 5, depth: 10 },
+          { leaves: WASM_POSEIDON_FROM_HASHES - 100, depth: 12 },
+          { leaves: WASM_POSEIDON_FROM_HASHES, depth: 12 },
+        ];
+        const leafValue = (index: number) => BigInt(index) * 7919n + 3n;
+        const pageRoots = await page.evaluate(async (trees) => {
+          const sdk = (window as unknown as { courtyard: typeof Sdk }).courtyard;
+          const roots: string[] = [];
+          for (const { leaves, depth } of trees) {
+            const values = Array.from({ length: leaves }, (_, index) => BigInt(index) * 7919n + 3n);
+            roots.push(String(await (await sdk.PoseidonMerkleTree.build(values, depth)).root()));
+          }
+          return roots;
+        }, sizes);
+        const nodeRoots: string[] = [];
+        for (const { leaves, depth } of sizes) {
+          const values = Array.from({ length: leaves }, (_, index) => leafValue(index));
+          nodeRoots.push(String(await (await PoseidonMerkleTree.build(values, depth)).root()));
+        }
+        expect(pageRoots).toEqual(nodeRoots);
+        expect(new Set(nodeRoots).size).toBe(sizes.length);
+        expect(pageErrors).toEqual([]);
+      },
+      BROWSER_PROOF_TEST_TIMEOUT_MS,
+    );
+
+    it(
+      "warms up the portal's proving worker: a warm-up message fetches its depth's circuit before any proof",
+      async () => {
+        const before = requested.length;
+        const artifactsRequested = () =>
+          requested
+            .slice(before)
+            .filter((url) => url.includes('/zk/artifacts/'))
+            .map((url) => url.slice(url.lastIndexOf('/') + 1))
+            .sort();
+        await page.evaluate(async (manifestPath) => {
+          const manifest = (await (await fetch(manifestPath)).json()) as { entries: Record<string, string> };
+          const worker = new Worker(manifest.entries['portal-prover']!, { type: 'module' });
+          worker.postMessage({ kind: 'warm-up', depth: 10 });
+          Object.assign(window, { warmedWorker: worker });
+        }, CLIENT_MANIFEST_PATH);
+        // Routing is on for this context, so Chromium's cache is off and the worker's fetches are seen.
+        const deadline = Date.now() + BROWSER_PROOF_TEST_TIMEOUT_MS / 2;
+        while (artifactsRequested().length < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+        expect(artifactsRequested()).toEqual(['membership-10.insecure-dev.zkey', 'membership-10.wasm']);
+        await page.evaluate(() => (window as unknown as { warmedWorker: Worker }).warmedWorker.terminate());
         expect(pageErrors).toEqual([]);
       },
       BROWSER_PROOF_TEST_TIMEOUT_MS,

@@ -24,7 +24,7 @@ import { CensusParticipationError } from '../participation-error.ts';
 import type { ResultOf } from '../typed-api/tada.ts';
 import { LABELS, OPTION_LABELS, label, saveLanguage, savedLanguage, type LabelKey, type Language } from './i18n.ts';
 import { identityKey, readRecord, receiptKey, writeRecord } from './identity-store.ts';
-import type { ProveMessage, WorkerReply } from './prover-worker.ts';
+import type { ProveMessage, WarmUpMessage, WorkerReply } from './prover-worker.ts';
 
 /** The portal's pages; `manager` only for managers and the committee, `regulator` also signed out. */
 type PageName = 'home' | 'household' | 'activities' | 'fee-proof' | 'manager' | 'regulator';
@@ -336,12 +336,26 @@ function tallyView(proposal: Proposal): HTMLElement {
 let worker: Worker | undefined;
 let nextRequestId = 1;
 
+function proverWorker(): Worker {
+  worker ??= new Worker(document.documentElement.dataset['prover']!, { type: 'module', name: 'courtyard-prover' });
+  return worker;
+}
+
+/**
+ * Starts the worker and has it fetch the circuit of `depth` and build the curve while the
+ * resident reads and chooses, so the proof does not wait for them (docs/client.md, "The
+ * first proof in a page"). Only where a proof is likely: a vote the resident can cast.
+ */
+function warmUpProver(depth: number): void {
+  proverWorker().postMessage({ kind: 'warm-up', depth } satisfies WarmUpMessage);
+}
+
 /** Proves in the Web Worker, reporting its steps on the progress bar. */
 function proveInWorker(
   request: ProveRequest,
   progress: HTMLProgressElement,
 ): Promise<{ json: string; nullifier: string }> {
-  worker ??= new Worker(document.documentElement.dataset['prover']!, { type: 'module', name: 'courtyard-prover' });
+  proverWorker();
   const id = nextRequestId++;
   const steps = { artifacts: 1, witness: 2, proving: 3 } as const;
   return new Promise((resolve, reject) => {
@@ -457,6 +471,7 @@ async function proposalView(proposalId: string): Promise<HTMLElement> {
   const storedText = await readRecord(receiptKey(state.login!, proposal.id));
   const receipt = storedText ? (JSON.parse(storedText) as StoredReceipt) : null;
   if (proposal.status === 'OPEN' && proposal.mode === 'ANONYMOUS' && state.identities[proposal.census]) {
+    if (proposal.snapshot) warmUpProver(proposal.snapshot.depth);
     const choices = element('fieldset', {}, element('legend', {}, t('yourChoice')));
     for (const option of proposal.options) {
       const id = `choice-${option.id}`;
