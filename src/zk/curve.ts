@@ -9,18 +9,42 @@ import { ProofRejectedError } from './errors.ts';
 import { inG2Subgroup } from './g2-subgroup.ts';
 import type { ParsedProof } from './proof-format.ts';
 
+/**
+ * Where the curve this process built, and has not terminated, is kept: beside snarkjs's own
+ * global, under a registered symbol so that a test's clean-up finds it without loading this
+ * module (test/support/terminate-curve.ts).
+ */
+export const SHARED_CURVE = Symbol.for('courtyard.sharedCurve');
+
+type CurveGlobal = { curve_bn128?: Curve | null; [SHARED_CURVE]?: Curve | undefined };
+/** The build in flight: callers that arrive meanwhile share it rather than build a second curve. */
+let building: Promise<Curve> | undefined;
+
 export function getCurve(): Promise<Curve> {
-  return snarkjs.curves.getCurveFromName('bn128');
+  const global = globalThis as CurveGlobal;
+  // snarkjs finds the curve in this global, and every copy of ffjavascript sets it to null
+  // when it loads — circomlibjs brings its own copy, loaded with the Poseidon hash, which
+  // may come after the curve was built. Put ours back: building another would leave the
+  // first one's worker threads running, unreachable, until the process ends.
+  const shared = global[SHARED_CURVE];
+  if (shared && !global.curve_bn128) global.curve_bn128 = shared;
+  if (global.curve_bn128) return Promise.resolve(global.curve_bn128);
+  building ??= snarkjs.curves
+    .getCurveFromName('bn128')
+    .then((curve) => (global[SHARED_CURVE] = curve))
+    .finally(() => {
+      building = undefined;
+    });
+  return building;
 }
 
 /** Stops the curve's worker threads (the curve is rebuilt on next use). */
 export async function terminateCurve(): Promise<void> {
-  const global = globalThis as { curve_bn128?: Curve | null };
-  const curve = global.curve_bn128;
-  if (curve) {
-    global.curve_bn128 = null;
-    await curve.terminate();
-  }
+  const global = globalThis as CurveGlobal;
+  const curves = new Set([global[SHARED_CURVE], global.curve_bn128].filter((curve): curve is Curve => Boolean(curve)));
+  global[SHARED_CURVE] = undefined;
+  global.curve_bn128 = null;
+  for (const curve of curves) await curve.terminate();
 }
 
 export interface CurveProof {
