@@ -31,6 +31,11 @@ export interface BenchSuite {
   run(options: BenchOptions): Promise<BenchFigure[]>;
 }
 
+/** The value at `fraction` (0.99: p99) of a non-empty list sorted ascending: the nearest rank at or below it. */
+export function percentile(sorted: readonly number[], fraction: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))]!;
+}
+
 /** Median of a non-empty list of numbers. */
 export function median(values: readonly number[]): number {
   if (values.length === 0) throw new Error('median of an empty list');

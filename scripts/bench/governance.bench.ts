@@ -30,7 +30,7 @@ import { addCensusMember, censusMerkleProof } from '../../src/census/census-tree
 import { loadMembershipArtifacts } from '../../src/zk/artifacts-node.ts';
 import { createIdentity } from '../../src/zk/identity.ts';
 import { proveMembership, type MembershipProof } from '../../src/zk/prover.ts';
-import type { BenchFigure, BenchOptions, BenchSuite } from './bench-suite.ts';
+import { percentile, type BenchFigure, type BenchOptions, type BenchSuite } from './bench-suite.ts';
 import { openBenchApp } from './bench-app.ts';
 import { postConcurrently } from './http-clients.ts';
 import { readProcessStat } from './process-stat.ts';
@@ -59,10 +59,6 @@ pg.Client.prototype.query = function countedQuery(this: pg.Client, ...args: unkn
 /** CPU milliseconds (user + system) of these processes so far; a process that ended, or no /proc, counts 0. */
 function processCpuMs(pids: readonly number[]): number {
   return pids.reduce((total, pid) => total + (readProcessStat(pid)?.cpuMs ?? 0), 0);
-}
-
-function percentile(sorted: readonly number[], fraction: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))]!;
 }
 
 export const suite: BenchSuite = {

@@ -22,17 +22,13 @@ import { periodOf, ratingMessage, ratingScope } from '../../src/ratings/rating-r
 import { loadMembershipArtifacts } from '../../src/zk/artifacts-node.ts';
 import { createIdentity } from '../../src/zk/identity.ts';
 import { proveMembership, type MembershipProof } from '../../src/zk/prover.ts';
-import type { BenchFigure, BenchOptions, BenchSuite } from './bench-suite.ts';
+import { percentile, type BenchFigure, type BenchOptions, type BenchSuite } from './bench-suite.ts';
 import { openBenchApp } from './bench-app.ts';
 import { rerandomise } from './rerandomise-proof.ts';
 
 const CLIENTS = 8;
 const PASSWORD = 'bench admin password long enough';
 const SCORE = 4;
-
-function percentile(sorted: readonly number[], fraction: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))]!;
-}
 
 export const suite: BenchSuite = {
   name: 'ratings',

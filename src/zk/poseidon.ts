@@ -60,8 +60,8 @@ let wasmPromise: Promise<Poseidon> | undefined;
 /** Set once the WebAssembly build has resolved, so later calls take it without waiting. */
 let wasmReady: Poseidon | undefined;
 
-/** circomlibjs's WebAssembly Poseidon, built once per process (or worker) and shared. */
-function wasmPoseidon(): Promise<Poseidon> {
+/** circomlibjs's WebAssembly Poseidon, whatever the environment: built once per process (or worker) and shared. */
+export function webAssemblyPoseidon(): Promise<Poseidon> {
   wasmPromise ??= loadPoseidonBuilder()
     .then((buildPoseidon) => buildPoseidon())
     .then((raw) => {
@@ -82,7 +82,7 @@ function wasmPoseidon(): Promise<Poseidon> {
  * hashing; every later `getPoseidon()` then returns what it chose.
  */
 export async function preparePoseidon(hashes: number): Promise<void> {
-  if (inNode || hashes >= WASM_POSEIDON_FROM_HASHES) await wasmPoseidon();
+  if (inNode || hashes >= WASM_POSEIDON_FROM_HASHES) await webAssemblyPoseidon();
 }
 
 /**
@@ -91,15 +91,10 @@ export async function preparePoseidon(hashes: number): Promise<void> {
  */
 export function getPoseidon(): Promise<Poseidon> {
   if (wasmReady) return Promise.resolve(wasmReady);
-  return inNode ? wasmPoseidon() : Promise.resolve(lite);
+  return inNode ? webAssemblyPoseidon() : Promise.resolve(lite);
 }
 
 /** poseidon-lite, whatever the environment (tests compare the two implementations). */
 export function litePoseidon(): Poseidon {
   return lite;
-}
-
-/** The WebAssembly build, whatever the environment (tests, benches). */
-export function webAssemblyPoseidon(): Promise<Poseidon> {
-  return wasmPoseidon();
 }
